@@ -1,0 +1,20 @@
+"""The ``gptforge`` command line: spec checks, action calls, chat and the demo API."""
+
+from __future__ import annotations
+
+import typer
+
+from gptforge.cli.spec import spec_app
+
+app = typer.Typer(
+    name="gptforge",
+    help="Custom GPTs with Actions, on your own machine.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(spec_app, name="spec")
+
+
+def main() -> None:
+    app()

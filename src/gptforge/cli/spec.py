@@ -1,0 +1,127 @@
+"""``gptforge spec check``: what the GPT editor says about a schema, in a terminal."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Annotated, Any
+
+import anyio
+import typer
+from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table
+
+from gptforge.errors import SpecError
+from gptforge.openapi import Spec, load_spec, parse_spec
+from gptforge.settings import load_settings
+
+spec_app = typer.Typer(help="Check OpenAPI schemas for use as actions.", no_args_is_help=True)
+
+
+def _record(source: str, spec: Spec | None, error: SpecError | None) -> dict[str, Any]:
+    if spec is None:
+        message = error.message if error else "unknown error"
+        return {
+            "source": source,
+            "ok": False,
+            "openapi_version": None,
+            "operations": 0,
+            "tools": [],
+            "diagnostics": [
+                {"code": "load-failed", "severity": "error", "pointer": "", "message": message}
+            ],
+        }
+    return {
+        "source": source,
+        "ok": spec.ok,
+        "openapi_version": spec.openapi_version,
+        "operations": len(spec.operations),
+        "tools": spec.tool_definitions(),
+        "diagnostics": [d.as_dict() for d in spec.diagnostics],
+    }
+
+
+def _load(source: str, allow_hosts: list[str]) -> tuple[Spec | None, SpecError | None]:
+    try:
+        if source == "-":
+            return parse_spec(sys.stdin.buffer.read(), source="<stdin>"), None
+        policy = load_settings().egress_policy(allow_hosts)
+        return anyio.run(lambda: load_spec(source, policy=policy)), None
+    except SpecError as exc:
+        return None, exc
+
+
+def _print_human(console: Console, source: str, spec: Spec | None, error: SpecError | None) -> None:
+    if spec is None:
+        console.print(f"[bold red]✗ {source}[/]: {error.message if error else ''}")
+        return
+    mark = "[bold green]✓[/]" if spec.ok else "[bold red]✗[/]"
+    title = f" — {spec.title}" if spec.title else ""
+    server = spec.server.url if spec.server else "no server"
+    console.print(
+        f"{mark} [bold]{source}[/]{title} (OpenAPI {spec.openapi_version}, {server}, "
+        f"{len(spec.tools)} operations)"
+    )
+    table = Table(show_lines=False, header_style="bold")
+    for column in ("tool", "method", "path", "arguments", "confirm"):
+        table.add_column(column)
+    for tool in spec.tools[:200]:
+        op = tool.operation
+        consequential = op.is_consequential
+        confirm = (
+            "always"
+            if consequential
+            else "never"
+            if consequential is False
+            else ("no" if op.method in ("GET", "HEAD", "OPTIONS") else "yes")
+        )
+        args = ", ".join(tool.parameters.get("properties", {}))
+        table.add_row(tool.name, op.method, op.path, args[:60], confirm)
+    if spec.tools:
+        console.print(table)
+    if len(spec.tools) > 200:
+        console.print(f"… and {len(spec.tools) - 200} more operations")
+    for d in spec.diagnostics:
+        style = "red" if d.severity == "error" else "yellow"
+        where = f" at {d.pointer}" if d.pointer else ""
+        console.print(f"  [{style}]{d.severity}[/] [bold]{d.code}[/]{where}: {d.message}")
+
+
+@spec_app.command("check")
+def check(
+    sources: Annotated[
+        list[str], typer.Argument(help="Spec files, http(s) URLs, or - for standard input.")
+    ],
+    as_json: Annotated[
+        bool, typer.Option("--json", help="One JSON object per source per line.")
+    ] = False,
+    allow_host: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--allow-host", help="Let URL imports reach this internal host (host, host:port, CIDR)."
+        ),
+    ] = None,
+) -> None:
+    """Load each schema, list its operations as tools, and report problems.
+
+    Exits 0 when every source is usable as an action, 1 otherwise.
+    """
+    console = Console(stderr=False, soft_wrap=False)
+    all_ok = True
+    hosts = allow_host or []
+    show_progress = len(sources) > 1
+    with Progress(console=Console(stderr=True), transient=True, disable=not show_progress) as bar:
+        task = bar.add_task("checking", total=len(sources))
+        for source in sources:
+            spec, error = _load(source, hosts)
+            all_ok = all_ok and spec is not None and spec.ok
+            if as_json:
+                sys.stdout.write(
+                    json.dumps(_record(source, spec, error), ensure_ascii=False) + "\n"
+                )
+                sys.stdout.flush()
+            else:
+                _print_human(console, source, spec, error)
+            bar.advance(task)
+    raise typer.Exit(0 if all_ok else 1)

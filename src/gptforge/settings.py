@@ -1,0 +1,73 @@
+"""Operator settings, from environment variables (``GPTFORGE_*``) or a ``.env`` file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from gptforge.egress import EgressLimits, EgressPolicy
+
+DEMO_API_HOST = "127.0.0.1"
+DEMO_API_PORT = 8765
+DEMO_API_ORIGIN = f"{DEMO_API_HOST}:{DEMO_API_PORT}"
+
+
+def default_data_dir() -> Path:
+    return Path.home() / ".local" / "share" / "gptforge"
+
+
+class Settings(BaseSettings):
+    """Everything an operator can set; every field has a working default."""
+
+    model_config = SettingsConfigDict(env_prefix="GPTFORGE_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Field(default_factory=default_data_dir)
+    cache_dir: Path | None = None
+    """Where the embedded model is assembled (default: ``~/.cache/gptforge/models``)."""
+
+    allow_hosts: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    """Internal hosts actions may reach: ``host``, ``host:port`` or CIDR, comma-separated."""
+    allow_demo_api: bool = True
+    """Let actions reach the bundled demo API on 127.0.0.1:8765 without an allowlist entry."""
+
+    action_deadline_seconds: float = 45.0
+    action_max_response_bytes: int = 5_000_000
+    action_max_result_chars: int = 100_000
+
+    openai_api_key: SecretStr | None = Field(default=None)
+    openai_base_url: str | None = None
+    model: str | None = None
+    """Model name for the OpenAI-compatible provider (default gpt-4o-mini on OpenAI)."""
+    embedded_threads: int | None = None
+    embedded_context: int = 8192
+
+    @field_validator("allow_hosts", mode="before")
+    @classmethod
+    def _split_hosts(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    def model_cache_dir(self) -> Path:
+        return self.cache_dir or (Path.home() / ".cache" / "gptforge" / "models")
+
+    def egress_policy(self, extra_hosts: list[str] | None = None) -> EgressPolicy:
+        entries = list(self.allow_hosts)
+        if self.allow_demo_api:
+            entries.append(DEMO_API_ORIGIN)
+            entries.append(f"localhost:{DEMO_API_PORT}")
+        entries.extend(extra_hosts or [])
+        return EgressPolicy.from_entries(entries)
+
+    def egress_limits(self) -> EgressLimits:
+        return EgressLimits(
+            deadline_seconds=self.action_deadline_seconds,
+            max_response_bytes=self.action_max_response_bytes,
+        )
+
+
+def load_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,73 @@
+"""`gptforge spec check`: human and JSON output, exit codes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+from typer.testing import CliRunner
+
+from gptforge.cli import app
+from tests.openapi.specs import PETSTORE
+
+runner = CliRunner()
+
+
+def write_specs(tmp_path: Path) -> tuple[Path, Path]:
+    good = tmp_path / "pets.yaml"
+    good.write_text(yaml.safe_dump(PETSTORE))
+    bad = tmp_path / "noserver.json"
+    bad.write_text(json.dumps({"openapi": "3.0.0", "paths": {"/a": {"get": {"operationId": "a"}}}}))
+    return good, bad
+
+
+def test_json_lines_one_per_source(tmp_path: Path) -> None:
+    good, bad = write_specs(tmp_path)
+    result = runner.invoke(app, ["spec", "check", str(good), str(bad), "missing.yaml", "--json"])
+    assert result.exit_code == 1
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [line["source"] for line in lines] == [str(good), str(bad), "missing.yaml"]
+    first = lines[0]
+    assert set(first) == {"source", "ok", "openapi_version", "operations", "tools", "diagnostics"}
+    assert first["ok"] is True and first["operations"] == 4 and first["openapi_version"] == "3.0.3"
+    assert first["tools"][0]["function"]["name"] == "listPets"
+    assert lines[1]["ok"] is False
+    assert any(d["code"] == "no-servers" for d in lines[1]["diagnostics"])
+    assert set(lines[1]["diagnostics"][0]) == {"code", "severity", "pointer", "message"}
+    assert lines[2]["diagnostics"][0]["code"] == "load-failed"
+
+
+def test_exit_zero_when_every_source_is_usable(tmp_path: Path) -> None:
+    good, _ = write_specs(tmp_path)
+    result = runner.invoke(app, ["spec", "check", str(good)])
+    assert result.exit_code == 0, result.output
+    assert "listPets" in result.stdout and "Petstore" in result.stdout
+
+
+def test_usage_errors_exit_two() -> None:
+    result = runner.invoke(app, ["spec", "check"])
+    assert result.exit_code == 2
+    result = runner.invoke(app, ["spec", "check", "x.yaml", "--bogus"])
+    assert result.exit_code == 2
+
+
+def test_url_import_goes_through_the_egress_guard() -> None:
+    result = runner.invoke(app, ["spec", "check", "http://127.0.0.1:9/openapi.json", "--json"])
+    assert result.exit_code == 1
+    message = json.loads(result.stdout)["diagnostics"][0]["message"]
+    assert "loopback" in message and "--allow-host" in message
+
+
+def test_installed_console_script_reads_stdin(tmp_path: Path) -> None:
+    good, _ = write_specs(tmp_path)
+    done = subprocess.run(
+        [sys.executable, "-m", "gptforge", "spec", "check", "-", "--json"],
+        input=good.read_bytes(),
+        capture_output=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["operations"] == 4
