@@ -14,7 +14,9 @@ against plain json.loads of the same bytes, measured in the same run.
 from __future__ import annotations
 
 import argparse
+import gc
 import json
+import statistics
 import re
 import subprocess
 import sys
@@ -115,16 +117,24 @@ def main() -> int:
     parser.add_argument("--cache", type=Path, default=Path.home() / ".cache" / "gptforge-bench")
     parser.add_argument("--limit", type=int, default=0, help="only the first N specs (sorted)")
     parser.add_argument("--json-out", type=Path)
+    parser.add_argument("--only", help="only specs whose path contains this text")
     parser.add_argument("--no-validate", action="store_true", help="skip tool validation")
+    parser.add_argument(
+        "--gc-off", action="store_true", help="disable Python's cyclic GC for both sides"
+    )
     parser.add_argument(
         "--repeat",
         type=int,
         default=3,
-        help="time each file N times and keep the best (both sides)",
+        help="time each file N times and keep the median (both sides)",
     )
     args = parser.parse_args()
 
     files = sorted(corpus_dir(args.cache).rglob("*.json"))
+    if args.gc_off:
+        gc.disable()
+    if args.only:
+        files = [f for f in files if args.only in str(f)]
     if args.limit:
         files = files[: args.limit]
     totals = {
@@ -144,11 +154,14 @@ def main() -> int:
     largest: list[dict[str, Any]] = []
     for index, path in enumerate(files, 1):
         data = path.read_bytes()
-        json_seconds = float("inf")
+        json_times: list[float] = []
         for _ in range(args.repeat):
             started = time.perf_counter()
             document = json.loads(data)
-            json_seconds = min(json_seconds, time.perf_counter() - started)
+            json_times.append(time.perf_counter() - started)
+            del document
+        json_seconds = statistics.median(json_times)
+        document = json.loads(data)
         operations_found = sum(
             1
             for item in (document.get("paths") or {}).values()
@@ -157,13 +170,16 @@ def main() -> int:
             if isinstance(item.get(method), dict)
         )
         del document
-        convert_seconds = float("inf")
+        convert_times: list[float] = []
         try:
-            for _ in range(args.repeat):
+            for attempt in range(args.repeat):
                 started = time.perf_counter()
                 spec = parse_spec(data, source=str(path))
                 tools = [tool.definition() for tool in spec.tools]
-                convert_seconds = min(convert_seconds, time.perf_counter() - started)
+                convert_times.append(time.perf_counter() - started)
+                if attempt < args.repeat - 1:
+                    del spec, tools  # freed outside the timed region, like json's documents
+            convert_seconds = statistics.median(convert_times)
         except SpecError as exc:
             totals["rejected"] += 1
             totals["operations"] += operations_found
@@ -209,6 +225,7 @@ def main() -> int:
 
     ratio = totals["convert_seconds"] / totals["json_seconds"] if totals["json_seconds"] else 0.0
     report = {
+        "gc": "off on both sides" if args.gc_off else "default (on) on both sides",
         **totals,
         "valid_tool_ratio_of_operations": (
             totals["valid_tools"] / totals["operations"] if totals["operations"] else 0.0

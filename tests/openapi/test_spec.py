@@ -121,7 +121,29 @@ def test_dangling_and_looping_refs_do_not_crash() -> None:
     assert "listPets" not in [t.name for t in spec.tools]
 
 
-def test_unsupported_body_types_and_auth_schemes_are_reported() -> None:
+def test_malformed_required_body_type_skips_the_operation() -> None:
+    spec = parse_spec(
+        """
+openapi: 3.0.0
+servers: [{url: https://x.example.com}]
+paths:
+  /a:
+    post:
+      operationId: a
+      requestBody: {required: true, content: {'not a media type': {}}}
+  /b:
+    post:
+      operationId: b
+      requestBody: {content: {'garbage': {}}}
+"""
+    )
+    assert [t.name for t in spec.tools] == ["b"]
+    found = [(d.code, d.severity) for d in spec.diagnostics]
+    assert ("unsupported-content-type", "error") in found
+    assert ("unsupported-content-type", "warning") in found
+
+
+def test_other_body_types_are_sent_raw_and_auth_schemes_are_reported() -> None:
     spec = parse_spec(
         """
 openapi: 3.0.0
@@ -155,12 +177,13 @@ components:
     key: {type: apiKey, in: header, name: X-Key}
 """
     )
-    assert [t.name for t in spec.tools] == ["maybeXml", "withHeader"]
-    assert spec.tool("maybeXml").operation.request_body is None
+    assert [t.name for t in spec.tools] == ["upload", "maybeXml", "withHeader"]
+    body = spec.tool("maybeXml").operation.request_body
+    assert body is not None and body.kind == "raw" and body.content_type == "application/xml"
+    assert spec.tool("upload").parameters["properties"]["body"]["type"] == "string"
     assert list(spec.tool("withHeader").parameters["properties"]) == ["X-Trace"]
     found = [(d.code, d.severity) for d in spec.diagnostics]
-    assert ("unsupported-content-type", "error") in found
-    assert ("unsupported-content-type", "warning") in found
+    assert ("raw-body", "warning") in found
     assert ("custom-header", "warning") in found
     assert sum(1 for c, _ in found if c == "unsupported-auth-scheme") == 2
     assert spec.ok

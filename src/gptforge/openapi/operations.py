@@ -45,7 +45,8 @@ _VALID_STYLES: dict[str, frozenset[str]] = {
 _IGNORED_HEADERS = frozenset({"accept", "content-type", "authorization"})
 _TEMPLATE_VAR = re.compile(r"\{([^{}/]+)\}")
 
-BodyKind = Literal["json", "form", "multipart", "text"]
+BodyKind = Literal["json", "form", "multipart", "text", "raw"]
+_MEDIA_TYPE = re.compile(r"^[\w.+-]+/[\w.+-]+$")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -159,10 +160,18 @@ def media_kind(content_type: str) -> BodyKind | None:
         return "multipart"
     if media.startswith("text/"):
         return "text"
+    if _MEDIA_TYPE.match(media):
+        return "raw"
     return None
 
 
-_KIND_PREFERENCE: dict[BodyKind, int] = {"json": 0, "form": 1, "multipart": 2, "text": 3}
+_KIND_PREFERENCE: dict[BodyKind, int] = {
+    "json": 0,
+    "form": 1,
+    "multipart": 2,
+    "text": 3,
+    "raw": 4,
+}
 
 
 def is_public_hostname(host: str) -> bool:
@@ -540,8 +549,8 @@ class OperationReader:
         usable = [(kind, k) for kind, k in candidates if kind is not None]
         if not usable:
             message = (
-                f"The request body is offered only as {', '.join(offered)}, which gptforge "
-                "cannot send; it supports JSON, form-urlencoded, multipart/form-data and text."
+                f"The request body is offered only as {', '.join(offered)}, which is not a "
+                "media type gptforge can send (write it as type/subtype, e.g. application/json)."
             )
             if required:
                 self.diagnostics.error(
@@ -555,7 +564,18 @@ class OperationReader:
         kind, content_type = min(usable, key=lambda pair: _KIND_PREFERENCE[pair[0]])
         media = content[content_type] if isinstance(content[content_type], dict) else {}
         raw_schema = media.get("schema")
-        if raw_schema is None:
+        if kind == "raw":
+            self.diagnostics.warning(
+                "raw-body",
+                at,
+                f"The request body is {content_type}; the model writes it as text that is sent "
+                "as-is. Offer application/json too if the API accepts it.",
+            )
+            raw_schema = {
+                "type": "string",
+                "description": f"The raw {content_type} request body, sent as-is.",
+            }
+        elif raw_schema is None:
             raw_schema = {"type": "string"} if kind == "text" else {}
         schema, refs, _size = self.normalizer.normalize(
             raw_schema, at + "/content/" + content_type.replace("~", "~0").replace("/", "~1")

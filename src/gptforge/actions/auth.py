@@ -1,0 +1,176 @@
+"""An action's authentication settings: one format for the CLI, gpt.yaml and the server.
+
+Examples (YAML or JSON)::
+
+    {"type": "none"}
+    {"type": "api_key", "scheme": "bearer", "key": "..."}
+    {"type": "api_key", "scheme": "basic", "key_env": "MY_API_CREDENTIALS"}
+    {"type": "api_key", "scheme": "custom", "header": "X-Api-Key", "key_env": "MY_KEY"}
+    {"type": "api_key", "scheme": "query", "param": "api_key", "key_env": "MY_KEY"}
+    {"type": "api_key", "scheme": "spec", "key_env": "MY_KEY"}   # the spec's own apiKey scheme
+    {"type": "oauth", "client_id": "...", "client_secret_env": "MY_SECRET",
+     "authorization_url": "https://auth.example.com/authorize",
+     "token_url": "https://auth.example.com/token", "scope": "read write",
+     "token_exchange": "post"}                                   # or "basic_header"
+
+A secret is given inline (``key``, ``client_secret``: keep such a file out of
+version control) or by environment variable (``key_env``, ``client_secret_env``).
+Secrets are ``SecretStr`` so they never print, and :meth:`redacted` shows ``***``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
+
+from gptforge.errors import ConfigError
+
+REDACTED = "***"
+
+
+class _AuthBase(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    def redacted(self) -> dict[str, Any]:
+        """The settings as a client may see them: every secret replaced by ``***``."""
+        data = self.model_dump(mode="json", exclude_none=True)
+        for key in ("key", "client_secret"):
+            if key in data:
+                data[key] = REDACTED
+        return data
+
+
+def _secret(inline: SecretStr | None, env: str | None, what: str) -> str:
+    if inline is not None:
+        return inline.get_secret_value()
+    if env:
+        value = os.environ.get(env)
+        if value:
+            return value
+        raise ConfigError(
+            f"The environment variable {env} (the action's {what}) is not set. "
+            f"Export it (`export {env}=...`) or put the value in the auth file."
+        )
+    raise ConfigError(f"No {what} given; add `{what}` or `{what}_env` to the auth settings.")
+
+
+class NoAuth(_AuthBase):
+    type: Literal["none"] = "none"
+
+
+class ApiKeyAuth(_AuthBase):
+    type: Literal["api_key"] = "api_key"
+    scheme: Literal["basic", "bearer", "custom", "query", "spec"] = "bearer"
+    header: str | None = None
+    """Header name for ``scheme: custom``."""
+    param: str | None = None
+    """Query parameter name for ``scheme: query``."""
+    key: SecretStr | None = None
+    key_env: str | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> ApiKeyAuth:
+        if self.key is None and not self.key_env:
+            raise ValueError("give the API key as `key` or name its variable in `key_env`")
+        if self.scheme == "custom" and not self.header:
+            raise ValueError("scheme 'custom' needs `header`, e.g. header: X-Api-Key")
+        if self.scheme == "query" and not self.param:
+            raise ValueError("scheme 'query' needs `param`, e.g. param: api_key")
+        if self.header is not None and not _is_token(self.header):
+            raise ValueError(f"{self.header!r} is not a valid HTTP header name")
+        return self
+
+    def secret(self) -> str:
+        return _secret(self.key, self.key_env, "key")
+
+
+class OAuthAuth(_AuthBase):
+    type: Literal["oauth"] = "oauth"
+    client_id: str
+    client_secret: SecretStr | None = None
+    client_secret_env: str | None = None
+    authorization_url: str
+    token_url: str
+    scope: str = ""
+    token_exchange: Literal["post", "basic_header"] = "post"
+    pkce: bool = True
+    """Send an S256 PKCE challenge; turn off only for servers that reject it."""
+
+    @model_validator(mode="after")
+    def _check(self) -> OAuthAuth:
+        for name in ("authorization_url", "token_url"):
+            url = getattr(self, name)
+            if not url.startswith(("https://", "http://")):
+                raise ValueError(f"`{name}` must be an http(s) URL, got {url!r}")
+        return self
+
+    def secret(self) -> str | None:
+        if self.client_secret is None and not self.client_secret_env:
+            return None
+        return _secret(self.client_secret, self.client_secret_env, "client_secret")
+
+    def fingerprint(self) -> str:
+        """Changes whenever a setting that tokens depend on changes."""
+        material = json.dumps(
+            [
+                self.client_id,
+                self.authorization_url,
+                self.token_url,
+                self.scope,
+                self.token_exchange,
+                self.client_secret_env,
+                hashlib.sha256(
+                    (self.client_secret.get_secret_value() if self.client_secret else "").encode()
+                ).hexdigest(),
+            ]
+        )
+        return hashlib.sha256(material.encode()).hexdigest()[:32]
+
+
+AuthConfig = Annotated[NoAuth | ApiKeyAuth | OAuthAuth, Field(discriminator="type")]
+
+
+class _AuthFile(BaseModel):
+    auth: AuthConfig
+
+
+def _is_token(name: str) -> bool:
+    allowed = set("!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+    return bool(name) and all(ch in allowed for ch in name)
+
+
+def parse_auth(data: Any, *, source: str = "auth settings") -> NoAuth | ApiKeyAuth | OAuthAuth:
+    """Validate auth settings from already-parsed data, with an actionable error."""
+    if data is None:
+        return NoAuth()
+    try:
+        return _AuthFile.model_validate({"auth": data}).auth
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc'][1:]) or 'auth'}: {err['msg']}"
+            for err in exc.errors()
+        )
+        raise ConfigError(
+            f"{source}: {problems}. Expected e.g. {{type: none}}, "
+            "{type: api_key, scheme: bearer, key_env: MY_KEY} or "
+            "{type: oauth, client_id: ..., authorization_url: ..., token_url: ...}."
+        ) from None
+
+
+def load_auth_file(path: str | Path) -> NoAuth | ApiKeyAuth | OAuthAuth:
+    """Read an auth file (YAML or JSON)."""
+    try:
+        text = Path(path).read_text()
+    except OSError as exc:
+        raise ConfigError(f"Cannot read auth file {path}: {exc.strerror}.") from exc
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"Auth file {path} is not valid YAML or JSON: {exc}") from exc
+    return parse_auth(data, source=str(path))

@@ -1,0 +1,303 @@
+"""Executing a model's tool call as an authenticated, guarded HTTP request.
+
+:meth:`ActionExecutor.execute` never raises for a remote failure: bad arguments,
+HTTP errors, timeouts and refused destinations all come back as a
+:class:`ToolResult` the model can read and react to. A missing OAuth token comes
+back as :class:`SignInRequired` with the URL to send the user to.
+"""
+
+from __future__ import annotations
+
+import base64
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import anyio
+import httpx
+
+from gptforge.actions.auth import ApiKeyAuth, NoAuth, OAuthAuth
+from gptforge.actions.oauth import OAuthManager
+from gptforge.actions.request import InvalidArguments, RequestBuilder
+from gptforge.actions.results import (
+    CallRecord,
+    Redactor,
+    ToolResult,
+    excerpt,
+    model_content,
+)
+from gptforge.egress import EgressClient
+from gptforge.errors import ActionError, AuthError, EgressBlockedError, EgressError
+from gptforge.openapi import Operation, Spec, Tool
+
+Confirmation = Literal["never", "ask", "always"]
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def confirmation_policy(operation: Operation) -> Confirmation:
+    """When the user must confirm a call.
+
+    ``x-openai-isConsequential: true`` -> "always" (every call, no "always allow");
+    ``false`` -> "never"; absent -> "never" for GET/HEAD/OPTIONS, else "ask" (the user
+    may choose "always allow" for this GPT and operation).
+    """
+    if operation.is_consequential is True:
+        return "always"
+    if operation.is_consequential is False:
+        return "never"
+    return "never" if operation.method in _SAFE_METHODS else "ask"
+
+
+@dataclass(kw_only=True)
+class Action:
+    """One API wired into a GPT: its spec, its authentication, its privacy policy."""
+
+    id: str
+    spec: Spec
+    auth: NoAuth | ApiKeyAuth | OAuthAuth = field(default_factory=NoAuth)
+    privacy_policy_url: str | None = None
+    operations: frozenset[str] | None = None
+    """Tool names offered to the model; None offers every operation."""
+
+    @property
+    def name(self) -> str:
+        return self.spec.title or self.id
+
+    @property
+    def host(self) -> str | None:
+        return httpx.URL(self.spec.server.url).host if self.spec.server else None
+
+    @property
+    def tools(self) -> list[Tool]:
+        if self.operations is None:
+            return list(self.spec.tools)
+        return [t for t in self.spec.tools if t.name in self.operations]
+
+    def tool(self, name: str) -> Tool | None:
+        for tool in self.tools:
+            if tool.name == name:
+                return tool
+        return None
+
+
+@dataclass(kw_only=True)
+class SignInRequired:
+    """The user must sign in to the action's OAuth provider before the call can run."""
+
+    action_id: str
+    authorization_url: str
+    message: str = "Sign in to continue."
+
+
+@dataclass
+class _Credentials:
+    headers: dict[str, str] = field(default_factory=dict)
+    query: dict[str, str] = field(default_factory=dict)
+    secrets: list[str] = field(default_factory=list)
+    oauth: bool = False
+
+
+class ActionExecutor:
+    """Runs tool calls for any number of actions, with per-user and per-action limits."""
+
+    def __init__(
+        self,
+        *,
+        egress: EgressClient,
+        oauth: OAuthManager | None = None,
+        max_result_chars: int = 100_000,
+        per_action_concurrency: int = 4,
+        per_user_concurrency: int = 8,
+    ) -> None:
+        self.egress = egress
+        self.oauth = oauth
+        self.max_result_chars = max_result_chars
+        self._builders: dict[str, RequestBuilder] = defaultdict(RequestBuilder)
+        self._action_limit = per_action_concurrency
+        self._user_limit = per_user_concurrency
+        self._action_limiters: dict[str, anyio.CapacityLimiter] = {}
+        self._user_limiters: dict[str, anyio.CapacityLimiter] = {}
+
+    def _limiters(self, user_id: str, action_id: str) -> tuple[anyio.CapacityLimiter, ...]:
+        user = self._user_limiters.get(user_id)
+        if user is None:
+            user = self._user_limiters[user_id] = anyio.CapacityLimiter(self._user_limit)
+        action = self._action_limiters.get(action_id)
+        if action is None:
+            action = self._action_limiters[action_id] = anyio.CapacityLimiter(self._action_limit)
+        return user, action
+
+    async def execute(
+        self,
+        action: Action,
+        tool_name: str,
+        arguments: Any,
+        *,
+        user_id: str = "local",
+        session_id: str = "local",
+    ) -> ToolResult | SignInRequired:
+        tool = action.tool(tool_name)
+        if tool is None:
+            names = ", ".join(t.name for t in action.tools[:30])
+            return ToolResult(
+                status="invalid_arguments",
+                content=f"There is no tool named {tool_name!r} in {action.name}. Use one of: {names}.",
+            )
+        try:
+            request = self._builders[action.id].build(tool, arguments)
+        except InvalidArguments as exc:
+            return ToolResult(status="invalid_arguments", content=str(exc))
+        except ActionError as exc:
+            return ToolResult(status="blocked", content=exc.message)
+
+        sends_credentials = (
+            not tool.operation.needs_no_credentials and request.url.host == action.host
+        )
+        credentials = _Credentials()
+        if sends_credentials:
+            try:
+                outcome = await self._credentials(action, tool.operation, user_id, session_id)
+            except (AuthError, ActionError) as exc:
+                return ToolResult(
+                    status="blocked", content=f"Authentication problem: {exc.message}"
+                )
+            if isinstance(outcome, SignInRequired):
+                return outcome
+            credentials = outcome
+        user_limiter, action_limiter = self._limiters(user_id, action.id)
+        async with user_limiter, action_limiter:
+            result = await self._send(action, tool, request, credentials)
+            if (
+                credentials.oauth
+                and result.record is not None
+                and result.record.status == 401
+                and self.oauth is not None
+                and isinstance(action.auth, OAuthAuth)
+            ):
+                fresh = await self.oauth.access_token(
+                    user_id=user_id, action_id=action.id, config=action.auth, force_refresh=True
+                )
+                if fresh is None:
+                    return await self._sign_in(self.oauth, action, action.auth, user_id, session_id)
+                credentials = _bearer(fresh.access_token, oauth=True)
+                result = await self._send(action, tool, request, credentials)
+        return result
+
+    @staticmethod
+    async def _sign_in(
+        oauth: OAuthManager, action: Action, config: OAuthAuth, user_id: str, session_id: str
+    ) -> SignInRequired:
+        url = await oauth.begin(
+            user_id=user_id, action_id=action.id, session_id=session_id, config=config
+        )
+        return SignInRequired(
+            action_id=action.id,
+            authorization_url=url,
+            message=f"Sign in to {action.name} to let this GPT use it.",
+        )
+
+    async def _credentials(
+        self, action: Action, operation: Operation, user_id: str, session_id: str
+    ) -> _Credentials | SignInRequired:
+        auth = action.auth
+        if isinstance(auth, NoAuth):
+            return _Credentials()
+        if isinstance(auth, ApiKeyAuth):
+            return _api_key_credentials(auth, action.spec, operation)
+        if self.oauth is None:
+            raise ActionError(
+                "This action uses OAuth, but no sign-in callback is configured here. "
+                "Run it from the gptforge server, or use an API key."
+            )
+        token = await self.oauth.access_token(user_id=user_id, action_id=action.id, config=auth)
+        if token is None:
+            return await self._sign_in(self.oauth, action, auth, user_id, session_id)
+        return _bearer(token.access_token, oauth=True)
+
+    async def _send(
+        self, action: Action, tool: Tool, request: httpx.Request, credentials: _Credentials
+    ) -> ToolResult:
+        redactor = Redactor().with_secrets(
+            credentials.secrets, headers=credentials.headers, params=credentials.query
+        )
+        url = request.url
+        if credentials.query:
+            url = url.copy_merge_params(credentials.query)
+        headers = httpx.Headers(request.headers)
+        headers.update(credentials.headers)
+        outgoing = httpx.Request(request.method, url, headers=headers, content=request.content)
+        body_text = request.content.decode("utf-8", errors="replace") if request.content else ""
+        record = CallRecord(
+            action=action.name,
+            operation=tool.name,
+            method=request.method,
+            url=redactor.url(str(url)),
+            request_headers=redactor.headers(headers),
+            request_body_excerpt=redactor.text(excerpt(body_text)),
+        )
+        started = time.perf_counter()
+        try:
+            response = await self.egress.send(outgoing, secret_headers=credentials.headers)
+        except EgressBlockedError as exc:
+            record.error = redactor.text(exc.message)
+            record.duration_ms = (time.perf_counter() - started) * 1000
+            return ToolResult(status="blocked", content=record.error, record=record)
+        except EgressError as exc:
+            record.error = redactor.text(exc.message)
+            record.duration_ms = (time.perf_counter() - started) * 1000
+            return ToolResult(
+                status="network_error",
+                content=f"The call to {action.name} failed: {record.error}",
+                record=record,
+            )
+        record.duration_ms = (time.perf_counter() - started) * 1000
+        content, ok = model_content(response, redactor, max_chars=self.max_result_chars)
+        record.status = response.status_code
+        record.response_type = response.content_type
+        record.response_bytes = len(response.content)
+        record.response_excerpt = excerpt(content)
+        return ToolResult(status="ok" if ok else "http_error", content=content, record=record)
+
+
+def _bearer(token: str, *, oauth: bool = False) -> _Credentials:
+    return _Credentials(headers={"Authorization": f"Bearer {token}"}, secrets=[token], oauth=oauth)
+
+
+def _basic(key: str) -> _Credentials:
+    encoded = base64.b64encode(key.encode()).decode() if ":" in key else key
+    return _Credentials(headers={"Authorization": f"Basic {encoded}"}, secrets=[key, encoded])
+
+
+def _api_key_credentials(auth: ApiKeyAuth, spec: Spec, operation: Operation) -> _Credentials:
+    key = auth.secret()
+    if auth.scheme == "bearer":
+        return _bearer(key)
+    if auth.scheme == "basic":
+        return _basic(key)
+    if auth.scheme == "custom":
+        return _Credentials(headers={str(auth.header): key}, secrets=[key])
+    if auth.scheme == "query":
+        return _Credentials(query={str(auth.param): key}, secrets=[key])
+    return _spec_scheme_credentials(key, spec, operation)
+
+
+def _spec_scheme_credentials(key: str, spec: Spec, operation: Operation) -> _Credentials:
+    """Use the API-key scheme the spec itself declares for this operation."""
+    requirements = operation.security or ()
+    names = [name for req in requirements for name in req] or list(spec.security_schemes)
+    for name in names:
+        scheme = spec.security_schemes.get(name, {})
+        kind = scheme.get("type")
+        if kind == "apiKey" and scheme.get("in") == "header" and scheme.get("name"):
+            return _Credentials(headers={str(scheme["name"]): key}, secrets=[key])
+        if kind == "apiKey" and scheme.get("in") == "query" and scheme.get("name"):
+            return _Credentials(query={str(scheme["name"]): key}, secrets=[key])
+        if kind == "http" and str(scheme.get("scheme", "")).lower() == "bearer":
+            return _bearer(key)
+        if kind == "http" and str(scheme.get("scheme", "")).lower() == "basic":
+            return _basic(key)
+    raise ActionError(
+        "The auth setting says `scheme: spec`, but the spec declares no API-key, bearer or "
+        "basic security scheme for this operation. Choose bearer, basic, custom or query."
+    )

@@ -1,0 +1,266 @@
+"""Per-user OAuth2 sign-in for actions (authorization code, PKCE S256), on Authlib.
+
+* ``state`` is a random value bound, in the state store, to the user, the action,
+  the browser session that started the flow and an expiry; it is used once.
+* Tokens are stored per user per action, with a fingerprint of the action's
+  OAuth settings: when the settings change, old tokens are discarded and no
+  refresh token is ever sent to a new token URL.
+* Token requests go through the guarded egress transport like every other call.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import anyio
+from authlib.common.security import generate_token
+from authlib.integrations.httpx_client import AsyncOAuth2Client
+from authlib.integrations.base_client.errors import OAuthError
+
+from gptforge.actions.auth import OAuthAuth
+from gptforge.egress import EgressLimits, EgressPolicy, GuardedTransport
+from gptforge.errors import AuthError, EgressError
+
+STATE_TTL_SECONDS = 600
+EXPIRY_MARGIN_SECONDS = 30
+
+
+@dataclass(kw_only=True)
+class StoredToken:
+    access_token: str
+    refresh_token: str | None = None
+    expires_at: float | None = None
+    token_type: str = "Bearer"
+    scope: str | None = None
+    fingerprint: str
+
+    def expired(self, now: float | None = None) -> bool:
+        if self.expires_at is None:
+            return False
+        return (now or time.time()) >= self.expires_at - EXPIRY_MARGIN_SECONDS
+
+
+@dataclass(kw_only=True)
+class PendingSignIn:
+    user_id: str
+    action_id: str
+    session_id: str
+    code_verifier: str | None
+    expires_at: float
+    fingerprint: str
+
+
+class TokenStore(Protocol):
+    """Where OAuth tokens live: memory here, the database in the server."""
+
+    async def get(self, user_id: str, action_id: str) -> StoredToken | None: ...
+    async def put(self, user_id: str, action_id: str, token: StoredToken) -> None: ...
+    async def delete(self, user_id: str, action_id: str) -> None: ...
+    async def delete_action(self, action_id: str) -> None: ...
+
+
+class StateStore(Protocol):
+    async def put(self, state: str, pending: PendingSignIn) -> None: ...
+    async def pop(self, state: str) -> PendingSignIn | None: ...
+
+
+class MemoryTokenStore:
+    def __init__(self) -> None:
+        self._tokens: dict[tuple[str, str], StoredToken] = {}
+
+    async def get(self, user_id: str, action_id: str) -> StoredToken | None:
+        return self._tokens.get((user_id, action_id))
+
+    async def put(self, user_id: str, action_id: str, token: StoredToken) -> None:
+        self._tokens[(user_id, action_id)] = token
+
+    async def delete(self, user_id: str, action_id: str) -> None:
+        self._tokens.pop((user_id, action_id), None)
+
+    async def delete_action(self, action_id: str) -> None:
+        for key in [k for k in self._tokens if k[1] == action_id]:
+            del self._tokens[key]
+
+
+class MemoryStateStore:
+    def __init__(self) -> None:
+        self._states: dict[str, PendingSignIn] = {}
+
+    async def put(self, state: str, pending: PendingSignIn) -> None:
+        now = time.time()
+        for key in [k for k, v in self._states.items() if v.expires_at < now]:
+            del self._states[key]
+        self._states[state] = pending
+
+    async def pop(self, state: str) -> PendingSignIn | None:
+        return self._states.pop(state, None)
+
+
+def _token_from(
+    data: dict[str, Any], fingerprint: str, previous: StoredToken | None
+) -> StoredToken:
+    access = data.get("access_token")
+    if not isinstance(access, str) or not access:
+        raise AuthError("The token endpoint answered without an access_token.")
+    expires_at = data.get("expires_at")
+    if expires_at is None and isinstance(data.get("expires_in"), int | float):
+        expires_at = time.time() + float(data["expires_in"])
+    refresh = data.get("refresh_token") or (previous.refresh_token if previous else None)
+    return StoredToken(
+        access_token=access,
+        refresh_token=refresh if isinstance(refresh, str) else None,
+        expires_at=float(expires_at) if expires_at is not None else None,
+        token_type=str(data.get("token_type") or "Bearer"),
+        scope=data.get("scope") if isinstance(data.get("scope"), str) else None,
+        fingerprint=fingerprint,
+    )
+
+
+class OAuthManager:
+    """Starts sign-ins, completes them, and hands out fresh access tokens."""
+
+    def __init__(
+        self,
+        *,
+        redirect_uri: str,
+        tokens: TokenStore | None = None,
+        states: StateStore | None = None,
+        policy: EgressPolicy | None = None,
+        limits: EgressLimits | None = None,
+    ) -> None:
+        self.redirect_uri = redirect_uri
+        self.tokens: TokenStore = tokens or MemoryTokenStore()
+        self.states: StateStore = states or MemoryStateStore()
+        self.policy = policy or EgressPolicy()
+        self.limits = limits or EgressLimits()
+
+    def _client(self, config: OAuthAuth) -> AsyncOAuth2Client:
+        secret = config.secret()
+        if secret is None:
+            method = "none"
+        elif config.token_exchange == "basic_header":
+            method = "client_secret_basic"
+        else:
+            method = "client_secret_post"
+        return AsyncOAuth2Client(
+            client_id=config.client_id,
+            client_secret=secret,
+            scope=config.scope or None,
+            redirect_uri=self.redirect_uri,
+            token_endpoint_auth_method=method,
+            code_challenge_method="S256" if config.pkce else None,
+            transport=GuardedTransport(self.policy),
+            trust_env=False,
+            follow_redirects=False,
+            timeout=self.limits.deadline_seconds,
+        )
+
+    async def begin(
+        self, *, user_id: str, action_id: str, session_id: str, config: OAuthAuth
+    ) -> str:
+        """A new authorization URL for this user, action and browser session."""
+        state = secrets.token_urlsafe(32)
+        verifier = generate_token(64) if config.pkce else None
+        client = self._client(config)
+        try:
+            url, _ = client.create_authorization_url(
+                config.authorization_url, state=state, code_verifier=verifier
+            )
+        finally:
+            await client.aclose()
+        await self.states.put(
+            state,
+            PendingSignIn(
+                user_id=user_id,
+                action_id=action_id,
+                session_id=session_id,
+                code_verifier=verifier,
+                expires_at=time.time() + STATE_TTL_SECONDS,
+                fingerprint=config.fingerprint(),
+            ),
+        )
+        return str(url)
+
+    async def complete(
+        self, *, state: str, code: str, session_id: str, config_for: Any
+    ) -> PendingSignIn:
+        """Exchange ``code`` after checking ``state``; ``config_for(action_id)`` gives settings.
+
+        Raises :class:`AuthError` for an unknown, reused, expired or foreign state.
+        """
+        pending = await self.states.pop(state) if state else None
+        if pending is None:
+            raise AuthError(
+                "This sign-in link is unknown or was already used. Start the sign-in again "
+                "from the chat."
+            )
+        if pending.session_id != session_id:
+            raise AuthError(
+                "This sign-in was started in another browser session; start it again here."
+            )
+        if pending.expires_at < time.time():
+            raise AuthError("This sign-in took too long and expired; start it again.")
+        config: OAuthAuth = config_for(pending.action_id)
+        if config.fingerprint() != pending.fingerprint:
+            raise AuthError("The action's sign-in settings changed; start the sign-in again.")
+        client = self._client(config)
+        try:
+            with anyio.fail_after(self.limits.deadline_seconds):
+                data = await client.fetch_token(
+                    config.token_url, code=code, code_verifier=pending.code_verifier
+                )
+        except (OAuthError, EgressError, TimeoutError, OSError, ValueError) as exc:
+            raise AuthError(f"The sign-in could not be completed: {_describe(exc)}") from exc
+        finally:
+            await client.aclose()
+        token = _token_from(dict(data), pending.fingerprint, None)
+        await self.tokens.put(pending.user_id, pending.action_id, token)
+        return pending
+
+    async def access_token(
+        self, *, user_id: str, action_id: str, config: OAuthAuth, force_refresh: bool = False
+    ) -> StoredToken | None:
+        """A usable token, refreshed when expired (or when forced after a 401); None if the
+        user must sign in."""
+        token = await self.tokens.get(user_id, action_id)
+        if token is None:
+            return None
+        if token.fingerprint != config.fingerprint():
+            await self.tokens.delete(user_id, action_id)
+            return None
+        if not force_refresh and not token.expired():
+            return token
+        if not token.refresh_token:
+            await self.tokens.delete(user_id, action_id)
+            return None
+        client = self._client(config)
+        try:
+            with anyio.fail_after(self.limits.deadline_seconds):
+                data = await client.refresh_token(
+                    config.token_url, refresh_token=token.refresh_token
+                )
+        except (OAuthError, EgressError, TimeoutError, OSError, ValueError):
+            await self.tokens.delete(user_id, action_id)
+            return None
+        finally:
+            await client.aclose()
+        fresh = _token_from(dict(data), token.fingerprint, token)
+        await self.tokens.put(user_id, action_id, fresh)
+        return fresh
+
+    async def forget_action(self, action_id: str) -> None:
+        """Delete every user's token for an action (its OAuth settings changed)."""
+        await self.tokens.delete_action(action_id)
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, OAuthError):
+        return f"{exc.error}: {exc.description}" if exc.description else str(exc.error)
+    if isinstance(exc, EgressError):
+        return exc.message
+    if isinstance(exc, TimeoutError):
+        return "the token endpoint did not answer in time"
+    return type(exc).__name__

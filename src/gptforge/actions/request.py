@@ -1,0 +1,194 @@
+"""A tool call's arguments to the exact HTTP request the spec describes.
+
+Arguments are validated against the tool's JSON Schema first; invalid ones
+raise :class:`InvalidArguments`, whose message tells the model what to fix, and
+nothing is sent. The scheme, host and port always come from the spec's server.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlencode
+
+import httpx
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError
+
+from gptforge.actions.serialize import (
+    SerializationError,
+    cookie_pairs,
+    header_value,
+    path_value,
+    query_pairs,
+    scalar_text,
+)
+from gptforge.errors import ActionError
+from gptforge.openapi import Operation, RequestBody, Tool
+
+USER_AGENT = "gptforge/0.1 (+actions)"
+ACCEPT = "application/json, text/plain;q=0.9, */*;q=0.5"
+_TEMPLATE = re.compile(r"\{([^{}/]+)\}")
+_MAX_ERRORS = 5
+
+
+class InvalidArguments(ValueError):
+    """The model's arguments do not fit the tool; the message says what to fix."""
+
+
+def _error_line(error: ValidationError) -> str:
+    where = "/".join(str(p) for p in error.absolute_path) or "arguments"
+    message = error.message
+    if len(message) > 200:
+        message = message[:200] + "…"
+    return f"{where}: {message}"
+
+
+@dataclass
+class RequestBuilder:
+    """Builds requests for the tools of one spec; caches one validator per tool."""
+
+    _validators: dict[str, Draft202012Validator] = field(default_factory=dict)
+
+    def validate(self, tool: Tool, arguments: Any) -> dict[str, Any]:
+        if not isinstance(arguments, dict):
+            raise InvalidArguments(
+                f"Arguments must be a JSON object matching the {tool.name} parameters, "
+                f"not {type(arguments).__name__}."
+            )
+        validator = self._validators.get(tool.name)
+        if validator is None:
+            validator = Draft202012Validator(tool.parameters)
+            self._validators[tool.name] = validator
+        try:
+            errors = sorted(validator.iter_errors(arguments), key=lambda e: list(e.absolute_path))
+        except RecursionError:
+            return arguments  # a self-referential schema: let the API judge
+        if errors:
+            lines = [_error_line(e) for e in errors[:_MAX_ERRORS]]
+            more = f" (and {len(errors) - _MAX_ERRORS} more)" if len(errors) > _MAX_ERRORS else ""
+            raise InvalidArguments(
+                f"Invalid arguments for {tool.name}: " + "; ".join(lines) + more + ". "
+                "Fix them and call the tool again."
+            )
+        return arguments
+
+    def build(self, tool: Tool, arguments: Any) -> httpx.Request:
+        """Validate ``arguments`` and build the request (without credentials)."""
+        args = self.validate(tool, arguments)
+        op = tool.operation
+        if op.server is None:
+            raise ActionError(
+                f"The action's spec has no usable server URL, so {tool.name} cannot be called. "
+                "Add `servers: [{url: https://...}]` to the spec."
+            )
+        path_values: dict[str, str] = {}
+        query: list[str] = []
+        headers: dict[str, str] = {"User-Agent": USER_AGENT, "Accept": ACCEPT}
+        cookies: list[str] = []
+        body_value: Any = None
+        has_body = False
+        try:
+            for arg, value in args.items():
+                param = tool.binding.parameters.get(arg)
+                if param is not None:
+                    if param.location == "path":
+                        path_values[param.name] = path_value(param, value)
+                    elif param.location == "query":
+                        query.extend(query_pairs(param, value))
+                    elif param.location == "header":
+                        headers[param.name] = header_value(param, value)
+                    else:
+                        cookies.extend(cookie_pairs(param, value))
+                elif arg == tool.binding.body_argument:
+                    body_value, has_body = value, True
+                elif arg in tool.binding.body_properties:
+                    if not has_body:
+                        body_value, has_body = {}, True
+                    body_value[arg] = value
+        except SerializationError as exc:
+            raise InvalidArguments(str(exc)) from exc
+        if cookies:
+            headers["Cookie"] = "; ".join(cookies)
+
+        def fill(match: re.Match[str]) -> str:
+            name = match.group(1)
+            if name not in path_values:
+                raise InvalidArguments(f"The path parameter {name!r} is required.")
+            return path_values[name]
+
+        path = _TEMPLATE.sub(fill, op.path)
+        url = op.server.url + path + ("?" + "&".join(query) if query else "")
+        request = _request_with_body(op, url, headers, body_value if has_body else None, has_body)
+        _check_origin(request.url, op.server.url, tool.name)
+        return request
+
+
+def _request_with_body(
+    op: Operation, url: str, headers: dict[str, str], body: Any, has_body: bool
+) -> httpx.Request:
+    spec_body = op.request_body
+    if spec_body is None or not has_body:
+        return httpx.Request(op.method, url, headers=headers)
+    content_type = _concrete(spec_body)
+    if spec_body.kind == "json":
+        headers["Content-Type"] = content_type
+        content = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+        return httpx.Request(op.method, url, headers=headers, content=content)
+    if spec_body.kind in ("text", "raw"):
+        charset = "; charset=utf-8" if spec_body.kind == "text" else ""
+        headers["Content-Type"] = content_type + charset
+        text = body if isinstance(body, str) else json.dumps(body, ensure_ascii=False)
+        return httpx.Request(op.method, url, headers=headers, content=text.encode())
+    if not isinstance(body, dict):
+        raise InvalidArguments(f"The {spec_body.kind} body must be an object of fields.")
+    if spec_body.kind == "form":
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+        pairs: list[tuple[str, str]] = []
+        for key, value in body.items():
+            if isinstance(value, list):
+                pairs.extend((key, scalar_text(item)) for item in value)
+            else:
+                pairs.append((key, scalar_text(value)))
+        return httpx.Request(op.method, url, headers=headers, content=urlencode(pairs).encode())
+    files: list[tuple[str, tuple[str | None, bytes, str]]] = []
+    properties = (
+        spec_body.schema.get("properties", {}) if isinstance(spec_body.schema, dict) else {}
+    )
+    encoding = spec_body.encoding or {}
+    for key, value in body.items():
+        prop = properties.get(key) if isinstance(properties, dict) else None
+        declared = (
+            encoding.get(key, {}).get("contentType")
+            if isinstance(encoding.get(key), dict)
+            else None
+        )
+        is_binary = isinstance(prop, dict) and prop.get("format") in ("binary", "byte")
+        items = value if isinstance(value, list) and not declared else [value]
+        for item in items:
+            if is_binary:
+                data = item.encode() if isinstance(item, str) else scalar_text(item).encode()
+                files.append((key, (key, data, declared or "application/octet-stream")))
+            elif isinstance(item, dict | list):
+                files.append((key, (None, json.dumps(item).encode(), "application/json")))
+            else:
+                files.append((key, (None, scalar_text(item).encode(), declared or "text/plain")))
+    return httpx.Request(op.method, url, headers=headers, files=files)
+
+
+def _concrete(body: RequestBody) -> str:
+    media = body.content_type
+    if "*" in media:
+        return "application/json" if body.kind == "json" else "application/octet-stream"
+    return media
+
+
+def _check_origin(url: httpx.URL, server_url: str, name: str) -> None:
+    expected = httpx.URL(server_url)
+    if (url.scheme, url.host, url.port) != (expected.scheme, expected.host, expected.port):
+        raise ActionError(
+            f"Refused to send {name}: the built URL points at {url.host}, not the action's "
+            f"server {expected.host}."
+        )

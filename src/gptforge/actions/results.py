@@ -1,0 +1,162 @@
+"""What the model reads after a call, and the record a person sees in the debug view.
+
+JSON comes back compact, text as text, anything else as a one-line summary (type
+and size). HTTP errors keep their status and a short excerpt. Text for the model
+is capped (100,000 characters by default) with a note saying it was cut. Every
+known secret is replaced by ``***`` before anything leaves this module.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import httpx
+
+from gptforge.actions.auth import REDACTED
+from gptforge.egress import FetchedResponse
+
+MAX_RESULT_CHARS = 100_000
+EXCERPT_CHARS = 500
+SENSITIVE_HEADERS = frozenset(
+    {"authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key", "api-key"}
+)
+_TEXTUAL = ("application/json", "application/xml", "application/javascript", "application/yaml")
+
+
+@dataclass(frozen=True)
+class Redactor:
+    """Replaces known secret values (and sensitive headers) with ``***``."""
+
+    secrets: tuple[str, ...] = ()
+    secret_headers: frozenset[str] = SENSITIVE_HEADERS
+    secret_params: frozenset[str] = frozenset()
+
+    def with_secrets(
+        self, secrets: Iterable[str], *, headers: Iterable[str] = (), params: Iterable[str] = ()
+    ) -> Redactor:
+        return Redactor(
+            secrets=self.secrets + tuple(s for s in secrets if s and len(s) >= 4),
+            secret_headers=self.secret_headers | {h.lower() for h in headers},
+            secret_params=self.secret_params | frozenset(params),
+        )
+
+    def text(self, text: str) -> str:
+        for secret in self.secrets:
+            if secret in text:
+                text = text.replace(secret, REDACTED)
+        return text
+
+    def headers(self, headers: httpx.Headers | dict[str, str]) -> dict[str, str]:
+        return {
+            name: REDACTED if name.lower() in self.secret_headers else self.text(value)
+            for name, value in headers.items()
+        }
+
+    def url(self, url: str) -> str:
+        parts = urlsplit(url)
+        if parts.query and self.secret_params:
+            query = urlencode(
+                [
+                    (k, REDACTED if k in self.secret_params else v)
+                    for k, v in parse_qsl(parts.query, keep_blank_values=True)
+                ]
+            )
+            url = urlunsplit(parts._replace(query=query))
+        return self.text(url)
+
+
+@dataclass(kw_only=True)
+class CallRecord:
+    """One action call as the debug view shows it; secrets already redacted."""
+
+    action: str
+    operation: str
+    method: str
+    url: str
+    request_headers: dict[str, str] = field(default_factory=dict)
+    request_body_excerpt: str = ""
+    status: int | None = None
+    duration_ms: float = 0.0
+    response_excerpt: str = ""
+    response_type: str = ""
+    response_bytes: int = 0
+    error: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+ToolStatus = Literal[
+    "ok", "http_error", "invalid_arguments", "network_error", "blocked", "declined"
+]
+
+
+@dataclass(kw_only=True)
+class ToolResult:
+    """What goes back to the model as the tool message, plus the record."""
+
+    status: ToolStatus
+    content: str
+    record: CallRecord | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "ok"
+
+
+def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def cap_for_model(text: str, limit: int = MAX_RESULT_CHARS) -> str:
+    if len(text) <= limit:
+        return text
+    return (
+        text[:limit]
+        + f"\n[Response truncated: showing the first {limit:,} of {len(text):,} characters.]"
+    )
+
+
+def _is_textual(content_type: str) -> bool:
+    return (
+        content_type.startswith("text/")
+        or content_type.endswith(("+json", "+xml"))
+        or content_type in _TEXTUAL
+        or not content_type
+    )
+
+
+def response_text(response: FetchedResponse) -> str:
+    """The body as the model should read it: compact JSON, text, or a summary."""
+    content_type = response.content_type
+    if content_type == "application/json" or content_type.endswith("+json"):
+        try:
+            data = json.loads(response.content)
+        except ValueError:
+            return response.text
+        return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    if _is_textual(content_type):
+        text = response.text
+        if not content_type and "\x00" in text:
+            return f"[binary response, {len(response.content):,} bytes]"
+        return text
+    return f"[{content_type} response, {len(response.content):,} bytes; not shown]"
+
+
+def model_content(
+    response: FetchedResponse, redactor: Redactor, *, max_chars: int = MAX_RESULT_CHARS
+) -> tuple[str, bool]:
+    """(text for the model, True when the status is a success)."""
+    body = redactor.text(response_text(response))
+    if response.truncated:
+        body += "\n[The response was larger than the size limit and was cut off.]"
+    if 200 <= response.status_code < 300:
+        return cap_for_model(body or f"HTTP {response.status_code} (empty body)", max_chars), True
+    return (
+        f"HTTP {response.status_code} error from the API. Response excerpt: "
+        + excerpt(body or "(empty)", 2_000)
+    ), False
