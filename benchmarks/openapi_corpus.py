@@ -16,8 +16,8 @@ from __future__ import annotations
 import argparse
 import gc
 import json
-import statistics
 import re
+import statistics
 import subprocess
 import sys
 import tarfile

@@ -142,7 +142,10 @@ class ActionExecutor:
             names = ", ".join(t.name for t in action.tools[:30])
             return ToolResult(
                 status="invalid_arguments",
-                content=f"There is no tool named {tool_name!r} in {action.name}. Use one of: {names}.",
+                content=(
+                    f"There is no tool named {tool_name!r} in {action.name}. "
+                    f"Use one of: {names}."
+                ),
             )
         try:
             request = self._builders[action.id].build(tool, arguments)
@@ -226,8 +229,9 @@ class ActionExecutor:
             url = url.copy_merge_params(credentials.query)
         headers = httpx.Headers(request.headers)
         headers.update(credentials.headers)
-        outgoing = httpx.Request(request.method, url, headers=headers, content=request.content)
-        body_text = request.content.decode("utf-8", errors="replace") if request.content else ""
+        content = request.read()
+        outgoing = httpx.Request(request.method, url, headers=headers, content=content)
+        body_text = content.decode("utf-8", errors="replace") if content else ""
         record = CallRecord(
             action=action.name,
             operation=tool.name,

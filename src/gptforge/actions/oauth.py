@@ -17,8 +17,8 @@ from typing import Any, Protocol
 
 import anyio
 from authlib.common.security import generate_token
-from authlib.integrations.httpx_client import AsyncOAuth2Client
 from authlib.integrations.base_client.errors import OAuthError
+from authlib.integrations.httpx_client import AsyncOAuth2Client
 
 from gptforge.actions.auth import OAuthAuth
 from gptforge.egress import EgressLimits, EgressPolicy, GuardedTransport
