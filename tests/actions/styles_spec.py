@@ -12,8 +12,17 @@ OBJECT = {
 }
 
 
-def _param(name: str, where: str, schema: dict[str, Any], style: str, explode: bool) -> dict[str, Any]:
-    return {"name": name, "in": where, "required": where == "path", "schema": schema, "style": style, "explode": explode}
+def _param(
+    name: str, where: str, schema: dict[str, Any], style: str, explode: bool
+) -> dict[str, Any]:
+    return {
+        "name": name,
+        "in": where,
+        "required": where == "path",
+        "schema": schema,
+        "style": style,
+        "explode": explode,
+    }
 
 
 def styles_spec(port: int) -> dict[str, Any]:
@@ -96,7 +105,10 @@ def styles_spec(port: int) -> dict[str, Any]:
     paths["/body/text"] = {
         "put": {
             "operationId": "body_text",
-            "requestBody": {"required": True, "content": {"text/plain": {"schema": {"type": "string"}}}},
+            "requestBody": {
+                "required": True,
+                "content": {"text/plain": {"schema": {"type": "string"}}},
+            },
             "responses": {"200": {"description": "ok"}},
         }
     }
@@ -108,13 +120,22 @@ def styles_spec(port: int) -> dict[str, Any]:
                 _param("dry_run", "query", {"type": "boolean"}, "form", True),
                 _param("id", "query", {"type": "string"}, "form", True),
             ],
-            "requestBody": {"content": {"application/json": {"schema": {"type": "array", "items": {"type": "integer"}}}}},
+            "requestBody": {
+                "content": {
+                    "application/json": {"schema": {"type": "array", "items": {"type": "integer"}}}
+                }
+            },
             "responses": {"200": {"description": "ok"}},
         },
     }
     return {
         "openapi": "3.0.3",
         "info": {"title": "Styles", "version": "1"},
-        "servers": [{"url": "http://127.0.0.1:{port}/{base}", "variables": {"port": {"default": str(port)}, "base": {"default": "v1"}}}],
+        "servers": [
+            {
+                "url": "http://127.0.0.1:{port}/{base}",
+                "variables": {"port": {"default": str(port)}, "base": {"default": "v1"}},
+            }
+        ],
         "paths": paths,
     }

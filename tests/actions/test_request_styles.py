@@ -38,16 +38,25 @@ async def executor(api: tuple[dict[str, Any], str]) -> AsyncIterator[tuple[Actio
         yield ActionExecutor(egress=egress), Action(id="styles", spec=spec)
 
 
-async def call_raw(pair: tuple[ActionExecutor, Action], name: str, args: dict[str, Any]) -> dict[str, Any]:
+async def call_raw(
+    pair: tuple[ActionExecutor, Action], name: str, args: dict[str, Any]
+) -> dict[str, Any]:
     """The call's status, the path and query the server received, and its JSON answer."""
     executor, action = pair
     result = await executor.execute(action, name, args)
     assert result.record is not None, result.content
     url = httpx.URL(result.record.url)
-    return {"status": result.record.status, "path": url.raw_path.decode().split("?")[0], "query": url.query.decode(), "json": json.loads(result.content) if result.ok else result.content}
+    return {
+        "status": result.record.status,
+        "path": url.raw_path.decode().split("?")[0],
+        "query": url.query.decode(),
+        "json": json.loads(result.content) if result.ok else result.content,
+    }
 
 
-async def call(pair: tuple[ActionExecutor, Action], name: str, args: dict[str, Any]) -> dict[str, Any]:
+async def call(
+    pair: tuple[ActionExecutor, Action], name: str, args: dict[str, Any]
+) -> dict[str, Any]:
     executor, action = pair
     result = await executor.execute(action, name, args)
     assert result.status == "ok", (name, result.content)
@@ -68,7 +77,11 @@ def unquoted(value: Any) -> Any:
 # so those are checked below against the raw path the server received.
 @pytest.mark.parametrize(
     ("operation", "value"),
-    [(f"path_simple_{e}_{kind}", value) for e in ("n", "x") for kind, value in (("prim", "a b/c?d#e"), ("arr", ARR), ("obj", OBJ))],
+    [
+        (f"path_simple_{e}_{kind}", value)
+        for e in ("n", "x")
+        for kind, value in (("prim", "a b/c?d#e"), ("arr", ARR), ("obj", OBJ))
+    ],
 )
 async def test_simple_path_styles(executor: Any, operation: str, value: Any) -> None:
     echoed = await call_raw(executor, operation, {"v": value})
@@ -126,7 +139,9 @@ async def test_query_styles(executor: Any, operation: str, value: Any, raw: str)
         ("query_spaceDelimited_n_arr", ARR, "q=blue%20black%20brown"),
     ],
 )
-async def test_query_styles_openapi_core_cannot_read(executor: Any, operation: str, value: Any, raw: str) -> None:
+async def test_query_styles_openapi_core_cannot_read(
+    executor: Any, operation: str, value: Any, raw: str
+) -> None:
     echoed = await call_raw(executor, operation, {"q": value})
     assert echoed["query"] == raw
 
@@ -158,13 +173,17 @@ async def test_text_body(executor: Any) -> None:
 
 
 async def test_mixed_parameters_and_unflattened_body(executor: Any) -> None:
-    echoed = await call(executor, "mixed", {"id": 7, "query_id": "q", "dry_run": True, "body": [1, 2]})
+    echoed = await call(
+        executor, "mixed", {"id": 7, "query_id": "q", "dry_run": True, "body": [1, 2]}
+    )
     assert echoed["path"] == {"id": 7}
     assert echoed["query"] == {"dry_run": True, "id": "q"}
     assert echoed["body"] == [1, 2]
 
 
-@pytest.mark.parametrize("value", ["..", ".", "../../admin", "a/../../b", "%2e%2e", "x?y=1#z", "@evil.com"])
+@pytest.mark.parametrize(
+    "value", ["..", ".", "../../admin", "a/../../b", "%2e%2e", "x?y=1#z", "@evil.com"]
+)
 async def test_path_values_cannot_escape_their_segment(executor: Any, value: str) -> None:
     echoed = await call_raw(executor, "path_simple_n_prim", {"v": value})
     assert echoed["status"] == 200, echoed

@@ -57,6 +57,8 @@ def validating_app(spec: dict[str, Any]) -> Starlette:
             }
         )
 
-    app = Starlette(routes=[Route("/{rest:path}", handle, methods=["GET", "POST", "PUT", "PATCH", "DELETE"])])
+    app = Starlette(
+        routes=[Route("/{rest:path}", handle, methods=["GET", "POST", "PUT", "PATCH", "DELETE"])]
+    )
     app.state.seen = seen
     return app

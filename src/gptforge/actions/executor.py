@@ -143,8 +143,7 @@ class ActionExecutor:
             return ToolResult(
                 status="invalid_arguments",
                 content=(
-                    f"There is no tool named {tool_name!r} in {action.name}. "
-                    f"Use one of: {names}."
+                    f"There is no tool named {tool_name!r} in {action.name}. Use one of: {names}."
                 ),
             )
         try:
@@ -229,9 +228,9 @@ class ActionExecutor:
             url = url.copy_merge_params(credentials.query)
         headers = httpx.Headers(request.headers)
         headers.update(credentials.headers)
-        content = request.read()
-        outgoing = httpx.Request(request.method, url, headers=headers, content=content)
-        body_text = content.decode("utf-8", errors="replace") if content else ""
+        payload = request.read()
+        outgoing = httpx.Request(request.method, url, headers=headers, content=payload)
+        body_text = payload.decode("utf-8", errors="replace") if payload else ""
         record = CallRecord(
             action=action.name,
             operation=tool.name,

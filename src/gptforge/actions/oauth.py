@@ -10,18 +10,20 @@
 
 from __future__ import annotations
 
+import json
 import secrets
 import time
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-import anyio
+import httpx
 from authlib.common.security import generate_token
-from authlib.integrations.base_client.errors import OAuthError
-from authlib.integrations.httpx_client import AsyncOAuth2Client
+from authlib.oauth2.auth import ClientAuth
+from authlib.oauth2.rfc6749.parameters import prepare_grant_uri, prepare_token_request
+from authlib.oauth2.rfc7636 import create_s256_code_challenge
 
 from gptforge.actions.auth import OAuthAuth
-from gptforge.egress import EgressLimits, EgressPolicy, GuardedTransport
+from gptforge.egress import EgressClient, EgressLimits, EgressPolicy
 from gptforge.errors import AuthError, EgressError
 
 STATE_TTL_SECONDS = 600
@@ -137,7 +139,7 @@ class OAuthManager:
         self.policy = policy or EgressPolicy()
         self.limits = limits or EgressLimits()
 
-    def _client(self, config: OAuthAuth) -> AsyncOAuth2Client:
+    def _client_auth(self, config: OAuthAuth) -> ClientAuth:
         secret = config.secret()
         if secret is None:
             method = "none"
@@ -145,18 +147,34 @@ class OAuthManager:
             method = "client_secret_basic"
         else:
             method = "client_secret_post"
-        return AsyncOAuth2Client(
-            client_id=config.client_id,
-            client_secret=secret,
-            scope=config.scope or None,
-            redirect_uri=self.redirect_uri,
-            token_endpoint_auth_method=method,
-            code_challenge_method="S256" if config.pkce else None,
-            transport=GuardedTransport(self.policy),
-            trust_env=False,
-            follow_redirects=False,
-            timeout=self.limits.deadline_seconds,
+        return ClientAuth(config.client_id, secret, method)
+
+    async def _token_request(self, config: OAuthAuth, body: str) -> dict[str, Any]:
+        """POST to the token endpoint through the egress guard; the parsed JSON answer."""
+        headers = {
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Accept": "application/json",
+        }
+        _, headers, body = self._client_auth(config).prepare(
+            "POST", config.token_url, headers, body
         )
+        request = httpx.Request("POST", config.token_url, headers=headers, content=body.encode())
+        async with EgressClient(policy=self.policy, limits=self.limits) as client:
+            response = await client.send(request, follow_redirects=False)
+        try:
+            parsed = json.loads(response.content)
+        except ValueError:
+            parsed = None
+        data: dict[str, Any] = parsed if isinstance(parsed, dict) else {}
+        if response.status_code != 200 or not data or "error" in data:
+            error = data.get("error", f"HTTP {response.status_code}")
+            detail = data.get("error_description")
+            raise AuthError(
+                f"the token endpoint refused the request ({error}"
+                + (f": {detail}" if detail else "")
+                + ")"
+            )
+        return data
 
     async def begin(
         self, *, user_id: str, action_id: str, session_id: str, config: OAuthAuth
@@ -164,13 +182,21 @@ class OAuthManager:
         """A new authorization URL for this user, action and browser session."""
         state = secrets.token_urlsafe(32)
         verifier = generate_token(64) if config.pkce else None
-        client = self._client(config)
-        try:
-            url, _ = client.create_authorization_url(
-                config.authorization_url, state=state, code_verifier=verifier
-            )
-        finally:
-            await client.aclose()
+        extra: dict[str, str] = {}
+        if verifier is not None:
+            extra = {
+                "code_challenge": create_s256_code_challenge(verifier),
+                "code_challenge_method": "S256",
+            }
+        url = prepare_grant_uri(
+            config.authorization_url,
+            config.client_id,
+            "code",
+            redirect_uri=self.redirect_uri,
+            scope=config.scope or None,
+            state=state,
+            **extra,
+        )
         await self.states.put(
             state,
             PendingSignIn(
@@ -206,17 +232,17 @@ class OAuthManager:
         config: OAuthAuth = config_for(pending.action_id)
         if config.fingerprint() != pending.fingerprint:
             raise AuthError("The action's sign-in settings changed; start the sign-in again.")
-        client = self._client(config)
+        extra = {"code_verifier": pending.code_verifier} if pending.code_verifier else {}
+        body = prepare_token_request(
+            "authorization_code", code=code, redirect_uri=self.redirect_uri, **extra
+        )
         try:
-            with anyio.fail_after(self.limits.deadline_seconds):
-                data = await client.fetch_token(
-                    config.token_url, code=code, code_verifier=pending.code_verifier
-                )
-        except (OAuthError, EgressError, TimeoutError, OSError, ValueError) as exc:
-            raise AuthError(f"The sign-in could not be completed: {_describe(exc)}") from exc
-        finally:
-            await client.aclose()
-        token = _token_from(dict(data), pending.fingerprint, None)
+            data = await self._token_request(config, body)
+        except AuthError as exc:
+            raise AuthError(f"The sign-in could not be completed: {exc.message}") from exc
+        except EgressError as exc:
+            raise AuthError(f"The sign-in could not be completed: {exc.message}") from exc
+        token = _token_from(data, pending.fingerprint, None)
         await self.tokens.put(pending.user_id, pending.action_id, token)
         return pending
 
@@ -236,31 +262,16 @@ class OAuthManager:
         if not token.refresh_token:
             await self.tokens.delete(user_id, action_id)
             return None
-        client = self._client(config)
+        body = prepare_token_request("refresh_token", refresh_token=token.refresh_token)
         try:
-            with anyio.fail_after(self.limits.deadline_seconds):
-                data = await client.refresh_token(
-                    config.token_url, refresh_token=token.refresh_token
-                )
-        except (OAuthError, EgressError, TimeoutError, OSError, ValueError):
+            data = await self._token_request(config, body)
+            fresh = _token_from(data, token.fingerprint, token)
+        except (AuthError, EgressError):
             await self.tokens.delete(user_id, action_id)
             return None
-        finally:
-            await client.aclose()
-        fresh = _token_from(dict(data), token.fingerprint, token)
         await self.tokens.put(user_id, action_id, fresh)
         return fresh
 
     async def forget_action(self, action_id: str) -> None:
         """Delete every user's token for an action (its OAuth settings changed)."""
         await self.tokens.delete_action(action_id)
-
-
-def _describe(exc: BaseException) -> str:
-    if isinstance(exc, OAuthError):
-        return f"{exc.error}: {exc.description}" if exc.description else str(exc.error)
-    if isinstance(exc, EgressError):
-        return exc.message
-    if isinstance(exc, TimeoutError):
-        return "the token endpoint did not answer in time"
-    return type(exc).__name__
