@@ -152,10 +152,14 @@ def model_content(
 ) -> tuple[str, bool]:
     """(text for the model, True when the status is a success)."""
     body = redactor.text(response_text(response))
-    if response.truncated:
-        body += "\n[The response was larger than the size limit and was cut off.]"
+    cut_note = (
+        "\n[The response was larger than the size limit and was cut off.]"
+        if response.truncated
+        else ""
+    )
     if 200 <= response.status_code < 300:
-        return cap_for_model(body or f"HTTP {response.status_code} (empty body)", max_chars), True
+        text = cap_for_model(body or f"HTTP {response.status_code} (empty body)", max_chars)
+        return text + cut_note, True
     return (
         f"HTTP {response.status_code} error from the API. Response excerpt: "
         + excerpt(body or "(empty)", 2_000)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from gptforge.cli.action import action_app
 from gptforge.cli.spec import spec_app
 
 app = typer.Typer(
@@ -14,6 +15,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(spec_app, name="spec")
+app.add_typer(action_app, name="action")
 
 
 def main() -> None:

@@ -1,0 +1,98 @@
+"""``gptforge action call``: the editor's Test button, in a terminal."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+import anyio
+import typer
+from rich.console import Console
+from rich.panel import Panel
+
+from gptforge.actions import Action, ActionExecutor, NoAuth, SignInRequired, load_auth_file
+from gptforge.egress import EgressClient
+from gptforge.errors import GptforgeError
+from gptforge.openapi import load_spec
+from gptforge.settings import load_settings
+
+action_app = typer.Typer(help="Test actions by hand.", no_args_is_help=True)
+
+AUTH_HELP = (
+    "Auth settings file (YAML or JSON), the same block as in gpt.yaml, e.g. "
+    '{"type": "none"}, {"type": "api_key", "scheme": "bearer", "key_env": "MY_KEY"}, '
+    '{"type": "api_key", "scheme": "custom", "header": "X-Api-Key", "key_env": "MY_KEY"}, '
+    '{"type": "api_key", "scheme": "query", "param": "api_key", "key": "..."}.'
+)
+
+
+async def _call(
+    spec_source: str, operation: str, arguments: Any, auth_file: str | None, hosts: list[str]
+) -> dict[str, Any]:
+    settings = load_settings()
+    policy = settings.egress_policy(hosts)
+    spec = await load_spec(spec_source, policy=policy)
+    auth = load_auth_file(auth_file) if auth_file else NoAuth()
+    action = Action(id="cli", spec=spec, auth=auth)
+    async with EgressClient(policy=policy, limits=settings.egress_limits()) as egress:
+        executor = ActionExecutor(egress=egress, max_result_chars=settings.action_max_result_chars)
+        outcome = await executor.execute(action, operation, arguments)
+    if isinstance(outcome, SignInRequired):
+        return {"status": "sign_in_required", "authorization_url": outcome.authorization_url}
+    return {
+        "status": outcome.status,
+        "record": outcome.record.as_dict() if outcome.record else None,
+        "result": outcome.content,
+    }
+
+
+@action_app.command("call")
+def call(
+    spec: Annotated[str, typer.Argument(help="Spec file or http(s) URL.")],
+    operation: Annotated[str, typer.Argument(help="Tool name (operationId) to call.")],
+    args: Annotated[str, typer.Option("--args", help="Arguments as a JSON object.")] = "{}",
+    auth_file: Annotated[str | None, typer.Option("--auth-file", help=AUTH_HELP)] = None,
+    allow_host: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--allow-host", help="Let the call reach this internal host (host[:port], CIDR)."
+        ),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the record as JSON.")] = False,
+) -> None:
+    """Send one operation and print the (redacted) request and response record.
+
+    Exit code 0 when the API answered 2xx, 1 otherwise, 2 for usage errors.
+    """
+    console = Console()
+    try:
+        arguments = json.loads(args)
+    except ValueError as exc:
+        raise typer.BadParameter(f"--args is not valid JSON: {exc}") from exc
+    try:
+        outcome = anyio.run(_call, spec, operation, arguments, auth_file, allow_host or [])
+    except GptforgeError as exc:
+        if as_json:
+            print(json.dumps({"status": "error", "error": exc.message}))
+        else:
+            console.print(f"[bold red]error[/]: {exc.message}")
+        raise typer.Exit(1) from None
+    if as_json:
+        print(json.dumps(outcome, ensure_ascii=False))
+    else:
+        record = outcome.get("record")
+        if outcome["status"] == "sign_in_required":
+            console.print(f"Sign in first: {outcome['authorization_url']}")
+        if record:
+            lines = [f"[bold]{record['method']} {record['url']}[/]"]
+            lines += [f"{k}: {v}" for k, v in record["request_headers"].items()]
+            if record["request_body_excerpt"]:
+                lines += ["", record["request_body_excerpt"]]
+            status = record["status"] if record["status"] is not None else record["error"]
+            lines += ["", f"[bold]→ {status}[/] in {record['duration_ms']:.0f} ms"]
+            console.print(
+                Panel("\n".join(lines), title=f"{record['action']} · {record['operation']}")
+            )
+        if "result" in outcome:
+            console.print(outcome["result"][:4000], markup=False)
+    raise typer.Exit(0 if outcome["status"] == "ok" else 1)
