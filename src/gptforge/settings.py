@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from gptforge.egress import EgressLimits, EgressPolicy
@@ -37,8 +37,12 @@ class Settings(BaseSettings):
     action_max_response_bytes: int = 5_000_000
     action_max_result_chars: int = 100_000
 
-    openai_api_key: SecretStr | None = Field(default=None)
-    openai_base_url: str | None = None
+    openai_api_key: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("GPTFORGE_OPENAI_API_KEY", "OPENAI_API_KEY")
+    )
+    openai_base_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("GPTFORGE_OPENAI_BASE_URL", "OPENAI_BASE_URL")
+    )
     model: str | None = None
     """Model name for the OpenAI-compatible provider (default gpt-4o-mini on OpenAI)."""
     embedded_threads: int | None = None

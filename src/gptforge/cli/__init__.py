@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from gptforge.cli.action import action_app
+from gptforge.cli.chat import chat, demo, demo_api
 from gptforge.cli.spec import spec_app
 
 app = typer.Typer(
@@ -16,6 +17,9 @@ app = typer.Typer(
 )
 app.add_typer(spec_app, name="spec")
 app.add_typer(action_app, name="action")
+app.command("chat")(chat)
+app.command("demo-api")(demo_api)
+app.command("demo")(demo)
 
 
 def main() -> None:

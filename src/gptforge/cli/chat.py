@@ -1,0 +1,307 @@
+"""``gptforge chat``, ``gptforge demo-api`` and ``gptforge demo``."""
+
+from __future__ import annotations
+
+import json
+import socket
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Annotated, Any
+
+import anyio
+import typer
+import uvicorn
+from rich.console import Console
+from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+from starlette.routing import Route
+
+from gptforge.actions import ActionExecutor, OAuthAuth, OAuthManager
+from gptforge.egress import EgressClient
+from gptforge.errors import GptforgeError
+from gptforge.llm import provider_from_settings
+from gptforge.runtime import (
+    AuthRequired,
+    ConfirmationRequired,
+    ConversationState,
+    Decision,
+    Done,
+    ErrorEvent,
+    Runtime,
+    RuntimeEvent,
+    TextDeltaEvent,
+    ToolCallFinished,
+    ToolCallStarted,
+    build_actions,
+    event_to_dict,
+    load_gpt_file,
+)
+from gptforge.settings import DEMO_API_HOST, DEMO_API_PORT, load_settings
+
+CALLBACK_PORT = 8766
+CLI_SESSION = "cli"
+
+
+def _port_free(host: str, port: int) -> bool:
+    with socket.socket() as sock:
+        return sock.connect_ex((host, port)) != 0
+
+
+def start_in_thread(app: Any, host: str, port: int) -> uvicorn.Server:
+    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started and thread.is_alive() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    return server
+
+
+def start_demo_api(port: int = DEMO_API_PORT) -> bool:
+    """Start the demo weather API in a background thread unless something already listens."""
+    if not _port_free(DEMO_API_HOST, port):
+        return False
+    from gptforge.demo.weather_api import create_app
+
+    start_in_thread(create_app(), DEMO_API_HOST, port)
+    return True
+
+
+class _Progress:
+    """A Rich progress bar on stderr while the embedded model is assembled and loaded."""
+
+    def __init__(self, enabled: bool) -> None:
+        self._bar: Progress | None = None
+        self._task: Any = None
+        self._enabled = enabled
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if not self._enabled:
+            return
+        if self._bar is None:
+            self._bar = Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                DownloadColumn(),
+                console=Console(stderr=True),
+                transient=True,
+            )
+            self._bar.start()
+        if self._task is None or self._bar.tasks[self._task].description != stage:
+            self._task = self._bar.add_task(stage, total=total)
+        self._bar.update(self._task, completed=done, total=total)
+        if stage == "loading model" and done == total:
+            self._bar.stop()
+            self._bar = None
+            self._task = None
+
+
+def _oauth_callback_app(manager: OAuthManager, configs: dict[str, OAuthAuth]) -> Starlette:
+    async def callback(request: Request) -> HTMLResponse:
+        try:
+            await manager.complete(
+                state=request.query_params.get("state", ""),
+                code=request.query_params.get("code", ""),
+                session_id=CLI_SESSION,
+                config_for=lambda action_id: configs[action_id],
+            )
+        except GptforgeError as exc:
+            return HTMLResponse(f"<p>Sign-in failed: {exc.message}</p>", status_code=400)
+        return HTMLResponse("<p>Signed in. Go back to the terminal and press Enter.</p>")
+
+    return Starlette(routes=[Route("/oauth/callback", callback)])
+
+
+async def _chat(
+    gpt_file: Path,
+    *,
+    message: str | None,
+    as_json: bool,
+    yes: bool,
+    allow_hosts: list[str],
+) -> int:
+    console = Console(highlight=False)
+    settings = load_settings()
+    policy = settings.egress_policy(allow_hosts)
+    gpt, base = load_gpt_file(gpt_file)
+    actions = await build_actions(gpt, base, policy=policy)
+    oauth_configs = {a.id: a.auth for a in actions if isinstance(a.auth, OAuthAuth)}
+    manager = OAuthManager(
+        redirect_uri=f"http://127.0.0.1:{CALLBACK_PORT}/oauth/callback",
+        policy=policy,
+        limits=settings.egress_limits(),
+    )
+    if oauth_configs and _port_free("127.0.0.1", CALLBACK_PORT):
+        start_in_thread(_oauth_callback_app(manager, oauth_configs), "127.0.0.1", CALLBACK_PORT)
+    provider = provider_from_settings(settings, progress=_Progress(enabled=not as_json))
+    interactive = message is None
+    async with EgressClient(policy=policy, limits=settings.egress_limits()) as egress:
+        runtime = Runtime(
+            gpt=gpt,
+            actions=actions,
+            provider=provider,
+            executor=ActionExecutor(
+                egress=egress, oauth=manager, max_result_chars=settings.action_max_result_chars
+            ),
+            session_id=CLI_SESSION,
+            approve_all=yes,
+        )
+        state = ConversationState()
+        records: list[dict[str, Any]] = []
+        if interactive:
+            console.print(f"[bold]{gpt.name}[/] — {gpt.description}")
+            for starter in gpt.conversation_starters:
+                console.print(f"  [dim]• {starter}[/]")
+            console.print("[dim]Type /details to expand the last action call, /quit to leave.[/]")
+        status = 0
+        while True:
+            if interactive:
+                try:
+                    text = console.input("[bold cyan]You:[/] ").strip()
+                except (EOFError, KeyboardInterrupt):
+                    return 0
+                if text in ("/quit", "/exit"):
+                    return 0
+                if text == "/details":
+                    for record in records[-3:]:
+                        console.print_json(json.dumps(record))
+                    continue
+                if not text:
+                    continue
+            else:
+                text = message or ""
+            events = runtime.send(state, text)
+            if not as_json:
+                console.print(f"[bold magenta]{gpt.name}:[/] ", end="")
+            while True:
+                pending: list[RuntimeEvent] = []
+                done: Done | None = None
+                async for event in events:
+                    if as_json:
+                        print(json.dumps(event_to_dict(event), ensure_ascii=False), flush=True)
+                    _render(console, event, as_json)
+                    if isinstance(event, ToolCallFinished) and event.record:
+                        records.append(event.record)
+                    if isinstance(event, ConfirmationRequired | AuthRequired):
+                        pending.append(event)
+                    if isinstance(event, Done):
+                        done = event
+                if done is None or done.reason != "paused":
+                    if done is not None and done.reason != "completed":
+                        status = 1
+                    break
+                decisions = _ask(console, pending, interactive=interactive, as_json=as_json)
+                events = runtime.resume(state, decisions)
+            if not as_json:
+                console.print()
+            if not interactive:
+                return status
+
+
+def _render(console: Console, event: RuntimeEvent, as_json: bool) -> None:
+    if as_json:
+        return
+    if isinstance(event, TextDeltaEvent):
+        console.print(event.text, end="", markup=False)
+    elif isinstance(event, ToolCallStarted):
+        console.print(f"\n  [dim]↳ Talked to {event.host or event.action} · {event.operation}[/]")
+    elif isinstance(event, ToolCallFinished):
+        status = event.http_status if event.http_status is not None else event.status
+        console.print(f"  [dim]  {status} in {event.duration_ms:.0f} ms[/]")
+    elif isinstance(event, ErrorEvent):
+        console.print(f"\n[bold red]error:[/] {event.message}")
+    elif isinstance(event, AuthRequired):
+        console.print(
+            f"\n[bold yellow]Sign in to {event.action}:[/] {event.authorization_url}",
+            soft_wrap=True,
+        )
+
+
+def _ask(
+    console: Console, pending: list[RuntimeEvent], *, interactive: bool, as_json: bool
+) -> dict[str, Decision]:
+    decisions: dict[str, Decision] = {}
+    for event in pending:
+        if isinstance(event, AuthRequired):
+            if interactive and sys.stdin.isatty():
+                console.input("Press Enter after signing in in your browser… ")
+            continue
+        assert isinstance(event, ConfirmationRequired)
+        if not (interactive and sys.stdin.isatty()):
+            decisions[event.call_id] = "deny"
+            if not as_json:
+                console.print(
+                    f"\n[yellow]{event.action} wants to {event.method} {event.operation}; "
+                    "declined (use --yes to allow in scripts).[/]"
+                )
+            continue
+        options = "[y]es / [a]lways / [n]o" if event.allow_always else "[y]es / [n]o"
+        console.print(
+            f"\n[bold yellow]{event.action}[/] wants to run [bold]{event.operation}[/] "
+            f"({event.method}) with {json.dumps(event.arguments, ensure_ascii=False)}"
+        )
+        answer = console.input(f"Allow? {options} ").strip().lower()
+        if answer.startswith("a") and event.allow_always:
+            decisions[event.call_id] = "always"
+        elif answer.startswith("y"):
+            decisions[event.call_id] = "allow"
+        else:
+            decisions[event.call_id] = "deny"
+    return decisions
+
+
+def chat(
+    gpt_file: Annotated[Path, typer.Argument(help="The GPT's gpt.yaml.")],
+    message: Annotated[
+        str | None, typer.Option("-m", "--message", help="Answer this one message and exit.")
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the runtime's events as JSON Lines.")
+    ] = False,
+    yes: Annotated[
+        bool, typer.Option("--yes", help="Allow consequential calls without asking (this run).")
+    ] = False,
+    allow_host: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--allow-host", help="Let actions reach this internal host (host[:port], CIDR)."
+        ),
+    ] = None,
+) -> None:
+    """Chat with a GPT in the terminal. Uses the embedded offline model unless
+    OPENAI_API_KEY or GPTFORGE_OPENAI_BASE_URL is set."""
+    try:
+        code = anyio.run(
+            lambda: _chat(
+                gpt_file, message=message, as_json=as_json, yes=yes, allow_hosts=allow_host or []
+            )
+        )
+    except GptforgeError as exc:
+        Console(stderr=True).print(f"[bold red]error:[/] {exc.message}")
+        raise typer.Exit(1) from None
+    raise typer.Exit(code)
+
+
+def demo_api(
+    port: Annotated[int, typer.Option(help="Port on 127.0.0.1.")] = DEMO_API_PORT,
+) -> None:
+    """Serve the demo weather API on 127.0.0.1 (deterministic data, no network)."""
+    from gptforge.demo.weather_api import create_app
+
+    uvicorn.run(create_app(), host=DEMO_API_HOST, port=port, log_level="info")
+
+
+def demo(
+    message: Annotated[
+        str | None, typer.Option("-m", "--message", help="Answer this one message and exit.")
+    ] = None,
+) -> None:
+    """Start the demo weather API and chat with the bundled "Weather helper" GPT."""
+    from gptforge.demo import DEMO_GPT
+
+    start_demo_api()
+    chat(DEMO_GPT, message=message)

@@ -1,0 +1,97 @@
+"""Any OpenAI-compatible chat completions server: OpenAI, Ollama, vLLM, llama.cpp, LM Studio."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import openai
+
+from gptforge.errors import ProviderError
+from gptforge.llm.base import (
+    Finish,
+    Message,
+    ProviderEvent,
+    TextDelta,
+    ToolCallRequest,
+    ToolDefinition,
+    Usage,
+)
+
+
+class OpenAICompatibleProvider:
+    """Streams chat completions with native tool calls (parallel calls included)."""
+
+    def __init__(
+        self,
+        *,
+        model: str,
+        api_key: str | None = None,
+        base_url: str | None = None,
+        extra_headers: dict[str, str] | None = None,
+        temperature: float | None = None,
+        timeout: float = 120.0,
+    ) -> None:
+        self.model = model
+        self.name = f"openai-compatible:{model}"
+        self.temperature = temperature
+        self._client = openai.AsyncOpenAI(
+            api_key=api_key or "not-needed",
+            base_url=base_url,
+            default_headers=extra_headers,
+            timeout=timeout,
+            max_retries=1,
+        )
+
+    async def stream(
+        self, messages: list[Message], tools: list[ToolDefinition]
+    ) -> AsyncIterator[ProviderEvent]:
+        kwargs: dict[str, Any] = {"model": self.model, "messages": messages, "stream": True}
+        if tools:
+            kwargs["tools"] = tools
+        if self.temperature is not None:
+            kwargs["temperature"] = self.temperature
+        try:
+            stream = await self._client.chat.completions.create(
+                **kwargs, stream_options={"include_usage": True}
+            )
+            calls: dict[int, dict[str, str]] = {}
+            finish = "stop"
+            async for chunk in stream:
+                if chunk.usage is not None:
+                    yield Usage(
+                        prompt_tokens=chunk.usage.prompt_tokens or 0,
+                        completion_tokens=chunk.usage.completion_tokens or 0,
+                    )
+                for choice in chunk.choices:
+                    delta = choice.delta
+                    if delta.content:
+                        yield TextDelta(text=delta.content)
+                    for call in delta.tool_calls or []:
+                        slot = calls.setdefault(call.index, {"id": "", "name": "", "arguments": ""})
+                        if call.id:
+                            slot["id"] = call.id
+                        if call.function and call.function.name:
+                            slot["name"] += call.function.name
+                        if call.function and call.function.arguments:
+                            slot["arguments"] += call.function.arguments
+                    if choice.finish_reason:
+                        finish = choice.finish_reason
+        except openai.APIConnectionError as exc:
+            raise ProviderError(
+                f"Could not reach the model server ({exc}). Check GPTFORGE_OPENAI_BASE_URL."
+            ) from exc
+        except openai.AuthenticationError as exc:
+            raise ProviderError(
+                "The model server refused the API key; check OPENAI_API_KEY."
+            ) from exc
+        except openai.APIError as exc:
+            raise ProviderError(f"The model server returned an error: {exc}") from exc
+        for index in sorted(calls):
+            slot = calls[index]
+            yield ToolCallRequest(
+                id=slot["id"] or f"call_{index}",
+                name=slot["name"],
+                arguments=slot["arguments"] or "{}",
+            )
+        yield Finish(reason=finish)
