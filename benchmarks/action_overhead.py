@@ -94,7 +94,7 @@ async def measure(url: str, n: int) -> dict[str, object]:
             result = await executor.execute(action, "getWeather", {"city": "Paris"})
             assert result.ok
 
-        for name, fn in (("plain_httpx", plain_call), ("gptforge", gptforge_call)):
+        for fn in (plain_call, gptforge_call):
             for _ in range(200):  # warm up
                 await fn()
         # interleave rounds so drift affects both sides alike

@@ -12,7 +12,12 @@ from gptforge.llm.base import (
     ToolDefinition,
     Usage,
 )
-from gptforge.llm.embedded import EmbeddedProvider, Progress, assemble_model, decision_schema
+from gptforge.llm.embedded import (
+    EmbeddedProvider,
+    Progress,
+    assemble_model,
+    decision_schema,
+)
 from gptforge.llm.openai_compat import OpenAICompatibleProvider
 from gptforge.llm.scripted import ScriptedCall, ScriptedProvider, ScriptedReply
 from gptforge.settings import Settings
@@ -23,7 +28,7 @@ DEFAULT_OPENAI_MODEL = "gpt-4o-mini"
 def provider_from_settings(
     settings: Settings, *, progress: Progress | None = None
 ) -> ModelProvider:
-    """An API key or base URL selects the OpenAI-compatible provider; otherwise the embedded model."""
+    """An API key or base URL selects the OpenAI-compatible provider; else the embedded model."""
     if settings.openai_api_key is not None or settings.openai_base_url:
         key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
         return OpenAICompatibleProvider(

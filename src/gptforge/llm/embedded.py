@@ -213,14 +213,23 @@ def _describe_parameters(parameters: dict[str, Any]) -> str:
     return "; ".join(parts) or "none"
 
 
-_DECIDE = """You can use these tools:
-{tools}
-
-Decide how to answer the user's last message.
-- If a tool gives what the user asks for, call it. Take argument values from the conversation; never invent identifiers or codes the user did not give: look them up with a search or list tool first.
-- If no tool fits (greetings, small talk, jokes, opinions, general knowledge, or the tool results already answer the question), reply directly.
-- After a tool result, reply to the user with the values it returned. Do not call the same tool again with the same arguments.
-Answer with JSON only: {{"tool": "<name>", "arguments": {{...}}}} or {{"reply": "<your answer>"}}."""
+_DECIDE = "\n".join(
+    [
+        "You can use these tools:",
+        "{tools}",
+        "",
+        "Decide how to answer the user's last message.",
+        "- If a tool gives what the user asks for, call it. Take argument values from the "
+        "conversation; never invent identifiers or codes the user did not give: look them "
+        "up with a search or list tool first.",
+        "- If no tool fits (greetings, small talk, jokes, opinions, general knowledge, or "
+        "the tool results already answer the question), reply directly.",
+        "- After a tool result, reply to the user with the values it returned. Do not call "
+        "the same tool again with the same arguments.",
+        'Answer with JSON only: {{"tool": "<name>", "arguments": {{...}}}} or '
+        '{{"reply": "<your answer>"}}.',
+    ]
+)
 
 
 def _as_text_messages(messages: list[Message], tools: list[ToolDefinition]) -> list[Message]:
