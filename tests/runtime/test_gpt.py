@@ -30,7 +30,10 @@ def test_examples_match_the_bundled_demo() -> None:
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("name: x\nactions: [{openapi: a.yaml, auth: {type: api_key, key: sk-123}}]\n", "puts a secret in gpt.yaml"),
+        (
+            "name: x\nactions: [{openapi: a.yaml, auth: {type: api_key, key: sk-123}}]\n",
+            "puts a secret in gpt.yaml",
+        ),
         ("name: x\ninstructions: " + "a" * 8001 + "\n", "instructions"),
         ("name: x\nconversation_starters: [a, b, c, d, e]\n", "conversation_starters"),
         ("name: x\nbogus: 1\n", "bogus"),
@@ -53,7 +56,9 @@ async def test_secrets_file_and_missing_operations(tmp_path: Path) -> None:
     gpt, base = load_gpt_file(tmp_path / "gpt.yaml")
     actions = await build_actions(gpt, base)
     assert actions[0].auth.secret() == "from-secrets-file"  # type: ignore[union-attr]
-    (tmp_path / "gpt.yaml").write_text("name: x\nactions:\n  - openapi: weather.yaml\n    operations: [nope]\n")
+    (tmp_path / "gpt.yaml").write_text(
+        "name: x\nactions:\n  - openapi: weather.yaml\n    operations: [nope]\n"
+    )
     gpt, base = load_gpt_file(tmp_path / "gpt.yaml")
     with pytest.raises(ConfigError, match="nope"):
         await build_actions(gpt, base)

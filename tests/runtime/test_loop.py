@@ -42,7 +42,13 @@ async def cancel(request: Request) -> JSONResponse:
 def api() -> Iterator[str]:
     from tests.servers import serve
 
-    app = Starlette(routes=[Route("/weather", weather), Route("/order", order, methods=["POST"]), Route("/cancel", cancel, methods=["POST"])])
+    app = Starlette(
+        routes=[
+            Route("/weather", weather),
+            Route("/order", order, methods=["POST"]),
+            Route("/cancel", cancel, methods=["POST"]),
+        ]
+    )
     with serve(app) as url:
         yield url
 
@@ -55,26 +61,46 @@ def spec(url: str) -> Any:
                 "info": {"title": "Shop", "version": "1"},
                 "servers": [{"url": url}],
                 "paths": {
-                    "/weather": {"get": {"operationId": "getWeather", "parameters": [{"name": "city", "in": "query", "required": True, "schema": {"type": "string"}}]}},
+                    "/weather": {
+                        "get": {
+                            "operationId": "getWeather",
+                            "parameters": [
+                                {
+                                    "name": "city",
+                                    "in": "query",
+                                    "required": True,
+                                    "schema": {"type": "string"},
+                                }
+                            ],
+                        }
+                    },
                     "/order": {"post": {"operationId": "placeOrder"}},
-                    "/cancel": {"post": {"operationId": "cancelAll", "x-openai-isConsequential": True}},
+                    "/cancel": {
+                        "post": {"operationId": "cancelAll", "x-openai-isConsequential": True}
+                    },
                 },
             }
         )
     )
 
 
-GPT = GptDefinition(name="Shop helper", instructions="Help with the shop.", capabilities={"web_browsing": True})
+GPT = GptDefinition(
+    name="Shop helper", instructions="Help with the shop.", capabilities={"web_browsing": True}
+)
 
 
 @pytest.fixture
 async def egress(api: str) -> AsyncIterator[EgressClient]:
     CALLS.clear()
-    async with EgressClient(policy=EgressPolicy.from_entries([httpx.URL(api).netloc.decode()])) as client:
+    async with EgressClient(
+        policy=EgressPolicy.from_entries([httpx.URL(api).netloc.decode()])
+    ) as client:
         yield client
 
 
-def runtime(api: str, egress: EgressClient, script: list[ScriptedReply], **kw: Any) -> tuple[Runtime, ScriptedProvider]:
+def runtime(
+    api: str, egress: EgressClient, script: list[ScriptedReply], **kw: Any
+) -> tuple[Runtime, ScriptedProvider]:
     provider = ScriptedProvider(script)
     action = Action(id="shop", spec=spec(api), auth=kw.pop("auth", parse_auth(None)))
     executor = ActionExecutor(egress=egress, oauth=kw.pop("oauth", None))
@@ -94,44 +120,83 @@ def kinds(events: list[dict[str, Any]]) -> list[str]:
 
 
 async def test_single_call_then_answer_in_order(api: str, egress: EgressClient) -> None:
-    rt, provider = runtime(api, egress, [
-        ScriptedReply(calls=(ScriptedCall(name="getWeather", arguments={"city": "Paris"}),)),
-        ScriptedReply(text="It is 21 °C in Paris."),
-    ])
+    rt, provider = runtime(
+        api,
+        egress,
+        [
+            ScriptedReply(calls=(ScriptedCall(name="getWeather", arguments={"city": "Paris"}),)),
+            ScriptedReply(text="It is 21 °C in Paris."),
+        ],
+    )
     state = ConversationState()
     events = await collect(rt.send(state, "Weather in Paris?"))
     assert kinds(events) == ["tool_call_started", "tool_call_finished", "text_delta", "done"]
     assert events[0]["summary"] == f"GET {api}/weather" and events[0]["host"] == "127.0.0.1"
     assert events[1]["status"] == "ok" and events[1]["http_status"] == 200
-    assert "".join(e["text"] for e in events if e["kind"] == "text_delta") == "It is 21 °C in Paris."
+    assert (
+        "".join(e["text"] for e in events if e["kind"] == "text_delta") == "It is 21 °C in Paris."
+    )
     assert events[-1] == {"kind": "done", "reason": "completed"}
     system = provider.requests[0][0][0]
     assert system["role"] == "system" and "Help with the shop." in system["content"]
     assert "web browsing" in system["content"]
-    assert [t["function"]["name"] for t in provider.requests[0][1]] == ["getWeather", "placeOrder", "cancelAll"]
+    assert [t["function"]["name"] for t in provider.requests[0][1]] == [
+        "getWeather",
+        "placeOrder",
+        "cancelAll",
+    ]
     tool_message = provider.requests[1][0][-1]
-    assert tool_message["role"] == "tool" and json.loads(tool_message["content"])["temperature_c"] == 21
+    assert (
+        tool_message["role"] == "tool"
+        and json.loads(tool_message["content"])["temperature_c"] == 21
+    )
     # the state is plain data that survives a JSON round trip
     assert ConversationState.model_validate_json(state.model_dump_json()) == state
 
 
 async def test_parallel_calls_run_together(api: str, egress: EgressClient) -> None:
-    rt, provider = runtime(api, egress, [
-        ScriptedReply(calls=(ScriptedCall(name="getWeather", arguments={"city": "Paris"}), ScriptedCall(name="getWeather", arguments={"city": "Rome"}))),
-        ScriptedReply(text="Both done."),
-    ])
+    rt, provider = runtime(
+        api,
+        egress,
+        [
+            ScriptedReply(
+                calls=(
+                    ScriptedCall(name="getWeather", arguments={"city": "Paris"}),
+                    ScriptedCall(name="getWeather", arguments={"city": "Rome"}),
+                )
+            ),
+            ScriptedReply(text="Both done."),
+        ],
+    )
     events = await collect(rt.send(ConversationState(), "Paris and Rome?"))
-    assert kinds(events) == ["tool_call_started", "tool_call_started", "tool_call_finished", "tool_call_finished", "text_delta", "done"]
+    assert kinds(events) == [
+        "tool_call_started",
+        "tool_call_started",
+        "tool_call_finished",
+        "tool_call_finished",
+        "text_delta",
+        "done",
+    ]
     assert sorted(CALLS) == ["weather:Paris", "weather:Rome"]
     tool_messages = [m for m in provider.requests[1][0] if m["role"] == "tool"]
     assert [json.loads(m["content"])["city"] for m in tool_messages] == ["Paris", "Rome"]
 
 
 async def test_tool_errors_go_back_to_the_model(api: str, egress: EgressClient) -> None:
-    rt, provider = runtime(api, egress, [
-        ScriptedReply(calls=(ScriptedCall(name="getWeather", arguments={}), ScriptedCall(name="nope"), ScriptedCall(name="getWeather", arguments="{bad json"))),
-        ScriptedReply(text="Sorry."),
-    ])
+    rt, provider = runtime(
+        api,
+        egress,
+        [
+            ScriptedReply(
+                calls=(
+                    ScriptedCall(name="getWeather", arguments={}),
+                    ScriptedCall(name="nope"),
+                    ScriptedCall(name="getWeather", arguments="{bad json"),
+                )
+            ),
+            ScriptedReply(text="Sorry."),
+        ],
+    )
     events = await collect(rt.send(ConversationState(), "?"))
     statuses = [e["status"] for e in events if e["kind"] == "tool_call_finished"]
     assert statuses == ["invalid_arguments"] * 3
@@ -161,7 +226,9 @@ async def test_confirmation_allow_deny_and_always(api: str, egress: EgressClient
     assert CALLS == []
     with pytest.raises(RuntimeLoopError):
         await collect(rt.send(state, "again"))
-    paused = ConversationState.model_validate_json(state.model_dump_json())  # resumable from storage
+    paused = ConversationState.model_validate_json(
+        state.model_dump_json()
+    )  # resumable from storage
     events = await collect(rt.resume(paused, {"c1": "allow"}))
     assert kinds(events) == ["tool_call_started", "tool_call_finished", "text_delta", "done"]
     assert CALLS == ["order"]
@@ -180,12 +247,16 @@ async def test_confirmation_allow_deny_and_always(api: str, egress: EgressClient
 
 
 async def test_consequential_operations_always_ask(api: str, egress: EgressClient) -> None:
-    rt, _ = runtime(api, egress, [
-        ScriptedReply(calls=(ScriptedCall(name="cancelAll", id="x1"),)),
-        ScriptedReply(text="ok"),
-        ScriptedReply(calls=(ScriptedCall(name="cancelAll", id="x2"),)),
-        ScriptedReply(text="ok"),
-    ])
+    rt, _ = runtime(
+        api,
+        egress,
+        [
+            ScriptedReply(calls=(ScriptedCall(name="cancelAll", id="x1"),)),
+            ScriptedReply(text="ok"),
+            ScriptedReply(calls=(ScriptedCall(name="cancelAll", id="x2"),)),
+            ScriptedReply(text="ok"),
+        ],
+    )
     state = ConversationState()
     events = await collect(rt.send(state, "cancel"))
     assert events[0]["kind"] == "confirmation_required" and events[0]["allow_always"] is False
@@ -195,12 +266,28 @@ async def test_consequential_operations_always_ask(api: str, egress: EgressClien
 
 
 async def test_oauth_pause_and_resume(api: str, egress: EgressClient) -> None:
-    auth = parse_auth({"type": "oauth", "client_id": "c", "client_secret": "s", "authorization_url": "https://auth.example/authorize", "token_url": "https://auth.example/token"})
+    auth = parse_auth(
+        {
+            "type": "oauth",
+            "client_id": "c",
+            "client_secret": "s",
+            "authorization_url": "https://auth.example/authorize",
+            "token_url": "https://auth.example/token",
+        }
+    )
     manager = OAuthManager(redirect_uri="http://127.0.0.1:9/cb")
-    rt, _ = runtime(api, egress, [
-        ScriptedReply(calls=(ScriptedCall(name="getWeather", arguments={"city": "Oslo"}, id="o1"),)),
-        ScriptedReply(text="Cold."),
-    ], auth=auth, oauth=manager)
+    rt, _ = runtime(
+        api,
+        egress,
+        [
+            ScriptedReply(
+                calls=(ScriptedCall(name="getWeather", arguments={"city": "Oslo"}, id="o1"),)
+            ),
+            ScriptedReply(text="Cold."),
+        ],
+        auth=auth,
+        oauth=manager,
+    )
     state = ConversationState()
     events = await collect(rt.send(state, "Oslo?"))
     assert kinds(events) == ["tool_call_started", "auth_required", "done"]
@@ -209,7 +296,9 @@ async def test_oauth_pause_and_resume(api: str, egress: EgressClient) -> None:
     # the user signs in (token stored by the callback), then the call is retried
     from gptforge.actions.oauth import StoredToken
 
-    await manager.tokens.put("local", "shop", StoredToken(access_token="tok", fingerprint=auth.fingerprint()))
+    await manager.tokens.put(
+        "local", "shop", StoredToken(access_token="tok", fingerprint=auth.fingerprint())
+    )
     events = await collect(rt.resume(state))
     assert kinds(events) == ["tool_call_started", "tool_call_finished", "text_delta", "done"]
     assert CALLS == ["weather:Oslo"]
@@ -220,7 +309,13 @@ async def test_step_limit_ends_runaway_loops(api: str, egress: EgressClient) -> 
         return ScriptedReply(calls=(ScriptedCall(name="getWeather", arguments={"city": "Paris"}),))
 
     provider = ScriptedProvider(always_call)
-    rt = Runtime(gpt=GPT, actions=[Action(id="shop", spec=spec(api))], provider=provider, executor=ActionExecutor(egress=egress), max_steps=3)
+    rt = Runtime(
+        gpt=GPT,
+        actions=[Action(id="shop", spec=spec(api))],
+        provider=provider,
+        executor=ActionExecutor(egress=egress),
+        max_steps=3,
+    )
     events = await collect(rt.send(ConversationState(), "loop"))
     assert events[-2]["kind"] == "error" and "3 steps" in events[-2]["message"]
     assert events[-1] == {"kind": "done", "reason": "step_limit"}

@@ -301,7 +301,6 @@ class EmbeddedProvider:
         self.context = context
         self.progress = progress
         self.max_tokens = max_tokens
-        self._client: openai.AsyncOpenAI | None = None
 
     def base_url(self) -> str:
         """Start the model if needed; the OpenAI-compatible base URL (``.../v1``)."""
@@ -314,22 +313,19 @@ class EmbeddedProvider:
     def load_seconds(self) -> float:
         return _EmbeddedServer.load_seconds
 
-    def _openai(self) -> openai.AsyncOpenAI:
-        if self._client is None:
-            self._client = openai.AsyncOpenAI(
-                base_url=self.base_url(), api_key="embedded", timeout=300.0, max_retries=0
-            )
-        return self._client
-
     async def _complete(self, messages: list[Message], schema: dict[str, Any] | None) -> Any:
         extra = {"json_schema": schema} if schema is not None else None
-        return await self._openai().chat.completions.create(
-            model="embedded",
-            messages=messages,  # type: ignore[arg-type]
-            temperature=0,
-            max_tokens=self.max_tokens,
-            extra_body=extra,
-        )
+        # A client per request: the server may be used from several event loops.
+        async with openai.AsyncOpenAI(
+            base_url=self.base_url(), api_key="embedded", timeout=300.0, max_retries=0
+        ) as client:
+            return await client.chat.completions.create(
+                model="embedded",
+                messages=messages,  # type: ignore[arg-type]
+                temperature=0,
+                max_tokens=self.max_tokens,
+                extra_body=extra,
+            )
 
     async def decide(
         self, messages: list[Message], tools: list[ToolDefinition]

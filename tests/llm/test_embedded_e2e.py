@@ -1,0 +1,93 @@
+"""End-to-end: the real embedded model, the runtime and the demo weather API.
+
+Marked ``model``: they load the 1.1 GB llama.cpp model once per test session.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from gptforge.actions import ActionExecutor
+from gptforge.cli.chat import start_demo_api
+from gptforge.demo import DEMO_GPT
+from gptforge.egress import EgressClient
+from gptforge.llm import EmbeddedProvider, OpenAICompatibleProvider, TextDelta
+from gptforge.runtime import ConversationState, Runtime, build_actions, event_to_dict, load_gpt_file
+from gptforge.settings import Settings
+
+pytestmark = pytest.mark.model
+
+
+@pytest.fixture(scope="session")
+def provider() -> Iterator[EmbeddedProvider]:
+    start_demo_api()
+    settings = Settings()
+    yield EmbeddedProvider(cache_dir=settings.model_cache_dir())
+
+
+@pytest.fixture
+async def runtime(provider: EmbeddedProvider) -> AsyncIterator[Runtime]:
+    settings = Settings()
+    gpt, base = load_gpt_file(DEMO_GPT)
+    policy = settings.egress_policy()
+    actions = await build_actions(gpt, base, policy=policy)
+    async with EgressClient(policy=policy) as egress:
+        yield Runtime(
+            gpt=gpt, actions=actions, provider=provider, executor=ActionExecutor(egress=egress)
+        )
+
+
+async def ask(runtime: Runtime, question: str) -> tuple[list[dict[str, Any]], str]:
+    events = [event_to_dict(e) async for e in runtime.send(ConversationState(), question)]
+    text = "".join(e["text"] for e in events if e["kind"] == "text_delta")
+    return events, text
+
+
+def api(path: str, **params: Any) -> Any:
+    return httpx.get(f"http://127.0.0.1:8765{path}", params=params).json()
+
+
+@pytest.mark.parametrize("city", ["Paris", "Tokyo"])
+async def test_current_weather_is_fetched_and_relayed(runtime: Runtime, city: str) -> None:
+    events, text = await ask(runtime, f"What's the weather in {city} right now?")
+    calls = [e for e in events if e["kind"] == "tool_call_finished"]
+    assert [c["operation"] for c in calls] == ["getCurrentWeather"]
+    assert calls[0]["status"] == "ok"
+    truth = api("/weather/current", city=city)
+    assert f"{truth['temperature_c']}" in text
+    assert events[-1]["reason"] == "completed"
+
+
+async def test_forecast_question_uses_the_forecast(runtime: Runtime) -> None:
+    events, _ = await ask(runtime, "Give me the forecast for London for the next 3 days.")
+    calls = [e for e in events if e["kind"] == "tool_call_finished"]
+    assert calls and calls[0]["operation"] == "getForecast" and calls[0]["status"] == "ok"
+
+
+async def test_city_list_question_lists_cities(runtime: Runtime) -> None:
+    events, text = await ask(runtime, "Which cities in Japan can you check?")
+    calls = [e for e in events if e["kind"] == "tool_call_finished"]
+    assert calls and calls[0]["operation"] == "listCities"
+    assert "Tokyo" in text
+
+
+async def test_small_talk_needs_no_tool(runtime: Runtime) -> None:
+    events, text = await ask(runtime, "Hi! Who are you?")
+    assert not [e for e in events if e["kind"].startswith("tool_call")]
+    assert text.strip()
+
+
+async def test_openai_compatible_provider_talks_to_the_embedded_endpoint(
+    provider: EmbeddedProvider,
+) -> None:
+    client = OpenAICompatibleProvider(model="embedded", base_url=provider.base_url(), temperature=0)
+    chunks = [
+        e async for e in client.stream([{"role": "user", "content": "Say the word hello."}], [])
+    ]
+    text = "".join(e.text for e in chunks if isinstance(e, TextDelta))
+    assert "hello" in text.lower()
+    assert chunks[-1].kind == "finish"
