@@ -193,7 +193,7 @@ def decision_schema(tools: list[ToolDefinition]) -> dict[str, Any]:
         "required": ["reply"],
         "additionalProperties": False,
     }
-    schema: dict[str, Any] = {"oneOf": [*branches, reply]}
+    schema: dict[str, Any] = {"oneOf": [reply, *branches]}
     if defs:
         schema["$defs"] = defs
     return schema
@@ -219,11 +219,12 @@ _DECIDE = "\n".join(
         "{tools}",
         "",
         "Decide how to answer the user's last message.",
-        "- If a tool gives what the user asks for, call it. Take argument values from the "
-        "conversation; never invent identifiers or codes the user did not give: look them "
-        "up with a search or list tool first.",
-        "- If no tool fits (greetings, small talk, jokes, opinions, general knowledge, or "
-        "the tool results already answer the question), reply directly.",
+        "- Call a tool only when the message asks for information that this tool returns. "
+        "Take argument values from the conversation; never invent identifiers or codes the "
+        "user did not give: look them up with a search or list tool first.",
+        "- Otherwise reply directly: greetings, thanks, small talk, jokes, definitions, "
+        "explanations, arithmetic and general knowledge need no tool, even when they "
+        "mention a topic the tools cover.",
         "- After a tool result, reply to the user with the values it returned. Do not call "
         "the same tool again with the same arguments.",
         'Answer with JSON only: {{"tool": "<name>", "arguments": {{...}}}} or '
