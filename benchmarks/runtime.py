@@ -26,7 +26,13 @@ from gptforge.cli.chat import start_demo_api
 from gptforge.demo import DEMO_GPT
 from gptforge.egress import EgressClient
 from gptforge.llm import EmbeddedProvider, ScriptedCall, ScriptedProvider, ScriptedReply
-from gptforge.runtime import ConversationState, Runtime, ToolCallFinished, build_actions, load_gpt_file
+from gptforge.runtime import (
+    ConversationState,
+    Runtime,
+    ToolCallFinished,
+    build_actions,
+    load_gpt_file,
+)
 from gptforge.settings import Settings
 
 QUESTIONS = Path(__file__).with_name("weather_questions.json")
@@ -40,11 +46,18 @@ async def overhead(turns: int) -> dict[str, float]:
 
     def script(messages: list[dict[str, Any]], tools: Any) -> ScriptedReply:
         if messages[-1]["role"] == "user":
-            return ScriptedReply(calls=(ScriptedCall(name="getCurrentWeather", arguments={"city": "Paris"}),))
+            return ScriptedReply(
+                calls=(ScriptedCall(name="getCurrentWeather", arguments={"city": "Paris"}),)
+            )
         return ScriptedReply(text="It is sunny in Paris.")
 
     async with EgressClient(policy=policy) as egress:
-        runtime = Runtime(gpt=gpt, actions=actions, provider=ScriptedProvider(script), executor=ActionExecutor(egress=egress))
+        runtime = Runtime(
+            gpt=gpt,
+            actions=actions,
+            provider=ScriptedProvider(script),
+            executor=ActionExecutor(egress=egress),
+        )
         overheads: list[float] = []
         for index in range(turns + 20):
             state = ConversationState()
@@ -74,13 +87,17 @@ async def embedded() -> dict[str, Any]:
     actions = await build_actions(gpt, base, policy=policy)
     questions = json.loads(QUESTIONS.read_text())
     async with EgressClient(policy=policy) as egress:
-        runtime = Runtime(gpt=gpt, actions=actions, provider=provider, executor=ActionExecutor(egress=egress))
+        runtime = Runtime(
+            gpt=gpt, actions=actions, provider=provider, executor=ActionExecutor(egress=egress)
+        )
         decision_seconds: list[float] = []
         answer_seconds: list[float] = []
         correct = 0
         misses: list[dict[str, Any]] = []
         for item in questions:
-            state = ConversationState(messages=[runtime.system_message(), {"role": "user", "content": item["question"]}])
+            state = ConversationState(
+                messages=[runtime.system_message(), {"role": "user", "content": item["question"]}]
+            )
             started = time.perf_counter()
             decision, _ = await provider.decide(state.messages, runtime.tools)
             decision_seconds.append(time.perf_counter() - started)
@@ -88,7 +105,14 @@ async def embedded() -> dict[str, Any]:
             if chosen == item["tool"]:
                 correct += 1
             else:
-                misses.append({"question": item["question"], "expected": item["tool"], "got": chosen, "arguments": decision.get("arguments")})
+                misses.append(
+                    {
+                        "question": item["question"],
+                        "expected": item["tool"],
+                        "got": chosen,
+                        "arguments": decision.get("arguments"),
+                    }
+                )
             started = time.perf_counter()
             async for _ in runtime.send(ConversationState(), item["question"]):
                 pass
