@@ -11,7 +11,6 @@ from __future__ import annotations
 import ipaddress
 import re
 from dataclasses import dataclass
-from functools import cached_property
 from typing import Any, Literal
 from urllib.parse import urljoin, urlsplit
 
@@ -65,10 +64,14 @@ class Parameter:
     """Set when the spec gives ``content`` instead of ``schema``: the value is sent serialized."""
     description: str | None = None
     deprecated: bool = False
+    argument_schema: JsonSchema = None  # type: ignore[assignment]
+    """The schema a model sees for this parameter: its schema plus its description."""
 
-    @cached_property
-    def argument_schema(self) -> JsonSchema:
-        """The schema a model sees for this parameter: its schema plus its description."""
+    def __post_init__(self) -> None:
+        if self.argument_schema is None:
+            object.__setattr__(self, "argument_schema", self._described_schema())
+
+    def _described_schema(self) -> JsonSchema:
         description = self.description
         if self.deprecated:
             description = "Deprecated. " + (description or "")

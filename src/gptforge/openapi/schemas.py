@@ -127,6 +127,9 @@ class SchemaNormalizer:
     _name_by_ref: dict[str, str] = field(default_factory=dict)
     _ref_by_name: dict[str, str] = field(default_factory=dict)
     _patterns: dict[str, bool] = field(default_factory=dict)
+    _closures: dict[tuple[tuple[str, ...], int], tuple[dict[str, JsonSchema], list[str]]] = field(
+        default_factory=dict
+    )
     _root: _Root = field(default_factory=_Root)
 
     # ----------------------------------------------------------------- public
@@ -146,8 +149,13 @@ class SchemaNormalizer:
     ) -> tuple[dict[str, JsonSchema], list[str]]:
         """The defs reachable from ``refs``, nearest first, within ``budget`` nodes.
 
-        Returns the ``$defs`` mapping and the names replaced by an open stub.
+        Returns the ``$defs`` mapping and the names replaced by an open stub. Operations
+        that share a body schema share the result (treat it as read-only).
         """
+        key = (refs, budget)
+        cached = self._closures.get(key)
+        if cached is not None:
+            return cached
         out: dict[str, JsonSchema] = {}
         trimmed: list[str] = []
         queue = deque(refs)
@@ -168,6 +176,7 @@ class SchemaNormalizer:
             spent += size
             out[name] = schema
             queue.extend(self.def_refs[name])
+        self._closures[key] = (out, trimmed)
         return out, trimmed
 
     def def_name(self, ref: str) -> str:
