@@ -320,3 +320,28 @@ async def test_step_limit_ends_runaway_loops(api: str, egress: EgressClient) -> 
     assert events[-2]["kind"] == "error" and "3 steps" in events[-2]["message"]
     assert events[-1] == {"kind": "done", "reason": "step_limit"}
     assert len(CALLS) == 3
+
+
+async def test_tool_names_stay_unique_across_actions(api: str, egress: EgressClient) -> None:
+    provider = ScriptedProvider(
+        [
+            ScriptedReply(calls=(ScriptedCall(name="getWeather_2", arguments={"city": "Rome"}),)),
+            ScriptedReply(text="ok"),
+        ]
+    )
+    first, second = Action(id="a", spec=spec(api)), Action(id="b", spec=spec(api))
+    rt = Runtime(
+        gpt=GPT, actions=[first, second], provider=provider, executor=ActionExecutor(egress=egress)
+    )
+    names = [t["function"]["name"] for t in rt.tools]
+    assert names == [
+        "getWeather",
+        "placeOrder",
+        "cancelAll",
+        "getWeather_2",
+        "placeOrder_2",
+        "cancelAll_2",
+    ]
+    events = await collect(rt.send(ConversationState(), "Rome"))
+    assert [e["status"] for e in events if e["kind"] == "tool_call_finished"] == ["ok"]
+    assert CALLS == ["weather:Rome"]
