@@ -82,3 +82,13 @@ def test_chat_cli_with_an_openai_compatible_server(
     assert events[-1] == {"kind": "done", "reason": "completed"}
     assert seen[-1]["payload"]["model"] == "fake-model"
     assert "sk-never-shown" not in result.stdout
+
+
+async def test_too_many_tools_for_openai_says_how_to_fix() -> None:
+    provider = OpenAICompatibleProvider(model="gpt-4o-mini", api_key="sk-x")
+    tools = [
+        {"type": "function", "function": {"name": f"t{i}", "parameters": {"type": "object"}}}
+        for i in range(130)
+    ]
+    with pytest.raises(ProviderError, match="at most 128 tools"):
+        [e async for e in provider.stream([{"role": "user", "content": "hi"}], tools)]

@@ -31,8 +31,11 @@ class OpenAICompatibleProvider:
         extra_headers: dict[str, str] | None = None,
         temperature: float | None = None,
         timeout: float = 120.0,
+        max_tools: int | None = None,
     ) -> None:
         self.model = model
+        self.max_tools = max_tools if max_tools is not None else (128 if base_url is None else None)
+        """OpenAI's API takes at most 128 tools; other servers are not limited by default."""
         self.name = f"openai-compatible:{model}"
         self.temperature = temperature
         self._client = openai.AsyncOpenAI(
@@ -46,6 +49,12 @@ class OpenAICompatibleProvider:
     async def stream(
         self, messages: list[Message], tools: list[ToolDefinition]
     ) -> AsyncIterator[ProviderEvent]:
+        if self.max_tools is not None and len(tools) > self.max_tools:
+            raise ProviderError(
+                f"This GPT offers {len(tools)} operations, but the model server accepts at most "
+                f"{self.max_tools} tools per request. List the operations to offer under "
+                "`operations:` for each action in gpt.yaml."
+            )
         kwargs: dict[str, Any] = {"model": self.model, "messages": messages, "stream": True}
         if tools:
             kwargs["tools"] = tools
