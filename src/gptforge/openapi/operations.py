@@ -15,7 +15,7 @@ from typing import Any, Literal
 from urllib.parse import urljoin, urlsplit
 
 from gptforge.errors import SpecLimitError
-from gptforge.openapi.diagnostics import Diagnostics, pointer
+from gptforge.openapi.diagnostics import Diagnostics, escape_pointer_token
 from gptforge.openapi.refs import RefError, RefResolver
 from gptforge.openapi.schemas import (
     DESCRIPTION_LIMIT,
@@ -129,10 +129,13 @@ class Operation:
 
 
 _NAME_UNSAFE = re.compile(r"[^a-zA-Z0-9_-]+")
+_NAME_OK = re.compile(r"[a-zA-Z0-9_-]{1,64}")
 
 
 def sanitize_tool_name(raw: str) -> str:
     """``raw`` made to fit ``^[a-zA-Z0-9_-]{1,64}$``."""
+    if _NAME_OK.fullmatch(raw) and raw[0] != "_" and raw[-1] != "_":
+        return raw
     name = _NAME_UNSAFE.sub("_", raw).strip("_")
     return name[:64].rstrip("_") or "operation"
 
@@ -209,6 +212,7 @@ class OperationReader:
         self._taken_names: set[str] = set()
         self._server_cache: dict[int, Server | None] = {}
         self._parameter_cache: dict[int, Parameter | Literal[False] | None] = {}
+        self._template_vars: dict[str, list[str]] = {}
         self.primary_server = self._primary_server()
 
     # ------------------------------------------------------------------ servers
@@ -337,7 +341,7 @@ class OperationReader:
         operations: list[Operation] = []
         count = 0
         for path, item in paths.items():
-            at_item = pointer("paths", path)
+            at_item = "/paths/" + escape_pointer_token(str(path))
             if not isinstance(path, str) or not path.startswith("/"):
                 self.diagnostics.warning(
                     "invalid-path", at_item, f"Path {path!r} must start with '/'; it was skipped."
@@ -361,7 +365,7 @@ class OperationReader:
                         "it into smaller actions (one per area of the API), or raise the "
                         "operation limit."
                     )
-                operation = self._operation(path, method, item, op, pointer("paths", path, method))
+                operation = self._operation(path, method, item, op, f"{at_item}/{method}")
                 if operation is not None:
                     operations.append(operation)
         return operations
@@ -458,8 +462,11 @@ class OperationReader:
                 return None
             if built is not None:
                 parameters.append(built)
-        declared = {p.name for p in parameters if p.location == "path"}
-        for var in _TEMPLATE_VAR.findall(path):
+        variables = self._template_vars.get(path)
+        if variables is None:
+            variables = self._template_vars[path] = _TEMPLATE_VAR.findall(path)
+        declared = {p.name for p in parameters if p.location == "path"} if variables else set()
+        for var in variables:
             if var not in declared:
                 self.diagnostics.warning(
                     "undeclared-path-parameter",

@@ -174,7 +174,7 @@ def build_tool(
 
     text = tool_description(operation)
     description = trim_text(text, TOOL_DESCRIPTION_LIMIT)
-    if len(" ".join(text.split())) > TOOL_DESCRIPTION_LIMIT:
+    if description.endswith("…") and len(text) > TOOL_DESCRIPTION_LIMIT:
         diagnostics.warning(
             "description-trimmed",
             operation.pointer,
