@@ -71,3 +71,24 @@ def test_installed_console_script_reads_stdin(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["operations"] == 4
+
+
+def test_allow_local_refs_flag(tmp_path: Path) -> None:
+    (tmp_path / "pet.yaml").write_text("type: object\nproperties: {name: {type: string}}\n")
+    spec = tmp_path / "api.yaml"
+    spec.write_text(
+        "openapi: 3.0.0\nservers: [{url: 'https://a.example'}]\n"
+        "paths: {/p: {post: {operationId: p, requestBody: {content: {application/json: {schema: {$ref: pet.yaml}}}}}}}\n"
+    )
+    assert (
+        runner.invoke(app, ["spec", "check", str(spec)]).exit_code == 0
+    )  # usable, with an external-ref error
+    refused = json.loads(runner.invoke(app, ["spec", "check", str(spec), "--json"]).stdout)
+    assert any(d["code"] == "external-ref" for d in refused["diagnostics"])
+    bundled = json.loads(
+        runner.invoke(app, ["spec", "check", str(spec), "--json", "--allow-local-refs"]).stdout
+    )
+    assert not any(d["code"] == "external-ref" for d in bundled["diagnostics"])
+    assert bundled["tools"][0]["function"]["parameters"]["properties"] == {
+        "name": {"type": "string"}
+    }

@@ -76,7 +76,10 @@ def test_plain_http_to_public_host_is_a_warning_but_loopback_is_fine() -> None:
     doc["servers"] = [{"url": "http://api.example.com"}]
     assert "insecure-http" in codes(build_spec(doc))
     doc["servers"] = [{"url": "http://127.0.0.1:8765"}]
-    assert "insecure-http" not in codes(build_spec(doc))
+    found = codes(build_spec(doc))
+    assert "insecure-http" not in found and "internal-server" in found
+    doc["servers"] = [{"url": "https://169.254.169.254/latest"}]
+    assert "internal-server" in codes(build_spec(doc))
 
 
 def test_external_refs_are_refused_with_a_diagnostic(tmp_path: Any) -> None:

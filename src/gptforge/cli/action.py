@@ -27,11 +27,16 @@ AUTH_HELP = (
 
 
 async def _call(
-    spec_source: str, operation: str, arguments: Any, auth_file: str | None, hosts: list[str]
+    spec_source: str,
+    operation: str,
+    arguments: Any,
+    auth_file: str | None,
+    hosts: list[str],
+    allow_local_refs: bool,
 ) -> dict[str, Any]:
     settings = load_settings()
     policy = settings.egress_policy(hosts)
-    spec = await load_spec(spec_source, policy=policy)
+    spec = await load_spec(spec_source, policy=policy, allow_local_refs=allow_local_refs)
     auth = load_auth_file(auth_file) if auth_file else NoAuth()
     action = Action(id="cli", spec=spec, auth=auth)
     async with EgressClient(policy=policy, limits=settings.egress_limits()) as egress:
@@ -59,6 +64,10 @@ def call(
         ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the record as JSON.")] = False,
+    allow_local_refs: Annotated[
+        bool,
+        typer.Option("--allow-local-refs", help="Follow $refs to files in the spec's folder."),
+    ] = False,
 ) -> None:
     """Send one operation and print the (redacted) request and response record.
 
@@ -70,7 +79,9 @@ def call(
     except ValueError as exc:
         raise typer.BadParameter(f"--args is not valid JSON: {exc}") from exc
     try:
-        outcome = anyio.run(_call, spec, operation, arguments, auth_file, allow_host or [])
+        outcome = anyio.run(
+            _call, spec, operation, arguments, auth_file, allow_host or [], allow_local_refs
+        )
     except GptforgeError as exc:
         if as_json:
             print(json.dumps({"status": "error", "error": exc.message}))

@@ -42,12 +42,17 @@ def _record(source: str, spec: Spec | None, error: SpecError | None) -> dict[str
     }
 
 
-def _load(source: str, allow_hosts: list[str]) -> tuple[Spec | None, SpecError | None]:
+def _load(
+    source: str, allow_hosts: list[str], allow_local_refs: bool
+) -> tuple[Spec | None, SpecError | None]:
     try:
         if source == "-":
             return parse_spec(sys.stdin.buffer.read(), source="<stdin>"), None
         policy = load_settings().egress_policy(allow_hosts)
-        return anyio.run(lambda: load_spec(source, policy=policy)), None
+        spec = anyio.run(
+            lambda: load_spec(source, policy=policy, allow_local_refs=allow_local_refs)
+        )
+        return spec, None
     except SpecError as exc:
         return None, exc
 
@@ -102,6 +107,13 @@ def check(
             "--allow-host", help="Let URL imports reach this internal host (host, host:port, CIDR)."
         ),
     ] = None,
+    allow_local_refs: Annotated[
+        bool,
+        typer.Option(
+            "--allow-local-refs",
+            help="Follow $refs to files in the spec's own folder (never URLs or other folders).",
+        ),
+    ] = False,
 ) -> None:
     """Load each schema, list its operations as tools, and report problems.
 
@@ -114,7 +126,7 @@ def check(
     with Progress(console=Console(stderr=True), transient=True, disable=not show_progress) as bar:
         task = bar.add_task("checking", total=len(sources))
         for source in sources:
-            spec, error = _load(source, hosts)
+            spec, error = _load(source, hosts, allow_local_refs)
             all_ok = all_ok and spec is not None and spec.ok
             if as_json:
                 sys.stdout.write(

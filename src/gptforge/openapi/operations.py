@@ -292,12 +292,21 @@ class OperationReader:
                     "such as https://api.example.com.",
                 )
             return None
-        if parts.scheme == "http" and is_public_hostname(parts.hostname) and report:
+        public = is_public_hostname(parts.hostname)
+        if parts.scheme == "http" and public and report:
             self.diagnostics.warning(
                 "insecure-http",
                 at + "/0/url",
                 f"{url} uses plain http to a public host: credentials and data travel "
                 "unencrypted. Use https.",
+            )
+        if not public and report:
+            self.diagnostics.warning(
+                "internal-server",
+                at + "/0/url",
+                f"{url} is a local or private address. Actions refuse such addresses unless "
+                f"the operator allowlists them (--allow-host {parts.netloc} or "
+                "GPTFORGE_ALLOW_HOSTS).",
             )
         return Server(url=url.rstrip("/"), variables=variables)
 

@@ -10,7 +10,9 @@ from pathlib import Path
 
 from gptforge.egress import EgressLimits, EgressPolicy, fetch
 from gptforge.errors import EgressError, SpecError, SpecLimitError
-from gptforge.openapi.spec import LoadLimits, Spec, parse_spec
+from gptforge.openapi.bundle import bundle_local_refs
+from gptforge.openapi.parsing import parse_document
+from gptforge.openapi.spec import LoadLimits, Spec, build_spec, parse_spec
 
 _ACCEPT = "application/json, application/yaml, application/x-yaml, text/yaml, text/plain, */*"
 
@@ -19,8 +21,13 @@ def is_url(source: str) -> bool:
     return source.startswith(("http://", "https://"))
 
 
-def load_spec_file(path: str | Path, *, limits: LoadLimits | None = None) -> Spec:
-    """Load a spec from a local JSON or YAML file."""
+def load_spec_file(
+    path: str | Path, *, limits: LoadLimits | None = None, allow_local_refs: bool = False
+) -> Spec:
+    """Load a spec from a local JSON or YAML file.
+
+    ``allow_local_refs`` bundles references to files in the spec's folder (CLI opt-in).
+    """
     limits = limits or LoadLimits()
     file = Path(path)
     try:
@@ -38,7 +45,11 @@ def load_spec_file(path: str | Path, *, limits: LoadLimits | None = None) -> Spe
         raise SpecError(f"{path} is a directory; give the spec file.", source=str(path)) from exc
     except OSError as exc:
         raise SpecError(f"Cannot read {path}: {exc.strerror}.", source=str(path)) from exc
-    return parse_spec(data, source=str(path), limits=limits)
+    if not allow_local_refs:
+        return parse_spec(data, source=str(path), limits=limits)
+    document = parse_document(data, source=str(path), limits=limits.parse)
+    document = bundle_local_refs(document, file, limits=limits.parse)
+    return build_spec(document, source=str(path), limits=limits)
 
 
 async def load_spec_url(
@@ -77,6 +88,7 @@ async def load_spec(
     *,
     policy: EgressPolicy | None = None,
     limits: LoadLimits | None = None,
+    allow_local_refs: bool = False,
 ) -> Spec:
     """Load a spec from a URL or a file path."""
     if is_url(source):
@@ -85,4 +97,4 @@ async def load_spec(
         raise SpecError(
             f"{source!r}: only http(s) URLs and local files can be imported.", source=source
         )
-    return load_spec_file(source, limits=limits)
+    return load_spec_file(source, limits=limits, allow_local_refs=allow_local_refs)
