@@ -205,3 +205,21 @@ async def test_header_injection_is_refused(executor: Any) -> None:
     pair_executor, action = executor
     result = await pair_executor.execute(action, "header_n", {"X-Plain": "a\r\nX-Evil: 1"})
     assert result.status == "invalid_arguments" and "line breaks" in result.content
+
+
+async def test_catastrophic_patterns_cannot_stall_validation() -> None:
+    import time
+
+    from gptforge.actions import RequestBuilder
+    from gptforge.openapi import parse_spec
+
+    spec = parse_spec(
+        '{"openapi": "3.1.0", "servers": [{"url": "https://x.example"}], "paths": {"/a": {"get": {"operationId": "a", '
+        '"parameters": [{"name": "q", "in": "query", "required": true, "schema": {"type": "string", "pattern": "^(a+)+$"}}]}}}}'
+    )
+    tool = spec.tool("a")
+    assert tool.parameters["properties"]["q"]["pattern"] == "^(a+)+$"  # the model still sees it
+    started = time.monotonic()
+    request = RequestBuilder().build(tool, {"q": "a" * 40 + "!"})
+    assert time.monotonic() - started < 1
+    assert request.url.params["q"] == "a" * 40 + "!"

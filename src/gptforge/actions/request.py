@@ -38,6 +38,23 @@ class InvalidArguments(ValueError):
     """The model's arguments do not fit the tool; the message says what to fix."""
 
 
+def _without_patterns(node: Any) -> Any:
+    """A copy of a schema without regular expressions.
+
+    A spec's ``pattern`` can backtrack catastrophically on a crafted argument and stall
+    the server, so arguments are checked without them; the API still validates its input.
+    """
+    if isinstance(node, dict):
+        return {
+            k: _without_patterns(v)
+            for k, v in node.items()
+            if k != "pattern" and k != "patternProperties"
+        }
+    if isinstance(node, list):
+        return [_without_patterns(v) for v in node]
+    return node
+
+
 def _error_line(error: ValidationError) -> str:
     where = "/".join(str(p) for p in error.absolute_path) or "arguments"
     message = error.message
@@ -60,7 +77,7 @@ class RequestBuilder:
             )
         validator = self._validators.get(tool.name)
         if validator is None:
-            validator = Draft202012Validator(tool.parameters)
+            validator = Draft202012Validator(_without_patterns(tool.parameters))
             self._validators[tool.name] = validator
         try:
             errors = sorted(validator.iter_errors(arguments), key=lambda e: list(e.absolute_path))

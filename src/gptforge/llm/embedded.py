@@ -43,6 +43,8 @@ MODEL_FILE = "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"
 MODEL_SHA256 = "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046"
 MODEL_SIZE = 1_117_320_768
 MODEL_PARTS = 22
+MAX_TOOLS = 64
+"""More tools than this do not fit the small model's prompt and grammar well."""
 _CHUNK = 8 << 20
 _RESULT_CHARS = 6_000
 
@@ -351,6 +353,12 @@ class EmbeddedProvider:
     async def stream(
         self, messages: list[Message], tools: list[ToolDefinition]
     ) -> AsyncIterator[ProviderEvent]:
+        if len(tools) > MAX_TOOLS:
+            raise ProviderError(
+                f"This GPT offers {len(tools)} operations; the embedded model handles at most "
+                f"{MAX_TOOLS}. List the operations to offer under `operations:` in gpt.yaml, "
+                "or use a larger model (OPENAI_API_KEY or GPTFORGE_OPENAI_BASE_URL)."
+            )
         try:
             if tools:
                 decision, completion = await self.decide(messages, tools)
