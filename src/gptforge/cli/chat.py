@@ -230,7 +230,8 @@ def _ask(
             if interactive and sys.stdin.isatty():
                 console.input("Press Enter after signing in in your browser… ")
             continue
-        assert isinstance(event, ConfirmationRequired)
+        if not isinstance(event, ConfirmationRequired):
+            continue
         if not (interactive and sys.stdin.isatty()):
             decisions[event.call_id] = "deny"
             if not as_json:

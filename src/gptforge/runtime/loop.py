@@ -251,16 +251,24 @@ class Runtime:
             return
         for call in calls:
             bound = self._bound.get(call.tool)
-            if bound is not None:
-                op = bound.tool.operation
-                server = op.server.url if op.server else ""
+            if bound is None:
                 yield ToolCallStarted(
                     call_id=call.call_id,
-                    action=bound.action.name,
-                    operation=bound.tool.name,
-                    host=bound.action.host,
-                    summary=f"{op.method} {server}{op.path}",
+                    action="",
+                    operation=call.tool,
+                    host=None,
+                    summary=f"unknown tool {call.tool!r}",
                 )
+                continue
+            op = bound.tool.operation
+            server = op.server.url if op.server else ""
+            yield ToolCallStarted(
+                call_id=call.call_id,
+                action=bound.action.name,
+                operation=bound.tool.name,
+                host=bound.action.host,
+                summary=f"{op.method} {server}{op.path}",
+            )
         outcomes: dict[str, ToolResult | SignInRequired] = {}
 
         async def run_one(call: PendingCall) -> None:
@@ -272,7 +280,7 @@ class Runtime:
         for call in calls:
             outcome = outcomes[call.call_id]
             bound = self._bound.get(call.tool)
-            action_name = bound.action.name if bound else "?"
+            action_name = bound.action.name if bound else ""
             if isinstance(outcome, SignInRequired):
                 state.pending.append(call.model_copy(update={"reason": "auth"}))
                 yield AuthRequired(
