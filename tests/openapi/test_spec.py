@@ -244,3 +244,13 @@ def test_load_spec_file_reports_missing_files(tmp_path: Any) -> None:
         "openapi: 3.0.0\nservers: [{url: 'https://a.example'}]\npaths: {/a: {get: {operationId: a}}}\n"
     )
     assert load_spec_file(path).ok
+
+
+def test_empty_body_media_type_is_sent_as_json() -> None:
+    spec = parse_spec(
+        '{"openapi": "3.0.0", "servers": [{"url": "https://x.example"}], "paths": {"/a": {"delete": {"operationId": "a", '
+        '"requestBody": {"required": true, "content": {"": {"schema": {"type": "object", "properties": {"id": {"type": "number"}}}}}}}}}}'
+    )
+    tool = spec.tool("a")
+    assert tool.parameters["properties"] == {"id": {"type": "number"}}
+    assert "missing-media-type" in codes(spec)

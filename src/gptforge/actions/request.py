@@ -197,7 +197,7 @@ def _request_with_body(
 
 def _concrete(body: RequestBody) -> str:
     media = body.content_type
-    if "*" in media:
+    if "*" in media or not media:
         return "application/json" if body.kind == "json" else "application/octet-stream"
     return media
 

@@ -158,7 +158,7 @@ def unique_name(base: str, taken: set[str]) -> str:
 def media_kind(content_type: str) -> BodyKind | None:
     """How gptforge sends a body of this media type, or None when it cannot."""
     media = content_type.split(";", 1)[0].strip().lower()
-    if media in ("application/json", "*/*", "application/*") or media.endswith("+json"):
+    if media in ("application/json", "*/*", "application/*", "") or media.endswith("+json"):
         return "json"
     if media == "application/x-www-form-urlencoded":
         return "form"
@@ -581,6 +581,13 @@ class OperationReader:
             )
             return None
         kind, content_type = min(usable, key=lambda pair: _KIND_PREFERENCE[pair[0]])
+        if not content_type.strip():
+            self.diagnostics.warning(
+                "missing-media-type",
+                at,
+                "The request body's media type is empty; it is sent as application/json. "
+                "Write `content: {application/json: ...}`.",
+            )
         media = content[content_type] if isinstance(content[content_type], dict) else {}
         raw_schema = media.get("schema")
         if kind == "raw":
