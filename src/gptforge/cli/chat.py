@@ -273,8 +273,11 @@ def chat(
         ),
     ] = None,
 ) -> None:
-    """Chat with a GPT in the terminal. Uses the embedded offline model unless
-    OPENAI_API_KEY or GPTFORGE_OPENAI_BASE_URL is set."""
+    """Chat with a GPT in the terminal (embedded offline model unless a provider is set).
+
+    Set OPENAI_API_KEY, or GPTFORGE_OPENAI_BASE_URL for any OpenAI-compatible server
+    (Ollama, vLLM, llama.cpp, LM Studio), to use another model; GPTFORGE_MODEL names it.
+    """
     try:
         code = anyio.run(
             lambda: _chat(
