@@ -1,0 +1,115 @@
+"""`gptforge chat`: interactive turns, details, and confirmations in scripts."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+from typer.testing import CliRunner
+
+from gptforge.cli import app
+from tests.llm.fake_openai import fake_openai_app
+from tests.servers import serve
+
+ORDERS: list[dict[str, Any]] = []
+
+
+async def order(request: Request) -> JSONResponse:
+    ORDERS.append(await request.json())
+    return JSONResponse({"order": len(ORDERS), "status": "placed"})
+
+
+@pytest.fixture(scope="module")
+def shop() -> Iterator[str]:
+    with serve(Starlette(routes=[Route("/orders", order, methods=["POST"])])) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def model() -> Iterator[str]:
+    with serve(fake_openai_app([("placeOrder", {"item": "tea", "quantity": 2})])) as url:
+        yield url
+
+
+@pytest.fixture
+def gpt_file(tmp_path: Path, shop: str, model: str, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("GPTFORGE_OPENAI_BASE_URL", f"{model}/v1")
+    (tmp_path / "shop.yaml").write_text(
+        f"""
+openapi: 3.1.0
+info: {{title: Shop, version: '1'}}
+servers: [{{url: '{shop}'}}]
+paths:
+  /orders:
+    post:
+      operationId: placeOrder
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              type: object
+              required: [item]
+              properties: {{item: {{type: string}}, quantity: {{type: integer}}}}
+"""
+    )
+    gpt = tmp_path / "gpt.yaml"
+    gpt.write_text(
+        "name: Shop helper\nconversation_starters: [Order tea]\nactions: [{openapi: shop.yaml}]\n"
+    )
+    return gpt
+
+
+def test_consequential_call_is_declined_in_scripts_without_yes(gpt_file: Path, shop: str) -> None:
+    ORDERS.clear()
+    host = shop.removeprefix("http://")
+    result = CliRunner().invoke(
+        app, ["chat", str(gpt_file), "-m", "Order two teas", "--json", "--allow-host", host]
+    )
+    events = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [e["kind"] for e in events][:2] == ["confirmation_required", "done"]
+    assert events[0]["arguments"] == {"item": "tea", "quantity": 2}
+    assert ORDERS == []
+    declined = [e for e in events if e["kind"] == "text_delta"]
+    assert "declined" in "".join(e["text"] for e in declined)
+
+
+def test_yes_allows_consequential_calls_for_this_run(gpt_file: Path, shop: str) -> None:
+    ORDERS.clear()
+    host = shop.removeprefix("http://")
+    result = CliRunner().invoke(
+        app,
+        ["chat", str(gpt_file), "-m", "Order two teas", "--json", "--yes", "--allow-host", host],
+    )
+    assert result.exit_code == 0, result.output
+    assert ORDERS == [{"item": "tea", "quantity": 2}]
+    events = [json.loads(line) for line in result.stdout.splitlines()]
+    assert "confirmation_required" not in [e["kind"] for e in events]
+
+
+def test_interactive_session_shows_the_call_and_its_details(gpt_file: Path, shop: str) -> None:
+    ORDERS.clear()
+    host = shop.removeprefix("http://")
+    result = CliRunner().invoke(
+        app,
+        ["chat", str(gpt_file), "--yes", "--allow-host", host],
+        input="Order two teas\n/details\n/quit\n",
+    )
+    assert result.exit_code == 0, result.output
+    assert "Shop helper" in result.stdout and "Order tea" in result.stdout
+    assert "Talked to 127.0.0.1 · placeOrder" in result.stdout
+    assert '"status": 200' in result.stdout  # the expanded record
+    assert ORDERS == [{"item": "tea", "quantity": 2}]
+
+
+def test_missing_gpt_file_is_a_clear_error(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["chat", str(tmp_path / "nope.yaml"), "-m", "hi"])
+    assert result.exit_code == 1
+    assert "Cannot read" in result.output
