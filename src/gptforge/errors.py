@@ -21,6 +21,8 @@ and each message says what to do next.
 
 from __future__ import annotations
 
+from pydantic import ValidationError
+
 
 class GptforgeError(Exception):
     """Base of every error gptforge raises on purpose."""
@@ -76,3 +78,15 @@ class ProviderError(GptforgeError):
 
 class RuntimeLoopError(GptforgeError):
     """The conversation cannot continue (bad resume, unknown pending call)."""
+
+
+def describe_validation_error(exc: ValidationError, *, root: str, skip: int = 0) -> str:
+    """Pydantic's findings as ``where: what`` pairs a person can act on.
+
+    ``skip`` drops leading location parts that only wrap the real input; ``root`` names
+    the input when no location remains.
+    """
+    return "; ".join(
+        f"{'.'.join(str(p) for p in err['loc'][skip:]) or root}: {err['msg']}"
+        for err in exc.errors()
+    )

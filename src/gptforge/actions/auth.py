@@ -29,7 +29,7 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
 
-from gptforge.errors import ConfigError
+from gptforge.errors import ConfigError, describe_validation_error
 
 REDACTED = "***"
 
@@ -152,10 +152,7 @@ def parse_auth(data: Any, *, source: str = "auth settings") -> NoAuth | ApiKeyAu
     try:
         return _AuthFile.model_validate({"auth": data}).auth
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc'][1:]) or 'auth'}: {err['msg']}"
-            for err in exc.errors()
-        )
+        problems = describe_validation_error(exc, root="auth", skip=1)
         raise ConfigError(
             f"{source}: {problems}. Expected e.g. {{type: none}}, "
             "{type: api_key, scheme: bearer, key_env: MY_KEY} or "

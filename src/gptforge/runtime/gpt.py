@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from gptforge.actions import Action, parse_auth
 from gptforge.egress import EgressPolicy
-from gptforge.errors import ConfigError, SpecError
+from gptforge.errors import ConfigError, SpecError, describe_validation_error
 from gptforge.openapi import is_url, load_spec, load_spec_file
 
 _INLINE_SECRETS = ("key", "client_secret")
@@ -71,12 +71,6 @@ class GptDefinition(BaseModel):
         return actions
 
 
-def _format_errors(exc: ValidationError) -> str:
-    return "; ".join(
-        f"{'.'.join(str(p) for p in e['loc']) or 'gpt'}: {e['msg']}" for e in exc.errors()
-    )
-
-
 def load_gpt_file(path: str | Path) -> tuple[GptDefinition, Path]:
     """The GPT in a gpt.yaml file and the folder relative paths resolve against."""
     file = Path(path)
@@ -91,7 +85,7 @@ def load_gpt_file(path: str | Path) -> tuple[GptDefinition, Path]:
     try:
         return GptDefinition.model_validate(data), file.resolve().parent
     except ValidationError as exc:
-        raise ConfigError(f"{file}: {_format_errors(exc)}.") from None
+        raise ConfigError(f"{file}: {describe_validation_error(exc, root='gpt')}.") from None
 
 
 def _auth_with_secrets(auth: dict[str, Any], base: Path) -> dict[str, Any]:
