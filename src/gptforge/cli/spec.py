@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
+from gptforge.actions import confirmation_policy
 from gptforge.errors import SpecError
 from gptforge.openapi import Spec, load_spec, parse_spec
 from gptforge.settings import load_settings
@@ -73,16 +74,8 @@ def _print_human(console: Console, source: str, spec: Spec | None, error: SpecEr
         table.add_column(column)
     for tool in spec.tools[:200]:
         op = tool.operation
-        consequential = op.is_consequential
-        confirm = (
-            "always"
-            if consequential
-            else "never"
-            if consequential is False
-            else ("no" if op.method in ("GET", "HEAD", "OPTIONS") else "yes")
-        )
         args = ", ".join(tool.parameters.get("properties", {}))
-        table.add_row(tool.name, op.method, op.path, args[:60], confirm)
+        table.add_row(tool.name, op.method, op.path, args[:60], confirmation_policy(op))
     if spec.tools:
         console.print(table)
     if len(spec.tools) > 200:
