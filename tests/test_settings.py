@@ -1,0 +1,46 @@
+"""Operator settings from the environment."""
+
+from __future__ import annotations
+
+import ipaddress
+
+import pytest
+
+from gptforge.llm import EmbeddedProvider, OpenAICompatibleProvider, provider_from_settings
+from gptforge.settings import Settings
+
+
+def test_allow_hosts_from_a_comma_separated_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GPTFORGE_ALLOW_HOSTS", "api.internal:8443, 10.0.0.0/8")
+    policy = Settings().egress_policy()
+    assert (
+        policy.refusal(host="api.internal", address=ipaddress.ip_address("192.168.1.2"), port=8443)
+        is None
+    )
+    assert policy.refusal(host="x", address=ipaddress.ip_address("10.2.3.4"), port=80) is None
+    assert (
+        policy.refusal(host="127.0.0.1", address=ipaddress.ip_address("127.0.0.1"), port=8765)
+        is None
+    )
+
+
+def test_demo_api_allowance_can_be_turned_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GPTFORGE_ALLOW_DEMO_API", "false")
+    policy = Settings().egress_policy()
+    assert (
+        policy.refusal(host="127.0.0.1", address=ipaddress.ip_address("127.0.0.1"), port=8765)
+        is not None
+    )
+
+
+def test_provider_choice(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert isinstance(provider_from_settings(Settings()), EmbeddedProvider)
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-x")
+    provider = provider_from_settings(Settings())
+    assert isinstance(provider, OpenAICompatibleProvider) and provider.model == "gpt-4o-mini"
+    monkeypatch.delenv("OPENAI_API_KEY")
+    monkeypatch.setenv("GPTFORGE_OPENAI_BASE_URL", "http://127.0.0.1:11434/v1")
+    monkeypatch.setenv("GPTFORGE_MODEL", "llama3.1")
+    provider = provider_from_settings(Settings())
+    assert isinstance(provider, OpenAICompatibleProvider) and provider.model == "llama3.1"
+    assert provider.max_tools is None
