@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.panel import Panel
 
 from gptforge.actions import Action, ActionExecutor, NoAuth, SignInRequired, load_auth_file
+from gptforge.cli.options import AllowHosts, AllowLocalRefs
 from gptforge.egress import EgressClient
 from gptforge.errors import GptforgeError
 from gptforge.openapi import load_spec
@@ -57,17 +58,9 @@ def call(
     operation: Annotated[str, typer.Argument(help="Tool name (operationId) to call.")],
     args: Annotated[str, typer.Option("--args", help="Arguments as a JSON object.")] = "{}",
     auth_file: Annotated[str | None, typer.Option("--auth-file", help=AUTH_HELP)] = None,
-    allow_host: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--allow-host", help="Let the call reach this internal host (host[:port], CIDR)."
-        ),
-    ] = None,
+    allow_host: AllowHosts = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the record as JSON.")] = False,
-    allow_local_refs: Annotated[
-        bool,
-        typer.Option("--allow-local-refs", help="Follow $refs to files in the spec's folder."),
-    ] = False,
+    allow_local_refs: AllowLocalRefs = False,
 ) -> None:
     """Send one operation and print the (redacted) request and response record.
 

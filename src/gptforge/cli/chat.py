@@ -21,6 +21,7 @@ from starlette.responses import HTMLResponse
 from starlette.routing import Route
 
 from gptforge.actions import ActionExecutor, OAuthAuth, OAuthManager
+from gptforge.cli.options import AllowHosts
 from gptforge.egress import EgressClient
 from gptforge.errors import GptforgeError
 from gptforge.llm import provider_from_settings
@@ -266,12 +267,7 @@ def chat(
     yes: Annotated[
         bool, typer.Option("--yes", help="Allow consequential calls without asking (this run).")
     ] = False,
-    allow_host: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--allow-host", help="Let actions reach this internal host (host[:port], CIDR)."
-        ),
-    ] = None,
+    allow_host: AllowHosts = None,
 ) -> None:
     """Chat with a GPT in the terminal (embedded offline model unless a provider is set).
 

@@ -13,6 +13,7 @@ from rich.progress import Progress
 from rich.table import Table
 
 from gptforge.actions import confirmation_policy
+from gptforge.cli.options import AllowHosts, AllowLocalRefs
 from gptforge.errors import SpecError
 from gptforge.openapi import Spec, load_spec, parse_spec
 from gptforge.settings import load_settings
@@ -94,19 +95,8 @@ def check(
     as_json: Annotated[
         bool, typer.Option("--json", help="One JSON object per source per line.")
     ] = False,
-    allow_host: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--allow-host", help="Let URL imports reach this internal host (host, host:port, CIDR)."
-        ),
-    ] = None,
-    allow_local_refs: Annotated[
-        bool,
-        typer.Option(
-            "--allow-local-refs",
-            help="Follow $refs to files in the spec's own folder (never URLs or other folders).",
-        ),
-    ] = False,
+    allow_host: AllowHosts = None,
+    allow_local_refs: AllowLocalRefs = False,
 ) -> None:
     """Load each schema, list its operations as tools, and report problems.
 
