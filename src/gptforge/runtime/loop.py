@@ -162,12 +162,7 @@ class Runtime:
                     if bound and confirmation_policy(bound.tool.operation) == "ask":
                         self.always_allowed.add(call.tool)
             runnable.append(call)
-        async for event in self._run(state, runnable):
-            yield event
-        if state.pending:
-            yield Done(reason="paused")
-            return
-        async for event in self._loop(state):
+        async for event in self._loop(state, runnable):
             yield event
 
     # ------------------------------------------------------------------ internals
@@ -176,8 +171,17 @@ class Runtime:
     def _tool_message(call_id: str, content: str) -> dict[str, Any]:
         return {"role": "tool", "tool_call_id": call_id, "content": content}
 
-    async def _loop(self, state: ConversationState) -> AsyncIterator[RuntimeEvent]:
+    async def _loop(
+        self, state: ConversationState, ready: list[PendingCall] | None = None
+    ) -> AsyncIterator[RuntimeEvent]:
+        """Run ``ready`` calls, then alternate model and calls until an answer or a pause."""
+        runnable = ready or []
         while True:
+            async for event in self._run(state, runnable):
+                yield event
+            if state.pending:
+                yield Done(reason="paused")
+                return
             if state.steps >= self.max_steps:
                 yield ErrorEvent(
                     message=f"Stopped after {self.max_steps} steps without a final answer; "
@@ -217,7 +221,7 @@ class Runtime:
                 PendingCall(call_id=c.id, tool=c.name, arguments=c.arguments, reason="confirmation")
                 for c in calls
             ]
-            runnable: list[PendingCall] = []
+            runnable = []
             for call in pending:
                 bound = self._bound.get(call.tool)
                 if bound is not None and self._needs_confirmation(call.tool, bound):
@@ -232,11 +236,6 @@ class Runtime:
                     )
                 else:
                     runnable.append(call)
-            async for event in self._run(state, runnable):
-                yield event
-            if state.pending:
-                yield Done(reason="paused")
-                return
 
     def _needs_confirmation(self, name: str, bound: _Bound) -> bool:
         policy = confirmation_policy(bound.tool.operation)
