@@ -242,13 +242,11 @@ class ActionExecutor:
         started = time.perf_counter()
         try:
             response = await self.egress.send(outgoing, secret_headers=credentials.headers)
-        except EgressBlockedError as exc:
-            record.error = redactor.text(exc.message)
-            record.duration_ms = (time.perf_counter() - started) * 1000
-            return ToolResult(status="blocked", content=record.error, record=record)
         except EgressError as exc:
             record.error = redactor.text(exc.message)
             record.duration_ms = (time.perf_counter() - started) * 1000
+            if isinstance(exc, EgressBlockedError):
+                return ToolResult(status="blocked", content=record.error, record=record)
             return ToolResult(
                 status="network_error",
                 content=f"The call to {action.name} failed: {record.error}",

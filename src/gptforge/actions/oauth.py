@@ -238,9 +238,7 @@ class OAuthManager:
         )
         try:
             data = await self._token_request(config, body)
-        except AuthError as exc:
-            raise AuthError(f"The sign-in could not be completed: {exc.message}") from exc
-        except EgressError as exc:
+        except (AuthError, EgressError) as exc:
             raise AuthError(f"The sign-in could not be completed: {exc.message}") from exc
         token = _token_from(data, pending.fingerprint, None)
         await self.tokens.put(pending.user_id, pending.action_id, token)

@@ -350,6 +350,11 @@ class EmbeddedProvider:
             decision = {"reply": str(decision)}
         return decision, completion
 
+    async def _free_reply(self, messages: list[Message]) -> tuple[Any, dict[str, Any]]:
+        """An unconstrained answer with no tools offered: (completion, reply decision)."""
+        completion = await self._complete(_as_text_messages(messages, []), None)
+        return completion, {"reply": completion.choices[0].message.content or ""}
+
     async def stream(
         self, messages: list[Message], tools: list[ToolDefinition]
     ) -> AsyncIterator[ProviderEvent]:
@@ -363,8 +368,7 @@ class EmbeddedProvider:
             if tools:
                 decision, completion = await self.decide(messages, tools)
             else:
-                completion = await self._complete(_as_text_messages(messages, []), None)
-                decision = {"reply": completion.choices[0].message.content or ""}
+                completion, decision = await self._free_reply(messages)
         except openai.APIError as exc:
             raise ProviderError(f"The embedded model failed: {exc}") from exc
         usage = getattr(completion, "usage", None)
@@ -384,8 +388,10 @@ class EmbeddedProvider:
                 yield Finish(reason="tool_calls")
                 return
             # The same call again: answer from the result instead of looping.
-            completion = await self._complete(_as_text_messages(messages, []), None)
-            decision = {"reply": completion.choices[0].message.content or ""}
+            try:
+                _, decision = await self._free_reply(messages)
+            except openai.APIError as exc:
+                raise ProviderError(f"The embedded model failed: {exc}") from exc
         text = str(decision.get("reply") or "")
         for start in range(0, len(text), 40):
             yield TextDelta(text=text[start : start + 40])
