@@ -35,6 +35,11 @@ class UserRepository:
     async def count(self) -> int:
         return int(await self.session.scalar(select(func.count()).select_from(User)) or 0)
 
+    async def admin_exists(self) -> bool:
+        return (
+            await self.session.scalar(select(User.id).where(User.is_admin).limit(1))
+        ) is not None
+
     async def by_email(self, email: str) -> User | None:
         return await self.session.scalar(select(User).where(User.email == normalize_email(email)))
 

@@ -41,6 +41,9 @@ class GptRepository:
     async def visible(self, user_id: str, gpt_id: str) -> Gpt | None:
         return await self.session.scalar(visible_gpts(user_id).where(Gpt.id == gpt_id))
 
+    async def exists(self, gpt_id: str) -> bool:
+        return (await self.session.scalar(select(Gpt.id).where(Gpt.id == gpt_id))) is not None
+
     async def owned(self, user_id: str) -> list[Gpt]:
         return list(
             await self.session.scalars(

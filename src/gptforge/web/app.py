@@ -6,7 +6,7 @@ database, or on one an older version created, just works.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI, Request, Response
@@ -36,11 +36,11 @@ def create_app(
     settings: ServerSettings | None = None,
     *,
     platform: Platform | None = None,
-    on_startup: list[StartupHook] | None = None,
+    on_startup: Sequence[StartupHook] = (),
 ) -> FastAPI:
     """The gptforge server: ``/api/v1`` routers, ``/healthz``, migrations at start."""
     platform = platform or create_platform(settings or ServerSettings())
-    hooks = list(on_startup or [])
+    hooks = list(on_startup)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:

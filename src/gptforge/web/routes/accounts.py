@@ -47,9 +47,10 @@ async def _start_session(
 async def signup(
     body: SignupIn, request: Request, response: Response, session: DbSession, platform: PlatformDep
 ) -> UserOut:
-    """Create an account and sign in. The first account becomes the administrator."""
+    """Create an account and sign in. The first account becomes the administrator
+    (and may always sign up, so a new server can be claimed)."""
     users = UserRepository(session)
-    first = await users.count() == 0
+    first = not await users.admin_exists()
     if not first and await signup_mode(platform, session) == "closed":
         raise Forbidden(
             "Sign-up is closed on this server; ask an administrator for an account.",
