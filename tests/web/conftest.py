@@ -10,7 +10,8 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from gptforge.web.app import create_app
+from gptforge.web.app import create_app, create_platform
+from gptforge.web.platform import Platform
 from gptforge.web.settings import ServerSettings
 from tests.store.databases import BACKENDS, fresh_database_url
 
@@ -27,14 +28,34 @@ def backend(request: pytest.FixtureRequest) -> str:
 async def settings(backend: str, tmp_path: Path) -> ServerSettings:
     data_dir = tmp_path / "data"
     url = await fresh_database_url(backend, data_dir)
-    return ServerSettings(data_dir=data_dir, database_url=url, allow_demo_api=False)
+    return ServerSettings(
+        data_dir=data_dir, database_url=url, allow_demo_api=False, password_hashing="cheapest"
+    )
+
+
+_shared_app: FastAPI | None = None
 
 
 @pytest.fixture
-async def app(settings: ServerSettings) -> AsyncIterator[FastAPI]:
-    application = create_app(settings)
-    async with application.router.lifespan_context(application):
-        yield application
+async def platform(settings: ServerSettings) -> AsyncIterator[Platform]:
+    made = create_platform(settings)
+    await made.db.migrate()
+    yield made
+    await made.db.dispose()
+
+
+@pytest.fixture
+async def app(platform: Platform) -> FastAPI:
+    """One app for the whole run (building routes is slow), on this test's platform.
+
+    Handlers find the platform on ``app.state``, so swapping it gives each test its own
+    database and secret key; ``tests/web/test_serve.py`` covers the real start-up.
+    """
+    global _shared_app
+    if _shared_app is None:
+        _shared_app = create_app(platform=platform)
+    _shared_app.state.platform = platform
+    return _shared_app
 
 
 ClientFactory = Callable[..., httpx.AsyncClient]
@@ -46,7 +67,8 @@ async def clients(app: FastAPI) -> AsyncIterator[ClientFactory]:
     made: list[httpx.AsyncClient] = []
 
     def make(**kwargs: Any) -> httpx.AsyncClient:
-        client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE, **kwargs)
+        kwargs.setdefault("base_url", BASE)
+        client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), **kwargs)
         made.append(client)
         return client
 

@@ -16,6 +16,7 @@ from gptforge.store import Database, SecretBox, database_url
 from gptforge.web.errors import ERROR_RESPONSES, error_body, install_error_handlers
 from gptforge.web.platform import Platform
 from gptforge.web.routes import accounts, actions, admin, gpts, health, store, tokens
+from gptforge.web.security import Passwords
 from gptforge.web.settings import ServerSettings
 
 API_PREFIX = "/api/v1"
@@ -29,6 +30,7 @@ def create_platform(settings: ServerSettings) -> Platform:
         settings=settings,
         db=Database(url),
         secrets=SecretBox.from_settings(secret, settings.data_dir),
+        passwords=Passwords(settings.password_hashing),
     )
 
 

@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from gptforge.egress import EgressPolicy
 from gptforge.store import AdminSettingsRepository, Database, SecretBox
+from gptforge.web.security import Passwords
 from gptforge.web.settings import ServerSettings
 
 ALLOW_HOSTS_KEY = "action_allow_hosts"
@@ -18,6 +19,7 @@ class Platform:
     settings: ServerSettings
     db: Database
     secrets: SecretBox
+    passwords: Passwords
     extra_allow_hosts: list[str] = field(default_factory=list)
     """Hosts the server itself allowlists (the in-process demo API)."""
 

@@ -2,29 +2,46 @@
 
 from __future__ import annotations
 
+from typing import Literal
 from urllib.parse import urlsplit
 
-from argon2 import PasswordHasher
+import anyio
+from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 from fastapi import Request, Response
 
 SESSION_COOKIE = "gptforge_session"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
-_hasher = PasswordHasher()
-_DUMMY_HASH = _hasher.hash("not a real password")
 
+class Passwords:
+    """argon2id hashing, run in a worker thread so sign-ins never stall other requests.
 
-def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    ``profile`` is ``rfc9106_low_memory`` (argon2-cffi's default: 64 MiB, 3 passes);
+    ``cheapest`` exists only to keep test suites fast.
+    """
 
+    def __init__(self, profile: Literal["rfc9106_low_memory", "cheapest"]) -> None:
+        parameters = profiles.CHEAPEST if profile == "cheapest" else profiles.RFC_9106_LOW_MEMORY
+        self._hasher = PasswordHasher.from_parameters(parameters)
+        self._dummy: str | None = None
 
-def verify_password(password_hash: str | None, password: str) -> bool:
-    """True when ``password`` matches; takes the same time when there is no such user."""
-    try:
-        return _hasher.verify(password_hash or _DUMMY_HASH, password) and bool(password_hash)
-    except (VerificationError, InvalidHashError):
-        return False
+    async def hash(self, password: str) -> str:
+        return await anyio.to_thread.run_sync(self._hasher.hash, password)
+
+    async def verify(self, password_hash: str | None, password: str) -> bool:
+        """True when ``password`` matches; takes as long when there is no such user."""
+        return await anyio.to_thread.run_sync(self._verify, password_hash, password)
+
+    def _verify(self, password_hash: str | None, password: str) -> bool:
+        if password_hash is None and self._dummy is None:
+            self._dummy = self._hasher.hash("not a real password")
+        try:
+            return self._hasher.verify(password_hash or str(self._dummy), password) and bool(
+                password_hash
+            )
+        except (VerificationError, InvalidHashError):
+            return False
 
 
 def set_session_cookie(request: Request, response: Response, token: str, *, max_age: int) -> None:

@@ -19,4 +19,6 @@ class ServerSettings(Settings):
     signup: Literal["open", "closed"] = "open"
     """``closed``: only an admin creates accounts (the first account can always sign up)."""
     session_days: int = 30
+    password_hashing: Literal["rfc9106_low_memory", "cheapest"] = "rfc9106_low_memory"
+    """argon2 parameters; ``cheapest`` is for test suites only."""
     max_body_bytes: int = 16_000_000

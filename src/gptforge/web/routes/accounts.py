@@ -13,9 +13,7 @@ from gptforge.web.platform import Platform
 from gptforge.web.schemas import LoginIn, SignupIn, UserOut
 from gptforge.web.security import (
     clear_session_cookie,
-    hash_password,
     set_session_cookie,
-    verify_password,
 )
 from gptforge.web.signup import signup_mode
 
@@ -61,7 +59,7 @@ async def signup(
     user = await users.create(
         email=body.email,
         display_name=body.display_name,
-        password_hash=hash_password(body.password),
+        password_hash=await platform.passwords.hash(body.password),
         is_admin=first,
     )
     await _start_session(platform, request, response, session, user)
@@ -80,7 +78,8 @@ async def login(
             code="too_many_failed_logins",
         )
     user = await UserRepository(session).by_email(body.email)
-    if user is None or not verify_password(user.password_hash, body.password):
+    known_hash = user.password_hash if user is not None else None
+    if not await platform.passwords.verify(known_hash, body.password) or user is None:
         await failures.record(body.email)
         await session.commit()  # the failure must count even though the request fails
         raise Unauthenticated("Wrong email or password.", code="invalid_credentials")

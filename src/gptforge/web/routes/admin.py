@@ -12,7 +12,6 @@ from gptforge.web.errors import Conflict, Unprocessable
 from gptforge.web.platform import ALLOW_HOSTS_KEY
 from gptforge.web.routes.accounts import user_out
 from gptforge.web.schemas import AdminSettingsOut, AdminSettingsPatch, AdminUserIn, UserOut
-from gptforge.web.security import hash_password
 from gptforge.web.signup import SIGNUP_KEY, signup_mode
 
 router = APIRouter(prefix="/admin", tags=["admin"])
@@ -27,7 +26,9 @@ async def list_users(_admin: AdminSubject, session: DbSession) -> list[UserOut]:
 
 
 @router.post("/users", status_code=status.HTTP_201_CREATED)
-async def create_user(body: AdminUserIn, _admin: AdminSubject, session: DbSession) -> UserOut:
+async def create_user(
+    body: AdminUserIn, _admin: AdminSubject, session: DbSession, platform: PlatformDep
+) -> UserOut:
     """Create an account (the way in when sign-up is closed)."""
     users = UserRepository(session)
     if await users.by_email(body.email) is not None:
@@ -35,7 +36,7 @@ async def create_user(body: AdminUserIn, _admin: AdminSubject, session: DbSessio
     user = await users.create(
         email=body.email,
         display_name=body.display_name,
-        password_hash=hash_password(body.password),
+        password_hash=await platform.passwords.hash(body.password),
         is_admin=body.is_admin,
     )
     return user_out(user)
