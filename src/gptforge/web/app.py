@@ -6,6 +6,7 @@ database, or on one an older version created, just works.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 
@@ -21,6 +22,13 @@ from gptforge.web.settings import ServerSettings
 
 API_PREFIX = "/api/v1"
 StartupHook = Callable[[Platform], Awaitable[None]]
+
+
+def quiet_outbound_request_logs() -> None:
+    """httpx logs each request's full URL at INFO, and an action's API key may sit in the
+    query string (``scheme: query``): keep those lines out of the server's logs."""
+    for name in ("httpx", "httpcore"):
+        logging.getLogger(name).setLevel(logging.WARNING)
 
 
 def create_platform(settings: ServerSettings) -> Platform:
@@ -42,6 +50,7 @@ def create_app(
 ) -> FastAPI:
     """The gptforge server: ``/api/v1`` routers, ``/healthz``, migrations at start."""
     platform = platform or create_platform(settings or ServerSettings())
+    quiet_outbound_request_logs()
     hooks = list(on_startup)
 
     @asynccontextmanager
