@@ -25,6 +25,10 @@ from gptforge.errors import ConfigError
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 DB_FILE = "gptforge.db"
+_WRITE = (
+    "Use postgresql+asyncpg://user:password@host/db or postgresql+psycopg://..., "
+    "or leave it unset for SQLite in the data directory."
+)
 _DRIVERS = ("sqlite+aiosqlite", "postgresql+asyncpg", "postgresql+psycopg")
 
 
@@ -35,13 +39,10 @@ def database_url(url: str | None, data_dir: Path) -> str:
         return f"sqlite+aiosqlite:///{data_dir / DB_FILE}"
     try:
         driver = make_url(url).drivername
-    except ArgumentError as exc:
-        raise ConfigError(f"GPTFORGE_DATABASE_URL is not a database URL: {exc}") from None
+    except ArgumentError:
+        raise ConfigError(f"GPTFORGE_DATABASE_URL is not a database URL. {_WRITE}") from None
     if driver not in _DRIVERS:
-        raise ConfigError(
-            f"GPTFORGE_DATABASE_URL uses {driver!r}; use postgresql+asyncpg://user:pass@host/db, "
-            "postgresql+psycopg://..., or leave it unset for SQLite in the data directory."
-        )
+        raise ConfigError(f"GPTFORGE_DATABASE_URL uses {driver!r}. {_WRITE}")
     return url
 
 
