@@ -136,7 +136,12 @@ async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
 
 async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
-    codes = {404: "not_found", 405: "method_not_allowed", 401: "unauthenticated"}
+    codes = {
+        400: "bad_request",
+        401: "unauthenticated",
+        404: "not_found",
+        405: "method_not_allowed",
+    }
     message = exc.detail if isinstance(exc.detail, str) else "Request failed."
     if exc.status_code == 404:
         message = "No such endpoint. See /openapi.json for the API."
