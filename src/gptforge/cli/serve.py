@@ -69,6 +69,7 @@ def serve(
             await seed_demo(p, demo_url)
 
         hooks.append(seed)
+        typer.echo(f"demo weather API on {demo_url}")
     app = create_app(platform=platform, on_startup=hooks)
     typer.echo(f"gptforge serving on http://{host}:{port} (data in {settings.data_dir})")
     uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=True)
