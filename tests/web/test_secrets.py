@@ -179,12 +179,24 @@ async def _exercise_everything(
     await ok(await client.post("/api/v1/auth/logout"))
 
 
-def _database_bytes(platform: Platform, backend: str) -> list[tuple[str, bytes]]:
+def _database_bytes(
+    platform: Platform, backend: str, database_oid: int | None
+) -> list[tuple[str, bytes]]:
+    """Raw bytes of the database files: SQLite's file, WAL and shared memory, or this
+    PostgreSQL database's folder and the cluster's write-ahead log."""
     if backend == "sqlite":
         path = Path(platform.db.url.split("///", 1)[1])
         files = [path, Path(f"{path}-wal"), Path(f"{path}-shm")]
         return [(str(f), f.read_bytes()) for f in files if f.exists()]
-    root = postgres_cluster().root / "data"
+    data = postgres_cluster().root / "data"
+    found = []
+    for root in (data / "base" / str(database_oid), data / "pg_wal"):
+        found += _files_under(root)
+    assert found
+    return found
+
+
+def _files_under(root: Path) -> list[tuple[str, bytes]]:
     found = []
     for folder, _dirs, names in os.walk(root):
         for name in names:
@@ -218,9 +230,13 @@ async def test_canary_secret_is_nowhere(
     for record in caplog.records:
         assert canary not in record.getMessage()
 
+    database_oid = None
     async with platform.db.session() as session:
         if backend == "postgresql":
             await session.execute(text("CHECKPOINT"))
+            database_oid = await session.scalar(
+                text("SELECT oid FROM pg_database WHERE datname = current_database()")
+            )
             tables = (
                 (
                     await session.execute(
@@ -234,5 +250,5 @@ async def test_canary_secret_is_nowhere(
                 rows = await session.execute(text(f'SELECT row_to_json(t)::text FROM "{table}" t'))
                 assert all(canary not in row for row in rows.scalars())
     await platform.db.dispose()
-    for name, data in _database_bytes(platform, backend):
+    for name, data in _database_bytes(platform, backend, database_oid):
         assert canary.encode() not in data, name

@@ -35,7 +35,7 @@ _DRIVERS = ("sqlite+aiosqlite", "postgresql+asyncpg", "postgresql+psycopg")
 def database_url(url: str | None, data_dir: Path) -> str:
     """The URL to use: ``url`` when given (checked), else ``gptforge.db`` in ``data_dir``."""
     if not url:
-        data_dir.mkdir(parents=True, exist_ok=True)
+        data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)  # hashes and sessions live here
         return f"sqlite+aiosqlite:///{data_dir / DB_FILE}"
     try:
         driver = make_url(url).drivername

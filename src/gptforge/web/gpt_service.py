@@ -429,8 +429,8 @@ async def import_definition(
         action_service.store_auth(auth, record, platform.secrets)
         await repo.add_action(record)
         field = action_service.SECRET_FIELDS.get(str(record.auth.get("type")))
-        if field:
-            named = action.auth.get(f"{field}_env")
+        named = action.auth.get(f"{field}_env") if field else None
+        if field and (field == "key" or named or "secrets_file" in action.auth):
             hint = f" (gpt.yaml took it from ${named})" if named else ""
             what = f"the {field.replace('_', ' ')} for {record.title or 'this action'}"
             needed.append(

@@ -80,10 +80,12 @@ async def login(
     user = await UserRepository(session).by_email(body.email)
     known_hash = user.password_hash if user is not None else None
     if not await platform.passwords.verify(known_hash, body.password) or user is None:
+        await failures.clear(body.email, older_than=FAILURE_WINDOW)
         await failures.record(body.email)
         await session.commit()  # the failure must count even though the request fails
         raise Unauthenticated("Wrong email or password.", code="invalid_credentials")
     await failures.clear(body.email)
+    await SessionRepository(session).delete_expired()
     await _start_session(platform, request, response, session, user)
     return user_out(user)
 
