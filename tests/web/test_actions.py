@@ -71,6 +71,11 @@ class TestCreate:
         }
         assert isinstance(action["diagnostics"], list)
         assert action["auth"] == {"type": "none", "secret_set": False}
+        fetched = (await alice.get(f"/api/v1/gpts/{gpt_id}/actions/{action['id']}")).json()
+        assert (
+            fetched["schema"] == DEMO_SPEC.read_text()
+            and fetched["operations"] == action["operations"]
+        )
         gpt = (await alice.get(f"/api/v1/gpts/{gpt_id}")).json()
         assert gpt["actions"][0]["id"] == action["id"]
         assert gpt["actions"][0]["host"] == "127.0.0.1"

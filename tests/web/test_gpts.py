@@ -6,7 +6,11 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import func, select
 
+from gptforge.store import ActionRecord, GptVersion
+from gptforge.web.platform import Platform
+from tests.web.apis import ECHO_SPEC
 from tests.web.conftest import assert_error
 
 GPT = {
@@ -227,11 +231,21 @@ class TestDuplicateAndDelete:
         assert body["visibility"] == "private" and body["live_version"] is None
 
     async def test_delete_removes_it_for_everyone(
-        self, alice: httpx.AsyncClient, bob: httpx.AsyncClient
+        self, alice: httpx.AsyncClient, bob: httpx.AsyncClient, platform: Platform
     ) -> None:
         gpt = await create(alice)
+        await alice.post(
+            f"/api/v1/gpts/{gpt['id']}/actions",
+            json={"schema": ECHO_SPEC, "privacy_policy_url": "https://e.org/p"},
+        )
         await publish(alice, gpt["id"], "public")
         assert (await alice.delete(f"/api/v1/gpts/{gpt['id']}")).status_code == 204
+        async with platform.db.session() as session:
+            for table in (ActionRecord, GptVersion):
+                count = await session.scalar(
+                    select(func.count()).select_from(table).where(table.gpt_id == gpt["id"])
+                )
+                assert count == 0, table
         assert_error(await alice.get(f"/api/v1/gpts/{gpt['id']}"), 404)
         assert_error(await bob.get(f"/api/v1/gpts/{gpt['id']}"), 404)
         assert (await bob.get("/api/v1/store")).json()["items"] == []
