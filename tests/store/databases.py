@@ -201,6 +201,20 @@ async def fresh_sqlite_url(data_dir: Path) -> str:
     return f"sqlite+aiosqlite:///{target}"
 
 
+async def drop_database(url: str) -> None:
+    """Drop a PostgreSQL test database (each is several MB); SQLite files go with tmp_path."""
+    if not url.startswith("postgresql"):
+        return
+    cluster = postgres_cluster()
+    name = url.rsplit("/", 1)[1]
+    engine = create_async_engine(cluster.admin_url, isolation_level="AUTOCOMMIT")
+    try:
+        async with engine.connect() as connection:
+            await connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
+        await engine.dispose()
+
+
 async def fresh_database_url(backend: str, data_dir: Path) -> str:
     if backend == "postgresql":
         return await fresh_postgres_url()

@@ -13,7 +13,7 @@ from fastapi import FastAPI
 from gptforge.web.app import create_app, create_platform
 from gptforge.web.platform import Platform
 from gptforge.web.settings import ServerSettings
-from tests.store.databases import BACKENDS, fresh_database_url
+from tests.store.databases import BACKENDS, drop_database, fresh_database_url
 
 BASE = "http://testserver"
 PASSWORD = "correct horse battery"
@@ -42,6 +42,7 @@ async def platform(settings: ServerSettings) -> AsyncIterator[Platform]:
     await made.db.migrate()
     yield made
     await made.db.dispose()
+    await drop_database(made.db.url)
 
 
 @pytest.fixture
