@@ -326,3 +326,31 @@ class TestAuthorization:
         assert public["actions"] == [{"host": "127.0.0.1", "privacy_policy_url": "https://e.org/p"}]
         restored = await alice.post(f"/api/v1/gpts/{gpt_id}/versions/1/restore")
         assert [a["id"] for a in restored.json()["actions"]] == [action["id"]]
+
+
+class TestCheckWithoutSaving:
+    async def test_check_gives_operations_and_diagnostics_and_saves_nothing(
+        self, alice: httpx.AsyncClient
+    ) -> None:
+        schema = "openapi: 3.0.0\ninfo: {title: T, version: '1'}\npaths: {/a: {get: {responses: {'200': {description: ok}}}}}"
+        response = await alice.post("/api/v1/actions/check", json={"schema": schema})
+        assert response.status_code == 200
+        body = response.json()
+        assert body["usable"] is False and "no-servers" in {d["code"] for d in body["diagnostics"]}
+        assert [op["path"] for op in body["operations"]] == ["/a"]
+        fixed = await alice.post(
+            "/api/v1/actions/check",
+            json={"schema": schema, "server_url": "https://api.example.com"},
+        )
+        assert fixed.json()["usable"] is True and fixed.json()["host"] == "api.example.com"
+        assert (await alice.get("/api/v1/gpts")).json() == []
+
+    async def test_check_refuses_private_urls_and_anonymous_callers(
+        self, alice: httpx.AsyncClient, anonymous: httpx.AsyncClient
+    ) -> None:
+        refused = await alice.post(
+            "/api/v1/actions/check", json={"schema_url": "http://127.0.0.1:9/x"}
+        )
+        assert_error(refused, 422, "url_refused")
+        assert_error(await anonymous.post("/api/v1/actions/check", json={"schema": ECHO_SPEC}), 401)
+        assert_error(await alice.post("/api/v1/actions/check", json={"schema": "{bad"}), 422)

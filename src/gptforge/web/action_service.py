@@ -36,6 +36,7 @@ from gptforge.web.schemas import (
     CallRecordOut,
     DiagnosticOut,
     OperationOut,
+    SchemaCheckOut,
 )
 
 SECRET_FIELDS = {"api_key": "key", "oauth": "client_secret"}
@@ -93,6 +94,34 @@ def spec_of(record: ActionRecord) -> Spec:
     )
 
 
+def operations_of(spec: Spec, enabled: set[str] | None = None) -> list[OperationOut]:
+    return [
+        OperationOut(
+            name=tool.name,
+            method=tool.operation.method,
+            path=tool.operation.path,
+            consequential=confirmation_policy(tool.operation) == "always",
+            confirmation=confirmation_policy(tool.operation),
+            enabled=enabled is None or tool.name in enabled,
+        )
+        for tool in spec.tools
+    ]
+
+
+def diagnostics_of(spec: Spec) -> list[DiagnosticOut]:
+    return [DiagnosticOut.model_validate(d.as_dict()) for d in spec.diagnostics]
+
+
+def check(spec: Spec) -> SchemaCheckOut:
+    return SchemaCheckOut(
+        title=spec.title,
+        host=spec_host(spec),
+        operations=operations_of(spec),
+        diagnostics=diagnostics_of(spec),
+        usable=spec.ok,
+    )
+
+
 def describe(record: ActionRecord, spec: Spec) -> ActionOut:
     enabled = set(record.enabled_operations) if record.enabled_operations is not None else None
     return ActionOut(
@@ -105,18 +134,8 @@ def describe(record: ActionRecord, spec: Spec) -> ActionOut:
         privacy_policy_url=record.privacy_policy_url,
         enabled_operations=record.enabled_operations,
         auth=auth_out(record),
-        operations=[
-            OperationOut(
-                name=tool.name,
-                method=tool.operation.method,
-                path=tool.operation.path,
-                consequential=confirmation_policy(tool.operation) == "always",
-                confirmation=confirmation_policy(tool.operation),
-                enabled=enabled is None or tool.name in enabled,
-            )
-            for tool in spec.tools
-        ],
-        diagnostics=[DiagnosticOut(**d.as_dict()) for d in spec.diagnostics],  # type: ignore[arg-type]
+        operations=operations_of(spec, enabled),
+        diagnostics=diagnostics_of(spec),
         usable=spec.ok,
         created_at=record.created_at,
         updated_at=record.updated_at,

@@ -282,6 +282,28 @@ class ActionOut(BaseModel):
     updated_at: datetime
 
 
+class SchemaCheckIn(Input):
+    schema_text: str | None = Field(default=None, alias="schema", max_length=10_000_000)
+    schema_url: Url | None = None
+    server_url: Url | None = None
+
+    @model_validator(mode="after")
+    def _one_source(self) -> SchemaCheckIn:
+        if (self.schema_text is None) == (self.schema_url is None):
+            raise ValueError("give the schema as `schema` (text) or `schema_url`, not both")
+        return self
+
+
+class SchemaCheckOut(BaseModel):
+    """What saving this schema would give, without saving it (for editors, as you type)."""
+
+    title: str | None
+    host: str | None
+    operations: list[OperationOut]
+    diagnostics: list[DiagnosticOut]
+    usable: bool
+
+
 class ActionTestIn(Input):
     operation: Annotated[str, StringConstraints(min_length=1, max_length=200)]
     arguments: dict[str, Any] = Field(default_factory=dict)

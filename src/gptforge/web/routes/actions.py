@@ -8,9 +8,37 @@ from gptforge.store import ActionRecord, GptRepository, utcnow
 from gptforge.web import action_service
 from gptforge.web.authz import load_action, load_gpt
 from gptforge.web.deps import CurrentSubject, DbSession, PlatformDep
-from gptforge.web.schemas import ActionIn, ActionOut, ActionPatch, ActionTestIn, ActionTestOut
+from gptforge.web.schemas import (
+    ActionIn,
+    ActionOut,
+    ActionPatch,
+    ActionTestIn,
+    ActionTestOut,
+    SchemaCheckIn,
+    SchemaCheckOut,
+)
 
 router = APIRouter(tags=["actions"])
+
+
+@router.post("/actions/check")
+async def check_schema(
+    body: SchemaCheckIn, _subject: CurrentSubject, session: DbSession, platform: PlatformDep
+) -> SchemaCheckOut:
+    """Operations and diagnostics of a schema without saving it (for editors, as you type)."""
+    if body.schema_url is not None:
+        text = await action_service.fetch_schema(
+            body.schema_url, await platform.egress_policy(session)
+        )
+    else:
+        text = body.schema_text or ""
+    spec = action_service.build_action_spec(
+        text,
+        source=body.schema_url or "schema",
+        base_url=body.schema_url,
+        server_url=body.server_url,
+    )
+    return action_service.check(spec)
 
 
 @router.post("/gpts/{gpt_id}/actions", status_code=status.HTTP_201_CREATED)
