@@ -71,37 +71,31 @@ def running_server(data_dir: Path) -> Iterator[tuple[str, str]]:
         process.wait(timeout=20)
 
 
-def test_serve_migrates_seeds_once_and_allowlists_the_demo_api(tmp_path: Path) -> None:
+def test_serve_migrates_seeds_and_allowlists_the_demo_api(tmp_path: Path) -> None:
     data_dir = tmp_path / "served"
-    for run in range(2):
-        with running_server(data_dir) as (url, demo), httpx.Client(base_url=url) as client:
-            assert client.get("/healthz").json() == {"status": "ok", "database": "sqlite"}
-            if run == 0:
-                signup = client.post(
-                    "/api/v1/auth/signup",
-                    json={"email": "me@example.com", "password": PASSWORD, "display_name": "Me"},
-                )
-                assert signup.json()["is_admin"] is True  # the demo owner is not an admin
-            else:
-                client.post(
-                    "/api/v1/auth/login", json={"email": "me@example.com", "password": PASSWORD}
-                ).raise_for_status()
-            store = client.get("/api/v1/store", params={"q": "weather"}).json()["items"]
-            assert [g["name"] for g in store] == ["Weather helper"]
-            demo_gpt = client.get(f"/api/v1/gpts/{store[0]['id']}").json()
-            assert demo_gpt["view"] == "public"
-            assert demo_gpt["actions"] == [
-                {"host": "127.0.0.1", "privacy_policy_url": "https://example.org/privacy"}
-            ]
-            gpt = client.post("/api/v1/gpts", json={"name": f"Mine {run}"}).json()
-            action = client.post(
-                f"/api/v1/gpts/{gpt['id']}/actions",
-                json={"schema": DEMO_SPEC.read_text(), "server_url": demo},
-            ).json()
-            result = client.post(
-                f"/api/v1/gpts/{gpt['id']}/actions/{action['id']}/test",
-                json={"operation": "getCurrentWeather", "arguments": {"city": "Paris"}},
-            ).json()
-            assert result["status"] == "ok" and "Paris" in result["content"]
+    with running_server(data_dir) as (url, demo), httpx.Client(base_url=url) as client:
+        assert client.get("/healthz").json() == {"status": "ok", "database": "sqlite"}
+        signup = client.post(
+            "/api/v1/auth/signup",
+            json={"email": "me@example.com", "password": PASSWORD, "display_name": "Me"},
+        )
+        assert signup.json()["is_admin"] is True  # the demo GPT's owner is not an admin
+        store = client.get("/api/v1/store", params={"q": "weather"}).json()["items"]
+        assert [g["name"] for g in store] == ["Weather helper"]
+        demo_gpt = client.get(f"/api/v1/gpts/{store[0]['id']}").json()
+        assert demo_gpt["view"] == "public"
+        assert demo_gpt["actions"] == [
+            {"host": "127.0.0.1", "privacy_policy_url": "https://example.org/privacy"}
+        ]
+        gpt = client.post("/api/v1/gpts", json={"name": "Mine"}).json()
+        action = client.post(
+            f"/api/v1/gpts/{gpt['id']}/actions",
+            json={"schema": DEMO_SPEC.read_text(), "server_url": demo},
+        ).json()
+        result = client.post(
+            f"/api/v1/gpts/{gpt['id']}/actions/{action['id']}/test",
+            json={"operation": "getCurrentWeather", "arguments": {"city": "Paris"}},
+        ).json()
+        assert result["status"] == "ok" and "Paris" in result["content"]
     assert (data_dir / "gptforge.db").exists()
     assert stat.S_IMODE((data_dir / "secret.key").stat().st_mode) == 0o600
