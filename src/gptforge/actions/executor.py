@@ -265,7 +265,7 @@ class ActionExecutor:
             method=request.method,
             url=redactor.url(str(outgoing.url)),
             request_headers=redactor.headers(outgoing.headers),
-            request_body_excerpt=redactor.text(excerpt(body_text)),
+            request_body_excerpt=excerpt(redactor.text(body_text)),
         )
         started = time.perf_counter()
         try:

@@ -57,7 +57,10 @@ def origin(url: httpx.URL | str) -> tuple[str, str, int | None]:
     """(scheme, host, port) with the default port filled in: credentials never cross it."""
     parsed = url if isinstance(url, httpx.URL) else httpx.URL(url)
     scheme = parsed.scheme.lower()
-    return scheme, parsed.host.lower().rstrip("."), parsed.port or _DEFAULT_PORTS.get(scheme)
+    port = parsed.port or _DEFAULT_PORTS.get(scheme)
+    if port is not None and not 0 < port < 65536:
+        raise ValueError(f"port {port} is out of range")
+    return scheme, parsed.host.lower().rstrip("."), port
 
 
 @dataclass(frozen=True, kw_only=True)
