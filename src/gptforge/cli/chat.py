@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import socket
 import sys
@@ -20,7 +21,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.routing import Route
 
-from gptforge.actions import ActionExecutor, OAuthAuth, OAuthManager
+from gptforge.actions import ActionExecutor, OAuthAuth, OAuthManager, Redactor
 from gptforge.cli.options import AllowHosts
 from gptforge.egress import EgressClient
 from gptforge.errors import GptforgeError
@@ -44,6 +45,7 @@ from gptforge.runtime import (
 from gptforge.settings import DEMO_API_HOST, DEMO_API_PORT, load_settings
 
 CALLBACK_PORT = 8766
+CALLBACK_MESSAGE_CHARS = 500
 CLI_SESSION = "cli"
 
 
@@ -101,6 +103,24 @@ class _Progress:
             self._task = None
 
 
+def _callback_error_page(message: str, configs: dict[str, OAuthAuth]) -> HTMLResponse:
+    """The sign-in failure page: the message bounded, secrets removed, HTML-escaped."""
+    secrets: list[str] = []
+    for config in configs.values():
+        try:
+            secrets.append(config.secret() or "")
+        except GptforgeError:
+            continue
+    text = Redactor().with_secrets(s for s in secrets if s).text(message)
+    if len(text) > CALLBACK_MESSAGE_CHARS:
+        text = text[:CALLBACK_MESSAGE_CHARS] + "…"
+    return HTMLResponse(
+        f"<!doctype html><title>Sign-in failed</title><p>Sign-in failed: {html.escape(text)}</p>",
+        status_code=400,
+        headers={"Content-Security-Policy": "default-src 'none'", "Cache-Control": "no-store"},
+    )
+
+
 def _oauth_callback_app(manager: OAuthManager, configs: dict[str, OAuthAuth]) -> Starlette:
     async def callback(request: Request) -> HTMLResponse:
         try:
@@ -111,7 +131,7 @@ def _oauth_callback_app(manager: OAuthManager, configs: dict[str, OAuthAuth]) ->
                 config_for=lambda action_id: configs[action_id],
             )
         except GptforgeError as exc:
-            return HTMLResponse(f"<p>Sign-in failed: {exc.message}</p>", status_code=400)
+            return _callback_error_page(exc.message, configs)
         return HTMLResponse("<p>Signed in. Go back to the terminal and press Enter.</p>")
 
     return Starlette(routes=[Route("/oauth/callback", callback)])
