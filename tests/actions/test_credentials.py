@@ -385,3 +385,15 @@ def test_short_keys_leave_ordinary_words_alone() -> None:
 def test_a_secret_cut_off_at_the_end_of_a_text_is_redacted() -> None:
     redactor = Redactor().with_secrets(["sk-live-0123456789"])
     assert redactor.text("first 500 characters ... sk-live-01") == "first 500 characters ... ***"
+
+
+async def test_gpt_yaml_server_entry_overrides_the_spec(tmp_path: Any, api: str) -> None:
+    from gptforge.runtime import build_actions, load_gpt_file
+
+    (tmp_path / "spec.json").write_text(json.dumps(spec("https://api.example.com").document))
+    (tmp_path / "gpt.yaml").write_text(
+        f"name: G\nactions:\n  - openapi: spec.json\n    server: {api}/\n"
+    )
+    gpt, base = load_gpt_file(tmp_path / "gpt.yaml")
+    (action,) = await build_actions(gpt, base)
+    assert action.server_url == api and action.base_url == api
