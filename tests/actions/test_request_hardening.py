@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import replace
 from typing import Any
+from urllib.parse import unquote
 
 import httpx
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -276,3 +280,34 @@ def test_builder_never_raises_raw_protocol_errors(api: str) -> None:
     for value in ["\x00", "ä\r\n", "\ud800"]:
         with pytest.raises(InvalidArguments):
             builder.build(spec.tool("headers"), {"X-Plain": value})
+
+
+PIECES = [".", "..", "", "%2e", "%2E", "%252e", "a", ".a", ";", "/", "\\", "%", "=", ",", "é"]
+piece_text = st.lists(st.sampled_from(PIECES), max_size=4).map("".join)
+values = st.one_of(
+    piece_text,
+    st.lists(piece_text, max_size=3),
+    st.dictionaries(piece_text, piece_text, max_size=2),
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(style=st.sampled_from(["simple", "label", "matrix"]), explode=st.booleans(), value=values)
+def test_built_paths_never_hold_a_dot_segment(style: str, explode: bool, value: Any) -> None:
+    kind = "a" if isinstance(value, list) else "o" if isinstance(value, dict) else "s"
+    name = f"{style}_{int(explode)}_{kind}"
+    tool = HYPOTHESIS_SPEC.tool(name)
+    try:
+        request = RequestBuilder().build(tool, {"scope": value})
+    except InvalidArguments:
+        return
+    raw = request.url.raw_path.decode()
+    assert raw.startswith(f"/t/42/{name}/") and raw.endswith("/items"), raw
+    segment = raw.split("/")[4]
+    decoded = segment
+    for _ in range(4):
+        decoded = unquote(decoded)
+    assert decoded and not {".", ".."} & set(re.split(r"[/\\;]", decoded)), raw
+
+
+HYPOTHESIS_SPEC = parse_spec(json.dumps(document("https://api.example.com")))

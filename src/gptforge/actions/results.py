@@ -152,8 +152,8 @@ class Redactor:
 
     Whole header values of credential headers and whole values of credential query
     parameters are replaced by position; free text is searched for every encoded form
-    of every secret (see :func:`_secret_pattern`), and a text that ends with the first
-    characters of a secret (a cut-off body) loses them too.
+    of every secret (see :func:`_secret_pattern`), and a cut-off text that ends with the
+    first characters of a secret loses them too.
     """
 
     secrets: tuple[str, ...] = ()
@@ -169,20 +169,23 @@ class Redactor:
             secret_params=self.secret_params | frozenset(params),
         )
 
-    def text(self, text: str) -> str:
+    def text(self, text: str, *, cut: bool = False) -> str:
+        """``text`` without secrets; ``cut`` says the text was cut off (a truncated body),
+        so a secret's first characters at its end are removed too."""
         if not self.secrets or not text:
             return text
         if _may_contain(text, self.secrets):
             pattern = _secret_pattern(self.secrets)
             if pattern is not None:
                 text = pattern.sub(REDACTED, text)
-        return self._cut_tail(text)
+        return self._cut_tail(text) if cut else text
 
     def _cut_tail(self, text: str) -> str:
         lowered = text[-256:].lower()
         for secret in self.secrets:
             folded = secret.lower()
-            for size in range(len(folded) - 1, MIN_FREE_TEXT_SECRET - 1, -1):
+            shortest = max(MIN_FREE_TEXT_SECRET, len(folded) // 2)
+            for size in range(len(folded) - 1, shortest - 1, -1):
                 if lowered.endswith(folded[:size]):
                     return text[:-size] + REDACTED
         return text
@@ -294,7 +297,7 @@ def model_content(
     response: FetchedResponse, redactor: Redactor, *, max_chars: int = MAX_RESULT_CHARS
 ) -> tuple[str, bool]:
     """(text for the model, True when the status is a success)."""
-    body = redactor.text(response_text(response))
+    body = redactor.text(response_text(response), cut=response.truncated)
     cut_note = (
         "\n[The response was larger than the size limit and was cut off.]"
         if response.truncated
