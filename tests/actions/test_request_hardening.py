@@ -311,3 +311,13 @@ def test_built_paths_never_hold_a_dot_segment(style: str, explode: bool, value: 
 
 
 HYPOTHESIS_SPEC = parse_spec(json.dumps(document("https://api.example.com")))
+
+
+@pytest.mark.parametrize("server", ["http://127.0.0.1:99999", "http://127.0.0.1:0"])
+async def test_a_spec_server_with_an_impossible_port_is_a_tool_result(server: str) -> None:
+    doc = document(server)
+    async with EgressClient() as egress:
+        result = await ActionExecutor(egress=egress).execute(
+            Action(id="p", spec=parse_spec(json.dumps(doc))), "report", {"name": "a", "fmt": "b"}
+        )
+    assert result.status in ("blocked", "network_error")

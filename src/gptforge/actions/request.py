@@ -252,8 +252,14 @@ def _check_segments(path: str, template: str) -> None:
 
 
 def _check_origin(url: httpx.URL, server_url: str, name: str) -> None:
-    expected = httpx.URL(server_url)
-    if origin(url) != origin(expected):
+    try:
+        expected = httpx.URL(server_url)
+        same = origin(url) == origin(expected)
+    except (httpx.InvalidURL, ValueError) as exc:
+        raise ActionError(
+            f"The server URL for {name} is not a valid http(s) URL (check its host and port)."
+        ) from exc
+    if not same:
         raise ActionError(
             f"Refused to send {name}: the built URL points at {url.host}, not the action's "
             f"server {expected.host}."
