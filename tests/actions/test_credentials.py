@@ -398,3 +398,32 @@ async def test_gpt_yaml_server_entry_overrides_the_spec(tmp_path: Any, api: str)
     gpt, base = load_gpt_file(tmp_path / "gpt.yaml")
     (action,) = await build_actions(gpt, base)
     assert action.server_url == api and action.base_url == api
+
+
+@pytest.mark.parametrize(
+    "echo",
+    [
+        "&amp;#115;k+live/0123=key",  # HTML over an HTML reference
+        "%5Cu0073k%2Blive%2F0123%3Dkey",  # percent over a JSON escape
+        "\\\\u0073k+live/0123=key",  # a JSON string inside a JSON string
+        html.escape(
+            json.dumps("sk+live/0123=key", ensure_ascii=True)[1:-1].replace("+", "\\u002b")
+        ),
+        quote(quote(quote("sk+live/0123=key", safe=""), safe=""), safe=""),
+        "Sk%2bLIVE%2f0123%3dKEY",
+        base64.b64encode(b"x:" + b"sk+live/0123=key").decode(),
+        quote(base64.b64encode(b"sk+live/0123=key").decode(), safe=""),
+    ],
+)
+def test_stacked_encodings_are_redacted(echo: str) -> None:
+    redacted = Redactor().with_secrets(["sk+live/0123=key"]).text(f"got [{echo}] ok")
+    assert redacted.startswith("got [") and redacted.endswith("] ok")
+    inner = redacted[5:-4]
+    assert "***" in inner and len(inner.replace("***", "")) <= 4, redacted
+
+
+@pytest.mark.parametrize("secret", ["pässwört-ключ", "emoji-🔑-secret"])
+def test_non_ascii_secrets_are_redacted_in_their_encodings(secret: str) -> None:
+    redactor = Redactor().with_secrets([secret])
+    for echo in (secret, quote(secret), json.dumps(secret), html.escape(secret), secret.upper()):
+        assert redactor.text(f"<{echo}>") in ("<***>", '<"***">'), echo

@@ -8,18 +8,16 @@ known secret is replaced by ``***`` before anything leaves this module.
 
 from __future__ import annotations
 
-import base64
 import json
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any, Literal
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import httpx
 
 from gptforge.actions.auth import REDACTED
+from gptforge.actions.redaction import MIN_FREE_TEXT_SECRET, redact_spans, secret_spans
 from gptforge.egress import FetchedResponse
 
 MAX_RESULT_CHARS = 100_000
@@ -28,122 +26,6 @@ SENSITIVE_HEADERS = frozenset(
     {"authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key", "api-key"}
 )
 _TEXTUAL = ("application/json", "application/xml", "application/javascript", "application/yaml")
-MIN_FREE_TEXT_SECRET = 4
-"""Shorter secrets are redacted in free text only as whole tokens (and always by position)."""
-_NAMED_ENTITIES = {"&": "amp", "<": "lt", ">": "gt", '"': "quot", "'": "apos"}
-
-
-def _char_forms(ch: str) -> str:
-    """A regex for one character of a secret in any way an API could write it back."""
-    data = ch.encode()
-    forms = [re.escape(ch), "".join(f"%(?:25)*{b:02x}" for b in data), "\\\\" + re.escape(ch)]
-    code = ord(ch)
-    if code < 0x10000:
-        forms.append(f"\\\\u{code:04x}")
-    else:
-        high, low = divmod(code - 0x10000, 0x400)
-        forms.append(f"\\\\u{0xD800 + high:04x}\\\\u{0xDC00 + low:04x}")
-    if code < 0x100:
-        forms.append(f"\\\\x{code:02x}")
-    forms.append(f"&#0*{code};|&#x0*{code:x};")
-    if ch in _NAMED_ENTITIES:
-        forms.append(f"&{_NAMED_ENTITIES[ch]};")
-    if ch == " ":
-        forms.append("\\+")
-    return "(?:" + "|".join(forms) + ")"
-
-
-def _base64_cores(secret: bytes) -> list[str]:
-    """The base64 characters that depend only on ``secret``, at each of the three byte
-    alignments it can have inside a longer encoded value (and, when it ends the value,
-    with its last character and padding), in both alphabets."""
-    cores: list[str] = []
-    for offset in range(3):
-        encoded = base64.b64encode(bytes(offset) + secret).decode()
-        first = -(-8 * offset // 6)
-        last = (8 * (offset + len(secret))) // 6
-        for core in (encoded[first:], encoded[first:].rstrip("="), encoded[first:last]):
-            if len(core) >= MIN_FREE_TEXT_SECRET:
-                cores += [core, core.translate(str.maketrans("+/", "-_"))]
-    return cores
-
-
-def _forms_pattern(literal: str) -> str:
-    return "".join(_char_forms(ch) for ch in literal)
-
-
-_ESCAPE = re.compile(
-    r"%(?:25)*([0-9a-f]{2})|\\u00([0-9a-f]{2})|\\x([0-9a-f]{2})|&#x0*([0-9a-f]{1,6});"
-    r"|&#0*([0-9]{1,7});|&(amp|lt|gt|quot|apos);|\\(.)",
-    re.IGNORECASE,
-)
-_ENTITY_CHARS = {name: ch for ch, name in _NAMED_ENTITIES.items()}
-
-
-def _unescaped_char(match: re.Match[str]) -> str:
-    pct, uni, hexa, ref_hex, ref_dec, entity, escaped = match.groups()
-    if entity:
-        return _ENTITY_CHARS[entity.lower()]
-    if escaped is not None:
-        return escaped
-    code = int(ref_dec) if ref_dec else int(pct or uni or hexa or ref_hex, 16)
-    return chr(code) if code < 0x80 else "\0"
-
-
-@lru_cache(maxsize=256)
-def _needles(secrets: tuple[str, ...]) -> tuple[str, ...] | None:
-    """Lower-cased literal forms to look for in an unescaped text before running the full
-    pattern; None when a secret is not ASCII (then the pattern always runs)."""
-    needles: list[str] = []
-    for secret in secrets:
-        if not secret.isascii():
-            return None
-        if len(secret) >= MIN_FREE_TEXT_SECRET:
-            for literal in (secret, secret.encode().hex(), *_base64_cores(secret.encode())):
-                needles += [literal.lower(), literal.lower().replace(" ", "+")]
-        else:
-            needles.append(secret.lower())
-    return tuple(dict.fromkeys(needles))
-
-
-def _may_contain(text: str, secrets: tuple[str, ...]) -> bool:
-    needles = _needles(secrets)
-    if needles is None:
-        return True
-    plain = (
-        _ESCAPE.sub(_unescaped_char, text).lower()
-        if any(c in text for c in "%\\&")
-        else text.lower()
-    )
-    return any(needle in plain for needle in needles)
-
-
-@lru_cache(maxsize=256)
-def _secret_pattern(secrets: tuple[str, ...]) -> re.Pattern[str] | None:
-    """One regex for every secret and every reversible form of it: percent-encoding (any
-    subset, any case, double-encoded), ``+`` for space, JSON/JS ``\\u``/``\\x``/backslash
-    escapes, HTML character references, base64 and base64url at any alignment, hex, and
-    any letter case. Short secrets match only as whole tokens."""
-    literals: list[str] = []
-    short: list[str] = []
-    for secret in secrets:
-        if len(secret) >= MIN_FREE_TEXT_SECRET:
-            literals += [secret, secret.encode().hex(), *_base64_cores(secret.encode())]
-        elif secret:
-            short.append(secret)
-    # Longest first: the regex takes the first alternative that matches, not the longest.
-    ordered = sorted(dict.fromkeys(literals), key=len, reverse=True)
-    alternatives = [_forms_pattern(literal) for literal in ordered] + [
-        "(?<![0-9A-Za-z])" + _forms_pattern(secret) + "(?![0-9A-Za-z])"
-        for secret in sorted(set(short), key=len, reverse=True)
-    ]
-    starts = {"%", "\\", "&", *(literal[0] for literal in ordered + short)}
-    if not alternatives:
-        return None
-    if " " in starts:
-        starts.add("+")
-    first = "[" + "".join(re.escape(ch) for ch in sorted(starts)) + "]"
-    return re.compile(f"(?={first})(?:{'|'.join(alternatives)})", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -152,8 +34,8 @@ class Redactor:
 
     Whole header values of credential headers and whole values of credential query
     parameters are replaced by position; free text is searched for every encoded form
-    of every secret (see :func:`_secret_pattern`), and a cut-off text that ends with the
-    first characters of a secret loses them too.
+    of every secret (see :mod:`gptforge.actions.redaction`), and a cut-off text that ends
+    with the first characters of a secret loses them too.
     """
 
     secrets: tuple[str, ...] = ()
@@ -174,10 +56,7 @@ class Redactor:
         so a secret's first characters at its end are removed too."""
         if not self.secrets or not text:
             return text
-        if _may_contain(text, self.secrets):
-            pattern = _secret_pattern(self.secrets)
-            if pattern is not None:
-                text = pattern.sub(REDACTED, text)
+        text = redact_spans(text, secret_spans(text, self.secrets), REDACTED)
         return self._cut_tail(text) if cut else text
 
     def _cut_tail(self, text: str) -> str:
