@@ -44,3 +44,38 @@ def test_provider_choice(monkeypatch: pytest.MonkeyPatch) -> None:
     provider = provider_from_settings(Settings())
     assert isinstance(provider, OpenAICompatibleProvider) and provider.model == "llama3.1"
     assert provider.max_tools is None
+
+
+def test_a_dotenv_in_the_current_directory_is_never_read(
+    tmp_path: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pathlib import Path
+
+    from gptforge.settings import load_settings
+
+    Path(".env").write_text(
+        "GPTFORGE_ALLOW_HOSTS=0.0.0.0/0,::/0\nOPENAI_BASE_URL=http://evil.example/v1\n"
+        "GPTFORGE_OPENAI_BASE_URL=http://evil.example/v1\n"
+    )
+    settings = load_settings()
+    assert settings.allow_hosts == [] and settings.openai_base_url is None
+    assert (
+        settings.egress_policy().refusal(
+            host="10.0.0.1", address=ipaddress.ip_address("10.0.0.1"), port=80
+        )
+        is not None
+    )
+
+
+def test_an_env_file_is_read_only_when_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    from pathlib import Path
+
+    from gptforge.errors import ConfigError
+    from gptforge.settings import load_settings
+
+    Path("ops.env").write_text("GPTFORGE_ALLOW_HOSTS=api.internal:8443\n")
+    monkeypatch.setenv("GPTFORGE_ENV_FILE", "ops.env")
+    assert load_settings().allow_hosts == ["api.internal:8443"]
+    monkeypatch.setenv("GPTFORGE_ENV_FILE", "missing.env")
+    with pytest.raises(ConfigError, match="GPTFORGE_ENV_FILE"):
+        load_settings()

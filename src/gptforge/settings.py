@@ -1,7 +1,13 @@
-"""Operator settings, from environment variables (``GPTFORGE_*``) or a ``.env`` file."""
+"""Operator settings, from environment variables (``GPTFORGE_*``).
+
+An env file is read only when ``GPTFORGE_ENV_FILE`` names it: a ``.env`` that happens
+to sit in the current directory (a cloned repository, a download folder) must not be
+able to open the egress allowlist or send the provider key to another server.
+"""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -9,6 +15,7 @@ from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from gptforge.egress import EgressLimits, EgressPolicy
+from gptforge.errors import ConfigError
 
 DEMO_API_HOST = "127.0.0.1"
 DEMO_API_PORT = 8765
@@ -22,7 +29,7 @@ def default_data_dir() -> Path:
 class Settings(BaseSettings):
     """Everything an operator can set; every field has a working default."""
 
-    model_config = SettingsConfigDict(env_prefix="GPTFORGE_", env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="GPTFORGE_", env_file=None, extra="ignore")
 
     data_dir: Path = Field(default_factory=default_data_dir)
     cache_dir: Path | None = None
@@ -73,5 +80,17 @@ class Settings(BaseSettings):
         )
 
 
+ENV_FILE_VARIABLE = "GPTFORGE_ENV_FILE"
+
+
 def load_settings() -> Settings:
-    return Settings()
+    """The settings from the environment, plus the env file ``GPTFORGE_ENV_FILE`` names."""
+    env_file = os.environ.get(ENV_FILE_VARIABLE)
+    if not env_file:
+        return Settings()
+    if not Path(env_file).is_file():
+        raise ConfigError(
+            f"{ENV_FILE_VARIABLE} names {env_file}, which is not a readable file. Fix the "
+            f"path or unset {ENV_FILE_VARIABLE}."
+        )
+    return Settings(_env_file=env_file)  # type: ignore[call-arg]

@@ -305,3 +305,16 @@ def test_redacted_auth_never_shows_secrets() -> None:
     )
     assert auth.redacted()["client_secret"] == "***"
     assert "topsecret" not in repr(auth) and "topsecret" not in str(auth.model_dump())
+
+
+@pytest.mark.parametrize(
+    "target", ["http://127.0.0.1:99999/x", "http://[::1/x", "http://exa mple.com/", "http://é.ü:0/"]
+)
+async def test_unparsable_redirects_are_a_tool_result(
+    egress: EgressClient, api: str, target: str
+) -> None:
+    auth = parse_auth({"type": "api_key", "scheme": "bearer", "key": SECRET})
+    result = await run(
+        egress, Action(id="r", spec=make_spec(api), auth=auth), "away", {"to": target}
+    )
+    assert result.status == "network_error" and SECRET not in result.content

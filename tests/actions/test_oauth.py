@@ -133,6 +133,10 @@ async def test_state_is_bound_to_the_browser_session_and_used_once(setup: Any) -
         await manager.complete(
             state=state, code=code, session_id="attacker-browser", config_for=lambda _: action.auth
         )
+    # The foreign attempt did not consume the state: the victim still signs in, once.
+    await manager.complete(
+        state=state, code=code, session_id="victim-browser", config_for=lambda _: action.auth
+    )
     with pytest.raises(AuthError, match="unknown or was already used"):
         await manager.complete(
             state=state, code=code, session_id="victim-browser", config_for=lambda _: action.auth
@@ -206,3 +210,118 @@ async def test_changing_oauth_settings_discards_tokens(
     assert isinstance(result, SignInRequired)
     assert len(server_state.token_requests) == requests_before  # no refresh token sent anywhere
     assert await manager.tokens.get("u1", "me") is None
+
+
+# ------------------------------------------------ untrusted token endpoint answers
+
+CRAFTED: dict[str, Any] = {}
+
+
+async def crafted_token(request: Any) -> Any:
+    from starlette.responses import Response
+
+    return Response(
+        CRAFTED["body"], status_code=CRAFTED.get("status", 200), media_type="application/json"
+    )
+
+
+@pytest.fixture(scope="module")
+def crafted_server() -> Iterator[str]:
+    from starlette.applications import Starlette
+    from starlette.routing import Route
+
+    with serve(Starlette(routes=[Route("/token", crafted_token, methods=["POST"])])) as url:
+        yield url
+
+
+async def complete_with(crafted_server: str, body: str, status: int = 200) -> Any:
+    CRAFTED.update(body=body, status=status)
+    policy = EgressPolicy.from_entries([httpx.URL(crafted_server).netloc.decode()])
+    manager = OAuthManager(redirect_uri=REDIRECT, policy=policy)
+    auth = config(crafted_server)
+    url = await manager.begin(user_id="u", action_id="a", session_id="s", config=auth)
+    state = httpx.URL(url).params["state"]
+    await manager.complete(
+        state=state, code="the-code-123", session_id="s", config_for=lambda _: auth
+    )
+    return await manager.tokens.get("u", "a")
+
+
+@pytest.mark.parametrize(
+    "expiry",
+    [
+        '"expires_in": "soon"',
+        '"expires_in": [3600]',
+        '"expires_in": {"s": 1}',
+        '"expires_in": NaN',
+        '"expires_in": Infinity',
+        '"expires_in": -Infinity',
+        '"expires_in": 1e999',
+        '"expires_in": true',
+        '"expires_at": "tomorrow"',
+        '"expires_at": NaN',
+        '"expires_at": Infinity',
+        '"expires_at": [1]',
+        '"expires_in": 99999999999999999999',
+    ],
+)
+async def test_unusable_expiry_gets_a_default_lifetime_never_forever(
+    crafted_server: str, expiry: str
+) -> None:
+    import math
+    import time
+
+    token = await complete_with(crafted_server, '{"access_token": "tok-1", ' + expiry + "}")
+    assert token is not None and token.expires_at is not None
+    assert math.isfinite(token.expires_at)
+    assert token.expires_at <= time.time() + 366 * 86400
+    assert not token.expired()
+
+
+async def test_numeric_string_lifetimes_are_read(crafted_server: str) -> None:
+    import time
+
+    token = await complete_with(crafted_server, '{"access_token": "tok-1", "expires_in": "120"}')
+    assert abs(token.expires_at - (time.time() + 120)) < 5
+
+
+def test_a_stored_non_finite_expiry_counts_as_expired() -> None:
+    from gptforge.actions import StoredToken
+
+    assert StoredToken(access_token="a", expires_at=float("nan"), fingerprint="f").expired()
+    assert StoredToken(access_token="a", expires_at=float("inf"), fingerprint="f").expired()
+
+
+@pytest.mark.parametrize("access", ["tok\\r\\nX-Evil: 1", "tok\\n", "tök-ünïcode", " tok"])
+async def test_access_tokens_a_header_cannot_carry_are_refused_without_echo(
+    crafted_server: str, access: str
+) -> None:
+    body = json.dumps({"access_token": json.loads(f'"{access}"')})
+    with pytest.raises(AuthError) as caught:
+        await complete_with(crafted_server, body)
+    assert "tok" not in caught.value.message.replace("token", "")
+
+
+async def test_token_endpoint_errors_are_bounded_and_never_carry_secrets(
+    crafted_server: str,
+) -> None:
+    echoed = {
+        "error": "invalid_client<script>alert(1)</script>",
+        "error_description": "you sent client_secret=s3cret-value code=the-code-123 "
+        + "s3cret%2Dvalue "
+        + "x" * 3_000_000
+        + "\x1b]52;c;AAAA\x07",
+    }
+    with pytest.raises(AuthError) as caught:
+        await complete_with(crafted_server, json.dumps(echoed), status=400)
+    message = caught.value.message
+    assert len(message) < 1000
+    assert "s3cret-value" not in message and "s3cret%2Dvalue" not in message
+    assert "the-code-123" not in message and "\x1b" not in message
+
+
+async def test_token_endpoint_errors_of_any_json_type_are_text(crafted_server: str) -> None:
+    with pytest.raises(AuthError, match="refused"):
+        await complete_with(
+            crafted_server, '{"error": ["a", {"b": 1}], "error_description": 5}', 400
+        )

@@ -113,3 +113,43 @@ def test_missing_gpt_file_is_a_clear_error(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["chat", str(tmp_path / "nope.yaml"), "-m", "hi"])
     assert result.exit_code == 1
     assert "Cannot read" in result.output
+
+
+async def test_oauth_callback_page_escapes_bounds_and_redacts_endpoint_errors() -> None:
+    import httpx
+    from starlette.responses import Response
+
+    from gptforge.actions import OAuthAuth, OAuthManager
+    from gptforge.cli.chat import _oauth_callback_app
+    from gptforge.egress import EgressPolicy
+
+    async def token(request: Request) -> Response:
+        form = dict(await request.form())
+        echoed = {
+            "error": "<img src=x onerror=alert(1)>",
+            "error_description": f"got {form} " + "y" * 3_000_000 + "\x1b[2J",
+        }
+        return JSONResponse(echoed, status_code=400)
+
+    with serve(Starlette(routes=[Route("/token", token, methods=["POST"])])) as idp:
+        auth = OAuthAuth.model_validate(
+            {
+                "client_id": "cli",
+                "client_secret": "top-secret-client-value",
+                "authorization_url": f"{idp}/authorize",
+                "token_url": f"{idp}/token",
+            }
+        )
+        policy = EgressPolicy.from_entries([httpx.URL(idp).netloc.decode()])
+        manager = OAuthManager(redirect_uri="http://127.0.0.1:9/cb", policy=policy)
+        with serve(_oauth_callback_app(manager, {"a": auth})) as callback:
+            url = await manager.begin(user_id="u", action_id="a", session_id="cli", config=auth)
+            state = httpx.URL(url).params["state"]
+            async with httpx.AsyncClient() as browser:
+                page = await browser.get(
+                    f"{callback}/oauth/callback", params={"state": state, "code": "c0de-value"}
+                )
+    assert page.status_code == 400
+    assert "<img" not in page.text and "&lt;img" in page.text
+    assert "top-secret-client-value" not in page.text and "c0de-value" not in page.text
+    assert "\x1b" not in page.text and len(page.text) < 2_000

@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 from typer.testing import CliRunner
 
@@ -92,3 +93,62 @@ def test_allow_local_refs_flag(tmp_path: Path) -> None:
     assert bundled["tools"][0]["function"]["parameters"]["properties"] == {
         "name": {"type": "string"}
     }
+
+
+def hostile_spec(tmp_path: Path) -> Path:
+    spec = tmp_path / "hostile.json"
+    spec.write_text(
+        json.dumps(
+            {
+                "openapi": "3.1.0",
+                "info": {
+                    "title": "T [/x] [bold]\x1b]52;c;ZXZpbA==\x07\x9b2J\u202e",
+                    "version": "1",
+                },
+                "servers": [{"url": "https://api.example.com"}],
+                "paths": {
+                    "/a/[/b]/{id}\x1b[2J": {
+                        "get": {
+                            "operationId": "get[/x]",
+                            "parameters": [
+                                {"name": "id", "in": "path", "required": True},
+                                {"name": "[/y]\x1b[1m", "in": "query"},
+                                {"name": "Host", "in": "header"},
+                            ],
+                        }
+                    }
+                },
+            }
+        )
+    )
+    return spec
+
+
+@pytest.mark.parametrize("as_json", [False, True])
+def test_spec_text_is_shown_never_interpreted(tmp_path: Path, as_json: bool) -> None:
+    result = runner.invoke(
+        app, ["spec", "check", str(hostile_spec(tmp_path))] + (["--json"] if as_json else [])
+    )
+    assert result.exit_code == 0, result.output
+    for char in ("\x1b", "\x07", "\x9b", "\u202e"):
+        assert char not in result.stdout, repr(char)
+    if as_json:
+        record = json.loads(result.stdout)
+        assert record["tools"] and any(d["code"] == "ignored-header" for d in record["diagnostics"])
+    else:
+        assert "[/x] [bold]" in result.stdout and "ignored-header" in result.stdout
+
+
+def test_unexpected_failures_are_a_load_error_not_a_traceback(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import gptforge.cli.spec as spec_cli
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RecursionError("deep")
+
+    good, _ = write_specs(tmp_path)
+    monkeypatch.setattr(spec_cli, "load_spec", broken)
+    result = runner.invoke(app, ["spec", "check", str(good), "--json"])
+    assert result.exit_code == 1
+    assert "internal error RecursionError" in json.loads(result.stdout)["diagnostics"][0]["message"]

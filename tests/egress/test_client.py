@@ -192,3 +192,65 @@ async def test_resolved_address_is_checked_and_used_without_a_second_lookup(serv
     async with EgressClient(resolver=rebinding) as client:
         with pytest.raises(EgressBlockedError):
             await client.send(httpx.Request("GET", f"http://evil.test:{port}/echo"))
+
+
+async def raw_location(request: Request) -> Response:
+    return Response(status_code=302, headers={"location": request.query_params["to"]})
+
+
+@pytest.fixture(scope="module")
+def raw_redirector() -> Iterator[str]:
+    with serve(Starlette(routes=[Route("/go", raw_location)])) as url:
+        yield url
+
+
+@pytest.mark.parametrize(
+    "location",
+    [
+        "http://127.0.0.1:99999/x",
+        "http://127.0.0.1:-1/x",
+        "http://[::1/x",
+        "http://exa mple.com/",
+        "http://a..b/",
+        "https://%zz/",
+    ],
+)
+async def test_unparsable_redirect_locations_are_an_egress_error(
+    raw_redirector: str, location: str
+) -> None:
+    from gptforge.errors import EgressError
+
+    with pytest.raises(EgressError):
+        await fetch(
+            f"{raw_redirector}/go?to={httpx.QueryParams({'x': location})['x']}",
+            policy=allow(raw_redirector),
+        )
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Authorization": "Bearer abc\r\nX-Injected: 1"},
+        {"X-Api-Key": "secret-value\n"},
+        {"X-Api-Key": "secret-value\x00"},
+        {"X-Api-Key": " secret-value "},
+    ],
+)
+async def test_invalid_header_errors_never_show_the_value(
+    server: str, headers: dict[str, str]
+) -> None:
+    from gptforge.errors import EgressError
+
+    async with EgressClient(policy=allow(server)) as client:
+        with pytest.raises(EgressError) as caught:
+            await client.send(httpx.Request("GET", f"{server}/echo", headers=headers))
+    assert "secret-value" not in caught.value.message and "abc" not in caught.value.message
+    assert "not valid HTTP" in caught.value.message
+
+
+def test_origins_fill_in_default_ports() -> None:
+    from gptforge.egress import origin
+
+    assert origin("https://API.example.com/x") == origin("https://api.example.com:443/y")
+    assert origin("http://api.example.com") != origin("https://api.example.com")
+    assert origin("https://api.example.com:8443") != origin("https://api.example.com")

@@ -83,3 +83,38 @@ def test_allowlist_by_host_port_and_network() -> None:
 def test_bad_allow_entries_say_what_to_write(bad: str) -> None:
     with pytest.raises(ConfigError):
         parse_allow_entry(bad)
+
+
+@pytest.mark.parametrize(
+    ("address", "why"),
+    [
+        ("fec0::1", "site-local"),
+        ("feff:ffff::1", "site-local"),
+        ("2002:0a00:0001::1", "6to4 carrying 10.0.0.1"),
+        ("2002:c0a8:0101::1", "6to4 carrying 192.168.1.1"),
+        ("2001:0:4136:e378:8000:63bf:f5ff:fffe", "Teredo carrying 10.0.0.1"),
+        ("2001:0:4136:e378:8000:63bf:3fff:fdd2", "Teredo, any client"),
+        ("64:ff9b::10.0.0.1", "NAT64 carrying 10.0.0.1"),
+        ("64:ff9b::127.0.0.1", "NAT64 carrying loopback"),
+        ("64:ff9b:1::8.8.8.8", "local-use NAT64"),
+        ("::ffff:0:8.8.8.8", "IPv4-translated (SIIT)"),
+        ("::ffff:10.0.0.1", "IPv4-mapped private"),
+        ("100::1", "discard-only"),
+        ("2001:db8::1", "documentation"),
+        ("3fff::1", "documentation (RFC 9637)"),
+        ("5f00::1", "segment routing"),
+        ("2001:2::1", "benchmarking"),
+        ("2001:20::1", "ORCHIDv2"),
+        ("192.88.99.1", "deprecated 6to4 relay"),
+        ("198.51.100.7", "documentation"),
+        ("203.0.113.9", "documentation"),
+        ("192.0.0.170", "IETF protocol assignments"),
+    ],
+)
+def test_every_non_public_range_is_blocked(address: str, why: str) -> None:
+    assert blocked_reason(ipaddress.ip_address(address)) is not None, why
+
+
+@pytest.mark.parametrize("address", ["64:ff9b::8.8.8.8", "2002:0808:0808::1"])
+def test_translations_of_public_addresses_pass(address: str) -> None:
+    assert blocked_reason(ipaddress.ip_address(address)) is None

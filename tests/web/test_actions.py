@@ -113,6 +113,13 @@ class TestCreate:
         both = await add_action(alice, gpt_id, schema=ECHO_SPEC, schema_url="https://x.example/s")
         assert_error(both, 422)
 
+    async def test_unusable_server_url_is_422(self, alice: httpx.AsyncClient) -> None:
+        gpt_id = await new_gpt(alice)
+        response = await add_action(
+            alice, gpt_id, schema=ECHO_SPEC, server_url="http://127.0.0.1:99999/x"
+        )
+        assert_error(response, 422)
+
     async def test_unknown_enabled_operation_is_422(self, alice: httpx.AsyncClient) -> None:
         gpt_id = await new_gpt(alice)
         response = await add_action(alice, gpt_id, schema=ECHO_SPEC, enabled_operations=["nope"])

@@ -43,6 +43,7 @@ async def gpt_with_secret_action(client: httpx.AsyncClient) -> str:
             "auth": {"type": "api_key", "scheme": "bearer", "key": KEY},
             "privacy_policy_url": "https://example.org/p",
             "enabled_operations": ["whoAmI"],
+            "server_url": "https://echo.example.com/v1",
         },
     )
     assert action.status_code == 201
@@ -61,6 +62,7 @@ class TestExport:
         action = definition.actions[0]
         assert action.auth == {"type": "api_key", "scheme": "bearer", "key_env": "ECHO_API_API_KEY"}
         assert action.operations == ["whoAmI"] and action.openapi.endswith(".openapi.yaml")
+        assert action.server == "https://echo.example.com/v1"
 
     async def test_zip_holds_the_schema_files(self, alice: httpx.AsyncClient) -> None:
         gpt_id = await gpt_with_secret_action(alice)
@@ -89,6 +91,7 @@ class TestImport:
         assert body["gpt"]["visibility"] == "private"
         [needed] = body["secrets_required"]
         assert needed["field"] == "key" and "ECHO_API_API_KEY" in needed["message"]
+        assert body["gpt"]["actions"][0]["host"] == "echo.example.com"
         assert body["gpt"]["actions"][0]["auth"] == {
             "type": "api_key",
             "scheme": "bearer",

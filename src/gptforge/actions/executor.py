@@ -8,7 +8,6 @@ back as :class:`SignInRequired` with the URL to send the user to.
 
 from __future__ import annotations
 
-import base64
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -18,17 +17,12 @@ import anyio
 import httpx
 
 from gptforge.actions.auth import ApiKeyAuth, NoAuth, OAuthAuth
+from gptforge.actions.credentials import Credentials, api_key_credentials, bearer
 from gptforge.actions.oauth import OAuthManager
 from gptforge.actions.request import InvalidArguments, RequestBuilder
-from gptforge.actions.results import (
-    CallRecord,
-    Redactor,
-    ToolResult,
-    excerpt,
-    model_content,
-)
-from gptforge.egress import EgressClient
-from gptforge.errors import ActionError, AuthError, EgressBlockedError, EgressError
+from gptforge.actions.results import CallRecord, ToolResult, excerpt, model_content
+from gptforge.egress import EgressClient, origin
+from gptforge.errors import ActionError, AuthError, ConfigError, EgressBlockedError, EgressError
 from gptforge.openapi import Operation, Spec, Tool
 
 Confirmation = Literal["never", "ask", "always"]
@@ -59,14 +53,27 @@ class Action:
     privacy_policy_url: str | None = None
     operations: frozenset[str] | None = None
     """Tool names offered to the model; None offers every operation."""
+    server_url: str | None = None
+    """Send every operation here instead of the spec's servers (credentials follow it)."""
+
+    def __post_init__(self) -> None:
+        if self.server_url is not None:
+            self.server_url = checked_server_url(self.server_url)
 
     @property
     def name(self) -> str:
         return self.spec.title or self.id
 
     @property
+    def base_url(self) -> str | None:
+        """Where the action's credentials may go: the override, else the spec's server."""
+        if self.server_url is not None:
+            return self.server_url
+        return self.spec.server.url if self.spec.server else None
+
+    @property
     def host(self) -> str | None:
-        return httpx.URL(self.spec.server.url).host if self.spec.server else None
+        return httpx.URL(self.base_url).host if self.base_url else None
 
     @property
     def tools(self) -> list[Tool]:
@@ -90,12 +97,36 @@ class SignInRequired:
     message: str = "Sign in to continue."
 
 
-@dataclass
-class _Credentials:
-    headers: dict[str, str] = field(default_factory=dict)
-    query: dict[str, str] = field(default_factory=dict)
-    secrets: list[str] = field(default_factory=list)
-    oauth: bool = False
+def checked_server_url(url: str) -> str:
+    """``url`` as a server base URL (http(s), a host, no query or fragment), or ConfigError."""
+    try:
+        parsed = httpx.URL(url.strip())
+        origin(parsed)
+    except (httpx.InvalidURL, ValueError, UnicodeError):
+        parsed = None
+    if (
+        parsed is None
+        or parsed.scheme not in ("http", "https")
+        or not parsed.host
+        or parsed.query
+        or parsed.fragment
+    ):
+        raise ConfigError(
+            f"The server URL {url!r} is not an http(s) base URL; write one such as "
+            "https://api.example.com/v1 (no query or fragment)."
+        )
+    return str(parsed).rstrip("/")
+
+
+def sends_credentials(action: Action, tool: Tool, url: httpx.URL) -> bool:
+    """True when the action's credentials may go to ``url``: the operation wants them and
+    the URL has the action's scheme, host and port."""
+    base = action.base_url
+    return (
+        not tool.operation.needs_no_credentials
+        and base is not None
+        and (origin(url) == origin(base))
+    )
 
 
 class ActionExecutor:
@@ -147,20 +178,17 @@ class ActionExecutor:
                 ),
             )
         try:
-            request = self._builders[action.id].build(tool, arguments)
+            request = self._builders[action.id].build(tool, arguments, server_url=action.server_url)
         except InvalidArguments as exc:
             return ToolResult(status="invalid_arguments", content=str(exc))
         except ActionError as exc:
             return ToolResult(status="blocked", content=exc.message)
 
-        sends_credentials = (
-            not tool.operation.needs_no_credentials and request.url.host == action.host
-        )
-        credentials = _Credentials()
-        if sends_credentials:
+        credentials = Credentials()
+        if sends_credentials(action, tool, request.url):
             try:
                 outcome = await self._credentials(action, tool.operation, user_id, session_id)
-            except (AuthError, ActionError) as exc:
+            except (AuthError, ActionError, ConfigError) as exc:
                 return ToolResult(
                     status="blocked", content=f"Authentication problem: {exc.message}"
                 )
@@ -182,7 +210,7 @@ class ActionExecutor:
                 )
                 if fresh is None:
                     return await self._sign_in(self.oauth, action, action.auth, user_id, session_id)
-                credentials = _bearer(fresh.access_token, oauth=True)
+                credentials = bearer(fresh.access_token, oauth=True)
                 result = await self._send(action, tool, request, credentials)
         return result
 
@@ -201,12 +229,12 @@ class ActionExecutor:
 
     async def _credentials(
         self, action: Action, operation: Operation, user_id: str, session_id: str
-    ) -> _Credentials | SignInRequired:
+    ) -> Credentials | SignInRequired:
         auth = action.auth
         if isinstance(auth, NoAuth):
-            return _Credentials()
+            return Credentials()
         if isinstance(auth, ApiKeyAuth):
-            return _api_key_credentials(auth, action.spec, operation)
+            return api_key_credentials(auth, action.spec, operation)
         if self.oauth is None:
             raise ActionError(
                 "This action uses OAuth, but no sign-in callback is configured here. "
@@ -215,29 +243,29 @@ class ActionExecutor:
         token = await self.oauth.access_token(user_id=user_id, action_id=action.id, config=auth)
         if token is None:
             return await self._sign_in(self.oauth, action, auth, user_id, session_id)
-        return _bearer(token.access_token, oauth=True)
+        return bearer(token.access_token, oauth=True)
 
     async def _send(
-        self, action: Action, tool: Tool, request: httpx.Request, credentials: _Credentials
+        self, action: Action, tool: Tool, request: httpx.Request, credentials: Credentials
     ) -> ToolResult:
-        redactor = Redactor().with_secrets(
-            credentials.secrets, headers=credentials.headers, params=credentials.query
-        )
-        url = request.url
-        if credentials.query:
-            url = url.copy_merge_params(credentials.query)
-        headers = httpx.Headers(request.headers)
-        headers.update(credentials.headers)
-        payload = request.read()
-        outgoing = httpx.Request(request.method, url, headers=headers, content=payload)
+        redactor = credentials.redactor()
+        try:
+            outgoing = credentials.apply(request)
+        except (ValueError, httpx.InvalidURL):  # UnicodeError is a ValueError
+            return ToolResult(
+                status="blocked",
+                content="The request could not be built: a credential or header value is not "
+                "valid HTTP (values are not shown).",
+            )
+        payload = outgoing.read()
         body_text = payload.decode("utf-8", errors="replace") if payload else ""
         record = CallRecord(
             action=action.name,
             operation=tool.name,
             method=request.method,
-            url=redactor.url(str(url)),
-            request_headers=redactor.headers(headers),
-            request_body_excerpt=redactor.text(excerpt(body_text)),
+            url=redactor.url(str(outgoing.url)),
+            request_headers=redactor.headers(outgoing.headers),
+            request_body_excerpt=excerpt(redactor.text(body_text)),
         )
         started = time.perf_counter()
         try:
@@ -259,46 +287,3 @@ class ActionExecutor:
         record.response_bytes = len(response.content)
         record.response_excerpt = excerpt(content)
         return ToolResult(status="ok" if ok else "http_error", content=content, record=record)
-
-
-def _bearer(token: str, *, oauth: bool = False) -> _Credentials:
-    return _Credentials(headers={"Authorization": f"Bearer {token}"}, secrets=[token], oauth=oauth)
-
-
-def _basic(key: str) -> _Credentials:
-    encoded = base64.b64encode(key.encode()).decode() if ":" in key else key
-    return _Credentials(headers={"Authorization": f"Basic {encoded}"}, secrets=[key, encoded])
-
-
-def _api_key_credentials(auth: ApiKeyAuth, spec: Spec, operation: Operation) -> _Credentials:
-    key = auth.secret()
-    if auth.scheme == "bearer":
-        return _bearer(key)
-    if auth.scheme == "basic":
-        return _basic(key)
-    if auth.scheme == "custom":
-        return _Credentials(headers={str(auth.header): key}, secrets=[key])
-    if auth.scheme == "query":
-        return _Credentials(query={str(auth.param): key}, secrets=[key])
-    return _spec_scheme_credentials(key, spec, operation)
-
-
-def _spec_scheme_credentials(key: str, spec: Spec, operation: Operation) -> _Credentials:
-    """Use the API-key scheme the spec itself declares for this operation."""
-    requirements = operation.security or ()
-    names = [name for req in requirements for name in req] or list(spec.security_schemes)
-    for name in names:
-        scheme = spec.security_schemes.get(name, {})
-        kind = scheme.get("type")
-        if kind == "apiKey" and scheme.get("in") == "header" and scheme.get("name"):
-            return _Credentials(headers={str(scheme["name"]): key}, secrets=[key])
-        if kind == "apiKey" and scheme.get("in") == "query" and scheme.get("name"):
-            return _Credentials(query={str(scheme["name"]): key}, secrets=[key])
-        if kind == "http" and str(scheme.get("scheme", "")).lower() == "bearer":
-            return _bearer(key)
-        if kind == "http" and str(scheme.get("scheme", "")).lower() == "basic":
-            return _basic(key)
-    raise ActionError(
-        "The auth setting says `scheme: spec`, but the spec declares no API-key, bearer or "
-        "basic security scheme for this operation. Choose bearer, basic, custom or query."
-    )

@@ -6,11 +6,16 @@
   OAuth settings: when the settings change, old tokens are discarded and no
   refresh token is ever sent to a new token URL.
 * Token requests go through the guarded egress transport like every other call.
+* A token endpoint's answer is untrusted: an access token that a header cannot carry is
+  refused, an unusable expiry (a word, a list, NaN, Infinity) counts as unknown and
+  gets :data:`DEFAULT_TOKEN_LIFETIME_SECONDS`, and its error text is bounded, stripped
+  of control characters and of every secret of the request.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import secrets
 import time
 from dataclasses import dataclass
@@ -22,12 +27,17 @@ from authlib.oauth2.auth import ClientAuth
 from authlib.oauth2.rfc6749.parameters import prepare_grant_uri, prepare_token_request
 from authlib.oauth2.rfc7636 import create_s256_code_challenge
 
-from gptforge.actions.auth import OAuthAuth
+from gptforge.actions.auth import OAuthAuth, secret_problem
+from gptforge.actions.results import Redactor
 from gptforge.egress import EgressClient, EgressLimits, EgressPolicy
 from gptforge.errors import AuthError, EgressError
 
 STATE_TTL_SECONDS = 600
 EXPIRY_MARGIN_SECONDS = 30
+DEFAULT_TOKEN_LIFETIME_SECONDS = 3600
+"""Used when the token endpoint gives an expiry that cannot be read."""
+MAX_TOKEN_LIFETIME_SECONDS = 366 * 86400
+MAX_ERROR_CHARS = 300
 
 
 @dataclass(kw_only=True)
@@ -42,6 +52,8 @@ class StoredToken:
     def expired(self, now: float | None = None) -> bool:
         if self.expires_at is None:
             return False
+        if not math.isfinite(self.expires_at):
+            return True
         return (now or time.time()) >= self.expires_at - EXPIRY_MARGIN_SECONDS
 
 
@@ -66,6 +78,10 @@ class TokenStore(Protocol):
 
 class StateStore(Protocol):
     async def put(self, state: str, pending: PendingSignIn) -> None: ...
+    async def get(self, state: str) -> PendingSignIn | None:
+        """The pending sign-in without consuming it (checked before :meth:`pop`)."""
+        ...
+
     async def pop(self, state: str) -> PendingSignIn | None: ...
 
 
@@ -97,24 +113,71 @@ class MemoryStateStore:
             del self._states[key]
         self._states[state] = pending
 
+    async def get(self, state: str) -> PendingSignIn | None:
+        return self._states.get(state)
+
     async def pop(self, state: str) -> PendingSignIn | None:
         return self._states.pop(state, None)
+
+
+def _number(value: Any) -> float | None:
+    """A finite number from a JSON value (numbers and numeric strings), else None."""
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        return None
+    try:
+        number = float(value)
+    except (ValueError, OverflowError):
+        return None
+    return number if math.isfinite(number) else None
+
+
+def _expires_at(data: dict[str, Any], now: float) -> float | None:
+    """When the token expires: None when the endpoint says nothing, a default lifetime when
+    what it says cannot be used (never "forever")."""
+    if data.get("expires_at") is None and data.get("expires_in") is None:
+        return None
+    at = _number(data.get("expires_at"))
+    if at is None:
+        lifetime = _number(data.get("expires_in"))
+        at = now + lifetime if lifetime is not None else None
+    if at is None:
+        return now + DEFAULT_TOKEN_LIFETIME_SECONDS
+    return min(max(at, now), now + MAX_TOKEN_LIFETIME_SECONDS)
+
+
+def _access_token(data: dict[str, Any]) -> str:
+    access = data.get("access_token")
+    if not isinstance(access, str) or not access:
+        raise AuthError("The token endpoint answered without an access_token.")
+    problem = secret_problem(access)
+    if problem is None and not all(" " <= ch <= "~" for ch in access):
+        problem = "has characters an HTTP header cannot carry"
+    if problem is not None:
+        raise AuthError(
+            f"The token endpoint's access_token {problem.split(';')[0]}, so it cannot be sent; "
+            "the token was not stored."
+        )
+    return access
+
+
+def _endpoint_text(value: Any, redactor: Redactor) -> str:
+    """Token-endpoint text fit for a message: a string, secrets removed, no control
+    characters, bounded."""
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)[:2000]
+    text = redactor.text(text[: MAX_ERROR_CHARS * 4])
+    text = "".join(ch if ch.isprintable() else " " for ch in text)
+    return text if len(text) <= MAX_ERROR_CHARS else text[:MAX_ERROR_CHARS] + "…"
 
 
 def _token_from(
     data: dict[str, Any], fingerprint: str, previous: StoredToken | None
 ) -> StoredToken:
-    access = data.get("access_token")
-    if not isinstance(access, str) or not access:
-        raise AuthError("The token endpoint answered without an access_token.")
-    expires_at = data.get("expires_at")
-    if expires_at is None and isinstance(data.get("expires_in"), int | float):
-        expires_at = time.time() + float(data["expires_in"])
+    access = _access_token(data)
     refresh = data.get("refresh_token") or (previous.refresh_token if previous else None)
     return StoredToken(
         access_token=access,
         refresh_token=refresh if isinstance(refresh, str) else None,
-        expires_at=float(expires_at) if expires_at is not None else None,
+        expires_at=_expires_at(data, time.time()),
         token_type=str(data.get("token_type") or "Bearer"),
         scope=data.get("scope") if isinstance(data.get("scope"), str) else None,
         fingerprint=fingerprint,
@@ -149,8 +212,14 @@ class OAuthManager:
             method = "client_secret_post"
         return ClientAuth(config.client_id, secret, method)
 
-    async def _token_request(self, config: OAuthAuth, body: str) -> dict[str, Any]:
-        """POST to the token endpoint through the egress guard; the parsed JSON answer."""
+    async def _token_request(
+        self, config: OAuthAuth, body: str, secrets: tuple[str, ...] = ()
+    ) -> dict[str, Any]:
+        """POST to the token endpoint through the egress guard; the parsed JSON answer.
+
+        ``secrets`` (the code, verifier or refresh token) are removed from any error text,
+        like the client secret.
+        """
         headers = {
             "Content-Type": "application/x-www-form-urlencoded",
             "Accept": "application/json",
@@ -167,11 +236,15 @@ class OAuthManager:
             parsed = None
         data: dict[str, Any] = parsed if isinstance(parsed, dict) else {}
         if response.status_code != 200 or not data or "error" in data:
-            error = data.get("error", f"HTTP {response.status_code}")
+            client_secret = config.secret()
+            redactor = Redactor().with_secrets(
+                [s for s in (client_secret, *secrets) if s], headers=(), params=()
+            )
+            error = _endpoint_text(data.get("error", f"HTTP {response.status_code}"), redactor)
             detail = data.get("error_description")
             raise AuthError(
                 f"the token endpoint refused the request ({error}"
-                + (f": {detail}" if detail else "")
+                + (f": {_endpoint_text(detail, redactor)}" if detail else "")
                 + ")"
             )
         return data
@@ -217,16 +290,20 @@ class OAuthManager:
 
         Raises :class:`AuthError` for an unknown, reused, expired or foreign state.
         """
-        pending = await self.states.pop(state) if state else None
+        unknown = AuthError(
+            "This sign-in link is unknown or was already used. Start the sign-in again "
+            "from the chat."
+        )
+        pending = await self.states.get(state) if state else None
         if pending is None:
-            raise AuthError(
-                "This sign-in link is unknown or was already used. Start the sign-in again "
-                "from the chat."
-            )
+            raise unknown
         if pending.session_id != session_id:
+            # Checked before the state is consumed: a foreign callback cannot burn it.
             raise AuthError(
                 "This sign-in was started in another browser session; start it again here."
             )
+        if await self.states.pop(state) is None:
+            raise unknown
         if pending.expires_at < time.time():
             raise AuthError("This sign-in took too long and expired; start it again.")
         config: OAuthAuth = config_for(pending.action_id)
@@ -236,8 +313,9 @@ class OAuthManager:
         body = prepare_token_request(
             "authorization_code", code=code, redirect_uri=self.redirect_uri, **extra
         )
+        secrets_sent = (code, pending.code_verifier or "")
         try:
-            data = await self._token_request(config, body)
+            data = await self._token_request(config, body, secrets_sent)
         except (AuthError, EgressError) as exc:
             raise AuthError(f"The sign-in could not be completed: {exc.message}") from exc
         token = _token_from(data, pending.fingerprint, None)
@@ -262,7 +340,7 @@ class OAuthManager:
             return None
         body = prepare_token_request("refresh_token", refresh_token=token.refresh_token)
         try:
-            data = await self._token_request(config, body)
+            data = await self._token_request(config, body, (token.refresh_token,))
             fresh = _token_from(data, token.fingerprint, token)
         except (AuthError, EgressError):
             await self.tokens.delete(user_id, action_id)

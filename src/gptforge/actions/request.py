@@ -2,7 +2,10 @@
 
 Arguments are validated against the tool's JSON Schema first; invalid ones
 raise :class:`InvalidArguments`, whose message tells the model what to fix, and
-nothing is sent. The scheme, host and port always come from the spec's server.
+nothing is sent. The scheme, host and port always come from the spec's server (or
+the action's server override). No assembled path segment may read as ``.`` or ``..``
+to any server, and headers that frame or route the request are never taken from
+arguments.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import unquote, urlencode
 
 import httpx
 from jsonschema import Draft202012Validator
@@ -25,8 +28,10 @@ from gptforge.actions.serialize import (
     query_pairs,
     scalar_text,
 )
+from gptforge.egress import origin
 from gptforge.errors import ActionError
 from gptforge.openapi import Operation, RequestBody, Tool
+from gptforge.openapi.operations import is_forbidden_header
 
 USER_AGENT = "gptforge/0.1 (+actions)"
 ACCEPT = "application/json, text/plain;q=0.9, */*;q=0.5"
@@ -92,11 +97,15 @@ class RequestBuilder:
             )
         return arguments
 
-    def build(self, tool: Tool, arguments: Any) -> httpx.Request:
-        """Validate ``arguments`` and build the request (without credentials)."""
+    def build(self, tool: Tool, arguments: Any, *, server_url: str | None = None) -> httpx.Request:
+        """Validate ``arguments`` and build the request (without credentials).
+
+        ``server_url`` replaces the spec's server for every operation when given.
+        """
         args = self.validate(tool, arguments)
         op = tool.operation
-        if op.server is None:
+        base_url = server_url or (op.server.url if op.server is not None else None)
+        if base_url is None:
             raise ActionError(
                 f"The action's spec has no usable server URL, so {tool.name} cannot be called. "
                 "Add `servers: [{url: https://...}]` to the spec."
@@ -116,7 +125,8 @@ class RequestBuilder:
                     elif param.location == "query":
                         query.extend(query_pairs(param, value))
                     elif param.location == "header":
-                        headers[param.name] = header_value(param, value)
+                        if not is_forbidden_header(param.name):
+                            headers[param.name] = header_value(param, value)
                     else:
                         cookies.extend(cookie_pairs(param, value))
                 elif arg == tool.binding.body_argument:
@@ -137,9 +147,20 @@ class RequestBuilder:
             return path_values[name]
 
         path = _TEMPLATE.sub(fill, op.path)
-        url = op.server.url + path + ("?" + "&".join(query) if query else "")
-        request = _request_with_body(op, url, headers, body_value if has_body else None, has_body)
-        _check_origin(request.url, op.server.url, tool.name)
+        _check_segments(path, op.path)
+        url = base_url + path + ("?" + "&".join(query) if query else "")
+        try:
+            request = _request_with_body(
+                op, url, headers, body_value if has_body else None, has_body
+            )
+        except (httpx.InvalidURL, ValueError) as exc:  # UnicodeError is a ValueError
+            if isinstance(exc, InvalidArguments):
+                raise
+            raise InvalidArguments(
+                f"The arguments for {tool.name} do not make a valid HTTP request (a header, "
+                "path or query value has characters HTTP cannot carry). Use plain text values."
+            ) from exc
+        _check_origin(request.url, base_url, tool.name)
         return request
 
 
@@ -202,9 +223,43 @@ def _concrete(body: RequestBody) -> str:
     return media
 
 
+_DOT_SEGMENTS = frozenset({".", ".."})
+_SEGMENT_SPLIT = re.compile(r"[/\\;]")
+
+
+def _check_segments(path: str, template: str) -> None:
+    """Refuse a path in which a segment filled from arguments reads as ``.`` or ``..``.
+
+    Servers differ in what they normalize: percent-decoding (once or more), ``%2F`` and
+    ``\\`` as separators, ``;params`` stripped (``..;x``). A segment is refused when any
+    of those readings gives a dot segment, so no server resolves it to another path.
+    """
+    for filled, original in zip(path.split("/"), template.split("/"), strict=False):
+        if filled == original or "{" not in original:
+            continue
+        decoded = filled
+        for _ in range(4):
+            once = unquote(decoded)
+            if once == decoded:
+                break
+            decoded = once
+        if not decoded or any(piece in _DOT_SEGMENTS for piece in _SEGMENT_SPLIT.split(decoded)):
+            raise InvalidArguments(
+                f"The path parameters would make the path segment {filled!r} empty or read as "
+                "'.' or '..', which would change the path. Give values that are not empty and "
+                "not made of dots."
+            )
+
+
 def _check_origin(url: httpx.URL, server_url: str, name: str) -> None:
-    expected = httpx.URL(server_url)
-    if (url.scheme, url.host, url.port) != (expected.scheme, expected.host, expected.port):
+    try:
+        expected = httpx.URL(server_url)
+        same = origin(url) == origin(expected)
+    except (httpx.InvalidURL, ValueError) as exc:
+        raise ActionError(
+            f"The server URL for {name} is not a valid http(s) URL (check its host and port)."
+        ) from exc
+    if not same:
         raise ActionError(
             f"Refused to send {name}: the built URL points at {url.host}, not the action's "
             f"server {expected.host}."

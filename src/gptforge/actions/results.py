@@ -17,6 +17,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import httpx
 
 from gptforge.actions.auth import REDACTED
+from gptforge.actions.redaction import MIN_FREE_TEXT_SECRET, redact_spans, secret_spans
 from gptforge.egress import FetchedResponse
 
 MAX_RESULT_CHARS = 100_000
@@ -29,7 +30,13 @@ _TEXTUAL = ("application/json", "application/xml", "application/javascript", "ap
 
 @dataclass(frozen=True)
 class Redactor:
-    """Replaces known secret values (and sensitive headers) with ``***``."""
+    """Replaces known secret values (and sensitive headers) with ``***``.
+
+    Whole header values of credential headers and whole values of credential query
+    parameters are replaced by position; free text is searched for every encoded form
+    of every secret (see :mod:`gptforge.actions.redaction`), and a cut-off text that ends
+    with the first characters of a secret loses them too.
+    """
 
     secrets: tuple[str, ...] = ()
     secret_headers: frozenset[str] = SENSITIVE_HEADERS
@@ -39,31 +46,49 @@ class Redactor:
         self, secrets: Iterable[str], *, headers: Iterable[str] = (), params: Iterable[str] = ()
     ) -> Redactor:
         return Redactor(
-            secrets=self.secrets + tuple(s for s in secrets if s and len(s) >= 4),
+            secrets=self.secrets + tuple(s for s in secrets if s),
             secret_headers=self.secret_headers | {h.lower() for h in headers},
             secret_params=self.secret_params | frozenset(params),
         )
 
-    def text(self, text: str) -> str:
+    def text(self, text: str, *, cut: bool = False) -> str:
+        """``text`` without secrets; ``cut`` says the text was cut off (a truncated body),
+        so a secret's first characters at its end are removed too."""
+        if not self.secrets or not text:
+            return text
+        text = redact_spans(text, secret_spans(text, self.secrets), REDACTED)
+        return self._cut_tail(text) if cut else text
+
+    def _cut_tail(self, text: str) -> str:
+        lowered = text[-256:].lower()
         for secret in self.secrets:
-            if secret in text:
-                text = text.replace(secret, REDACTED)
+            folded = secret.lower()
+            shortest = max(MIN_FREE_TEXT_SECRET, len(folded) // 2)
+            for size in range(len(folded) - 1, shortest - 1, -1):
+                if lowered.endswith(folded[:size]):
+                    return text[:-size] + REDACTED
         return text
+
+    def _is_secret(self, value: str) -> bool:
+        return value in self.secrets
 
     def headers(self, headers: httpx.Headers | dict[str, str]) -> dict[str, str]:
         return {
-            name: REDACTED if name.lower() in self.secret_headers else self.text(value)
+            name: REDACTED
+            if name.lower() in self.secret_headers or self._is_secret(value)
+            else self.text(value)
             for name, value in headers.items()
         }
 
     def url(self, url: str) -> str:
         parts = urlsplit(url)
-        if parts.query and self.secret_params:
+        if parts.query and self.secrets:
             query = urlencode(
                 [
-                    (k, REDACTED if k in self.secret_params else v)
+                    (k, REDACTED if k in self.secret_params or self._is_secret(v) else v)
                     for k, v in parse_qsl(parts.query, keep_blank_values=True)
-                ]
+                ],
+                safe="*",
             )
             url = urlunsplit(parts._replace(query=query))
         return self.text(url)
@@ -151,7 +176,7 @@ def model_content(
     response: FetchedResponse, redactor: Redactor, *, max_chars: int = MAX_RESULT_CHARS
 ) -> tuple[str, bool]:
     """(text for the model, True when the status is a success)."""
-    body = redactor.text(response_text(response))
+    body = redactor.text(response_text(response), cut=response.truncated)
     cut_note = (
         "\n[The response was larger than the size limit and was cut off.]"
         if response.truncated

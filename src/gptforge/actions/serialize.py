@@ -1,8 +1,8 @@
 """Parameter values serialized exactly as OpenAPI 3 ``style``/``explode`` say.
 
 Path values are percent-encoded as whole segments: ``/``, ``?``, ``#`` and dot
-segments can never change the path or the host. Header values with control
-characters are refused, so a model cannot inject headers.
+segments can never change the path or the host. Header values with control or
+non-ASCII characters are refused, so a model cannot inject headers.
 """
 
 from __future__ import annotations
@@ -139,7 +139,12 @@ def header_value(param: Parameter, value: Any) -> str:
         raise SerializationError(
             f"Header {param.name!r} cannot contain line breaks or control characters."
         )
-    return text
+    if not text.isascii():
+        raise SerializationError(
+            f"Header {param.name!r} can only carry ASCII text; transliterate the value or "
+            "leave the header out."
+        )
+    return text.strip(" ")
 
 
 def cookie_pairs(param: Parameter, value: Any) -> list[str]:

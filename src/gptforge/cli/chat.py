@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import socket
 import sys
@@ -20,8 +21,9 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.routing import Route
 
-from gptforge.actions import ActionExecutor, OAuthAuth, OAuthManager
+from gptforge.actions import ActionExecutor, OAuthAuth, OAuthManager, Redactor
 from gptforge.cli.options import AllowHosts
+from gptforge.cli.output import json_line, markup_text, terminal_text
 from gptforge.egress import EgressClient
 from gptforge.errors import GptforgeError
 from gptforge.llm import provider_from_settings
@@ -44,6 +46,7 @@ from gptforge.runtime import (
 from gptforge.settings import DEMO_API_HOST, DEMO_API_PORT, load_settings
 
 CALLBACK_PORT = 8766
+CALLBACK_MESSAGE_CHARS = 500
 CLI_SESSION = "cli"
 
 
@@ -101,6 +104,24 @@ class _Progress:
             self._task = None
 
 
+def _callback_error_page(message: str, configs: dict[str, OAuthAuth]) -> HTMLResponse:
+    """The sign-in failure page: the message bounded, secrets removed, HTML-escaped."""
+    secrets: list[str] = []
+    for config in configs.values():
+        try:
+            secrets.append(config.secret() or "")
+        except GptforgeError:
+            continue
+    text = Redactor().with_secrets(s for s in secrets if s).text(message)
+    if len(text) > CALLBACK_MESSAGE_CHARS:
+        text = text[:CALLBACK_MESSAGE_CHARS] + "…"
+    return HTMLResponse(
+        f"<!doctype html><title>Sign-in failed</title><p>Sign-in failed: {html.escape(text)}</p>",
+        status_code=400,
+        headers={"Content-Security-Policy": "default-src 'none'", "Cache-Control": "no-store"},
+    )
+
+
 def _oauth_callback_app(manager: OAuthManager, configs: dict[str, OAuthAuth]) -> Starlette:
     async def callback(request: Request) -> HTMLResponse:
         try:
@@ -111,7 +132,7 @@ def _oauth_callback_app(manager: OAuthManager, configs: dict[str, OAuthAuth]) ->
                 config_for=lambda action_id: configs[action_id],
             )
         except GptforgeError as exc:
-            return HTMLResponse(f"<p>Sign-in failed: {exc.message}</p>", status_code=400)
+            return _callback_error_page(exc.message, configs)
         return HTMLResponse("<p>Signed in. Go back to the terminal and press Enter.</p>")
 
     return Starlette(routes=[Route("/oauth/callback", callback)])
@@ -125,7 +146,7 @@ async def _chat(
     yes: bool,
     allow_hosts: list[str],
 ) -> int:
-    console = Console(highlight=False)
+    console = Console(highlight=False, emoji=False)
     settings = load_settings()
     policy = settings.egress_policy(allow_hosts)
     gpt, base = load_gpt_file(gpt_file)
@@ -154,9 +175,9 @@ async def _chat(
         state = ConversationState()
         records: list[dict[str, Any]] = []
         if interactive:
-            console.print(f"[bold]{gpt.name}[/] — {gpt.description}")
+            console.print(f"[bold]{markup_text(gpt.name)}[/] — {markup_text(gpt.description)}")
             for starter in gpt.conversation_starters:
-                console.print(f"  [dim]• {starter}[/]")
+                console.print(f"  [dim]• {markup_text(starter)}[/]")
             console.print("[dim]Type /details to expand the last action call, /quit to leave.[/]")
         status = 0
         while True:
@@ -169,7 +190,7 @@ async def _chat(
                     return 0
                 if text == "/details":
                     for record in records[-3:]:
-                        console.print_json(json.dumps(record))
+                        console.print_json(json.dumps(record), ensure_ascii=True)
                     continue
                 if not text:
                     continue
@@ -177,13 +198,13 @@ async def _chat(
                 text = message or ""
             events = runtime.send(state, text)
             if not as_json:
-                console.print(f"[bold magenta]{gpt.name}:[/] ", end="")
+                console.print(f"[bold magenta]{markup_text(gpt.name)}:[/] ", end="")
             while True:
                 pending: list[RuntimeEvent] = []
                 done: Done | None = None
                 async for event in events:
                     if as_json:
-                        print(json.dumps(event_to_dict(event), ensure_ascii=False), flush=True)
+                        print(json_line(event_to_dict(event)), flush=True)
                     _render(console, event, as_json)
                     if isinstance(event, ToolCallFinished) and event.record:
                         records.append(event.record)
@@ -207,17 +228,19 @@ def _render(console: Console, event: RuntimeEvent, as_json: bool) -> None:
     if as_json:
         return
     if isinstance(event, TextDeltaEvent):
-        console.print(event.text, end="", markup=False)
+        console.print(terminal_text(event.text), end="", markup=False)
     elif isinstance(event, ToolCallStarted):
-        console.print(f"\n  [dim]↳ Talked to {event.host or event.action} · {event.operation}[/]")
+        talked_to = markup_text(event.host or event.action)
+        console.print(f"\n  [dim]↳ Talked to {talked_to} · {markup_text(event.operation)}[/]")
     elif isinstance(event, ToolCallFinished):
         status = event.http_status if event.http_status is not None else event.status
-        console.print(f"  [dim]  {status} in {event.duration_ms:.0f} ms[/]")
+        console.print(f"  [dim]  {markup_text(status)} in {event.duration_ms:.0f} ms[/]")
     elif isinstance(event, ErrorEvent):
-        console.print(f"\n[bold red]error:[/] {event.message}")
+        console.print(f"\n[bold red]error:[/] {markup_text(event.message)}")
     elif isinstance(event, AuthRequired):
         console.print(
-            f"\n[bold yellow]Sign in to {event.action}:[/] {event.authorization_url}",
+            f"\n[bold yellow]Sign in to {markup_text(event.action)}:[/] "
+            f"{markup_text(event.authorization_url)}",
             soft_wrap=True,
         )
 
@@ -237,14 +260,15 @@ def _ask(
             decisions[event.call_id] = "deny"
             if not as_json:
                 console.print(
-                    f"\n[yellow]{event.action} wants to {event.method} {event.operation}; "
-                    "declined (use --yes to allow in scripts).[/]"
+                    f"\n[yellow]{markup_text(event.action)} wants to {markup_text(event.method)} "
+                    f"{markup_text(event.operation)}; declined (use --yes to allow in scripts).[/]"
                 )
             continue
         options = "[y]es / [a]lways / [n]o" if event.allow_always else "[y]es / [n]o"
         console.print(
-            f"\n[bold yellow]{event.action}[/] wants to run [bold]{event.operation}[/] "
-            f"({event.method}) with {json.dumps(event.arguments, ensure_ascii=False)}"
+            f"\n[bold yellow]{markup_text(event.action)}[/] wants to run "
+            f"[bold]{markup_text(event.operation)}[/] ({markup_text(event.method)}) with "
+            f"{markup_text(json_line(event.arguments))}"
         )
         answer = console.input(f"Allow? {options} ").strip().lower()
         if answer.startswith("a") and event.allow_always:
@@ -281,7 +305,7 @@ def chat(
             )
         )
     except GptforgeError as exc:
-        Console(stderr=True).print(f"[bold red]error:[/] {exc.message}")
+        Console(stderr=True).print(f"[bold red]error:[/] {markup_text(exc.message)}")
         raise typer.Exit(1) from None
     raise typer.Exit(code)
 

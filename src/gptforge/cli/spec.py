@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from typing import Annotated, Any
 
@@ -14,16 +13,17 @@ from rich.table import Table
 
 from gptforge.actions import confirmation_policy
 from gptforge.cli.options import AllowHosts, AllowLocalRefs
-from gptforge.errors import SpecError
+from gptforge.cli.output import json_line, markup_text
+from gptforge.errors import GptforgeError
 from gptforge.openapi import Spec, load_spec, parse_spec
 from gptforge.settings import load_settings
 
 spec_app = typer.Typer(help="Check OpenAPI schemas for use as actions.", no_args_is_help=True)
 
 
-def _record(source: str, spec: Spec | None, error: SpecError | None) -> dict[str, Any]:
+def _record(source: str, spec: Spec | None, error: str | None) -> dict[str, Any]:
     if spec is None:
-        message = error.message if error else "unknown error"
+        message = error or "unknown error"
         return {
             "source": source,
             "ok": False,
@@ -46,7 +46,8 @@ def _record(source: str, spec: Spec | None, error: SpecError | None) -> dict[str
 
 def _load(
     source: str, allow_hosts: list[str], allow_local_refs: bool
-) -> tuple[Spec | None, SpecError | None]:
+) -> tuple[Spec | None, str | None]:
+    """The spec, or the message saying why it could not be loaded (never a traceback)."""
     try:
         if source == "-":
             return parse_spec(sys.stdin.buffer.read(), source="<stdin>"), None
@@ -55,20 +56,27 @@ def _load(
             lambda: load_spec(source, policy=policy, allow_local_refs=allow_local_refs)
         )
         return spec, None
-    except SpecError as exc:
-        return None, exc
+    except GptforgeError as exc:
+        return None, exc.message
+    except Exception as exc:  # a bug must not become a traceback: name it and go on
+        return (
+            None,
+            f"gptforge could not check this spec (internal error {type(exc).__name__}); "
+            "please report it",
+        )
 
 
-def _print_human(console: Console, source: str, spec: Spec | None, error: SpecError | None) -> None:
+def _print_human(console: Console, source: str, spec: Spec | None, error: str | None) -> None:
+    """The report; every text from the spec (or its source) is shown, never interpreted."""
     if spec is None:
-        console.print(f"[bold red]✗ {source}[/]: {error.message if error else ''}")
+        console.print(f"[bold red]✗ {markup_text(source)}[/]: {markup_text(error or '')}")
         return
     mark = "[bold green]✓[/]" if spec.ok else "[bold red]✗[/]"
-    title = f" — {spec.title}" if spec.title else ""
-    server = spec.server.url if spec.server else "no server"
+    title = f" — {markup_text(spec.title)}" if spec.title else ""
+    server = markup_text(spec.server.url) if spec.server else "no server"
     console.print(
-        f"{mark} [bold]{source}[/]{title} (OpenAPI {spec.openapi_version}, {server}, "
-        f"{len(spec.tools)} operations)"
+        f"{mark} [bold]{markup_text(source)}[/]{title} "
+        f"(OpenAPI {markup_text(spec.openapi_version)}, {server}, {len(spec.tools)} operations)"
     )
     table = Table(show_lines=False, header_style="bold")
     for column in ("tool", "method", "path", "arguments", "confirm"):
@@ -76,15 +84,23 @@ def _print_human(console: Console, source: str, spec: Spec | None, error: SpecEr
     for tool in spec.tools[:200]:
         op = tool.operation
         args = ", ".join(tool.parameters.get("properties", {}))
-        table.add_row(tool.name, op.method, op.path, args[:60], confirmation_policy(op))
+        table.add_row(
+            *(
+                markup_text(cell)
+                for cell in (tool.name, op.method, op.path, args[:60], confirmation_policy(op))
+            )
+        )
     if spec.tools:
         console.print(table)
     if len(spec.tools) > 200:
         console.print(f"… and {len(spec.tools) - 200} more operations")
     for d in spec.diagnostics:
         style = "red" if d.severity == "error" else "yellow"
-        where = f" at {d.pointer}" if d.pointer else ""
-        console.print(f"  [{style}]{d.severity}[/] [bold]{d.code}[/]{where}: {d.message}")
+        where = f" at {markup_text(d.pointer)}" if d.pointer else ""
+        console.print(
+            f"  [{style}]{d.severity}[/] [bold]{markup_text(d.code)}[/]{where}: "
+            f"{markup_text(d.message)}"
+        )
 
 
 @spec_app.command("check")
@@ -102,7 +118,7 @@ def check(
 
     Exits 0 when every source is usable as an action, 1 otherwise.
     """
-    console = Console(stderr=False, soft_wrap=False)
+    console = Console(stderr=False, soft_wrap=False, highlight=False, emoji=False)
     all_ok = True
     hosts = allow_host or []
     show_progress = len(sources) > 1
@@ -112,9 +128,7 @@ def check(
             spec, error = _load(source, hosts, allow_local_refs)
             all_ok = all_ok and spec is not None and spec.ok
             if as_json:
-                sys.stdout.write(
-                    json.dumps(_record(source, spec, error), ensure_ascii=False) + "\n"
-                )
+                sys.stdout.write(json_line(_record(source, spec, error)) + "\n")
                 sys.stdout.flush()
             else:
                 _print_human(console, source, spec, error)

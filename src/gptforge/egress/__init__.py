@@ -7,7 +7,13 @@ from gptforge.egress.client import (
     FetchedResponse,
     fetch,
 )
-from gptforge.egress.policy import AllowEntry, EgressPolicy, blocked_reason, parse_allow_entry
+from gptforge.egress.policy import (
+    AllowEntry,
+    EgressPolicy,
+    blocked_reason,
+    origin,
+    parse_allow_entry,
+)
 from gptforge.egress.transport import GuardedTransport, resolve_host
 
 __all__ = [
@@ -20,6 +26,7 @@ __all__ = [
     "GuardedTransport",
     "blocked_reason",
     "fetch",
+    "origin",
     "parse_allow_entry",
     "resolve_host",
 ]

@@ -18,12 +18,13 @@ from dataclasses import dataclass, field
 import anyio
 import httpx
 
-from gptforge.egress.policy import ALLOWED_SCHEMES, EgressPolicy
+from gptforge.egress.policy import ALLOWED_SCHEMES, EgressPolicy, origin
 from gptforge.egress.transport import GuardedTransport, Resolver, resolve_host
 from gptforge.errors import EgressBlockedError, EgressError, EgressLimitError
 
 CREDENTIAL_HEADERS = frozenset({"authorization", "cookie", "proxy-authorization"})
 _REDIRECT_CODES = frozenset({301, 302, 303, 307, 308})
+_MAX_DETAIL = 300
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -113,8 +114,15 @@ async def _read_capped(response: httpx.Response, max_bytes: int) -> tuple[bytes,
 def _redirect_request(
     request: httpx.Request, response: httpx.Response, extra_secret_headers: frozenset[str]
 ) -> httpx.Request:
-    location = response.headers["location"]
-    url = request.url.join(location)
+    try:
+        url = request.url.join(response.headers["location"])
+        origin(url)
+    except (httpx.InvalidURL, ValueError, UnicodeError) as exc:
+        raise EgressError(
+            "The server redirected to a URL that is not valid (bad host, port or characters); "
+            "the redirect was not followed.",
+            url=str(request.url),
+        ) from exc
     if url.scheme not in ALLOWED_SCHEMES:
         raise EgressBlockedError(f"Refused a redirect to {url.scheme!r} URL.", url=str(url))
     method = request.method
@@ -128,7 +136,7 @@ def _redirect_request(
     if content is None:
         for name in ("content-type", "content-length", "transfer-encoding"):
             headers.pop(name, None)
-    if (url.scheme, url.host, url.port) != (request.url.scheme, request.url.host, request.url.port):
+    if origin(url) != origin(request.url):
         for name in CREDENTIAL_HEADERS | extra_secret_headers:
             headers.pop(name, None)
     return httpx.Request(method, url, headers=headers, content=content)
@@ -224,10 +232,19 @@ class EgressClient:
                 f"Timed out talking to {request.url.host} ({type(exc).__name__}).",
                 url=str(request.url),
             ) from exc
-        except httpx.HTTPError as exc:
+        except (httpx.LocalProtocolError, UnicodeError) as exc:
+            # h11's message quotes the offending header, which may hold a credential.
             raise EgressError(
-                f"Could not reach {request.url.host}: {exc or type(exc).__name__}.",
+                f"The request to {request.url.host} was not sent: a header name or value is not "
+                "valid HTTP (values are not shown here).",
                 url=str(request.url),
+            ) from exc
+        except httpx.HTTPError as exc:
+            detail = str(exc) or type(exc).__name__
+            if len(detail) > _MAX_DETAIL:
+                detail = detail[:_MAX_DETAIL] + "…"
+            raise EgressError(
+                f"Could not reach {request.url.host}: {detail}.", url=str(request.url)
             ) from exc
 
 

@@ -13,16 +13,54 @@ import ipaddress
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+import httpx
+
 from gptforge.errors import ConfigError
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 ALLOWED_SCHEMES = frozenset({"http", "https"})
+_DEFAULT_PORTS = {"http": 80, "https": 443}
 
 _CGNAT = ipaddress.IPv4Network("100.64.0.0/10")
 _NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
 _NAT64_LOCAL = ipaddress.IPv6Network("64:ff9b:1::/48")
+
+_NON_PUBLIC: tuple[tuple[IPNetwork, str], ...] = tuple(
+    (ipaddress.ip_network(cidr), reason)
+    for cidr, reason in (
+        # Named here as well as by the ipaddress properties, whose tables differ between
+        # Python versions and lag behind IANA's registries.
+        ("0.0.0.0/8", "a reserved address"),
+        ("192.0.0.0/24", "a reserved address"),
+        ("192.0.2.0/24", "a documentation address"),
+        ("192.88.99.0/24", "a deprecated 6to4 relay address"),
+        ("198.18.0.0/15", "a benchmarking address"),
+        ("198.51.100.0/24", "a documentation address"),
+        ("203.0.113.0/24", "a documentation address"),
+        ("240.0.0.0/4", "a reserved address"),
+        ("::ffff:0:0:0/96", "an IPv4-translated address"),
+        ("64:ff9b:1::/48", "a local-use NAT64 address"),
+        ("100::/64", "a discard-only address"),
+        ("2001::/23", "an IETF protocol address (Teredo, benchmarking, ORCHID)"),
+        ("2001:db8::/32", "a documentation address"),
+        ("3fff::/20", "a documentation address"),
+        ("5f00::/16", "a segment-routing address"),
+        ("fc00::/7", "a private-network address"),
+        ("fec0::/10", "a site-local address (deprecated, still routed inside sites)"),
+    )
+)
+
+
+def origin(url: httpx.URL | str) -> tuple[str, str, int | None]:
+    """(scheme, host, port) with the default port filled in: credentials never cross it."""
+    parsed = url if isinstance(url, httpx.URL) else httpx.URL(url)
+    scheme = parsed.scheme.lower()
+    port = parsed.port or _DEFAULT_PORTS.get(scheme)
+    if port is not None and not 0 < port < 65536:
+        raise ValueError(f"port {port} is out of range")
+    return scheme, parsed.host.lower().rstrip("."), port
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -122,6 +160,8 @@ def blocked_reason(address: IPAddress) -> str | None:
             reason = blocked_reason(inner)
             if reason is not None:
                 return reason
+            if address in _NAT64:
+                return None  # DNS64 gives public IPv4 hosts these names on IPv6-only networks
     if address.is_loopback:
         return "a loopback address"
     if address.is_unspecified:
@@ -132,6 +172,11 @@ def blocked_reason(address: IPAddress) -> str | None:
         return "a multicast address"
     if isinstance(address, ipaddress.IPv4Address) and address in _CGNAT:
         return "a carrier-grade NAT address"
+    if isinstance(address, ipaddress.IPv6Address) and address.is_site_local:
+        return "a site-local address (deprecated, still routed inside sites)"
+    for network, reason in _NON_PUBLIC:
+        if address.version == network.version and address in network:
+            return reason
     if address.is_private:
         return "a private-network address"
     if address.is_reserved:

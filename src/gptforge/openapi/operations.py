@@ -14,6 +14,9 @@ from dataclasses import dataclass
 from typing import Any, Literal
 from urllib.parse import urljoin, urlsplit
 
+from httpx import InvalidURL
+
+from gptforge.egress import origin
 from gptforge.errors import SpecLimitError
 from gptforge.openapi.diagnostics import Diagnostics, escape_pointer_token
 from gptforge.openapi.refs import RefError, RefResolver
@@ -42,6 +45,33 @@ _VALID_STYLES: dict[str, frozenset[str]] = {
     "cookie": frozenset({"form"}),
 }
 _IGNORED_HEADERS = frozenset({"accept", "content-type", "authorization"})
+_FORBIDDEN_HEADERS = frozenset(
+    {
+        # framing and hop-by-hop (RFC 9110/9112): a model must not choose how the request
+        # is delimited or routed, nor which credentials or method it carries
+        "host", "content-length", "transfer-encoding", "connection", "keep-alive", "te",
+        "trailer", "upgrade", "expect", "http2-settings", "content-encoding",
+        "accept-encoding", "cookie", "authorization", "forwarded", "x-forwarded-host",
+        "x-http-method-override", "x-http-method", "x-method-override",
+    }
+)  # fmt: skip
+_TOKEN_CHARS = frozenset(
+    "!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+)
+
+
+def is_forbidden_header(name: str) -> bool:
+    """True for header names arguments may never set (framing, routing, credentials,
+    method overrides, ``Proxy-*``) and names that are not valid HTTP tokens."""
+    lowered = name.lower()
+    return (
+        lowered in _FORBIDDEN_HEADERS
+        or lowered.startswith("proxy-")
+        or not name
+        or not all(ch in _TOKEN_CHARS for ch in name)
+    )
+
+
 _TEMPLATE_VAR = re.compile(r"\{([^{}/]+)\}")
 
 BodyKind = Literal["json", "form", "multipart", "text", "raw"]
@@ -178,6 +208,14 @@ _KIND_PREFERENCE: dict[BodyKind, int] = {
     "text": 3,
     "raw": 4,
 }
+
+
+def same_origin(a: str, b: str) -> bool:
+    """True when both URLs have the same scheme, host and port (credentials may follow)."""
+    try:
+        return origin(a) == origin(b)
+    except (ValueError, UnicodeError, InvalidURL):
+        return False
 
 
 def is_public_hostname(host: str) -> bool:
@@ -324,16 +362,13 @@ class OperationReader:
                 if server is None:
                     return None, False
                 primary = self.primary_server
-                if (
-                    primary is not None
-                    and urlsplit(server.url).netloc != urlsplit(primary.url).netloc
-                ):
+                if primary is not None and not same_origin(server.url, primary.url):
                     self.diagnostics.warning(
                         "multiple-hosts",
                         where + "/servers",
-                        f"This operation's server {server.url} is on another host than the "
-                        f"action's server {primary.url}; the action's credentials are never "
-                        "sent there. If it needs them, put it in a separate action.",
+                        f"This operation's server {server.url} differs from the action's server "
+                        f"{primary.url} in scheme, host or port; the action's credentials are "
+                        "never sent there. If it needs them, put it in a separate action.",
                     )
                 return server, True
         return self.primary_server, True
@@ -506,6 +541,15 @@ class OperationReader:
             )
             return False if param.get("required") is True else None
         if location == "header" and name.lower() in _IGNORED_HEADERS:
+            return None
+        if location == "header" and is_forbidden_header(name):
+            self.diagnostics.warning(
+                "ignored-header",
+                render_at(at),
+                f"Header parameter {name[:80]!r} is ignored: it frames, routes or authenticates "
+                "the request (or is not a valid header name), so gptforge never lets the model "
+                "set it. Use the action's authentication settings for credentials.",
+            )
             return None
         if location == "header":
             self.diagnostics.warning(

@@ -38,6 +38,8 @@ class ActionDefinition(BaseModel):
     privacy_policy_url: str | None = None
     operations: list[str] | None = None
     """Operation names offered to the model; all when omitted."""
+    server: str | None = None
+    """Base URL used instead of the spec's servers (credentials follow it)."""
 
 
 class ModelSettings(BaseModel):
@@ -135,6 +137,7 @@ async def build_actions(
                 auth=auth,
                 privacy_policy_url=definition.privacy_policy_url,
                 operations=frozenset(definition.operations) if definition.operations else None,
+                server_url=definition.server,
             )
         )
     return actions

@@ -143,9 +143,12 @@ def describe(record: ActionRecord, spec: Spec) -> ActionOut:
 
 
 def apply_spec(record: ActionRecord, spec: Spec) -> None:
-    """Keep what listings need from the spec (title, host) and check enabled operations."""
+    """Keep what listings need from the spec (title, host); check the server URL override
+    and the enabled operations (an :class:`ActionError` for a bad URL answers 422)."""
     record.title = (spec.title or "")[:200] or None
     record.host = spec_host(spec)
+    if record.server_url is not None:
+        Action(id=record.action_id or "new", spec=spec, server_url=record.server_url)
     if record.enabled_operations is not None:
         known = {tool.name for tool in spec.tools}
         unknown = [name for name in record.enabled_operations if name not in known]
@@ -249,6 +252,7 @@ def runtime_action(record: ActionRecord, spec: Spec, secrets: SecretBox) -> Acti
         operations=(
             frozenset(record.enabled_operations) if record.enabled_operations is not None else None
         ),
+        server_url=record.server_url,
     )
 
 

@@ -307,6 +307,8 @@ def export_files(gpt: Gpt, actions: list[ActionRecord]) -> dict[str, str]:
             definition["privacy_policy_url"] = record.privacy_policy_url
         if record.enabled_operations is not None:
             definition["operations"] = record.enabled_operations
+        if record.server_url:
+            definition["server"] = record.server_url
         definitions.append(definition)
     document = {
         "name": gpt.name,
@@ -415,9 +417,10 @@ async def import_definition(
             source_url=url,
             privacy_policy_url=action.privacy_policy_url,
             enabled_operations=action.operations,
+            server_url=action.server,
         )
         spec = action_service.build_action_spec(
-            text, source=url or f"actions[{index}]", base_url=url
+            text, source=url or f"actions[{index}]", base_url=url, server_url=action.server
         )
         action_service.apply_spec(record, spec)
         auth = {
