@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import httpx
 import pytest
 
@@ -179,3 +181,17 @@ class TestCrossSiteRequests:
             headers={"Origin": "https://evil.example"},
         )
         assert_error(response, 403, "cross_site_request")
+
+
+class TestFirstAdminRace:
+    async def test_simultaneous_first_signups_make_one_admin(self, clients: ClientFactory) -> None:
+        async def attempt(index: int) -> httpx.Response:
+            return await clients().post(
+                "/api/v1/auth/signup",
+                json={"email": f"u{index}@example.com", "password": PASSWORD, "display_name": "U"},
+            )
+
+        responses = await asyncio.gather(*(attempt(i) for i in range(4)))
+        created = [r.json() for r in responses if r.status_code == 201]
+        assert all(r.status_code in (201, 409) for r in responses)
+        assert sum(user["is_admin"] for user in created) == 1

@@ -30,6 +30,11 @@ class AdminSettingsRepository:
         row = await self._row(key)
         row.secret = encrypted
 
+    async def claim(self, key: str, value: Any) -> None:
+        """Insert ``key`` once; a second claim, even from another process, is an IntegrityError."""
+        self.session.add(AdminSetting(key=key, value={"value": value}))
+        await self.session.flush()
+
     async def _row(self, key: str) -> AdminSetting:
         row = await self.get(key)
         if row is None:

@@ -6,7 +6,13 @@ from datetime import timedelta
 
 from fastapi import APIRouter, Depends, Request, Response, status
 
-from gptforge.store import LoginFailureRepository, SessionRepository, User, UserRepository
+from gptforge.store import (
+    AdminSettingsRepository,
+    LoginFailureRepository,
+    SessionRepository,
+    User,
+    UserRepository,
+)
 from gptforge.web.deps import CurrentSubject, DbSession, PlatformDep, same_site_only
 from gptforge.web.errors import Conflict, Forbidden, TooManyRequests, Unauthenticated
 from gptforge.web.platform import Platform
@@ -19,6 +25,7 @@ from gptforge.web.signup import signup_mode
 
 router = APIRouter(tags=["accounts"])
 
+FIRST_ADMIN_KEY = "first_admin"
 FAILURE_WINDOW = timedelta(minutes=15)
 MAX_FAILURES = 10
 
@@ -62,6 +69,9 @@ async def signup(
         password_hash=await platform.passwords.hash(body.password),
         is_admin=first,
     )
+    if first:
+        # Two first sign-ups at once: the second insert of this key fails (409, retry).
+        await AdminSettingsRepository(session).claim(FIRST_ADMIN_KEY, user.id)
     await _start_session(platform, request, response, session, user)
     return user_out(user)
 
