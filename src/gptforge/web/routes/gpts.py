@@ -129,12 +129,12 @@ async def export_gpt(
     gpt_id: str,
     subject: CurrentSubject,
     session: DbSession,
-    format: Literal["yaml", "zip"] = Query("yaml"),
+    as_format: Literal["yaml", "zip"] = Query("yaml", alias="format"),
 ) -> Response:
     """gpt.yaml in the CLI's format (``zip``: with the pasted schemas). Never secrets."""
     gpt = await load_gpt(session, subject, gpt_id, need="edit")
     files = gpt_service.export_files(gpt, await GptRepository(session).actions(gpt.id))
-    if format == "zip":
+    if as_format == "zip":
         return Response(
             gpt_service.zip_files(files),
             media_type="application/zip",
