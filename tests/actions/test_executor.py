@@ -210,9 +210,70 @@ async def test_no_credentials_for_security_none_operations(egress: EgressClient,
     action = Action(
         id="echo", spec=make_spec(api), auth=parse_auth({"type": "api_key", "key": SECRET})
     )
-    spec = action.spec
-    tool = spec.tool("public")
-    assert tool.operation.needs_no_credentials
+    assert action.spec.tool("public").operation.needs_no_credentials
+    RECEIVED.clear()
+    public = await run(egress, action, "public")
+    assert public.status == "http_error"  # the test API has no /public route; it was sent
+    assert "authorization" not in {k.lower() for k in public.record.request_headers}
+    await run(egress, action, "echo")
+    assert RECEIVED[-1]["headers"]["authorization"] == f"Bearer {SECRET}"
+
+
+async def test_unset_key_variable_is_a_result_with_a_message_for_the_operator(
+    egress: EgressClient, api: str
+) -> None:
+    action = Action(
+        id="echo",
+        spec=make_spec(api),
+        auth=parse_auth({"type": "api_key", "key_env": "GPTFORGE_TEST_UNSET_KEY"}),
+    )
+    RECEIVED.clear()
+    result = await run(egress, action, "echo")
+    assert result.status == "blocked" and RECEIVED == []
+    assert "GPTFORGE_TEST_UNSET_KEY" in result.message
+    assert "GPTFORGE_TEST_UNSET_KEY" not in result.content and "not set up" in result.content
+
+
+async def test_a_spec_without_servers_tells_the_builder_not_the_model(
+    egress: EgressClient, api: str
+) -> None:
+    spec = parse_spec(
+        json.dumps(
+            {
+                "openapi": "3.0.3",
+                "info": {"title": "No servers", "version": "1"},
+                "paths": {"/echo": {"get": {"operationId": "echo"}}},
+            }
+        )
+    )
+    result = await run(egress, Action(id="nos", spec=spec), "echo")
+    assert result.status == "blocked" and result.message and "server" in result.message
+    assert result.content.startswith("This action is not set up correctly")
+
+
+def test_preview_shows_the_filled_url_and_never_credentials(api: str) -> None:
+    action = Action(
+        id="echo",
+        spec=make_spec(api),
+        auth=parse_auth({"type": "api_key", "scheme": "query", "param": "k", "key": SECRET}),
+    )
+    executor = ActionExecutor(egress=EgressClient())
+    assert executor.preview(action, "away", {"to": "/x y"}) == f"GET {api}/away?to=%2Fx%20y"
+    assert executor.preview(action, "away", {}) == f"GET {api}/away"  # arguments do not fit
+    assert SECRET not in executor.preview(action, "echo", {})
+
+
+async def test_builders_are_bounded_and_follow_spec_changes(egress: EgressClient, api: str) -> None:
+    executor = ActionExecutor(egress=egress, max_cached_actions=2)
+    actions = [Action(id=f"a{i}", spec=make_spec(api)) for i in range(4)]
+    for action in actions:
+        assert (await executor.execute(action, "echo", {})).ok
+    assert list(executor._builders) == ["a2", "a3"]
+    first = executor._builder(actions[3])
+    actions[3].spec = make_spec(api)
+    assert executor._builder(actions[3]) is not first
+    executor.forget_action("a3")
+    assert list(executor._builders) == ["a2"]
 
 
 async def test_credentials_never_follow_a_redirect_to_another_host(
@@ -249,7 +310,10 @@ async def test_unreachable_api_is_a_tool_error_not_an_exception(egress: EgressCl
     ).execute(action, "echo", {})
     assert result.status == "network_error" and "Could not reach 127.0.0.1" in result.content
     blocked = await run(egress, Action(id="x", spec=make_spec("http://10.0.0.1")), "echo")
-    assert blocked.status == "blocked" and "private-network" in blocked.content
+    assert blocked.status == "blocked" and "network policy" in blocked.content
+    # the model reads a neutral line; what to fix is for the operator
+    assert "private-network" in blocked.message and "allowlist" in blocked.message
+    assert "allowlist" not in blocked.content
 
 
 async def test_unknown_tool_names_are_a_tool_error(egress: EgressClient, api: str) -> None:

@@ -18,24 +18,19 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
 from gptforge.actions.serialize import (
-    SerializationError,
     cookie_pairs,
     header_value,
     path_value,
     query_pairs,
     scalar_text,
 )
-from gptforge.errors import ActionError
+from gptforge.errors import ActionError, InvalidArguments, SerializationError
 from gptforge.openapi import Operation, RequestBody, Tool
 
 USER_AGENT = "gptforge/0.1 (+actions)"
 ACCEPT = "application/json, text/plain;q=0.9, */*;q=0.5"
 _TEMPLATE = re.compile(r"\{([^{}/]+)\}")
 _MAX_ERRORS = 5
-
-
-class InvalidArguments(ValueError):
-    """The model's arguments do not fit the tool; the message says what to fix."""
 
 
 def _without_patterns(node: Any) -> Any:

@@ -11,13 +11,14 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import httpx
 
 from gptforge.actions.auth import REDACTED
 from gptforge.egress import FetchedResponse
+from gptforge.toolsets import ToolStatus
 
 MAX_RESULT_CHARS = 100_000
 EXCERPT_CHARS = 500
@@ -90,18 +91,16 @@ class CallRecord:
         return dict(self.__dict__)
 
 
-ToolStatus = Literal[
-    "ok", "http_error", "invalid_arguments", "network_error", "blocked", "declined"
-]
-
-
 @dataclass(kw_only=True)
 class ToolResult:
     """What goes back to the model as the tool message, plus the record."""
 
     status: ToolStatus
     content: str
+    """What the model reads: the API's answer, or a short neutral line."""
     record: CallRecord | None = None
+    message: str | None = None
+    """For the GPT's builder or the operator (what to fix); never shown to the model."""
 
     @property
     def ok(self) -> bool:
