@@ -58,6 +58,11 @@ class ActionDefinition(BaseModel):
         if not isinstance(data, dict) or not isinstance(data.get("auth"), dict):
             return data
         auth = dict(data["auth"])
+        if "type" not in auth:
+            raise ValueError(
+                "auth needs a `type:` (none, api_key or oauth), e.g. "
+                "{type: api_key, scheme: bearer, key_env: MY_KEY}"
+            )
         for key in _INLINE_SECRETS:
             if key in auth:
                 raise ValueError(
