@@ -26,6 +26,23 @@ from __future__ import annotations
 
 from pydantic import ValidationError
 
+__all__ = [
+    "ActionError",
+    "AuthError",
+    "ConfigError",
+    "EgressBlockedError",
+    "EgressError",
+    "EgressLimitError",
+    "GptforgeError",
+    "InvalidArguments",
+    "ProviderError",
+    "RuntimeLoopError",
+    "SerializationError",
+    "SpecError",
+    "SpecLimitError",
+    "describe_validation_error",
+]
+
 
 class GptforgeError(Exception):
     """Base of every error gptforge raises on purpose."""

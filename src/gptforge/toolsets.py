@@ -23,6 +23,19 @@ from typing import Any, Literal, Protocol
 from gptforge.errors import ConfigError
 from gptforge.naming import unique_name
 
+__all__ = [
+    "BoundTool",
+    "CallContext",
+    "CallOutcome",
+    "CallResult",
+    "Confirmation",
+    "SignInRequest",
+    "ToolCatalog",
+    "ToolInfo",
+    "ToolStatus",
+    "Toolset",
+]
+
 ToolStatus = Literal[
     "ok", "http_error", "invalid_arguments", "network_error", "blocked", "declined", "failed"
 ]

@@ -23,13 +23,13 @@ from tests.servers import serve
 SECRET = "sk-test-0123456789abcdef"
 
 
-RECEIVED: list[dict[str, Any]] = []
+def echo_into(received: list[dict[str, Any]]) -> Any:
+    async def echo(request: Request) -> Response:
+        seen = {"headers": dict(request.headers), "query": dict(request.query_params)}
+        received.append(seen)
+        return JSONResponse(seen)
 
-
-async def echo(request: Request) -> Response:
-    seen = {"headers": dict(request.headers), "query": dict(request.query_params)}
-    RECEIVED.append(seen)
-    return JSONResponse(seen)
+    return echo
 
 
 async def leak(request: Request) -> Response:
@@ -48,26 +48,33 @@ async def away(request: Request) -> Response:
     return RedirectResponse(request.query_params["to"])
 
 
-APP = Starlette(
-    routes=[
-        Route("/echo", echo, methods=["GET", "POST"]),
-        Route("/leak", leak),
-        Route("/huge", huge),
-        Route("/image", image),
-        Route("/away", away),
-    ]
-)
+def make_app(received: list[dict[str, Any]]) -> Starlette:
+    return Starlette(
+        routes=[
+            Route("/echo", echo_into(received), methods=["GET", "POST"]),
+            Route("/leak", leak),
+            Route("/huge", huge),
+            Route("/image", image),
+            Route("/away", away),
+        ]
+    )
 
 
-@pytest.fixture(scope="module")
-def api() -> Iterator[str]:
-    with serve(APP) as url:
+@pytest.fixture
+def received() -> list[dict[str, Any]]:
+    """What the test API received, in order (one list per test)."""
+    return []
+
+
+@pytest.fixture
+def api(received: list[dict[str, Any]]) -> Iterator[str]:
+    with serve(make_app(received)) as url:
         yield url
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def other_api() -> Iterator[str]:
-    with serve(APP) as url:
+    with serve(make_app([])) as url:
         yield url
 
 
@@ -164,12 +171,17 @@ async def run(
     ],
 )
 async def test_api_key_schemes(
-    egress: EgressClient, api: str, auth: dict[str, Any], where: str, expected: tuple[str, str]
+    egress: EgressClient,
+    api: str,
+    auth: dict[str, Any],
+    where: str,
+    expected: tuple[str, str],
+    received: list[dict[str, Any]],
 ) -> None:
     action = Action(id="echo", spec=make_spec(api), auth=parse_auth(auth))
     result = await run(egress, action, "echo")
     assert result.ok
-    seen = RECEIVED[-1]
+    seen = received[-1]
     assert seen["headers" if where == "header" else "query"][expected[0]] == expected[1]
     assert SECRET not in result.content and "user:pw" not in result.content
     # the record and the text for the model never show the key
@@ -179,7 +191,7 @@ async def test_api_key_schemes(
 
 
 async def test_key_from_environment_and_spec_declared_query_scheme(
-    egress: EgressClient, api: str, monkeypatch: pytest.MonkeyPatch
+    egress: EgressClient, api: str, monkeypatch: pytest.MonkeyPatch, received: list[dict[str, Any]]
 ) -> None:
     monkeypatch.setenv("ECHO_KEY", SECRET)
     spec = make_spec(api, {"q": {"type": "apiKey", "in": "query", "name": "token"}})
@@ -189,7 +201,7 @@ async def test_key_from_environment_and_spec_declared_query_scheme(
         auth=parse_auth({"type": "api_key", "scheme": "spec", "key_env": "ECHO_KEY"}),
     )
     result = await run(egress, action, "echo")
-    assert RECEIVED[-1]["query"]["token"] == SECRET
+    assert received[-1]["query"]["token"] == SECRET
     assert json.loads(result.content)["query"]["token"] == "***"
     assert SECRET not in result.record.url
 
@@ -206,30 +218,30 @@ async def test_secrets_echoed_by_the_api_are_redacted_for_the_model(
     assert SECRET not in result.content and "Bearer ***" in result.content
 
 
-async def test_no_credentials_for_security_none_operations(egress: EgressClient, api: str) -> None:
+async def test_no_credentials_for_security_none_operations(
+    egress: EgressClient, api: str, received: list[dict[str, Any]]
+) -> None:
     action = Action(
         id="echo", spec=make_spec(api), auth=parse_auth({"type": "api_key", "key": SECRET})
     )
     assert action.spec.tool("public").operation.needs_no_credentials
-    RECEIVED.clear()
     public = await run(egress, action, "public")
     assert public.status == "http_error"  # the test API has no /public route; it was sent
     assert "authorization" not in {k.lower() for k in public.record.request_headers}
     await run(egress, action, "echo")
-    assert RECEIVED[-1]["headers"]["authorization"] == f"Bearer {SECRET}"
+    assert received[-1]["headers"]["authorization"] == f"Bearer {SECRET}"
 
 
 async def test_unset_key_variable_is_a_result_with_a_message_for_the_operator(
-    egress: EgressClient, api: str
+    egress: EgressClient, api: str, received: list[dict[str, Any]]
 ) -> None:
     action = Action(
         id="echo",
         spec=make_spec(api),
         auth=parse_auth({"type": "api_key", "key_env": "GPTFORGE_TEST_UNSET_KEY"}),
     )
-    RECEIVED.clear()
     result = await run(egress, action, "echo")
-    assert result.status == "blocked" and RECEIVED == []
+    assert result.status == "blocked" and received == []
     assert "GPTFORGE_TEST_UNSET_KEY" in result.message
     assert "GPTFORGE_TEST_UNSET_KEY" not in result.content and "not set up" in result.content
 

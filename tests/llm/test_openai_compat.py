@@ -21,7 +21,7 @@ from tests.servers import serve
 CALLS = [("getCurrentWeather", {"city": "Paris"}), ("getForecast", {"city": "Oslo", "days": 2})]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def fake() -> Iterator[tuple[str, Any]]:
     application = fake_openai_app(CALLS)
     with serve(application) as url:
