@@ -8,6 +8,7 @@ from typing import Annotated, Any
 import anyio
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.panel import Panel
 
 from gptforge.actions import Action, ActionExecutor, NoAuth, SignInRequired, load_auth_file
@@ -49,6 +50,7 @@ async def _call(
         "status": outcome.status,
         "record": outcome.record.as_dict() if outcome.record else None,
         "result": outcome.content,
+        "message": outcome.message,
     }
 
 
@@ -97,6 +99,8 @@ def call(
             console.print(
                 Panel("\n".join(lines), title=f"{record['action']} · {record['operation']}")
             )
+        if outcome.get("message"):
+            console.print(f"[yellow]{escape(outcome['message'])}[/]")
         if "result" in outcome:
             console.print(outcome["result"][:4000], markup=False)
     raise typer.Exit(0 if outcome["status"] == "ok" else 1)
