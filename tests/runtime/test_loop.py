@@ -595,3 +595,26 @@ async def test_always_allow_for_any_toolset_is_kept_in_the_approval_store() -> N
     )
     events = await collect(second.send(state, "alarm again"))
     assert "confirmation_required" not in kinds(events)
+
+
+async def test_a_turn_stopped_mid_call_leaves_a_conversation_that_goes_on(
+    shop: Shop, egress: EgressClient
+) -> None:
+    rt, provider = runtime(
+        shop,
+        egress,
+        [
+            ScriptedReply(calls=(ScriptedCall(name="getWeather", arguments={"city": "Rome"}),)),
+            ScriptedReply(text="Hello again."),
+        ],
+    )
+    state = ConversationState()
+    events = rt.send(state, "Rome?")
+    assert (await anext(events)).kind == "tool_call_started"
+    await events.aclose()  # the client went away before the call finished
+    stored = ConversationState.model_validate_json(state.model_dump_json())
+    await collect(rt.send(stored, "Hi"))
+    sent = provider.requests[-1][0]
+    assert_every_call_answered(sent)
+    assert [m["role"] for m in sent] == ["system", "user", "assistant", "tool", "user"]
+    assert "interrupted" in sent[3]["content"] and stored.calls[-1].status == "failed"

@@ -24,6 +24,7 @@ from gptforge.actions import Action, ActionExecutor, action_toolsets
 from gptforge.errors import ConfigError, GptforgeError, RuntimeLoopError
 from gptforge.llm import (
     AssistantMessage,
+    ChatMessage,
     Finish,
     ModelProvider,
     SystemMessage,
@@ -55,6 +56,8 @@ FAILED = (
     "The tool failed on the server, so there is no result. Tell the user it did not work "
     "this time; do not retry it."
 )
+INTERRUPTED = "This call was interrupted and has no result; do not assume it ran."
+INTERRUPTED_MESSAGE = "The call was interrupted (the server stopped or the client left)."
 TRUNCATED = (
     "The answer was cut off at the model's output limit; ask for a shorter answer, or "
     "raise the model's token limit."
@@ -133,6 +136,7 @@ class Runtime:
             )
         if not state.messages:
             state.messages.append(self.system_message())
+        _answer_interrupted_calls(state)
         state.messages.append({"role": "user", "content": text})
         state.steps = 0
         async for event in self._loop(state):
@@ -375,6 +379,34 @@ class Runtime:
                 message=f"{bound.toolset.label} failed unexpectedly ({type(exc).__name__}); "
                 "see the server log.",
             )
+
+
+def _answer_interrupted_calls(state: ConversationState) -> None:
+    """Give a tool reply to every call a stopped turn left without one (the process ended
+    or the client went away mid-call), so the conversation stays well formed."""
+    answered = {m["tool_call_id"] for m in state.messages if m["role"] == "tool"}
+    answered |= {call.call_id for call in state.pending}
+    repaired: list[ChatMessage] = []
+    missing: list[str] = []
+    for message in state.messages:
+        if missing and message["role"] != "tool":
+            repaired.extend(_interrupted(state, missing))
+            missing = []
+        repaired.append(message)
+        if message["role"] == "assistant":
+            missing = [c["id"] for c in message.get("tool_calls", []) if c["id"] not in answered]
+    repaired.extend(_interrupted(state, missing))
+    state.messages[:] = repaired
+
+
+def _interrupted(state: ConversationState, call_ids: list[str]) -> list[ChatMessage]:
+    for call_id in call_ids:
+        state.calls.append(
+            CallEntry(call_id=call_id, key=None, status="failed", message=INTERRUPTED_MESSAGE)
+        )
+    return [
+        {"role": "tool", "tool_call_id": call_id, "content": INTERRUPTED} for call_id in call_ids
+    ]
 
 
 def _assistant_message(text: str, calls: list[ToolCallRequest]) -> AssistantMessage:
