@@ -16,6 +16,7 @@ what is kept for an action whose settings changed.
 from __future__ import annotations
 
 import base64
+import json
 import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -57,6 +58,7 @@ NOT_ALLOWED = (
 )
 MAX_CACHED_ACTIONS = 256
 MAX_IDLE_LIMITERS = 1024
+MAX_PREVIEWED = 64
 
 
 def confirmation_policy(operation: Operation) -> Confirmation:
@@ -171,6 +173,9 @@ class ActionExecutor:
         self.max_result_chars = max_result_chars
         self.max_cached_actions = max_cached_actions
         self._builders: OrderedDict[str, tuple[Spec, RequestBuilder]] = OrderedDict()
+        self._previewed: OrderedDict[tuple[str, str, str], tuple[Spec, httpx.Request]] = (
+            OrderedDict()
+        )
         self._user_limiters = _Limiters(per_user_concurrency)
         self._action_limiters = _Limiters(per_action_concurrency)
 
@@ -188,10 +193,15 @@ class ActionExecutor:
         """Drop what is kept for an action (its settings changed or it was deleted)."""
         self._builders.pop(action_id, None)
         self._action_limiters.forget(action_id)
+        for key in [k for k in self._previewed if k[0] == action_id]:
+            del self._previewed[key]
 
     def preview(self, action: Action, tool_name: str, arguments: Any) -> str:
         """``METHOD URL`` of the request a call would send, with its arguments filled in;
-        the path template when the arguments do not fit. Credentials are never in it."""
+        the path template when the arguments do not fit. Credentials are never in it.
+
+        The request is kept for a moment: the ``execute()`` of the same call that usually
+        follows sends it without building it again."""
         tool = action.tool(tool_name)
         if tool is None:
             return f"unknown operation {tool_name!r}"
@@ -200,7 +210,19 @@ class ActionExecutor:
         except GptforgeError:
             op = tool.operation
             return f"{op.method} {op.server.url if op.server else ''}{op.path}"
+        key = _call_key(action, tool_name, arguments)
+        if key is not None:
+            self._previewed[key] = (action.spec, request)
+            while len(self._previewed) > MAX_PREVIEWED:
+                self._previewed.popitem(last=False)
         return f"{request.method} {Redactor().url(str(request.url))}"
+
+    def _request(self, action: Action, tool: Tool, arguments: Any) -> httpx.Request:
+        key = _call_key(action, tool.name, arguments)
+        previewed = self._previewed.pop(key, None) if key is not None else None
+        if previewed is not None and previewed[0] is action.spec:
+            return previewed[1]
+        return self._builder(action).build(tool, arguments)
 
     async def execute(
         self,
@@ -221,7 +243,7 @@ class ActionExecutor:
                 ),
             )
         try:
-            request = self._builder(action).build(tool, arguments)
+            request = self._request(action, tool, arguments)
         except InvalidArguments as exc:
             return ToolResult(status="invalid_arguments", content=exc.message)
         except GptforgeError as exc:
@@ -348,6 +370,13 @@ class ActionExecutor:
         record.response_bytes = len(response.content)
         record.response_excerpt = excerpt(content)
         return ToolResult(status="ok" if ok else "http_error", content=content, record=record)
+
+
+def _call_key(action: Action, tool_name: str, arguments: Any) -> tuple[str, str, str] | None:
+    try:
+        return action.id, tool_name, json.dumps(arguments, sort_keys=True)
+    except (TypeError, ValueError):
+        return None
 
 
 def _bearer(token: str, *, oauth: bool = False) -> _Credentials:
