@@ -649,14 +649,14 @@ def summarize(reports: list[dict[str, Any]]) -> dict[str, Any]:
             "accepted_of_routable": _ratio(verdicts["accepted"], routable),
             "routable": routable,
         }
-    both = defaultdict(set)
+    verdicts_by_operation: dict[tuple[str, str], set[str]] = defaultdict(set)
     for o in outcomes:
-        both[(o["spec"], o["operation"])].add(o["verdict"])
-    routable_ops = [
-        k for k, v in both.items() if "prism_routing" not in v and "no_arguments" not in v
-    ]
-    good_ops = [k for k in routable_ops if both[k] == {"accepted"}]
-    summary["both_modes_accepted_of_routable_operations"] = _ratio(len(good_ops), len(routable_ops))
+        verdicts_by_operation[(o["spec"], o["operation"])].add(o["verdict"])
+    judged = [v for v in verdicts_by_operation.values() if v - {"prism_routing", "no_arguments"}]
+    good = [v for v in judged if v <= {"accepted", "no_arguments"}]
+    summary["operations_judged"] = len(judged)
+    summary["operations_accepted_in_both_modes"] = len(good)
+    summary["both_modes_accepted_of_judged_operations"] = _ratio(len(good), len(judged))
     summary["causes"] = causes(outcomes)
     summary["accepted_with_prism_response_failure"] = sum(
         o["verdict"] == "accepted" and bool(o["cause"]) for o in outcomes
@@ -730,12 +730,14 @@ def print_report(summary: dict[str, Any], seconds: float) -> None:
         part = summary[mode]
         print(
             f"{mode:>8} arguments: accepted {part['accepted_of_all_operations']:.1f} % of all "
-            f"operations, {part['accepted_of_routable']:.1f} % of the {part['routable']} Prism "
-            f"can route   {part['verdicts']}"
+            f"operations, {part['accepted_of_routable']:.1f} % of the {part['routable']} "
+            f"requests Prism could route   {part['verdicts']}"
         )
     print(
-        "both modes accepted: "
-        f"{summary['both_modes_accepted_of_routable_operations']:.1f} % of routable operations"
+        "operations with every request accepted: "
+        f"{summary['operations_accepted_in_both_modes']} of the {summary['operations_judged']} "
+        "Prism could judge at least once = "
+        f"{summary['both_modes_accepted_of_judged_operations']:.1f} %"
     )
     print("Prism routing limits (requests):", summary["prism_routing"])
     print(
@@ -763,6 +765,10 @@ def print_report(summary: dict[str, Any], seconds: float) -> None:
 
 
 async def main_async(args: argparse.Namespace) -> int:
+    if args.summarize:
+        saved = json.loads(args.summarize.read_text())
+        print_report(summarize(saved["specs"]), saved["seconds"])
+        return 0
     root = corpus_dir(args.cache)
     command = prism_command(args.cache)
     log_dir = Path(tempfile.mkdtemp(prefix="gptforge-prism-"))
@@ -799,6 +805,9 @@ def main() -> int:
     parser.add_argument("--only", help="only sample specs whose name contains this text")
     parser.add_argument("--json-out", type=Path, help="write every request's outcome here")
     parser.add_argument("--resample", action="store_true", help="rewrite the sample file first")
+    parser.add_argument(
+        "--summarize", type=Path, help="print the report of an earlier --json-out file and stop"
+    )
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     return asyncio.run(main_async(parser.parse_args()))
 
