@@ -79,3 +79,22 @@ def test_an_env_file_is_read_only_when_named(monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setenv("GPTFORGE_ENV_FILE", "missing.env")
     with pytest.raises(ConfigError, match="GPTFORGE_ENV_FILE"):
         load_settings()
+
+
+def test_the_demo_allowance_follows_the_demo_port(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GPTFORGE_DEMO_API_PORT", "18765")
+    policy = Settings().egress_policy()
+    loopback = ipaddress.ip_address("127.0.0.1")
+    assert policy.refusal(host="127.0.0.1", address=loopback, port=18765) is None
+    assert policy.refusal(host="127.0.0.1", address=loopback, port=8765) is not None
+
+
+def test_one_source_for_default_limits() -> None:
+    from gptforge.actions import ActionExecutor
+    from gptforge.actions.results import MAX_RESULT_CHARS
+    from gptforge.egress import EgressClient, EgressLimits
+
+    settings = Settings()
+    assert settings.egress_limits() == EgressLimits()
+    assert settings.action_max_result_chars == MAX_RESULT_CHARS
+    assert ActionExecutor(egress=EgressClient()).max_result_chars == MAX_RESULT_CHARS

@@ -5,12 +5,15 @@ The tree, one base per layer::
     GptforgeError
     ├── ConfigError              settings, gpt.yaml and auth files an operator wrote
     ├── SpecError                an OpenAPI document that cannot be used at all
-    │   └── SpecLimitError       a document over a size, depth or count guard
+    │   ├── SpecLimitError       a document over a size, depth or count guard
+    │   └── RefError             a $ref that cannot be followed (openapi/refs.py)
     ├── EgressError              an outbound request refused or failed
     │   ├── EgressBlockedError   the destination is not allowed (SSRF guard)
     │   └── EgressLimitError     over the deadline or the response size cap
     ├── ActionError              an action that cannot run as configured
-    │   └── AuthError            credentials missing, OAuth state or token failures
+    │   ├── AuthError            credentials missing, OAuth state or token failures
+    │   └── InvalidArguments     a model's arguments do not fit the tool (told to the model)
+    │       └── SerializationError  a value that cannot be sent as its parameter
     ├── ProviderError            a model provider failed or is misconfigured
     └── RuntimeLoopError         the conversation loop cannot go on
 
@@ -22,6 +25,23 @@ and each message says what to do next.
 from __future__ import annotations
 
 from pydantic import ValidationError
+
+__all__ = [
+    "ActionError",
+    "AuthError",
+    "ConfigError",
+    "EgressBlockedError",
+    "EgressError",
+    "EgressLimitError",
+    "GptforgeError",
+    "InvalidArguments",
+    "ProviderError",
+    "RuntimeLoopError",
+    "SerializationError",
+    "SpecError",
+    "SpecLimitError",
+    "describe_validation_error",
+]
 
 
 class GptforgeError(Exception):
@@ -70,6 +90,14 @@ class ActionError(GptforgeError):
 
 class AuthError(ActionError):
     """Credentials are missing or an OAuth exchange failed."""
+
+
+class InvalidArguments(ActionError, ValueError):
+    """The model's arguments do not fit the tool; the message says what to fix."""
+
+
+class SerializationError(InvalidArguments):
+    """A value cannot be sent as this parameter; the message is for the model."""
 
 
 class ProviderError(GptforgeError):

@@ -14,12 +14,13 @@ from typing import Annotated
 from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from gptforge.actions.results import MAX_RESULT_CHARS
 from gptforge.egress import EgressLimits, EgressPolicy
 from gptforge.errors import ConfigError
 
 DEMO_API_HOST = "127.0.0.1"
 DEMO_API_PORT = 8765
-DEMO_API_ORIGIN = f"{DEMO_API_HOST}:{DEMO_API_PORT}"
+_DEFAULT_LIMITS = EgressLimits()
 
 
 def default_data_dir() -> Path:
@@ -38,11 +39,14 @@ class Settings(BaseSettings):
     allow_hosts: Annotated[list[str], NoDecode] = Field(default_factory=list)
     """Internal hosts actions may reach: ``host``, ``host:port`` or CIDR, comma-separated."""
     allow_demo_api: bool = True
-    """Let actions reach the bundled demo API on 127.0.0.1:8765 without an allowlist entry."""
+    """Let actions reach the bundled demo API (127.0.0.1:``demo_api_port``) without an
+    allowlist entry."""
+    demo_api_port: int = Field(default=DEMO_API_PORT, ge=1, le=65535)
+    """Where ``gptforge demo-api`` and ``gptforge demo`` serve the demo weather API."""
 
-    action_deadline_seconds: float = 45.0
-    action_max_response_bytes: int = 5_000_000
-    action_max_result_chars: int = 100_000
+    action_deadline_seconds: float = _DEFAULT_LIMITS.deadline_seconds
+    action_max_response_bytes: int = _DEFAULT_LIMITS.max_response_bytes
+    action_max_result_chars: int = MAX_RESULT_CHARS
 
     openai_api_key: SecretStr | None = Field(
         default=None, validation_alias=AliasChoices("GPTFORGE_OPENAI_API_KEY", "OPENAI_API_KEY")
@@ -68,8 +72,8 @@ class Settings(BaseSettings):
     def egress_policy(self, extra_hosts: list[str] | None = None) -> EgressPolicy:
         entries = list(self.allow_hosts)
         if self.allow_demo_api:
-            entries.append(DEMO_API_ORIGIN)
-            entries.append(f"localhost:{DEMO_API_PORT}")
+            entries.append(f"{DEMO_API_HOST}:{self.demo_api_port}")
+            entries.append(f"localhost:{self.demo_api_port}")
         entries.extend(extra_hosts or [])
         return EgressPolicy.from_entries(entries)
 

@@ -23,13 +23,13 @@ from tests.servers import serve
 SECRET = "sk-test-0123456789abcdef"
 
 
-RECEIVED: list[dict[str, Any]] = []
+def echo_into(received: list[dict[str, Any]]) -> Any:
+    async def echo(request: Request) -> Response:
+        seen = {"headers": dict(request.headers), "query": dict(request.query_params)}
+        received.append(seen)
+        return JSONResponse(seen)
 
-
-async def echo(request: Request) -> Response:
-    seen = {"headers": dict(request.headers), "query": dict(request.query_params)}
-    RECEIVED.append(seen)
-    return JSONResponse(seen)
+    return echo
 
 
 async def leak(request: Request) -> Response:
@@ -48,26 +48,33 @@ async def away(request: Request) -> Response:
     return RedirectResponse(request.query_params["to"])
 
 
-APP = Starlette(
-    routes=[
-        Route("/echo", echo, methods=["GET", "POST"]),
-        Route("/leak", leak),
-        Route("/huge", huge),
-        Route("/image", image),
-        Route("/away", away),
-    ]
-)
+def make_app(received: list[dict[str, Any]]) -> Starlette:
+    return Starlette(
+        routes=[
+            Route("/echo", echo_into(received), methods=["GET", "POST"]),
+            Route("/leak", leak),
+            Route("/huge", huge),
+            Route("/image", image),
+            Route("/away", away),
+        ]
+    )
 
 
-@pytest.fixture(scope="module")
-def api() -> Iterator[str]:
-    with serve(APP) as url:
+@pytest.fixture
+def received() -> list[dict[str, Any]]:
+    """What the test API received, in order (one list per test)."""
+    return []
+
+
+@pytest.fixture
+def api(received: list[dict[str, Any]]) -> Iterator[str]:
+    with serve(make_app(received)) as url:
         yield url
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def other_api() -> Iterator[str]:
-    with serve(APP) as url:
+    with serve(make_app([])) as url:
         yield url
 
 
@@ -164,12 +171,17 @@ async def run(
     ],
 )
 async def test_api_key_schemes(
-    egress: EgressClient, api: str, auth: dict[str, Any], where: str, expected: tuple[str, str]
+    egress: EgressClient,
+    api: str,
+    auth: dict[str, Any],
+    where: str,
+    expected: tuple[str, str],
+    received: list[dict[str, Any]],
 ) -> None:
     action = Action(id="echo", spec=make_spec(api), auth=parse_auth(auth))
     result = await run(egress, action, "echo")
     assert result.ok
-    seen = RECEIVED[-1]
+    seen = received[-1]
     assert seen["headers" if where == "header" else "query"][expected[0]] == expected[1]
     assert SECRET not in result.content and "user:pw" not in result.content
     # the record and the text for the model never show the key
@@ -179,7 +191,7 @@ async def test_api_key_schemes(
 
 
 async def test_key_from_environment_and_spec_declared_query_scheme(
-    egress: EgressClient, api: str, monkeypatch: pytest.MonkeyPatch
+    egress: EgressClient, api: str, monkeypatch: pytest.MonkeyPatch, received: list[dict[str, Any]]
 ) -> None:
     monkeypatch.setenv("ECHO_KEY", SECRET)
     spec = make_spec(api, {"q": {"type": "apiKey", "in": "query", "name": "token"}})
@@ -189,7 +201,7 @@ async def test_key_from_environment_and_spec_declared_query_scheme(
         auth=parse_auth({"type": "api_key", "scheme": "spec", "key_env": "ECHO_KEY"}),
     )
     result = await run(egress, action, "echo")
-    assert RECEIVED[-1]["query"]["token"] == SECRET
+    assert received[-1]["query"]["token"] == SECRET
     assert json.loads(result.content)["query"]["token"] == "***"
     assert SECRET not in result.record.url
 
@@ -206,13 +218,74 @@ async def test_secrets_echoed_by_the_api_are_redacted_for_the_model(
     assert SECRET not in result.content and "Bearer ***" in result.content
 
 
-async def test_no_credentials_for_security_none_operations(egress: EgressClient, api: str) -> None:
+async def test_no_credentials_for_security_none_operations(
+    egress: EgressClient, api: str, received: list[dict[str, Any]]
+) -> None:
     action = Action(
         id="echo", spec=make_spec(api), auth=parse_auth({"type": "api_key", "key": SECRET})
     )
-    spec = action.spec
-    tool = spec.tool("public")
-    assert tool.operation.needs_no_credentials
+    assert action.spec.tool("public").operation.needs_no_credentials
+    public = await run(egress, action, "public")
+    assert public.status == "http_error"  # the test API has no /public route; it was sent
+    assert "authorization" not in {k.lower() for k in public.record.request_headers}
+    await run(egress, action, "echo")
+    assert received[-1]["headers"]["authorization"] == f"Bearer {SECRET}"
+
+
+async def test_unset_key_variable_is_a_result_with_a_message_for_the_operator(
+    egress: EgressClient, api: str, received: list[dict[str, Any]]
+) -> None:
+    action = Action(
+        id="echo",
+        spec=make_spec(api),
+        auth=parse_auth({"type": "api_key", "key_env": "GPTFORGE_TEST_UNSET_KEY"}),
+    )
+    result = await run(egress, action, "echo")
+    assert result.status == "blocked" and received == []
+    assert "GPTFORGE_TEST_UNSET_KEY" in result.message
+    assert "GPTFORGE_TEST_UNSET_KEY" not in result.content and "not set up" in result.content
+
+
+async def test_a_spec_without_servers_tells_the_builder_not_the_model(
+    egress: EgressClient, api: str
+) -> None:
+    spec = parse_spec(
+        json.dumps(
+            {
+                "openapi": "3.0.3",
+                "info": {"title": "No servers", "version": "1"},
+                "paths": {"/echo": {"get": {"operationId": "echo"}}},
+            }
+        )
+    )
+    result = await run(egress, Action(id="nos", spec=spec), "echo")
+    assert result.status == "blocked" and result.message and "server" in result.message
+    assert result.content.startswith("This action is not set up correctly")
+
+
+def test_preview_shows_the_filled_url_and_never_credentials(api: str) -> None:
+    action = Action(
+        id="echo",
+        spec=make_spec(api),
+        auth=parse_auth({"type": "api_key", "scheme": "query", "param": "k", "key": SECRET}),
+    )
+    executor = ActionExecutor(egress=EgressClient())
+    assert executor.preview(action, "away", {"to": "/x y"}) == f"GET {api}/away?to=%2Fx%20y"
+    assert executor.preview(action, "away", {}) == f"GET {api}/away"  # arguments do not fit
+    assert SECRET not in executor.preview(action, "echo", {})
+
+
+async def test_builders_are_bounded_and_follow_spec_changes(egress: EgressClient, api: str) -> None:
+    executor = ActionExecutor(egress=egress, max_cached_actions=2)
+    actions = [Action(id=f"a{i}", spec=make_spec(api)) for i in range(4)]
+    for action in actions:
+        assert (await executor.execute(action, "echo", {})).ok
+    assert list(executor._builders) == ["a2", "a3"]
+    first = executor._builder(actions[3])
+    actions[3].spec = make_spec(api)
+    assert executor._builder(actions[3]) is not first
+    executor.forget_action("a3")
+    assert list(executor._builders) == ["a2"]
 
 
 async def test_credentials_never_follow_a_redirect_to_another_host(
@@ -249,7 +322,10 @@ async def test_unreachable_api_is_a_tool_error_not_an_exception(egress: EgressCl
     ).execute(action, "echo", {})
     assert result.status == "network_error" and "Could not reach 127.0.0.1" in result.content
     blocked = await run(egress, Action(id="x", spec=make_spec("http://10.0.0.1")), "echo")
-    assert blocked.status == "blocked" and "private-network" in blocked.content
+    assert blocked.status == "blocked" and "network policy" in blocked.content
+    # the model reads a neutral line; what to fix is for the operator
+    assert "private-network" in blocked.message and "allowlist" in blocked.message
+    assert "allowlist" not in blocked.content
 
 
 async def test_unknown_tool_names_are_a_tool_error(egress: EgressClient, api: str) -> None:

@@ -19,21 +19,21 @@ from gptforge.egress import EgressClient, EgressPolicy
 from gptforge.openapi import parse_spec
 from tests.servers import serve
 
-STATE = {"now": 0, "max": 0}
 
+@pytest.fixture
+def api() -> Iterator[tuple[str, dict[str, int]]]:
+    """A slow API and its concurrency gauge (now, max), one per test."""
+    gauge = {"now": 0, "max": 0}
 
-async def slow(request: Request) -> JSONResponse:
-    STATE["now"] += 1
-    STATE["max"] = max(STATE["max"], STATE["now"])
-    await asyncio.sleep(0.2)
-    STATE["now"] -= 1
-    return JSONResponse({"ok": True})
+    async def slow(request: Request) -> JSONResponse:
+        gauge["now"] += 1
+        gauge["max"] = max(gauge["max"], gauge["now"])
+        await asyncio.sleep(0.2)
+        gauge["now"] -= 1
+        return JSONResponse({"ok": True})
 
-
-@pytest.fixture(scope="module")
-def api() -> Iterator[str]:
     with serve(Starlette(routes=[Route("/slow", slow)])) as url:
-        yield url
+        yield url, gauge
 
 
 def action(url: str, name: str) -> Action:
@@ -54,11 +54,11 @@ def action(url: str, name: str) -> Action:
     ("per_action", "per_user", "actions", "expected"), [(2, 8, 1, 2), (8, 3, 2, 3)]
 )
 async def test_concurrent_calls_are_capped(
-    api: str, per_action: int, per_user: int, actions: int, expected: int
+    api: tuple[str, dict[str, int]], per_action: int, per_user: int, actions: int, expected: int
 ) -> None:
-    STATE.update(now=0, max=0)
-    policy = EgressPolicy.from_entries([httpx.URL(api).netloc.decode()])
-    targets = [action(api, f"a{i}") for i in range(actions)]
+    url, gauge = api
+    policy = EgressPolicy.from_entries([httpx.URL(url).netloc.decode()])
+    targets = [action(url, f"a{i}") for i in range(actions)]
     async with EgressClient(policy=policy) as egress:
         executor = ActionExecutor(
             egress=egress, per_action_concurrency=per_action, per_user_concurrency=per_user
@@ -66,4 +66,16 @@ async def test_concurrent_calls_are_capped(
         async with anyio.create_task_group() as group:
             for i in range(6):
                 group.start_soon(executor.execute, targets[i % actions], "slow", {})
-    assert STATE["max"] == expected
+    assert gauge["max"] == expected
+
+
+async def test_limiters_are_bounded_and_busy_ones_are_kept() -> None:
+    from gptforge.actions.executor import _Limiters
+
+    limiters = _Limiters(capacity=1, bound=3)
+    busy = limiters.get("busy")
+    async with busy:
+        for i in range(10):
+            limiters.get(f"user{i}")
+        assert len(limiters) == 3
+        assert limiters.get("busy") is busy  # never dropped while in use

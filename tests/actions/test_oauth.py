@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import AsyncIterator, Iterator
+from types import SimpleNamespace
 from typing import Any
 
 import httpx
 import pytest
 
-from gptforge.actions import Action, ActionExecutor, OAuthAuth, OAuthManager, SignInRequired
+from gptforge.actions import Action, ActionExecutor, OAuthAuth, OAuthManager, SignInRequired, oauth
 from gptforge.egress import EgressClient, EgressPolicy
 from gptforge.errors import AuthError
 from gptforge.openapi import parse_spec
@@ -209,6 +211,39 @@ async def test_changing_oauth_settings_discards_tokens(
     result = await executor.execute(action, "whoAmI", {}, user_id="u1", session_id="b")
     assert isinstance(result, SignInRequired)
     assert len(server_state.token_requests) == requests_before  # no refresh token sent anywhere
+    assert await manager.tokens.get("u1", "me") is None
+
+
+async def test_an_expired_sign_in_is_refused_without_a_token_request(
+    setup: Any, server_state: OAuthServerState, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    executor, manager, action = setup
+    first = await executor.execute(action, "whoAmI", {}, user_id="u1", session_id="b")
+    assert isinstance(first, SignInRequired)
+    code, state = await sign_in(first.authorization_url)
+    later = time.time() + oauth.STATE_TTL_SECONDS + 1
+    monkeypatch.setattr(oauth, "time", SimpleNamespace(time=lambda: later))
+    with pytest.raises(AuthError, match="expired"):
+        await manager.complete(
+            state=state, code=code, session_id="b", config_for=lambda _: action.auth
+        )
+    assert server_state.token_requests == []
+    assert await manager.tokens.get("u1", "me") is None
+
+
+async def test_a_sign_in_started_before_a_settings_change_is_refused(
+    setup: Any, oauth_server: str, server_state: OAuthServerState
+) -> None:
+    executor, manager, action = setup
+    for changed in (config(oauth_server, client_id="client-2"), None):
+        first = await executor.execute(action, "whoAmI", {}, user_id="u1", session_id="b")
+        assert isinstance(first, SignInRequired)
+        code, state = await sign_in(first.authorization_url)
+        with pytest.raises(AuthError, match="settings changed"):
+            await manager.complete(
+                state=state, code=code, session_id="b", config_for=lambda _, c=changed: c
+            )
+    assert server_state.token_requests == []  # the code went nowhere
     assert await manager.tokens.get("u1", "me") is None
 
 

@@ -86,7 +86,8 @@ def test_loopback_needs_allow_host(tmp_path: Path, api: str) -> None:
         app, ["action", "call", str(spec), "sayHello", "--args", '{"name": "Ada"}', "--json"]
     )
     assert result.exit_code == 1
-    assert json.loads(result.stdout)["status"] == "blocked"
+    out = json.loads(result.stdout)
+    assert out["status"] == "blocked" and "--allow-host" in out["message"]
 
 
 def test_bad_arguments_are_reported(tmp_path: Path, api: str) -> None:

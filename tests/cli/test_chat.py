@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -18,34 +19,46 @@ from gptforge.cli import app
 from tests.llm.fake_openai import fake_openai_app
 from tests.servers import serve
 
-ORDERS: list[dict[str, Any]] = []
 
+@dataclass
+class Shop:
+    url: str
+    orders: list[dict[str, Any]]
 
-async def order(request: Request) -> JSONResponse:
-    ORDERS.append(await request.json())
-    return JSONResponse({"order": len(ORDERS), "status": "placed"})
-
-
-@pytest.fixture(scope="module")
-def shop() -> Iterator[str]:
-    with serve(Starlette(routes=[Route("/orders", order, methods=["POST"])])) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def model() -> Iterator[str]:
-    with serve(fake_openai_app([("placeOrder", {"item": "tea", "quantity": 2})])) as url:
-        yield url
+    @property
+    def host(self) -> str:
+        return self.url.removeprefix("http://")
 
 
 @pytest.fixture
-def gpt_file(tmp_path: Path, shop: str, model: str, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("GPTFORGE_OPENAI_BASE_URL", f"{model}/v1")
+def shop() -> Iterator[Shop]:
+    orders: list[dict[str, Any]] = []
+
+    async def order(request: Request) -> JSONResponse:
+        orders.append(await request.json())
+        return JSONResponse({"order": len(orders), "status": "placed"})
+
+    with serve(Starlette(routes=[Route("/orders", order, methods=["POST"])])) as url:
+        yield Shop(url=url, orders=orders)
+
+
+@pytest.fixture
+def model() -> Iterator[tuple[str, list[dict[str, Any]]]]:
+    app = fake_openai_app([("placeOrder", {"item": "tea", "quantity": 2})])
+    with serve(app) as url:
+        yield url, app.state.seen
+
+
+@pytest.fixture
+def gpt_file(
+    tmp_path: Path, shop: Shop, model: tuple[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> Path:
+    monkeypatch.setenv("GPTFORGE_OPENAI_BASE_URL", f"{model[0]}/v1")
     (tmp_path / "shop.yaml").write_text(
         f"""
 openapi: 3.1.0
 info: {{title: Shop, version: '1'}}
-servers: [{{url: '{shop}'}}]
+servers: [{{url: '{shop.url}'}}]
 paths:
   /orders:
     post:
@@ -67,46 +80,82 @@ paths:
     return gpt
 
 
-def test_consequential_call_is_declined_in_scripts_without_yes(gpt_file: Path, shop: str) -> None:
-    ORDERS.clear()
-    host = shop.removeprefix("http://")
+def test_consequential_call_is_declined_in_scripts_without_yes(gpt_file: Path, shop: Shop) -> None:
     result = CliRunner().invoke(
-        app, ["chat", str(gpt_file), "-m", "Order two teas", "--json", "--allow-host", host]
+        app, ["chat", str(gpt_file), "-m", "Order two teas", "--json", "--allow-host", shop.host]
     )
     events = [json.loads(line) for line in result.stdout.splitlines()]
-    assert [e["kind"] for e in events][:2] == ["confirmation_required", "done"]
+    assert [e["kind"] for e in events][:3] == [
+        "confirmation_required",
+        "done",
+        "tool_call_finished",
+    ]
     assert events[0]["arguments"] == {"item": "tea", "quantity": 2}
-    assert ORDERS == []
+    assert events[0]["summary"] == f"POST {shop.url}/orders"
+    assert events[2]["status"] == "declined"
+    assert shop.orders == []
     declined = [e for e in events if e["kind"] == "text_delta"]
     assert "declined" in "".join(e["text"] for e in declined)
 
 
-def test_yes_allows_consequential_calls_for_this_run(gpt_file: Path, shop: str) -> None:
-    ORDERS.clear()
-    host = shop.removeprefix("http://")
+def test_yes_allows_consequential_calls_for_this_run(gpt_file: Path, shop: Shop) -> None:
     result = CliRunner().invoke(
         app,
-        ["chat", str(gpt_file), "-m", "Order two teas", "--json", "--yes", "--allow-host", host],
+        [
+            "chat",
+            str(gpt_file),
+            "-m",
+            "Order two teas",
+            "--json",
+            "--yes",
+            "--allow-host",
+            shop.host,
+        ],
     )
     assert result.exit_code == 0, result.output
-    assert ORDERS == [{"item": "tea", "quantity": 2}]
+    assert shop.orders == [{"item": "tea", "quantity": 2}]
     events = [json.loads(line) for line in result.stdout.splitlines()]
     assert "confirmation_required" not in [e["kind"] for e in events]
 
 
-def test_interactive_session_shows_the_call_and_its_details(gpt_file: Path, shop: str) -> None:
-    ORDERS.clear()
-    host = shop.removeprefix("http://")
+def test_interactive_session_shows_the_call_and_its_details(gpt_file: Path, shop: Shop) -> None:
     result = CliRunner().invoke(
         app,
-        ["chat", str(gpt_file), "--yes", "--allow-host", host],
+        ["chat", str(gpt_file), "--yes", "--allow-host", shop.host],
         input="Order two teas\n/details\n/quit\n",
     )
     assert result.exit_code == 0, result.output
     assert "Shop helper" in result.stdout and "Order tea" in result.stdout
     assert "Talked to 127.0.0.1 · placeOrder" in result.stdout
     assert '"status": 200' in result.stdout  # the expanded record
-    assert ORDERS == [{"item": "tea", "quantity": 2}]
+    assert shop.orders == [{"item": "tea", "quantity": 2}]
+
+
+def test_the_gpt_chooses_its_model(
+    gpt_file: Path, shop: Shop, model: tuple[str, list[dict[str, Any]]]
+) -> None:
+    gpt_file.write_text(gpt_file.read_text() + "model: {model: shop-model-1, temperature: 0}\n")
+    result = CliRunner().invoke(
+        app, ["chat", str(gpt_file), "-m", "Order", "--json", "--yes", "--allow-host", shop.host]
+    )
+    assert result.exit_code == 0, result.output
+    assert {s["payload"]["model"] for s in model[1]} == {"shop-model-1"}
+    assert {s["payload"]["temperature"] for s in model[1]} == {0}
+
+
+def test_an_unset_key_variable_ends_the_call_not_the_chat(gpt_file: Path, shop: Shop) -> None:
+    gpt_file.write_text(
+        gpt_file.read_text().replace(
+            "{openapi: shop.yaml}", "{openapi: shop.yaml, auth: {type: api_key, key_env: SHOP_KEY}}"
+        )
+    )
+    result = CliRunner().invoke(
+        app, ["chat", str(gpt_file), "-m", "Order", "--yes", "--allow-host", shop.host]
+    )
+    assert result.exit_code == 0, result.output
+    assert "Authentication problem in Shop" in result.stdout  # for the person running it
+    assert "SHOP_KEY" in result.stdout
+    assert "Traceback" not in result.output and shop.orders == []
 
 
 def test_missing_gpt_file_is_a_clear_error(tmp_path: Path) -> None:

@@ -6,6 +6,7 @@ import asyncio
 import gzip
 import ipaddress
 import time
+import zlib
 from collections.abc import AsyncIterator, Iterator
 
 import httpx
@@ -48,6 +49,17 @@ async def big(request: Request) -> Response:
     return Response(b"y" * 3_000_000)
 
 
+async def deflated(request: Request) -> Response:
+    """``Content-Encoding: deflate`` sent the RFC way (zlib) or the common raw way."""
+    body = b'{"deflated": true}' * 50
+    if request.query_params.get("raw"):
+        packer = zlib.compressobj(wbits=-zlib.MAX_WBITS)
+        data = packer.compress(body) + packer.flush()
+    else:
+        data = zlib.compress(body)
+    return Response(data, headers={"content-encoding": "deflate"})
+
+
 async def bomb(request: Request) -> Response:
     return Response(gzip.compress(b"\0" * 200_000_000), headers={"content-encoding": "gzip"})
 
@@ -55,7 +67,8 @@ async def bomb(request: Request) -> Response:
 APP = Starlette(
     routes=[
         Route("/echo", echo, methods=["GET", "POST", "PUT"]),
-        Route("/redirect", redirect, methods=["GET", "POST"]),
+        Route("/redirect", redirect, methods=["GET", "POST", "PUT"]),
+        Route("/deflated", deflated),
         Route("/trickle", trickle),
         Route("/big", big),
         Route("/bomb", bomb),
@@ -131,6 +144,30 @@ async def test_303_turns_post_into_get_and_307_keeps_it(server: str) -> None:
         )
         body = httpx.Response(200, content=r307.content).json()
         assert (body["method"], body["body"]) == ("POST", "data")
+
+
+@pytest.mark.parametrize("code", [301, 302])
+async def test_301_and_302_turn_post_into_get_like_browsers(server: str, code: int) -> None:
+    async with EgressClient(policy=allow(server)) as client:
+        post = await client.send(
+            httpx.Request("POST", f"{server}/redirect?to=/echo&code={code}", content=b"data")
+        )
+        body = httpx.Response(200, content=post.content).json()
+        assert (body["method"], body["body"]) == ("GET", "")
+        assert "content-length" not in body["headers"] or body["headers"]["content-length"] == "0"
+        put = await client.send(
+            httpx.Request("PUT", f"{server}/redirect?to=/echo&code={code}", content=b"data")
+        )
+        body = httpx.Response(200, content=put.content).json()
+        assert (body["method"], body["body"]) == ("PUT", "data")
+
+
+@pytest.mark.parametrize("raw", [False, True])
+async def test_deflate_bodies_are_read_with_or_without_the_zlib_header(
+    server: str, raw: bool
+) -> None:
+    response = await fetch(f"{server}/deflated?raw={'1' if raw else ''}", policy=allow(server))
+    assert response.content == b'{"deflated": true}' * 50 and not response.truncated
 
 
 async def test_redirect_loops_stop(server: str) -> None:

@@ -12,27 +12,31 @@ import httpx
 import pytest
 
 from gptforge.actions import ActionExecutor
-from gptforge.cli.chat import start_demo_api
-from gptforge.demo import DEMO_GPT
 from gptforge.egress import EgressClient
 from gptforge.llm import EmbeddedProvider, OpenAICompatibleProvider, TextDelta
 from gptforge.runtime import ConversationState, Runtime, build_actions, event_to_dict, load_gpt_file
 from gptforge.settings import Settings
+from tests.demo import DemoApi, demo_api
 
 pytestmark = pytest.mark.model
 
 
 @pytest.fixture(scope="session")
 def provider() -> Iterator[EmbeddedProvider]:
-    start_demo_api()
     settings = Settings()
     yield EmbeddedProvider(cache_dir=settings.model_cache_dir())
 
 
+@pytest.fixture(scope="session")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoApi]:
+    with demo_api(tmp_path_factory.mktemp("demo")) as running:
+        yield running
+
+
 @pytest.fixture
-async def runtime(provider: EmbeddedProvider) -> AsyncIterator[Runtime]:
-    settings = Settings()
-    gpt, base = load_gpt_file(DEMO_GPT)
+async def runtime(provider: EmbeddedProvider, demo: DemoApi) -> AsyncIterator[Runtime]:
+    settings = Settings(demo_api_port=demo.port)
+    gpt, base = load_gpt_file(demo.gpt_file)
     policy = settings.egress_policy()
     actions = await build_actions(gpt, base, policy=policy)
     async with EgressClient(policy=policy) as egress:
@@ -47,17 +51,19 @@ async def ask(runtime: Runtime, question: str) -> tuple[list[dict[str, Any]], st
     return events, text
 
 
-def api(path: str, **params: Any) -> Any:
-    return httpx.get(f"http://127.0.0.1:8765{path}", params=params).json()
+def api(demo: DemoApi, path: str, **params: Any) -> Any:
+    return httpx.get(f"{demo.url}{path}", params=params).json()
 
 
 @pytest.mark.parametrize("city", ["Paris", "Tokyo"])
-async def test_current_weather_is_fetched_and_relayed(runtime: Runtime, city: str) -> None:
+async def test_current_weather_is_fetched_and_relayed(
+    runtime: Runtime, demo: DemoApi, city: str
+) -> None:
     events, text = await ask(runtime, f"What's the weather in {city} right now?")
     calls = [e for e in events if e["kind"] == "tool_call_finished"]
     assert [c["operation"] for c in calls] == ["getCurrentWeather"]
     assert calls[0]["status"] == "ok"
-    truth = api("/weather/current", city=city)
+    truth = api(demo, "/weather/current", city=city)
     assert f"{truth['temperature_c']}" in text
     assert events[-1]["reason"] == "completed"
 

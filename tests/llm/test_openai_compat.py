@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -11,17 +12,16 @@ import pytest
 from typer.testing import CliRunner
 
 from gptforge.cli import app
-from gptforge.cli.chat import start_demo_api
-from gptforge.demo import DEMO_GPT
 from gptforge.errors import ProviderError
 from gptforge.llm import Finish, OpenAICompatibleProvider, ToolCallRequest, Usage
+from tests.demo import demo_api
 from tests.llm.fake_openai import fake_openai_app
 from tests.servers import serve
 
 CALLS = [("getCurrentWeather", {"city": "Paris"}), ("getForecast", {"city": "Oslo", "days": 2})]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def fake() -> Iterator[tuple[str, Any]]:
     application = fake_openai_app(CALLS)
     with serve(application) as url:
@@ -61,22 +61,23 @@ async def test_unreachable_server_is_a_clear_provider_error() -> None:
 
 
 def test_chat_cli_with_an_openai_compatible_server(
-    fake: tuple[str, Any], monkeypatch: pytest.MonkeyPatch
+    fake: tuple[str, Any], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     url, seen = fake
-    start_demo_api()
-    monkeypatch.setenv("GPTFORGE_OPENAI_BASE_URL", f"{url}/v1")
-    monkeypatch.setenv("OPENAI_API_KEY", "sk-never-shown")
-    monkeypatch.setenv("GPTFORGE_MODEL", "fake-model")
-    result = CliRunner().invoke(
-        app, ["chat", str(DEMO_GPT), "-m", "Weather in Paris and Oslo?", "--json"]
-    )
+    with demo_api(tmp_path) as demo:
+        monkeypatch.setenv("GPTFORGE_DEMO_API_PORT", str(demo.port))
+        monkeypatch.setenv("GPTFORGE_OPENAI_BASE_URL", f"{url}/v1")
+        monkeypatch.setenv("OPENAI_API_KEY", "sk-never-shown")
+        monkeypatch.setenv("GPTFORGE_MODEL", "fake-model")
+        result = CliRunner().invoke(
+            app, ["chat", str(demo.gpt_file), "-m", "Weather in Paris and Oslo?", "--json"]
+        )
+        truth = httpx.get(f"{demo.url}/weather/current", params={"city": "Paris"}).json()
     assert result.exit_code == 0, result.output
     events = [json.loads(line) for line in result.stdout.splitlines()]
     finished = [e for e in events if e["kind"] == "tool_call_finished"]
     assert [e["operation"] for e in finished] == ["getCurrentWeather", "getForecast"]
     assert all(e["status"] == "ok" for e in finished)
-    truth = httpx.get("http://127.0.0.1:8765/weather/current", params={"city": "Paris"}).json()
     text = "".join(e["text"] for e in events if e["kind"] == "text_delta")
     assert str(truth["temperature_c"]) in text
     assert events[-1] == {"kind": "done", "reason": "completed"}

@@ -11,17 +11,28 @@ from gptforge.actions.auth import (
 from gptforge.actions.executor import (
     Action,
     ActionExecutor,
-    Confirmation,
     SignInRequired,
     confirmation_policy,
 )
-from gptforge.actions.oauth import MemoryStateStore, MemoryTokenStore, OAuthManager, StoredToken
-from gptforge.actions.request import InvalidArguments, RequestBuilder
+from gptforge.actions.oauth import (
+    MemoryStateStore,
+    MemoryTokenStore,
+    OAuthManager,
+    PendingSignIn,
+    StateStore,
+    StoredToken,
+    TokenStore,
+)
+from gptforge.actions.request import RequestBuilder
 from gptforge.actions.results import CallRecord, Redactor, ToolResult
+from gptforge.actions.toolset import ActionToolset, action_toolsets
+from gptforge.errors import InvalidArguments
+from gptforge.toolsets import Confirmation
 
 __all__ = [
     "Action",
     "ActionExecutor",
+    "ActionToolset",
     "ApiKeyAuth",
     "AuthConfig",
     "CallRecord",
@@ -32,11 +43,15 @@ __all__ = [
     "NoAuth",
     "OAuthAuth",
     "OAuthManager",
+    "PendingSignIn",
     "Redactor",
     "RequestBuilder",
     "SignInRequired",
+    "StateStore",
     "StoredToken",
+    "TokenStore",
     "ToolResult",
+    "action_toolsets",
     "confirmation_policy",
     "load_auth_file",
     "parse_auth",

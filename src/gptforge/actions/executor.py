@@ -1,17 +1,25 @@
 """Executing a model's tool call as an authenticated, guarded HTTP request.
 
-:meth:`ActionExecutor.execute` never raises for a remote failure: bad arguments,
-HTTP errors, timeouts and refused destinations all come back as a
-:class:`ToolResult` the model can read and react to. A missing OAuth token comes
-back as :class:`SignInRequired` with the URL to send the user to.
+:meth:`ActionExecutor.execute` never raises for a failure it can name: bad arguments,
+HTTP errors, timeouts, refused destinations and configuration problems (an unset
+``key_env``, OAuth without a callback, a spec without servers) all come back as a
+:class:`ToolResult`. The model reads a short neutral line; what the builder or the
+operator must fix is in :attr:`ToolResult.message`. A missing OAuth token comes back
+as :class:`SignInRequired` with the URL to send the user to.
+
+Caches and limiters are bounded: request builders are kept for the most recently used
+actions and rebuilt when an action's spec changes; per-user and per-action limiters
+are dropped when idle and over the bound. :meth:`ActionExecutor.forget_action` drops
+what is kept for an action whose settings changed.
 """
 
 from __future__ import annotations
 
+import json
 import time
-from collections import defaultdict
+from collections import OrderedDict
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 import anyio
 import httpx
@@ -19,14 +27,39 @@ import httpx
 from gptforge.actions.auth import ApiKeyAuth, NoAuth, OAuthAuth
 from gptforge.actions.credentials import Credentials, api_key_credentials, bearer
 from gptforge.actions.oauth import OAuthManager
-from gptforge.actions.request import InvalidArguments, RequestBuilder
-from gptforge.actions.results import CallRecord, ToolResult, excerpt, model_content
+from gptforge.actions.request import RequestBuilder
+from gptforge.actions.results import (
+    MAX_RESULT_CHARS,
+    CallRecord,
+    Redactor,
+    ToolResult,
+    excerpt,
+    model_content,
+)
 from gptforge.egress import EgressClient, origin
-from gptforge.errors import ActionError, AuthError, ConfigError, EgressBlockedError, EgressError
+from gptforge.errors import (
+    ActionError,
+    ConfigError,
+    EgressBlockedError,
+    EgressError,
+    GptforgeError,
+    InvalidArguments,
+)
 from gptforge.openapi import Operation, Spec, Tool
+from gptforge.toolsets import Confirmation
 
-Confirmation = Literal["never", "ask", "always"]
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+NOT_SET_UP = (
+    "This action is not set up correctly on the server, so the call was not made. "
+    "Tell the user it is unavailable right now; do not retry it."
+)
+NOT_ALLOWED = (
+    "The server's network policy does not allow this address, so the call was not made. "
+    "Tell the user it is unavailable; do not retry it."
+)
+MAX_CACHED_ACTIONS = 256
+MAX_IDLE_LIMITERS = 1024
+MAX_PREVIEWED = 64
 
 
 def confirmation_policy(operation: Operation) -> Confirmation:
@@ -48,6 +81,9 @@ class Action:
     """One API wired into a GPT: its spec, its authentication, its privacy policy."""
 
     id: str
+    """Stable identity: OAuth tokens and "always allow" decisions are stored by it, so it
+    must not change when actions are reordered or a spec is renamed (a database row id,
+    or gpt.yaml's ``id:``, else the API's host)."""
     spec: Spec
     auth: NoAuth | ApiKeyAuth | OAuthAuth = field(default_factory=NoAuth)
     privacy_policy_url: str | None = None
@@ -129,6 +165,34 @@ def sends_credentials(action: Action, tool: Tool, url: httpx.URL) -> bool:
     )
 
 
+class _Limiters:
+    """Capacity limiters by key; idle ones are dropped once there are more than ``bound``."""
+
+    def __init__(self, capacity: int, bound: int = MAX_IDLE_LIMITERS) -> None:
+        self.capacity = capacity
+        self.bound = bound
+        self._items: OrderedDict[str, anyio.CapacityLimiter] = OrderedDict()
+
+    def get(self, key: str) -> anyio.CapacityLimiter:
+        limiter = self._items.pop(key, None) or anyio.CapacityLimiter(self.capacity)
+        self._items[key] = limiter
+        if len(self._items) > self.bound:
+            for old in [k for k, v in self._items.items() if v.borrowed_tokens == 0]:
+                if len(self._items) <= self.bound:
+                    break
+                if old != key:
+                    del self._items[old]
+        return limiter
+
+    def forget(self, key: str) -> None:
+        limiter = self._items.get(key)
+        if limiter is not None and limiter.borrowed_tokens == 0:
+            del self._items[key]
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
 class ActionExecutor:
     """Runs tool calls for any number of actions, with per-user and per-action limits."""
 
@@ -137,27 +201,67 @@ class ActionExecutor:
         *,
         egress: EgressClient,
         oauth: OAuthManager | None = None,
-        max_result_chars: int = 100_000,
+        max_result_chars: int = MAX_RESULT_CHARS,
         per_action_concurrency: int = 4,
         per_user_concurrency: int = 8,
+        max_cached_actions: int = MAX_CACHED_ACTIONS,
     ) -> None:
         self.egress = egress
         self.oauth = oauth
         self.max_result_chars = max_result_chars
-        self._builders: dict[str, RequestBuilder] = defaultdict(RequestBuilder)
-        self._action_limit = per_action_concurrency
-        self._user_limit = per_user_concurrency
-        self._action_limiters: dict[str, anyio.CapacityLimiter] = {}
-        self._user_limiters: dict[str, anyio.CapacityLimiter] = {}
+        self.max_cached_actions = max_cached_actions
+        self._builders: OrderedDict[str, tuple[Spec, RequestBuilder]] = OrderedDict()
+        self._previewed: OrderedDict[tuple[str, str, str], tuple[Action, httpx.Request]] = (
+            OrderedDict()
+        )
+        self._user_limiters = _Limiters(per_user_concurrency)
+        self._action_limiters = _Limiters(per_action_concurrency)
 
-    def _limiters(self, user_id: str, action_id: str) -> tuple[anyio.CapacityLimiter, ...]:
-        user = self._user_limiters.get(user_id)
-        if user is None:
-            user = self._user_limiters[user_id] = anyio.CapacityLimiter(self._user_limit)
-        action = self._action_limiters.get(action_id)
-        if action is None:
-            action = self._action_limiters[action_id] = anyio.CapacityLimiter(self._action_limit)
-        return user, action
+    def _builder(self, action: Action) -> RequestBuilder:
+        """The action's request builder, rebuilt when its spec object changed."""
+        cached = self._builders.pop(action.id, None)
+        if cached is None or cached[0] is not action.spec:
+            cached = (action.spec, RequestBuilder())
+        self._builders[action.id] = cached
+        while len(self._builders) > self.max_cached_actions:
+            self._builders.popitem(last=False)
+        return cached[1]
+
+    def forget_action(self, action_id: str) -> None:
+        """Drop what is kept for an action (its settings changed or it was deleted)."""
+        self._builders.pop(action_id, None)
+        self._action_limiters.forget(action_id)
+        for key in [k for k in self._previewed if k[0] == action_id]:
+            del self._previewed[key]
+
+    def preview(self, action: Action, tool_name: str, arguments: Any) -> str:
+        """``METHOD URL`` of the request a call would send, with its arguments filled in;
+        the path template when the arguments do not fit. Credentials are never in it.
+
+        The request is kept for a moment: the ``execute()`` of the same call that usually
+        follows sends it without building it again."""
+        tool = action.tool(tool_name)
+        if tool is None:
+            return f"unknown operation {tool_name!r}"
+        try:
+            request = self._builder(action).build(tool, arguments, server_url=action.server_url)
+        except GptforgeError:
+            op = tool.operation
+            base = action.server_url or (op.server.url if op.server else "")
+            return f"{op.method} {base}{op.path}"
+        key = _call_key(action, tool_name, arguments)
+        if key is not None:
+            self._previewed[key] = (action, request)
+            while len(self._previewed) > MAX_PREVIEWED:
+                self._previewed.popitem(last=False)
+        return f"{request.method} {Redactor().url(str(request.url))}"
+
+    def _request(self, action: Action, tool: Tool, arguments: Any) -> httpx.Request:
+        key = _call_key(action, tool.name, arguments)
+        previewed = self._previewed.pop(key, None) if key is not None else None
+        if previewed is not None and previewed[0] is action:
+            return previewed[1]
+        return self._builder(action).build(tool, arguments, server_url=action.server_url)
 
     async def execute(
         self,
@@ -178,25 +282,26 @@ class ActionExecutor:
                 ),
             )
         try:
-            request = self._builders[action.id].build(tool, arguments, server_url=action.server_url)
+            request = self._request(action, tool, arguments)
         except InvalidArguments as exc:
-            return ToolResult(status="invalid_arguments", content=str(exc))
-        except ActionError as exc:
-            return ToolResult(status="blocked", content=exc.message)
+            return ToolResult(status="invalid_arguments", content=exc.message)
+        except GptforgeError as exc:
+            return ToolResult(status="blocked", content=NOT_SET_UP, message=exc.message)
 
         credentials = Credentials()
         if sends_credentials(action, tool, request.url):
             try:
                 outcome = await self._credentials(action, tool.operation, user_id, session_id)
-            except (AuthError, ActionError, ConfigError) as exc:
+            except GptforgeError as exc:
                 return ToolResult(
-                    status="blocked", content=f"Authentication problem: {exc.message}"
+                    status="blocked",
+                    content=NOT_SET_UP,
+                    message=f"Authentication problem in {action.name}: {exc.message}",
                 )
             if isinstance(outcome, SignInRequired):
                 return outcome
             credentials = outcome
-        user_limiter, action_limiter = self._limiters(user_id, action.id)
-        async with user_limiter, action_limiter:
+        async with self._user_limiters.get(user_id), self._action_limiters.get(action.id):
             result = await self._send(action, tool, request, credentials)
             if (
                 credentials.oauth
@@ -205,11 +310,23 @@ class ActionExecutor:
                 and self.oauth is not None
                 and isinstance(action.auth, OAuthAuth)
             ):
-                fresh = await self.oauth.access_token(
-                    user_id=user_id, action_id=action.id, config=action.auth, force_refresh=True
-                )
-                if fresh is None:
-                    return await self._sign_in(self.oauth, action, action.auth, user_id, session_id)
+                try:
+                    fresh = await self.oauth.access_token(
+                        user_id=user_id,
+                        action_id=action.id,
+                        config=action.auth,
+                        force_refresh=True,
+                    )
+                    if fresh is None:
+                        return await self._sign_in(
+                            self.oauth, action, action.auth, user_id, session_id
+                        )
+                except GptforgeError as exc:
+                    return ToolResult(
+                        status="blocked",
+                        content=NOT_SET_UP,
+                        message=f"Authentication problem in {action.name}: {exc.message}",
+                    )
                 credentials = bearer(fresh.access_token, oauth=True)
                 result = await self._send(action, tool, request, credentials)
         return result
@@ -238,7 +355,7 @@ class ActionExecutor:
         if self.oauth is None:
             raise ActionError(
                 "This action uses OAuth, but no sign-in callback is configured here. "
-                "Run it from the gptforge server, or use an API key."
+                "Run it from the gptforge server or `gptforge chat`, or use an API key."
             )
         token = await self.oauth.access_token(user_id=user_id, action_id=action.id, config=auth)
         if token is None:
@@ -274,7 +391,9 @@ class ActionExecutor:
             record.error = redactor.text(exc.message)
             record.duration_ms = (time.perf_counter() - started) * 1000
             if isinstance(exc, EgressBlockedError):
-                return ToolResult(status="blocked", content=record.error, record=record)
+                return ToolResult(
+                    status="blocked", content=NOT_ALLOWED, message=record.error, record=record
+                )
             return ToolResult(
                 status="network_error",
                 content=f"The call to {action.name} failed: {record.error}",
@@ -287,3 +406,10 @@ class ActionExecutor:
         record.response_bytes = len(response.content)
         record.response_excerpt = excerpt(content)
         return ToolResult(status="ok" if ok else "http_error", content=content, record=record)
+
+
+def _call_key(action: Action, tool_name: str, arguments: Any) -> tuple[str, str, str] | None:
+    try:
+        return action.id, tool_name, json.dumps(arguments, sort_keys=True)
+    except (TypeError, ValueError):
+        return None

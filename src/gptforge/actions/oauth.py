@@ -18,6 +18,7 @@ import json
 import math
 import secrets
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -68,15 +69,21 @@ class PendingSignIn:
 
 
 class TokenStore(Protocol):
-    """Where OAuth tokens live: memory here, the database in the server."""
+    """Where OAuth tokens live, per user and action id: memory in the CLI, the database in
+    the server (encrypt ``access_token`` and ``refresh_token`` at rest there)."""
 
     async def get(self, user_id: str, action_id: str) -> StoredToken | None: ...
     async def put(self, user_id: str, action_id: str, token: StoredToken) -> None: ...
     async def delete(self, user_id: str, action_id: str) -> None: ...
-    async def delete_action(self, action_id: str) -> None: ...
+    async def delete_action(self, action_id: str) -> None:
+        """Every user's token for the action (its OAuth settings changed, or it was deleted)."""
+        ...
 
 
 class StateStore(Protocol):
+    """Sign-ins in progress by their ``state`` value; ``pop`` reads one at most once
+    (a database implements it as a delete returning the row)."""
+
     async def put(self, state: str, pending: PendingSignIn) -> None: ...
     async def get(self, state: str) -> PendingSignIn | None:
         """The pending sign-in without consuming it (checked before :meth:`pop`)."""
@@ -86,6 +93,8 @@ class StateStore(Protocol):
 
 
 class MemoryTokenStore:
+    """The in-process :class:`TokenStore` (tokens are lost when the process ends)."""
+
     def __init__(self) -> None:
         self._tokens: dict[tuple[str, str], StoredToken] = {}
 
@@ -104,6 +113,8 @@ class MemoryTokenStore:
 
 
 class MemoryStateStore:
+    """The in-process :class:`StateStore`; expired sign-ins are dropped as new ones start."""
+
     def __init__(self) -> None:
         self._states: dict[str, PendingSignIn] = {}
 
@@ -284,11 +295,18 @@ class OAuthManager:
         return str(url)
 
     async def complete(
-        self, *, state: str, code: str, session_id: str, config_for: Any
+        self,
+        *,
+        state: str,
+        code: str,
+        session_id: str,
+        config_for: Callable[[str], OAuthAuth | None],
     ) -> PendingSignIn:
-        """Exchange ``code`` after checking ``state``; ``config_for(action_id)`` gives settings.
+        """Exchange ``code`` after checking ``state``; ``config_for(action_id)`` gives the
+        action's current OAuth settings (None when it no longer uses OAuth).
 
-        Raises :class:`AuthError` for an unknown, reused, expired or foreign state.
+        Raises :class:`AuthError` for an unknown, reused, expired or foreign state, or when
+        the action's settings changed since the sign-in started.
         """
         unknown = AuthError(
             "This sign-in link is unknown or was already used. Start the sign-in again "
@@ -306,8 +324,8 @@ class OAuthManager:
             raise unknown
         if pending.expires_at < time.time():
             raise AuthError("This sign-in took too long and expired; start it again.")
-        config: OAuthAuth = config_for(pending.action_id)
-        if config.fingerprint() != pending.fingerprint:
+        config = config_for(pending.action_id)
+        if config is None or config.fingerprint() != pending.fingerprint:
             raise AuthError("The action's sign-in settings changed; start the sign-in again.")
         extra = {"code_verifier": pending.code_verifier} if pending.code_verifier else {}
         body = prepare_token_request(

@@ -21,7 +21,6 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
 from gptforge.actions.serialize import (
-    SerializationError,
     cookie_pairs,
     header_value,
     path_value,
@@ -29,7 +28,7 @@ from gptforge.actions.serialize import (
     scalar_text,
 )
 from gptforge.egress import origin
-from gptforge.errors import ActionError
+from gptforge.errors import ActionError, InvalidArguments, SerializationError
 from gptforge.openapi import Operation, RequestBody, Tool
 from gptforge.openapi.operations import is_forbidden_header
 
@@ -37,10 +36,6 @@ USER_AGENT = "gptforge/0.1 (+actions)"
 ACCEPT = "application/json, text/plain;q=0.9, */*;q=0.5"
 _TEMPLATE = re.compile(r"\{([^{}/]+)\}")
 _MAX_ERRORS = 5
-
-
-class InvalidArguments(ValueError):
-    """The model's arguments do not fit the tool; the message says what to fix."""
 
 
 def _without_patterns(node: Any) -> Any:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import httpx
@@ -19,6 +19,7 @@ import httpx
 from gptforge.actions.auth import REDACTED
 from gptforge.actions.redaction import MIN_FREE_TEXT_SECRET, redact_spans, secret_spans
 from gptforge.egress import FetchedResponse
+from gptforge.toolsets import ToolStatus
 
 MAX_RESULT_CHARS = 100_000
 EXCERPT_CHARS = 500
@@ -115,18 +116,16 @@ class CallRecord:
         return dict(self.__dict__)
 
 
-ToolStatus = Literal[
-    "ok", "http_error", "invalid_arguments", "network_error", "blocked", "declined"
-]
-
-
 @dataclass(kw_only=True)
 class ToolResult:
     """What goes back to the model as the tool message, plus the record."""
 
     status: ToolStatus
     content: str
+    """What the model reads: the API's answer, or a short neutral line."""
     record: CallRecord | None = None
+    message: str | None = None
+    """For the GPT's builder or the operator (what to fix); never shown to the model."""
 
     @property
     def ok(self) -> bool:

@@ -12,13 +12,10 @@ from collections.abc import Iterator
 from typing import Any
 from urllib.parse import quote
 
+from gptforge.errors import SerializationError
 from gptforge.openapi import Parameter
 
 _RESERVED = ":/?#[]@!$&'()*+,;="
-
-
-class SerializationError(ValueError):
-    """A value cannot be sent as this parameter; the message is for the model."""
 
 
 def scalar_text(value: Any) -> str:

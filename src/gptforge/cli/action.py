@@ -52,6 +52,7 @@ async def _call(
         "status": outcome.status,
         "record": outcome.record.as_dict() if outcome.record else None,
         "result": outcome.content,
+        "message": outcome.message,
     }
 
 
@@ -126,5 +127,7 @@ def _print_outcome(console: Console, outcome: dict[str, Any]) -> None:
         lines += ["", f"[bold]→ {markup_text(status)}[/] in {record['duration_ms']:.0f} ms"]
         title = f"{markup_text(record['action'])} · {markup_text(record['operation'])}"
         console.print(Panel("\n".join(lines), title=title))
+    if outcome.get("message"):
+        console.print(f"[yellow]{markup_text(outcome['message'])}[/]")
     if "result" in outcome:
         console.print(terminal_text(outcome["result"][:4000]), markup=False)

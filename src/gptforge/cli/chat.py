@@ -34,6 +34,7 @@ from gptforge.runtime import (
     Decision,
     Done,
     ErrorEvent,
+    NoticeEvent,
     Runtime,
     RuntimeEvent,
     TextDeltaEvent,
@@ -65,8 +66,10 @@ def start_in_thread(app: Any, host: str, port: int) -> uvicorn.Server:
     return server
 
 
-def start_demo_api(port: int = DEMO_API_PORT) -> bool:
-    """Start the demo weather API in a background thread unless something already listens."""
+def start_demo_api(port: int | None = None) -> bool:
+    """Start the demo weather API in a background thread unless something already listens
+    (on ``port``, default ``GPTFORGE_DEMO_API_PORT`` or 8765)."""
+    port = port or load_settings().demo_api_port
     if not _port_free(DEMO_API_HOST, port):
         return False
     from gptforge.demo.weather_api import create_app
@@ -129,7 +132,7 @@ def _oauth_callback_app(manager: OAuthManager, configs: dict[str, OAuthAuth]) ->
                 state=request.query_params.get("state", ""),
                 code=request.query_params.get("code", ""),
                 session_id=CLI_SESSION,
-                config_for=lambda action_id: configs[action_id],
+                config_for=configs.get,
             )
         except GptforgeError as exc:
             return _callback_error_page(exc.message, configs)
@@ -151,7 +154,9 @@ async def _chat(
     policy = settings.egress_policy(allow_hosts)
     gpt, base = load_gpt_file(gpt_file)
     actions = await build_actions(gpt, base, policy=policy)
-    oauth_configs = {a.id: a.auth for a in actions if isinstance(a.auth, OAuthAuth)}
+    oauth_configs: dict[str, OAuthAuth] = {
+        a.id: a.auth for a in actions if isinstance(a.auth, OAuthAuth)
+    }
     manager = OAuthManager(
         redirect_uri=f"http://127.0.0.1:{CALLBACK_PORT}/oauth/callback",
         policy=policy,
@@ -159,7 +164,13 @@ async def _chat(
     )
     if oauth_configs and _port_free("127.0.0.1", CALLBACK_PORT):
         start_in_thread(_oauth_callback_app(manager, oauth_configs), "127.0.0.1", CALLBACK_PORT)
-    provider = provider_from_settings(settings, progress=_Progress(enabled=not as_json))
+    provider = provider_from_settings(
+        settings,
+        provider=gpt.model.provider,
+        model=gpt.model.model,
+        temperature=gpt.model.temperature,
+        progress=_Progress(enabled=not as_json),
+    )
     interactive = message is None
     async with EgressClient(policy=policy, limits=settings.egress_limits()) as egress:
         runtime = Runtime(
@@ -235,8 +246,12 @@ def _render(console: Console, event: RuntimeEvent, as_json: bool) -> None:
     elif isinstance(event, ToolCallFinished):
         status = event.http_status if event.http_status is not None else event.status
         console.print(f"  [dim]  {markup_text(status)} in {event.duration_ms:.0f} ms[/]")
+        if event.message:
+            console.print(f"  [yellow]  {markup_text(event.message)}[/]")
     elif isinstance(event, ErrorEvent):
         console.print(f"\n[bold red]error:[/] {markup_text(event.message)}")
+    elif isinstance(event, NoticeEvent):
+        console.print(f"\n[yellow]note:[/] {markup_text(event.message)}")
     elif isinstance(event, AuthRequired):
         console.print(
             f"\n[bold yellow]Sign in to {markup_text(event.action)}:[/] "
@@ -260,14 +275,15 @@ def _ask(
             decisions[event.call_id] = "deny"
             if not as_json:
                 console.print(
-                    f"\n[yellow]{markup_text(event.action)} wants to {markup_text(event.method)} "
-                    f"{markup_text(event.operation)}; declined (use --yes to allow in scripts).[/]"
+                    f"\n[yellow]{markup_text(event.action)} wants to run "
+                    f"{markup_text(event.operation)} ({markup_text(event.summary)}); "
+                    "declined (use --yes to allow in scripts).[/]"
                 )
             continue
         options = "[y]es / [a]lways / [n]o" if event.allow_always else "[y]es / [n]o"
         console.print(
             f"\n[bold yellow]{markup_text(event.action)}[/] wants to run "
-            f"[bold]{markup_text(event.operation)}[/] ({markup_text(event.method)}) with "
+            f"[bold]{markup_text(event.operation)}[/] ({markup_text(event.summary)}) with "
             f"{markup_text(json_line(event.arguments))}"
         )
         answer = console.input(f"Allow? {options} ").strip().lower()
@@ -311,11 +327,17 @@ def chat(
 
 
 def demo_api(
-    port: Annotated[int, typer.Option(help="Port on 127.0.0.1.")] = DEMO_API_PORT,
+    port: Annotated[
+        int | None,
+        typer.Option(
+            help=f"Port on 127.0.0.1 (default GPTFORGE_DEMO_API_PORT or {DEMO_API_PORT})."
+        ),
+    ] = None,
 ) -> None:
     """Serve the demo weather API on 127.0.0.1 (deterministic data, no network)."""
     from gptforge.demo.weather_api import create_app
 
+    port = port or load_settings().demo_api_port
     uvicorn.run(create_app(), host=DEMO_API_HOST, port=port, log_level="info")
 
 

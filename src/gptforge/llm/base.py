@@ -1,17 +1,64 @@
 """The model provider interface: messages and tools in, a stream of events out.
 
-Messages are OpenAI chat messages (plain dicts), so conversation state stays
-serializable and any OpenAI-compatible server understands it.
+Messages are OpenAI chat messages. The conversation keeps them typed
+(:data:`ChatMessage`: system, user, assistant with optional tool calls, tool reply),
+so their storage is designed rather than inherited from dicts; providers receive
+plain-dict copies (:func:`wire_messages`), which any OpenAI-compatible server reads.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, NotRequired, Protocol, cast
+
+from typing_extensions import TypedDict
 
 Message = dict[str, Any]
+"""A chat message as sent to a provider (the wire form of :data:`ChatMessage`)."""
 ToolDefinition = dict[str, Any]
+
+
+class ToolCallFunction(TypedDict):
+    name: str
+    arguments: str
+    """The JSON text the model wrote."""
+
+
+class ToolCall(TypedDict):
+    id: str
+    type: Literal["function"]
+    function: ToolCallFunction
+
+
+class SystemMessage(TypedDict):
+    role: Literal["system"]
+    content: str
+
+
+class UserMessage(TypedDict):
+    role: Literal["user"]
+    content: str
+
+
+class AssistantMessage(TypedDict):
+    role: Literal["assistant"]
+    content: str | None
+    tool_calls: NotRequired[list[ToolCall]]
+
+
+class ToolMessage(TypedDict):
+    role: Literal["tool"]
+    tool_call_id: str
+    content: str
+
+
+ChatMessage = SystemMessage | UserMessage | AssistantMessage | ToolMessage
+
+
+def wire_messages(messages: Sequence[ChatMessage]) -> list[Message]:
+    """Copies of ``messages`` as plain dicts, for a provider (which cannot change the state)."""
+    return [cast(Message, dict(message)) for message in messages]
 
 
 @dataclass(frozen=True, kw_only=True)

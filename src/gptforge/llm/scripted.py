@@ -31,6 +31,8 @@ class ScriptedReply:
 
     text: str = ""
     calls: tuple[ScriptedCall, ...] = ()
+    finish: str | None = None
+    """The finish reason to report (default: ``tool_calls`` with calls, else ``stop``)."""
 
 
 Script = list[ScriptedReply] | Callable[[list[Message], list[ToolDefinition]], ScriptedReply]
@@ -65,4 +67,4 @@ class ScriptedProvider:
             yield ToolCallRequest(
                 id=call.id or f"call_{self._counter}", name=call.name, arguments=arguments
             )
-        yield Finish(reason="tool_calls" if reply.calls else "stop")
+        yield Finish(reason=reply.finish or ("tool_calls" if reply.calls else "stop"))

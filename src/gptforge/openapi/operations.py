@@ -16,6 +16,7 @@ from urllib.parse import urljoin, urlsplit
 
 from httpx import InvalidURL
 
+from gptforge import naming
 from gptforge.egress import origin
 from gptforge.errors import SpecLimitError
 from gptforge.openapi.diagnostics import Diagnostics, escape_pointer_token
@@ -176,11 +177,8 @@ def generated_tool_name(method: str, path: str) -> str:
 
 
 def unique_name(base: str, taken: set[str]) -> str:
-    name, counter = base, 2
-    while name in taken:
-        suffix = f"_{counter}"
-        name = base[: 64 - len(suffix)] + suffix
-        counter += 1
+    """A free tool name (see :mod:`gptforge.naming`), added to ``taken``."""
+    name = naming.unique_name(base, taken)
     taken.add(name)
     return name
 

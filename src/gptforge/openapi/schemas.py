@@ -23,6 +23,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
+from gptforge.naming import unique_name
 from gptforge.openapi.diagnostics import Diagnostics, escape_pointer_token
 from gptforge.openapi.refs import RefError, RefResolver, ref_tokens
 
@@ -188,10 +189,7 @@ class SchemaNormalizer:
         if tokens[:2] == _COMPONENT_SCHEMAS and len(tokens) > 2:
             tokens = tokens[2:]
         base = _DEF_NAME_UNSAFE.sub("_", "_".join(tokens)).strip("_")[:60] or "schema"
-        name, counter = base, 2
-        while name in self._ref_by_name:
-            name = f"{base}_{counter}"
-            counter += 1
+        name = unique_name(base, self._ref_by_name)
         self._name_by_ref[ref] = name
         self._ref_by_name[name] = ref
         return name

@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from gptforge.naming import unique_name
 from gptforge.openapi.diagnostics import Diagnostics
 from gptforge.openapi.operations import Operation, Parameter
 from gptforge.openapi.schemas import JsonSchema, SchemaNormalizer, trim_text
@@ -89,11 +90,7 @@ def _described(schema: JsonSchema, description: str | None) -> JsonSchema:
 def _unique_argument(name: str, location: str, taken: dict[str, Any]) -> str:
     if name not in taken:
         return name
-    candidate, counter = f"{location}_{name}", 2
-    while candidate in taken:
-        candidate = f"{location}_{name}_{counter}"
-        counter += 1
-    return candidate
+    return unique_name(f"{location}_{name}", taken, max_length=None)
 
 
 def _flattenable(

@@ -1,27 +1,44 @@
-"""GPT definitions and the conversation loop that lets a model use actions."""
+"""GPT definitions and the conversation loop that lets a model use tools."""
 
+from gptforge.runtime.approvals import ApprovalStore, MemoryApprovalStore
 from gptforge.runtime.events import (
     AuthRequired,
     ConfirmationRequired,
     Done,
     ErrorEvent,
+    NoticeEvent,
     RuntimeEvent,
     TextDeltaEvent,
     ToolCallFinished,
     ToolCallStarted,
     event_to_dict,
 )
-from gptforge.runtime.gpt import GptDefinition, build_actions, load_gpt_file
-from gptforge.runtime.loop import ConversationState, Decision, PendingCall, Runtime
+from gptforge.runtime.gpt import (
+    ActionDefinition,
+    Capabilities,
+    GptDefinition,
+    ModelSettings,
+    build_actions,
+    load_gpt_file,
+)
+from gptforge.runtime.loop import Runtime
+from gptforge.runtime.state import CallEntry, ConversationState, Decision, PendingCall
 
 __all__ = [
+    "ActionDefinition",
+    "ApprovalStore",
     "AuthRequired",
+    "CallEntry",
+    "Capabilities",
     "ConfirmationRequired",
     "ConversationState",
     "Decision",
     "Done",
     "ErrorEvent",
     "GptDefinition",
+    "MemoryApprovalStore",
+    "ModelSettings",
+    "NoticeEvent",
     "PendingCall",
     "Runtime",
     "RuntimeEvent",

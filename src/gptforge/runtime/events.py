@@ -1,9 +1,18 @@
-"""The typed events a conversation turn emits; the CLI and the web app read the same stream."""
+"""The typed events a conversation turn emits; the CLI and the web app read the same stream.
+
+Every tool call the model asks for ends with exactly one ``tool_call_finished`` (its
+``status`` says how: ``ok``, ``declined``, ``failed``...) unless it pauses the turn
+with ``confirmation_required`` or ``auth_required``; the finished event follows on
+resume. ``message`` on a finished event is for the GPT's builder or the operator, never
+for the model.
+"""
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
+
+from gptforge.toolsets import ToolStatus
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -17,10 +26,11 @@ class ToolCallStarted:
     kind: Literal["tool_call_started"] = "tool_call_started"
     call_id: str
     action: str
+    """The toolset's label (an action's API title)."""
     operation: str
     host: str | None
     summary: str
-    """A redacted one-line request summary, e.g. ``GET https://api.example.com/weather``."""
+    """What the call sends, redacted, e.g. ``GET https://api.example.com/weather?city=Oslo``."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -29,10 +39,13 @@ class ToolCallFinished:
     call_id: str
     action: str
     operation: str
-    status: str
+    status: ToolStatus
     http_status: int | None
     duration_ms: float
     excerpt: str
+    """The start of what the model read."""
+    message: str | None = None
+    """What the builder or operator must know or fix (e.g. an unset key variable)."""
     record: dict[str, Any] | None = None
 
 
@@ -42,7 +55,8 @@ class ConfirmationRequired:
     call_id: str
     action: str
     operation: str
-    method: str
+    summary: str
+    """What the call would send, e.g. ``POST https://shop.example/orders``."""
     arguments: dict[str, Any] = field(default_factory=dict)
     allow_always: bool = True
     """False for ``x-openai-isConsequential: true`` operations: every call is confirmed."""
@@ -54,6 +68,15 @@ class AuthRequired:
     call_id: str
     action: str
     authorization_url: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class NoticeEvent:
+    """Something the user should know about the answer, which is not an error."""
+
+    kind: Literal["notice"] = "notice"
+    code: Literal["truncated"]
+    message: str
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -74,6 +97,7 @@ RuntimeEvent = (
     | ToolCallFinished
     | ConfirmationRequired
     | AuthRequired
+    | NoticeEvent
     | ErrorEvent
     | Done
 )

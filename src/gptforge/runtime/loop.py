@@ -1,46 +1,67 @@
-"""The conversation loop: the model decides, the actions run, the model relays.
+"""The conversation loop: the model decides, the tools run, the model relays.
 
-A turn calls the model, runs the tool calls it asks for (concurrently), feeds
-the results back, and repeats until the model answers or the step limit is hit.
-Calls that need the user's confirmation, or an OAuth sign-in, pause the turn;
-the paused state is plain data (:class:`ConversationState`) and
-:meth:`Runtime.resume` continues it.
+A turn calls the model, runs the tool calls it asks for (concurrently), feeds the
+results back, and repeats until the model answers or the step limit is hit. Calls
+that need the user's confirmation, or an OAuth sign-in, pause the turn; the paused
+state is plain data (:class:`ConversationState`) and :meth:`Runtime.resume` goes on.
+
+Every call the model asks for ends with a tool message and a ``tool_call_finished``
+event, whatever happens: a declined confirmation, a toolset that raises, a missing
+secret. The model then reads a short neutral line; what the builder or operator must
+fix goes into the event's ``message``.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
-from dataclasses import dataclass
-from typing import Any, Literal
+import logging
+from collections.abc import AsyncIterator, Sequence
+from typing import Any
 
 import anyio
-from pydantic import BaseModel, Field
 
-from gptforge.actions import (
-    Action,
-    ActionExecutor,
-    SignInRequired,
-    ToolResult,
-    confirmation_policy,
+from gptforge.actions import Action, ActionExecutor, action_toolsets
+from gptforge.errors import ConfigError, GptforgeError, RuntimeLoopError
+from gptforge.llm import (
+    AssistantMessage,
+    ChatMessage,
+    Finish,
+    ModelProvider,
+    SystemMessage,
+    TextDelta,
+    ToolCallRequest,
+    ToolMessage,
+    wire_messages,
 )
-from gptforge.errors import GptforgeError, RuntimeLoopError
-from gptforge.llm import ModelProvider, TextDelta, ToolCallRequest
-from gptforge.openapi import Tool
+from gptforge.runtime.approvals import ApprovalStore, MemoryApprovalStore
 from gptforge.runtime.events import (
     AuthRequired,
     ConfirmationRequired,
     Done,
     ErrorEvent,
+    NoticeEvent,
     RuntimeEvent,
     TextDeltaEvent,
     ToolCallFinished,
     ToolCallStarted,
 )
 from gptforge.runtime.gpt import Capabilities, GptDefinition
+from gptforge.runtime.state import CallEntry, ConversationState, Decision, PendingCall
+from gptforge.toolsets import BoundTool, CallContext, CallOutcome, CallResult, ToolCatalog, Toolset
 
-Decision = Literal["allow", "always", "deny"]
+logger = logging.getLogger(__name__)
+
 DECLINED = "The user declined this action; it was not run. Tell the user and do not retry it."
+FAILED = (
+    "The tool failed on the server, so there is no result. Tell the user it did not work "
+    "this time; do not retry it."
+)
+INTERRUPTED = "This call was interrupted and has no result; do not assume it ran."
+INTERRUPTED_MESSAGE = "The call was interrupted (the server stopped or the client left)."
+TRUNCATED = (
+    "The answer was cut off at the model's output limit; ask for a shorter answer, or "
+    "raise the model's token limit."
+)
 
 _CAPABILITY_NOTES = {
     "web_browsing": "web browsing",
@@ -48,27 +69,6 @@ _CAPABILITY_NOTES = {
     "code_interpreter": "the code interpreter",
     "knowledge": "knowledge files",
 }
-
-
-class PendingCall(BaseModel):
-    call_id: str
-    tool: str
-    arguments: str
-    reason: Literal["confirmation", "auth"]
-
-
-class ConversationState(BaseModel):
-    """Everything needed to continue a conversation, as JSON-serializable data."""
-
-    messages: list[dict[str, Any]] = Field(default_factory=list)
-    pending: list[PendingCall] = Field(default_factory=list)
-    steps: int = 0
-
-
-@dataclass(frozen=True)
-class _Bound:
-    action: Action
-    tool: Tool
 
 
 def capability_notes(capabilities: Capabilities) -> str:
@@ -83,44 +83,45 @@ def capability_notes(capabilities: Capabilities) -> str:
 
 
 class Runtime:
-    """Runs conversation turns of one GPT for one user."""
+    """Runs conversation turns of one GPT for one user.
+
+    The runtime holds no conversation data: turns read and write the
+    :class:`ConversationState` they are given, "always allow" decisions go to the
+    :class:`ApprovalStore`, so any process can continue any conversation.
+    ``actions`` with ``executor`` is a shorthand for their toolsets.
+    """
 
     def __init__(
         self,
         *,
         gpt: GptDefinition,
-        actions: list[Action],
         provider: ModelProvider,
-        executor: ActionExecutor,
+        toolsets: Sequence[Toolset] = (),
+        actions: Sequence[Action] = (),
+        executor: ActionExecutor | None = None,
+        gpt_id: str = "local",
         user_id: str = "local",
         session_id: str = "local",
         max_steps: int = 10,
-        always_allowed: set[str] | None = None,
+        approvals: ApprovalStore | None = None,
         approve_all: bool = False,
     ) -> None:
+        if actions and executor is None:
+            raise ConfigError("Runtime(actions=...) needs an ActionExecutor as `executor`.")
         self.gpt = gpt
         self.provider = provider
-        self.executor = executor
+        self.gpt_id = gpt_id
         self.user_id = user_id
         self.session_id = session_id
         self.max_steps = max_steps
-        self.always_allowed = always_allowed if always_allowed is not None else set()
+        self.approvals: ApprovalStore = approvals or MemoryApprovalStore()
         self.approve_all = approve_all
-        self._bound: dict[str, _Bound] = {}
-        self.tools: list[dict[str, Any]] = []
-        for action in actions:
-            for tool in action.tools:
-                name = tool.name
-                counter = 2
-                while name in self._bound:
-                    name = f"{tool.name[:60]}_{counter}"
-                    counter += 1
-                self._bound[name] = _Bound(action=action, tool=tool)
-                definition = tool.definition()
-                definition["function"] = {**definition["function"], "name": name}
-                self.tools.append(definition)
+        extra = action_toolsets(actions, executor) if executor is not None else []
+        self.catalog = ToolCatalog([*toolsets, *extra])
+        self.tools: list[dict[str, Any]] = self.catalog.definitions()
+        """The tool definitions the model sees, under names unique across toolsets."""
 
-    def system_message(self) -> dict[str, Any]:
+    def system_message(self) -> SystemMessage:
         parts = [self.gpt.instructions.strip() or f"You are {self.gpt.name}."]
         notes = capability_notes(self.gpt.capabilities)
         if notes:
@@ -135,6 +136,7 @@ class Runtime:
             )
         if not state.messages:
             state.messages.append(self.system_message())
+        _answer_interrupted_calls(state)
         state.messages.append({"role": "user", "content": text})
         state.steps = 0
         async for event in self._loop(state):
@@ -143,33 +145,47 @@ class Runtime:
     async def resume(
         self, state: ConversationState, decisions: dict[str, Decision] | None = None
     ) -> AsyncIterator[RuntimeEvent]:
-        """Continue a paused turn: ``decisions`` answers each pending confirmation by call id;
-        pending sign-ins are retried."""
+        """Continue a paused turn: ``decisions`` answers each pending confirmation by call
+        id; pending sign-ins are retried."""
         decisions = decisions or {}
+        missing = [
+            call.call_id
+            for call in state.pending
+            if call.reason == "confirmation" and call.call_id not in decisions
+        ]
+        if missing:
+            raise RuntimeLoopError(f"No decision given for pending call {missing[0]}.")
         pending, state.pending = state.pending, []
         runnable: list[PendingCall] = []
         for call in pending:
-            if call.reason == "confirmation":
-                decision = decisions.get(call.call_id)
-                if decision is None:
-                    state.pending = pending
-                    raise RuntimeLoopError(f"No decision given for pending call {call.call_id}.")
-                if decision == "deny":
-                    state.messages.append(self._tool_message(call.call_id, DECLINED))
-                    continue
-                if decision == "always":
-                    bound = self._bound.get(call.tool)
-                    if bound and confirmation_policy(bound.tool.operation) == "ask":
-                        self.always_allowed.add(call.tool)
+            bound = self._lookup(call)
+            decision = decisions.get(call.call_id) if call.reason == "confirmation" else None
+            if decision == "deny":
+                result = CallResult(status="declined", content=DECLINED)
+                yield self._finish(state, call, bound, result)
+                continue
+            if decision == "always" and bound is not None and bound.info.confirmation == "ask":
+                await self.approvals.allow(
+                    user_id=self.user_id, gpt_id=self.gpt_id, tool_key=bound.key
+                )
             runnable.append(call)
         async for event in self._loop(state, runnable):
             yield event
 
     # ------------------------------------------------------------------ internals
 
-    @staticmethod
-    def _tool_message(call_id: str, content: str) -> dict[str, Any]:
-        return {"role": "tool", "tool_call_id": call_id, "content": content}
+    def _context(self, state: ConversationState) -> CallContext:
+        return CallContext(
+            user_id=self.user_id,
+            conversation_id=state.conversation_id,
+            session_id=self.session_id,
+        )
+
+    def _lookup(self, call: PendingCall) -> BoundTool | None:
+        """The tool a call names: by stable key when known (state from another process)."""
+        if call.key is not None:
+            return self.catalog.by_key(call.key)
+        return self.catalog.get(call.tool)
 
     async def _loop(
         self, state: ConversationState, ready: list[PendingCall] | None = None
@@ -192,56 +208,66 @@ class Runtime:
             state.steps += 1
             text: list[str] = []
             calls: list[ToolCallRequest] = []
+            finish = ""
             try:
-                async for item in self.provider.stream(state.messages, self.tools):
+                async for item in self.provider.stream(wire_messages(state.messages), self.tools):
                     if isinstance(item, TextDelta):
                         text.append(item.text)
                         yield TextDeltaEvent(text=item.text)
                     elif isinstance(item, ToolCallRequest):
                         calls.append(item)
+                    elif isinstance(item, Finish):
+                        finish = item.reason
             except GptforgeError as exc:
                 yield ErrorEvent(message=exc.message)
                 yield Done(reason="error")
                 return
-            message: dict[str, Any] = {"role": "assistant", "content": "".join(text) or None}
-            if calls:
-                message["tool_calls"] = [
-                    {
-                        "id": c.id,
-                        "type": "function",
-                        "function": {"name": c.name, "arguments": c.arguments},
-                    }
-                    for c in calls
-                ]
-            state.messages.append(message)
+            state.messages.append(_assistant_message("".join(text), calls))
+            if finish == "length":
+                yield NoticeEvent(code="truncated", message=TRUNCATED)
             if not calls:
                 yield Done(reason="completed")
                 return
-            pending = [
-                PendingCall(call_id=c.id, tool=c.name, arguments=c.arguments, reason="confirmation")
-                for c in calls
-            ]
             runnable = []
-            for call in pending:
-                bound = self._bound.get(call.tool)
-                if bound is not None and self._needs_confirmation(call.tool, bound):
+            for request in calls:
+                bound = self.catalog.get(request.name)
+                call = PendingCall(
+                    call_id=request.id,
+                    tool=request.name,
+                    key=bound.key if bound else None,
+                    arguments=request.arguments,
+                    reason="confirmation",
+                )
+                if bound is not None and await self._needs_confirmation(bound):
                     state.pending.append(call)
                     yield ConfirmationRequired(
                         call_id=call.call_id,
-                        action=bound.action.name,
-                        operation=bound.tool.name,
-                        method=bound.tool.operation.method,
+                        action=bound.toolset.label,
+                        operation=bound.info.name,
+                        summary=self._summary(bound, _parsed(call.arguments)),
                         arguments=_parsed(call.arguments),
-                        allow_always=confirmation_policy(bound.tool.operation) == "ask",
+                        allow_always=bound.info.confirmation == "ask",
                     )
                 else:
                     runnable.append(call)
 
-    def _needs_confirmation(self, name: str, bound: _Bound) -> bool:
-        policy = confirmation_policy(bound.tool.operation)
+    async def _needs_confirmation(self, bound: BoundTool) -> bool:
+        policy = bound.info.confirmation
         if policy == "never" or self.approve_all:
             return False
-        return policy == "always" or name not in self.always_allowed
+        if policy == "always":
+            return True
+        return not await self.approvals.is_allowed(
+            user_id=self.user_id, gpt_id=self.gpt_id, tool_key=bound.key
+        )
+
+    @staticmethod
+    def _summary(bound: BoundTool, arguments: dict[str, Any]) -> str:
+        try:
+            return bound.toolset.summary(bound.info.name, arguments)
+        except Exception:
+            logger.exception("summary of %s failed", bound.key)
+            return bound.info.label or bound.info.name
 
     async def _run(
         self, state: ConversationState, calls: list[PendingCall]
@@ -249,7 +275,7 @@ class Runtime:
         if not calls:
             return
         for call in calls:
-            bound = self._bound.get(call.tool)
+            bound = self._lookup(call)
             if bound is None:
                 yield ToolCallStarted(
                     call_id=call.call_id,
@@ -259,70 +285,142 @@ class Runtime:
                     summary=f"unknown tool {call.tool!r}",
                 )
                 continue
-            op = bound.tool.operation
-            server = op.server.url if op.server else ""
             yield ToolCallStarted(
                 call_id=call.call_id,
-                action=bound.action.name,
-                operation=bound.tool.name,
-                host=bound.action.host,
-                summary=f"{op.method} {server}{op.path}",
+                action=bound.toolset.label,
+                operation=bound.info.name,
+                host=bound.info.host,
+                summary=self._summary(bound, _parsed(call.arguments)),
             )
-        outcomes: dict[str, ToolResult | SignInRequired] = {}
+        outcomes: dict[str, CallOutcome] = {}
+        context = self._context(state)
 
         async def run_one(call: PendingCall) -> None:
-            outcomes[call.call_id] = await self._execute(call)
+            outcomes[call.call_id] = await self._execute(call, context)
 
         async with anyio.create_task_group() as group:
             for call in calls:
                 group.start_soon(run_one, call)
         for call in calls:
             outcome = outcomes[call.call_id]
-            bound = self._bound.get(call.tool)
-            action_name = bound.action.name if bound else ""
-            if isinstance(outcome, SignInRequired):
-                state.pending.append(call.model_copy(update={"reason": "auth"}))
-                yield AuthRequired(
-                    call_id=call.call_id,
-                    action=action_name,
-                    authorization_url=outcome.authorization_url,
-                )
+            bound = self._lookup(call)
+            if isinstance(outcome, CallResult):
+                yield self._finish(state, call, bound, outcome)
                 continue
-            state.messages.append(self._tool_message(call.call_id, outcome.content))
-            record = outcome.record
-            yield ToolCallFinished(
+            state.pending.append(call.model_copy(update={"reason": "auth"}))
+            yield AuthRequired(
                 call_id=call.call_id,
-                action=action_name,
-                operation=bound.tool.name if bound else call.tool,
-                status=outcome.status,
-                http_status=record.status if record else None,
-                duration_ms=record.duration_ms if record else 0.0,
-                excerpt=outcome.content[:300],
-                record=record.as_dict() if record else None,
+                action=bound.toolset.label if bound else "",
+                authorization_url=outcome.authorization_url,
             )
 
-    async def _execute(self, call: PendingCall) -> ToolResult | SignInRequired:
-        bound = self._bound.get(call.tool)
+    def _finish(
+        self,
+        state: ConversationState,
+        call: PendingCall,
+        bound: BoundTool | None,
+        result: CallResult,
+    ) -> ToolCallFinished:
+        """Record how a call ended: the tool message for the model, and the event."""
+        reply: ToolMessage = {
+            "role": "tool",
+            "tool_call_id": call.call_id,
+            "content": result.content,
+        }
+        state.messages.append(reply)
+        state.calls.append(
+            CallEntry(
+                call_id=call.call_id,
+                key=bound.key if bound else None,
+                status=result.status,
+                message=result.message,
+                record=result.record,
+            )
+        )
+        return ToolCallFinished(
+            call_id=call.call_id,
+            action=bound.toolset.label if bound else "",
+            operation=bound.info.name if bound else call.tool,
+            status=result.status,
+            http_status=result.http_status,
+            duration_ms=result.duration_ms,
+            excerpt=result.content[:300],
+            message=result.message,
+            record=result.record,
+        )
+
+    async def _execute(self, call: PendingCall, context: CallContext) -> CallOutcome:
+        """Run one call; never raises (an exception becomes a ``failed`` result)."""
+        bound = self._lookup(call)
         if bound is None:
-            names = ", ".join(self._bound)
-            return ToolResult(
+            names = ", ".join(self.catalog.names())
+            return CallResult(
                 status="invalid_arguments",
                 content=f"There is no tool named {call.tool!r}. Available tools: {names}.",
             )
         try:
             arguments = json.loads(call.arguments or "{}")
         except ValueError:
-            return ToolResult(
+            arguments = None
+        if not isinstance(arguments, dict):
+            return CallResult(
                 status="invalid_arguments",
                 content="The arguments were not valid JSON; send a JSON object.",
             )
-        return await self.executor.execute(
-            bound.action,
-            bound.tool.name,
-            arguments,
-            user_id=self.user_id,
-            session_id=self.session_id,
+        try:
+            return await bound.toolset.run(bound.info.name, arguments, context)
+        except GptforgeError as exc:
+            return CallResult(status="failed", content=FAILED, message=exc.message)
+        except Exception as exc:
+            logger.exception("tool %s failed", bound.key)
+            return CallResult(
+                status="failed",
+                content=FAILED,
+                message=f"{bound.toolset.label} failed unexpectedly ({type(exc).__name__}); "
+                "see the server log.",
+            )
+
+
+def _answer_interrupted_calls(state: ConversationState) -> None:
+    """Give a tool reply to every call a stopped turn left without one (the process ended
+    or the client went away mid-call), so the conversation stays well formed."""
+    answered = {m["tool_call_id"] for m in state.messages if m["role"] == "tool"}
+    answered |= {call.call_id for call in state.pending}
+    repaired: list[ChatMessage] = []
+    missing: list[str] = []
+    for message in state.messages:
+        if missing and message["role"] != "tool":
+            repaired.extend(_interrupted(state, missing))
+            missing = []
+        repaired.append(message)
+        if message["role"] == "assistant":
+            missing = [c["id"] for c in message.get("tool_calls", []) if c["id"] not in answered]
+    repaired.extend(_interrupted(state, missing))
+    state.messages[:] = repaired
+
+
+def _interrupted(state: ConversationState, call_ids: list[str]) -> list[ChatMessage]:
+    for call_id in call_ids:
+        state.calls.append(
+            CallEntry(call_id=call_id, key=None, status="failed", message=INTERRUPTED_MESSAGE)
         )
+    return [
+        {"role": "tool", "tool_call_id": call_id, "content": INTERRUPTED} for call_id in call_ids
+    ]
+
+
+def _assistant_message(text: str, calls: list[ToolCallRequest]) -> AssistantMessage:
+    message: AssistantMessage = {"role": "assistant", "content": text or None}
+    if calls:
+        message["tool_calls"] = [
+            {
+                "id": call.id,
+                "type": "function",
+                "function": {"name": call.name, "arguments": call.arguments},
+            }
+            for call in calls
+        ]
+    return message
 
 
 def _parsed(arguments: str) -> dict[str, Any]:
