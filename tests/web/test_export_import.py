@@ -60,7 +60,11 @@ class TestExport:
         definition = GptDefinition.model_validate(yaml.safe_load(response.text))
         assert definition.name == "Echo" and definition.conversation_starters == ["Hi"]
         action = definition.actions[0]
-        assert action.auth == {"type": "api_key", "scheme": "bearer", "key_env": "ECHO_API_API_KEY"}
+        assert action.auth.model_dump(exclude_none=True) == {
+            "type": "api_key",
+            "scheme": "bearer",
+            "key_env": "ECHO_API_API_KEY",
+        }
         assert action.operations == ["whoAmI"] and action.openapi.endswith(".openapi.yaml")
         assert action.server == "https://echo.example.com/v1"
 

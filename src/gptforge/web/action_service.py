@@ -203,6 +203,12 @@ def store_auth(raw: dict[str, Any], record: ActionRecord, secrets: SecretBox) ->
                 "and never shown again.",
                 code="invalid_auth",
             )
+    if "keys" in raw:
+        raise Unprocessable(
+            "auth.keys (one key per spec security scheme) is not supported by the server yet; "
+            "give one key as `key` with the scheme that sends it.",
+            code="invalid_auth",
+        )
     kind = str(raw.get("type", ""))
     field = SECRET_FIELDS.get(kind)
     data = dict(raw)

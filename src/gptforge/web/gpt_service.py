@@ -423,17 +423,14 @@ async def import_definition(
             text, source=url or f"actions[{index}]", base_url=url, server_url=action.server
         )
         action_service.apply_spec(record, spec)
-        auth = {
-            k: v
-            for k, v in action.auth.items()
-            if k not in ("key_env", "client_secret_env", "secrets_file")
-        }
+        written = action.auth.model_dump(mode="json", exclude_none=True)
+        auth = {k: v for k, v in written.items() if k not in ("key_env", "client_secret_env")}
         record.auth = {"type": "none"}
         action_service.store_auth(auth, record, platform.secrets)
         await repo.add_action(record)
         field = action_service.SECRET_FIELDS.get(str(record.auth.get("type")))
-        named = action.auth.get(f"{field}_env") if field else None
-        if field and (field == "key" or named or "secrets_file" in action.auth):
+        named = written.get(f"{field}_env") if field else None
+        if field and (field == "key" or named):
             hint = f" (gpt.yaml took it from ${named})" if named else ""
             what = f"the {field.replace('_', ' ')} for {record.title or 'this action'}"
             needed.append(
