@@ -6,6 +6,7 @@ import typer
 
 from gptforge.cli.action import action_app
 from gptforge.cli.chat import chat, demo, demo_api
+from gptforge.cli.serve import serve
 from gptforge.cli.spec import spec_app
 
 app = typer.Typer(
@@ -20,6 +21,7 @@ app.add_typer(action_app, name="action")
 app.command("chat")(chat)
 app.command("demo-api")(demo_api)
 app.command("demo")(demo)
+app.command("serve")(serve)
 
 
 def main() -> None:

@@ -1,0 +1,65 @@
+"""Persistence: SQLAlchemy 2 (async) models, repositories and Alembic migrations.
+
+SQLite (``gptforge.db`` in the data directory, WAL) by default, PostgreSQL when
+``GPTFORGE_DATABASE_URL`` says so. Repositories hold every query; they flush but never
+commit: the caller (one request, one session) commits once.
+"""
+
+from gptforge.store.accounts import (
+    LoginFailureRepository,
+    SessionRepository,
+    TokenRepository,
+    UserRepository,
+    normalize_email,
+    token_hash,
+)
+from gptforge.store.admin import AdminSettingsRepository
+from gptforge.store.database import Database, database_url
+from gptforge.store.gpts import GptRepository, visible_gpts
+from gptforge.store.models import (
+    DRAFT,
+    ActionRecord,
+    AdminSetting,
+    ApiToken,
+    Base,
+    Gpt,
+    GptVersion,
+    LoginFailure,
+    LoginSession,
+    User,
+    new_id,
+    utcnow,
+)
+from gptforge.store.search import BadCursor, Page, SearchIndex, Sort
+from gptforge.store.secrets import SecretBox
+
+__all__ = [
+    "DRAFT",
+    "ActionRecord",
+    "AdminSetting",
+    "AdminSettingsRepository",
+    "ApiToken",
+    "BadCursor",
+    "Base",
+    "Database",
+    "Gpt",
+    "GptRepository",
+    "GptVersion",
+    "LoginFailure",
+    "LoginFailureRepository",
+    "LoginSession",
+    "Page",
+    "SearchIndex",
+    "SecretBox",
+    "SessionRepository",
+    "Sort",
+    "TokenRepository",
+    "User",
+    "UserRepository",
+    "database_url",
+    "new_id",
+    "normalize_email",
+    "token_hash",
+    "utcnow",
+    "visible_gpts",
+]

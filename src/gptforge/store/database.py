@@ -1,0 +1,104 @@
+"""The database: engine, sessions and migrations for SQLite (default) or PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import event
+from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.exc import ArgumentError
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+
+from gptforge.errors import ConfigError
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+DB_FILE = "gptforge.db"
+_WRITE = (
+    "Use postgresql+asyncpg://user:password@host/db or postgresql+psycopg://..., "
+    "or leave it unset for SQLite in the data directory."
+)
+_DRIVERS = ("sqlite+aiosqlite", "postgresql+asyncpg", "postgresql+psycopg")
+
+
+def database_url(url: str | None, data_dir: Path) -> str:
+    """The URL to use: ``url`` when given (checked), else ``gptforge.db`` in ``data_dir``."""
+    if not url:
+        data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)  # hashes and sessions live here
+        return f"sqlite+aiosqlite:///{data_dir / DB_FILE}"
+    try:
+        driver = make_url(url).drivername
+    except ArgumentError:
+        raise ConfigError(f"GPTFORGE_DATABASE_URL is not a database URL. {_WRITE}") from None
+    if driver not in _DRIVERS:
+        raise ConfigError(f"GPTFORGE_DATABASE_URL uses {driver!r}. {_WRITE}")
+    return url
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
+
+
+class Database:
+    """One engine and its session factory; :meth:`migrate` brings the schema to head."""
+
+    def __init__(self, url: str, *, echo: bool = False) -> None:
+        self.url = url
+        self.engine: AsyncEngine = create_async_engine(url, echo=echo, pool_pre_ping=True)
+        if self.dialect == "sqlite":
+            event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
+        self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    async def migrate(self) -> None:
+        """Apply every Alembic migration not applied yet (safe to call on each start)."""
+        async with self.engine.begin() as connection:
+            await connection.run_sync(_upgrade)
+
+    @asynccontextmanager
+    async def session(self) -> AsyncIterator[AsyncSession]:
+        """A session that commits when the block ends without an error, else rolls back."""
+        async with self.sessions() as session:
+            try:
+                yield session
+                await session.commit()
+            except BaseException:
+                await session.rollback()
+                raise
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
+
+
+def alembic_config(connection: Connection | None = None) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["connection"] = connection
+    return config
+
+
+def _upgrade(connection: Connection) -> None:
+    config = alembic_config(connection)
+    head = ScriptDirectory.from_config(config).get_current_head()
+    if MigrationContext.configure(connection).get_current_revision() == head:
+        return  # the common case on start: nothing to do, skip loading the environment
+    command.upgrade(config, "head")

@@ -1,0 +1,46 @@
+"""The one place that decides what a caller may do with a GPT or one of its actions.
+
+A GPT the caller may not see answers 404 on every verb, exactly as one that does not
+exist; one they may see but do not own answers 403 to anything beyond reading its
+public view. Every route loads GPTs and actions through these functions.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from gptforge.store import ActionRecord, Gpt, GptRepository
+from gptforge.web.deps import Subject
+from gptforge.web.errors import Forbidden, NotFound
+
+Need = Literal["view", "edit"]
+
+
+def _not_found(gpt_id: str) -> NotFound:
+    return NotFound(f"No GPT {gpt_id!r} that you can see.", code="gpt_not_found")
+
+
+async def load_gpt(session: AsyncSession, subject: Subject, gpt_id: str, *, need: Need) -> Gpt:
+    gpt = await GptRepository(session).visible(subject.user_id, gpt_id)
+    if gpt is None:
+        raise _not_found(gpt_id)
+    if need == "edit" and not is_owner(subject, gpt):
+        raise Forbidden("Only the GPT's builder can change it or see its settings.")
+    return gpt
+
+
+def is_owner(subject: Subject, gpt: Gpt) -> bool:
+    return gpt.owner_id == subject.user_id
+
+
+async def load_action(
+    session: AsyncSession, subject: Subject, gpt_id: str, action_id: str
+) -> tuple[Gpt, ActionRecord]:
+    """An action of a GPT the caller owns; another GPT's action id is not found here."""
+    gpt = await load_gpt(session, subject, gpt_id, need="edit")
+    record = await GptRepository(session).action(gpt.id, action_id)
+    if record is None:
+        raise NotFound(f"The GPT has no action {action_id!r}.", code="action_not_found")
+    return gpt, record

@@ -1,0 +1,24 @@
+"""Server settings: the operator settings plus what only ``gptforge serve`` needs."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import SecretStr
+
+from gptforge.settings import Settings
+
+
+class ServerSettings(Settings):
+    """``GPTFORGE_DATABASE_URL``, ``GPTFORGE_SECRET_KEY``, ``GPTFORGE_SIGNUP`` and friends."""
+
+    database_url: str | None = None
+    """``postgresql+asyncpg://...`` or ``postgresql+psycopg://...``; else SQLite in data_dir."""
+    secret_key: SecretStr | None = None
+    """Encrypts stored secrets; generated into the data directory when unset."""
+    signup: Literal["open", "closed"] = "open"
+    """``closed``: only an admin creates accounts (the first account can always sign up)."""
+    session_days: int = 30
+    password_hashing: Literal["rfc9106_low_memory", "cheapest"] = "rfc9106_low_memory"
+    """argon2 parameters; ``cheapest`` is for test suites only."""
+    max_body_bytes: int = 16_000_000
