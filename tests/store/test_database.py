@@ -23,6 +23,9 @@ TABLES = {
     "actions",
     "gpt_search",
     "alembic_version",
+    "conversations",
+    "conversation_events",
+    "approvals",
 }
 
 

@@ -14,14 +14,22 @@ from gptforge.store.accounts import (
     token_hash,
 )
 from gptforge.store.admin import AdminSettingsRepository
+from gptforge.store.conversations import (
+    ConversationRepository,
+    DbApprovalStore,
+    visible_conversations,
+)
 from gptforge.store.database import Database, database_url
-from gptforge.store.gpts import GptRepository, visible_gpts
+from gptforge.store.gpts import GptRepository, gpt_visible_to, visible_gpts
 from gptforge.store.models import (
     DRAFT,
     ActionRecord,
     AdminSetting,
     ApiToken,
+    Approval,
     Base,
+    Conversation,
+    ConversationEvent,
     Gpt,
     GptVersion,
     LoginFailure,
@@ -39,9 +47,14 @@ __all__ = [
     "AdminSetting",
     "AdminSettingsRepository",
     "ApiToken",
+    "Approval",
     "BadCursor",
     "Base",
+    "Conversation",
+    "ConversationEvent",
+    "ConversationRepository",
     "Database",
+    "DbApprovalStore",
     "Gpt",
     "GptRepository",
     "GptVersion",
@@ -57,9 +70,11 @@ __all__ = [
     "User",
     "UserRepository",
     "database_url",
+    "gpt_visible_to",
     "new_id",
     "normalize_email",
     "token_hash",
     "utcnow",
+    "visible_conversations",
     "visible_gpts",
 ]
