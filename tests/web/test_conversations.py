@@ -235,3 +235,27 @@ async def test_a_stale_running_turn_is_interrupted_when_a_stream_finds_it(
         )
     events = parse_sse((await alice.get(f"/api/v1/conversations/{conversation_id}/events")).text)
     assert kinds(events) == ["error", "done"]
+
+
+async def test_a_resume_cut_short_can_be_decided_again(
+    platform: Platform,
+    admin: httpx.AsyncClient,
+    alice: httpx.AsyncClient,
+    echo_url: str,
+) -> None:
+    await allow_host(admin, echo_url)
+    gpt_id = await echo_gpt(alice, echo_url)
+    platform.provider = script(CREATE, ScriptedReply(text="Done now."))
+    conversation_id = await new_conversation(alice, gpt_id)
+    base = f"/api/v1/conversations/{conversation_id}"
+    call_id = (await send(alice, conversation_id, "Create a pen"))[0].data["call_id"]
+    async with platform.db.session() as session:  # the resuming server died mid-resume
+        await session.execute(
+            update(Conversation)
+            .where(Conversation.id == conversation_id)
+            .values(status="running", heartbeat_at=utcnow() - timedelta(minutes=5))
+        )
+    assert await recover_interrupted(platform) == 1
+    assert_error(await alice.post(f"{base}/messages", json={"content": "x"}), 409)
+    again = await alice.post(f"{base}/calls/{call_id}/decision", json={"decision": "allow"})
+    assert text_of(parse_sse(again.text)) == "Done now."

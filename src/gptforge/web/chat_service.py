@@ -58,6 +58,8 @@ INTERRUPTED = (
 FAILED = "The turn failed on the server; try again. If it keeps failing, tell the operator."
 DECISIONS: dict[str, Decision] = {"allow": "allow", "always_allow": "always", "deny": "deny"}
 TITLE_CHARS = 60
+RESUMABLE = ("paused", "interrupted")
+"""A resume cut short leaves the paused state in the database: the decision can be re-sent."""
 
 
 # ---------------------------------------------------------------------- views
@@ -130,7 +132,7 @@ async def begin_message(
             f"GET /api/v1/conversations/{conversation.id}/events.",
             code="turn_running",
         )
-    if conversation.status == "paused":
+    if conversation.status == "paused" or state_of(conversation).pending:
         raise Conflict(
             "This conversation waits for a decision on a pending call; send it to "
             f"POST /api/v1/conversations/{conversation.id}/calls/<call_id>/decision.",
@@ -160,7 +162,7 @@ async def begin_decision(
     await recover_if_stale(platform, session, conversation)
     state = state_of(conversation)
     pending = next((p for p in state.pending if p.call_id == call_id), None)
-    if pending is None or conversation.status != "paused":
+    if pending is None or conversation.status not in RESUMABLE:
         raise NotFound(f"No call {call_id!r} waits for a decision here.", code="call_not_found")
     if pending.reason != "confirmation":
         raise Conflict(
@@ -175,7 +177,7 @@ async def begin_decision(
             code="several_decisions_pending",
         )
     repo = ConversationRepository(session)
-    if not await repo.claim(conversation.id, expected=("paused",)):
+    if not await repo.claim(conversation.id, expected=RESUMABLE):
         raise Conflict("Another request resumed this turn just now.", code="turn_running")
     after = conversation.last_sequence
     await session.commit()
