@@ -6,6 +6,7 @@ database, or on one an older version created, just works.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
@@ -14,7 +15,7 @@ from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 
 from gptforge.store import Database, SecretBox, database_url
-from gptforge.web.chat_service import recover_interrupted
+from gptforge.web.chat_service import recover_interrupted, sweep_interrupted
 from gptforge.web.errors import ERROR_RESPONSES, error_body, install_error_handlers
 from gptforge.web.platform import Platform
 from gptforge.web.routes import (
@@ -69,9 +70,11 @@ def create_app(
         await recover_interrupted(platform)
         for hook in hooks:
             await hook(platform)
+        sweeper = asyncio.create_task(sweep_interrupted(platform))
         try:
             yield
         finally:
+            sweeper.cancel()
             await platform.turns.drain()
             await platform.db.dispose()
 

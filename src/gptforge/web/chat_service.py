@@ -385,6 +385,17 @@ async def recover_interrupted(platform: Platform) -> int:
     return len(stale)
 
 
+async def sweep_interrupted(platform: Platform) -> None:
+    """Every ``turn_stale_seconds``, mark turns of dead processes interrupted (a process
+    killed just before this one started still had a fresh heartbeat at start)."""
+    while True:
+        await anyio.sleep(platform.settings.turn_stale_seconds)
+        try:
+            await recover_interrupted(platform)
+        except Exception as exc:  # the database may be briefly unavailable; try next time
+            log.warning("could not check for interrupted turns: %s", type(exc).__name__)
+
+
 def _is_stale(platform: Platform, conversation: Conversation) -> bool:
     beat = conversation.heartbeat_at or conversation.updated_at
     return conversation.status == "running" and (
