@@ -26,6 +26,8 @@ TABLES = {
     "conversations",
     "conversation_events",
     "approvals",
+    "oauth_states",
+    "oauth_tokens",
 }
 
 

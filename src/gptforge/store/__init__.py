@@ -34,10 +34,13 @@ from gptforge.store.models import (
     GptVersion,
     LoginFailure,
     LoginSession,
+    OAuthState,
+    OAuthToken,
     User,
     new_id,
     utcnow,
 )
+from gptforge.store.oauth import DbStateStore, DbTokenStore
 from gptforge.store.search import BadCursor, Page, SearchIndex, Sort
 from gptforge.store.secrets import SecretBox
 
@@ -55,12 +58,16 @@ __all__ = [
     "ConversationRepository",
     "Database",
     "DbApprovalStore",
+    "DbStateStore",
+    "DbTokenStore",
     "Gpt",
     "GptRepository",
     "GptVersion",
     "LoginFailure",
     "LoginFailureRepository",
     "LoginSession",
+    "OAuthState",
+    "OAuthToken",
     "Page",
     "SearchIndex",
     "SecretBox",

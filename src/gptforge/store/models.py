@@ -15,6 +15,7 @@ from sqlalchemy import (
     JSON,
     Boolean,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -274,3 +275,40 @@ class Approval(Base):
     gpt_id: Mapped[str] = mapped_column(ForeignKey("gpts.id", ondelete="CASCADE"), primary_key=True)
     tool_key: Mapped[str] = mapped_column(String(200), primary_key=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class OAuthState(Base):
+    """An OAuth sign-in in progress, by the SHA-256 of its ``state`` value; used once."""
+
+    __tablename__ = "oauth_states"
+
+    state_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    action_id: Mapped[str] = mapped_column(String(40))
+    session_id: Mapped[str] = mapped_column(String(100))
+    code_verifier: Mapped[str | None] = mapped_column(Text, default=None)
+    """Encrypted."""
+    fingerprint: Mapped[str] = mapped_column(String(128))
+    expires_at: Mapped[float] = mapped_column(Float)
+
+
+class OAuthToken(Base):
+    """A user's OAuth token for one action (by its stable ``action_id``), encrypted."""
+
+    __tablename__ = "oauth_tokens"
+
+    user_id: Mapped[str] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    action_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    access_token: Mapped[str] = mapped_column(Text)
+    """Encrypted."""
+    refresh_token: Mapped[str | None] = mapped_column(Text, default=None)
+    """Encrypted."""
+    expires_at: Mapped[float | None] = mapped_column(Float, default=None)
+    token_type: Mapped[str] = mapped_column(String(40), default="Bearer")
+    scope: Mapped[str | None] = mapped_column(String(1000), default=None)
+    fingerprint: Mapped[str] = mapped_column(String(128))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    __table_args__ = (Index("ix_oauth_tokens_action", "action_id"),)

@@ -1,4 +1,5 @@
-"""Chat: conversations, their stored events (for stream resume) and "always allow" approvals.
+"""Chat: conversations, their stored events (for stream resume), "always allow" approvals,
+OAuth sign-ins in progress and users' OAuth tokens (encrypted).
 
 Revision ID: 0002
 Revises: 0001
@@ -83,8 +84,51 @@ def upgrade() -> None:
         ),
     )
 
+    op.create_table(
+        "oauth_states",
+        sa.Column("state_hash", sa.String(length=64), nullable=False),
+        sa.Column("user_id", sa.String(length=40), nullable=False),
+        sa.Column("action_id", sa.String(length=40), nullable=False),
+        sa.Column("session_id", sa.String(length=100), nullable=False),
+        sa.Column("code_verifier", sa.Text(), nullable=True),
+        sa.Column("fingerprint", sa.String(length=128), nullable=False),
+        sa.Column("expires_at", sa.Float(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["user_id"],
+            ["users.id"],
+            name=op.f("fk_oauth_states_user_id_users"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("state_hash", name=op.f("pk_oauth_states")),
+    )
+    op.create_table(
+        "oauth_tokens",
+        sa.Column("user_id", sa.String(length=40), nullable=False),
+        sa.Column("action_id", sa.String(length=40), nullable=False),
+        sa.Column("access_token", sa.Text(), nullable=False),
+        sa.Column("refresh_token", sa.Text(), nullable=True),
+        sa.Column("expires_at", sa.Float(), nullable=True),
+        sa.Column("token_type", sa.String(length=40), nullable=False),
+        sa.Column("scope", sa.String(length=1000), nullable=True),
+        sa.Column("fingerprint", sa.String(length=128), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["user_id"],
+            ["users.id"],
+            name=op.f("fk_oauth_tokens_user_id_users"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("user_id", "action_id", name=op.f("pk_oauth_tokens")),
+    )
+    with op.batch_alter_table("oauth_tokens", schema=None) as batch_op:
+        batch_op.create_index("ix_oauth_tokens_action", ["action_id"], unique=False)
+
 
 def downgrade() -> None:
+    with op.batch_alter_table("oauth_tokens", schema=None) as batch_op:
+        batch_op.drop_index("ix_oauth_tokens_action")
+    op.drop_table("oauth_tokens")
+    op.drop_table("oauth_states")
     op.drop_table("conversation_events")
     with op.batch_alter_table("conversations", schema=None) as batch_op:
         batch_op.drop_index("ix_conversations_user_updated")
