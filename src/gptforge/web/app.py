@@ -25,6 +25,7 @@ from gptforge.web.routes import (
     conversations,
     gpts,
     health,
+    oauth,
     store,
     tokens,
 )
@@ -89,7 +90,7 @@ def create_app(
     _limit_body_size(app, platform.settings.max_body_bytes)
 
     api = APIRouter(prefix=API_PREFIX)
-    for module in (accounts, tokens, gpts, actions, conversations, store, admin):
+    for module in (accounts, tokens, gpts, actions, conversations, oauth, store, admin):
         api.include_router(module.router, responses=ERROR_RESPONSES)
     app.include_router(api)
     app.include_router(health.router, responses=ERROR_RESPONSES)

@@ -18,12 +18,13 @@ import logging
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
+from urllib.parse import urlencode
 
 import anyio
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from gptforge.actions import Action, ActionExecutor
-from gptforge.egress import EgressClient
+from gptforge.actions import Action, ActionExecutor, OAuthManager
+from gptforge.egress import EgressClient, EgressPolicy
 from gptforge.errors import GptforgeError
 from gptforge.llm import ModelProvider, provider_from_settings
 from gptforge.runtime import (
@@ -41,6 +42,8 @@ from gptforge.store import (
     Conversation,
     ConversationRepository,
     DbApprovalStore,
+    DbStateStore,
+    DbTokenStore,
     Gpt,
     GptRepository,
     utcnow,
@@ -191,6 +194,7 @@ def start_turn(
     content: str | None = None,
     decisions: dict[str, Decision] | None = None,
     session_id: str,
+    base_url: str,
 ) -> None:
     platform.turns.start(
         run_turn(
@@ -199,8 +203,25 @@ def start_turn(
             content=content,
             decisions=decisions,
             session_id=session_id,
+            base_url=base_url,
         )
     )
+
+
+def oauth_manager(platform: Platform, policy: EgressPolicy, base_url: str) -> OAuthManager:
+    """Sign-ins whose callback is this server's, with tokens and states in the database."""
+    return OAuthManager(
+        redirect_uri=f"{base_url}/api/v1/oauth/callback",
+        tokens=DbTokenStore(platform.db, platform.secrets),
+        states=DbStateStore(platform.db, platform.secrets),
+        policy=policy,
+        limits=platform.settings.egress_limits(),
+    )
+
+
+def sign_in_start_url(base_url: str, conversation_id: str, call_id: str) -> str:
+    query = urlencode({"conversation_id": conversation_id, "call_id": call_id})
+    return f"{base_url}/api/v1/oauth/start?{query}"
 
 
 # ------------------------------------------------------------------ the turn
@@ -263,6 +284,7 @@ async def run_turn(
     content: str | None,
     decisions: dict[str, Decision] | None,
     session_id: str,
+    base_url: str,
 ) -> None:
     """Run one turn to its end, storing every event; never raises."""
     db = platform.db
@@ -283,7 +305,9 @@ async def run_turn(
                 provider=_provider(platform),
                 actions=actions,
                 executor=ActionExecutor(
-                    egress=egress, max_result_chars=settings.action_max_result_chars
+                    egress=egress,
+                    oauth=oauth_manager(platform, policy, base_url),
+                    max_result_chars=settings.action_max_result_chars,
                 ),
                 gpt_id=gpt_id,
                 user_id=user_id,
@@ -299,7 +323,7 @@ async def run_turn(
                 events = runtime.resume(state, decisions or {})
             async with anyio.create_task_group() as group:
                 group.start_soon(_heartbeat, platform, conversation_id)
-                await _store_events(platform, conversation_id, state, events)
+                await _store_events(platform, conversation_id, state, events, base_url)
                 group.cancel_scope.cancel()
     except Exception as exc:
         message = exc.message if isinstance(exc, GptforgeError) else FAILED
@@ -313,17 +337,22 @@ async def _store_events(
     conversation_id: str,
     state: ConversationState,
     events: AsyncIterator[RuntimeEvent],
+    base_url: str,
 ) -> None:
     async for event in events:
         if event.kind == "done":
             await _end_turn(platform, conversation_id, state, done=event_to_dict(event))
             return
+        data = event_to_dict(event)
+        if event.kind == "auth_required":
+            # the user signs in through this server, which checks who they are first
+            data["authorization_url"] = sign_in_start_url(base_url, conversation_id, event.call_id)
         async with platform.db.session() as session:
             repo = ConversationRepository(session)
             conversation = await repo.get(conversation_id)
             if conversation is None:  # deleted mid-turn: nothing left to write to
                 return
-            await repo.add_event(conversation, event.kind, event_to_dict(event))
+            await repo.add_event(conversation, event.kind, data)
         platform.turns.wake(conversation_id)
     await _end_turn(platform, conversation_id, state, done={"kind": "done", "reason": "completed"})
 

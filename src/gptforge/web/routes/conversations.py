@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Response, status
+from fastapi import APIRouter, Header, Request, Response, status
 from fastapi.responses import StreamingResponse
 
 from gptforge.store import Conversation, ConversationRepository, GptRepository
@@ -51,8 +51,13 @@ def _summary(conversation: Conversation) -> ConversationSummary:
     )
 
 
-def _session_id(subject: Subject) -> str:
+def session_id(subject: Subject) -> str:
+    """The browser session (cookie) or, for API tokens, the user: sign-ins finish there."""
     return subject.session_id or f"token:{subject.user_id}"
+
+
+def base_url(request: Request) -> str:
+    return str(request.base_url).rstrip("/")
 
 
 @router.post("/gpts/{gpt_id}/conversations", status_code=status.HTTP_201_CREATED)
@@ -143,6 +148,7 @@ async def delete_conversation(
     response_class=StreamingResponse,
 )
 async def send_message(
+    request: Request,
     conversation_id: str,
     body: MessageIn,
     subject: CurrentSubject,
@@ -153,7 +159,11 @@ async def send_message(
     conversation = await load_conversation(session, subject, conversation_id)
     after = await chat_service.begin_message(platform, session, conversation, body.content)
     chat_service.start_turn(
-        platform, conversation.id, content=body.content, session_id=_session_id(subject)
+        platform,
+        conversation.id,
+        content=body.content,
+        session_id=session_id(subject),
+        base_url=base_url(request),
     )
     return _stream(platform, conversation.id, after, until_done=True)
 
@@ -164,6 +174,7 @@ async def send_message(
     response_class=StreamingResponse,
 )
 async def decide_call(
+    request: Request,
     conversation_id: str,
     call_id: str,
     body: DecisionIn,
@@ -180,7 +191,8 @@ async def decide_call(
         platform,
         conversation.id,
         decisions={call_id: chat_service.DECISIONS[body.decision]},
-        session_id=_session_id(subject),
+        session_id=session_id(subject),
+        base_url=base_url(request),
     )
     return _stream(platform, conversation.id, after, until_done=True)
 
