@@ -23,6 +23,11 @@ TABLES = {
     "actions",
     "gpt_search",
     "alembic_version",
+    "conversations",
+    "conversation_events",
+    "approvals",
+    "oauth_states",
+    "oauth_tokens",
 }
 
 

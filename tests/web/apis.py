@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI, Header, HTTPException
+from typing import Any
+
+from fastapi import Body, FastAPI, Header, HTTPException
 
 ECHO_SPEC = """
 openapi: 3.1.0
@@ -37,4 +39,10 @@ def echo_app(expected_key: str) -> FastAPI:
             raise HTTPException(status_code=401, detail="bad key")
         return {"greeting": greeting, "you_sent": authorization}
 
+    @app.post("/items", status_code=201)
+    def create_item(item: dict[str, Any] = Body(...)) -> dict[str, Any]:
+        app.state.created.append(item)
+        return {"created": item}
+
+    app.state.created = []
     return app

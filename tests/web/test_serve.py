@@ -24,12 +24,22 @@ SRC = Path(__file__).resolve().parents[2] / "src"
 @contextmanager
 def running_server(data_dir: Path) -> Iterator[tuple[str, str]]:
     """(server URL, demo API URL) of a ``gptforge serve`` subprocess."""
+    with server_process(data_dir) as (url, demo, _process):
+        yield url, demo
+
+
+@contextmanager
+def server_process(
+    data_dir: Path, extra_env: dict[str, str] | None = None
+) -> Iterator[tuple[str, str, subprocess.Popen[str]]]:
+    """(server URL, demo API URL, the process) of a ``gptforge serve`` subprocess."""
     port = free_port()
     env = {
         **os.environ,
         "PYTHONPATH": str(SRC),
         "GPTFORGE_PASSWORD_HASHING": "cheapest",
         "GPTFORGE_ALLOW_DEMO_API": "false",
+        **(extra_env or {}),
     }
     process = subprocess.Popen(
         [
@@ -65,10 +75,11 @@ def running_server(data_dir: Path) -> Iterator[tuple[str, str]]:
             line = process.stdout.readline()
             match = re.search(r"demo weather API on (\S+)", line)
             demo = match.group(1) if match else ""
-        yield url, demo
+        yield url, demo, process
     finally:
-        process.terminate()
-        process.wait(timeout=20)
+        if process.poll() is None:
+            process.terminate()
+            process.wait(timeout=20)
 
 
 def test_serve_migrates_seeds_and_allowlists_the_demo_api(tmp_path: Path) -> None:

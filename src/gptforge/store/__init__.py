@@ -14,22 +14,33 @@ from gptforge.store.accounts import (
     token_hash,
 )
 from gptforge.store.admin import AdminSettingsRepository
+from gptforge.store.conversations import (
+    ConversationRepository,
+    DbApprovalStore,
+    visible_conversations,
+)
 from gptforge.store.database import Database, database_url
-from gptforge.store.gpts import GptRepository, visible_gpts
+from gptforge.store.gpts import GptRepository, gpt_visible_to, visible_gpts
 from gptforge.store.models import (
     DRAFT,
     ActionRecord,
     AdminSetting,
     ApiToken,
+    Approval,
     Base,
+    Conversation,
+    ConversationEvent,
     Gpt,
     GptVersion,
     LoginFailure,
     LoginSession,
+    OAuthState,
+    OAuthToken,
     User,
     new_id,
     utcnow,
 )
+from gptforge.store.oauth import DbStateStore, DbTokenStore
 from gptforge.store.search import BadCursor, Page, SearchIndex, Sort
 from gptforge.store.secrets import SecretBox
 
@@ -39,15 +50,24 @@ __all__ = [
     "AdminSetting",
     "AdminSettingsRepository",
     "ApiToken",
+    "Approval",
     "BadCursor",
     "Base",
+    "Conversation",
+    "ConversationEvent",
+    "ConversationRepository",
     "Database",
+    "DbApprovalStore",
+    "DbStateStore",
+    "DbTokenStore",
     "Gpt",
     "GptRepository",
     "GptVersion",
     "LoginFailure",
     "LoginFailureRepository",
     "LoginSession",
+    "OAuthState",
+    "OAuthToken",
     "Page",
     "SearchIndex",
     "SecretBox",
@@ -57,9 +77,11 @@ __all__ = [
     "User",
     "UserRepository",
     "database_url",
+    "gpt_visible_to",
     "new_id",
     "normalize_email",
     "token_hash",
     "utcnow",
+    "visible_conversations",
     "visible_gpts",
 ]

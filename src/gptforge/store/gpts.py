@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Select, delete, func, or_, select
+from sqlalchemy import ColumnElement, Select, delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
@@ -20,18 +20,17 @@ from gptforge.store.search import SearchIndex
 SHARED = ("link", "public")
 
 
+def gpt_visible_to(user_id: str) -> ColumnElement[bool]:
+    """The condition on ``gpts`` rows that :func:`visible_gpts` applies (for joins)."""
+    return or_(
+        Gpt.owner_id == user_id,
+        Gpt.visibility.in_(SHARED) & Gpt.live_version.is_not(None),
+    )
+
+
 def visible_gpts(user_id: str) -> Select[Gpt]:
     """GPTs ``user_id`` may see: owned ones, and published ones shared by link or listed."""
-    return (
-        select(Gpt)
-        .options(joinedload(Gpt.owner))
-        .where(
-            or_(
-                Gpt.owner_id == user_id,
-                Gpt.visibility.in_(SHARED) & Gpt.live_version.is_not(None),
-            )
-        )
-    )
+    return select(Gpt).options(joinedload(Gpt.owner)).where(gpt_visible_to(user_id))
 
 
 class GptRepository:

@@ -15,6 +15,7 @@ from sqlalchemy import (
     JSON,
     Boolean,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -211,3 +212,103 @@ class ActionRecord(Base):
     __table_args__ = (
         UniqueConstraint("gpt_id", "version", "action_id", name="uq_actions_gpt_version_action"),
     )
+
+
+class Conversation(Base):
+    """One user's conversation with one GPT (its live version, or the draft for Preview).
+
+    ``state`` is the runtime's :class:`~gptforge.runtime.ConversationState` as JSON: every
+    message, tool call and call record, and the calls a paused turn waits on. ``status``
+    is ``idle``, ``running`` (a turn is writing events), ``paused`` (waiting for a
+    decision) or ``interrupted`` (the process running the turn ended mid-turn).
+    """
+
+    __tablename__ = "conversations"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True, default=lambda: new_id("c-"))
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    gpt_id: Mapped[str] = mapped_column(ForeignKey("gpts.id", ondelete="CASCADE"), index=True)
+    draft: Mapped[bool] = mapped_column(Boolean, default=False)
+    title: Mapped[str] = mapped_column(String(200), default="")
+    state: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    status: Mapped[str] = mapped_column(String(12), default="idle")
+    last_sequence: Mapped[int] = mapped_column(Integer, default=0)
+    """The sequence number of the last stored event (the SSE ``id``)."""
+    heartbeat_at: Mapped[datetime | None] = mapped_column(default=None)
+    """Refreshed by the process running a turn; a stale one means that process died."""
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    __table_args__ = (
+        Index("ix_conversations_user_updated", "user_id", "updated_at"),
+        Index("ix_conversations_status", "status"),
+    )
+
+
+class ConversationEvent(Base):
+    """One runtime event of a conversation, kept so a stream can resume (``Last-Event-ID``)."""
+
+    __tablename__ = "conversation_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    conversation_id: Mapped[str] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"))
+    sequence: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(40))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (
+        UniqueConstraint(
+            "conversation_id", "sequence", name="uq_conversation_events_conversation_sequence"
+        ),
+    )
+
+
+class Approval(Base):
+    """A tool a user allowed once and for all ("always allow") in one GPT."""
+
+    __tablename__ = "approvals"
+
+    user_id: Mapped[str] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    gpt_id: Mapped[str] = mapped_column(ForeignKey("gpts.id", ondelete="CASCADE"), primary_key=True)
+    tool_key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class OAuthState(Base):
+    """An OAuth sign-in in progress, by the SHA-256 of its ``state`` value; used once."""
+
+    __tablename__ = "oauth_states"
+
+    state_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    action_id: Mapped[str] = mapped_column(String(40))
+    session_id: Mapped[str] = mapped_column(String(100))
+    code_verifier: Mapped[str | None] = mapped_column(Text, default=None)
+    """Encrypted."""
+    fingerprint: Mapped[str] = mapped_column(String(128))
+    expires_at: Mapped[float] = mapped_column(Float)
+
+
+class OAuthToken(Base):
+    """A user's OAuth token for one action (by its stable ``action_id``), encrypted."""
+
+    __tablename__ = "oauth_tokens"
+
+    user_id: Mapped[str] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    action_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    access_token: Mapped[str] = mapped_column(Text)
+    """Encrypted."""
+    refresh_token: Mapped[str | None] = mapped_column(Text, default=None)
+    """Encrypted."""
+    expires_at: Mapped[float | None] = mapped_column(Float, default=None)
+    token_type: Mapped[str] = mapped_column(String(40), default="Bearer")
+    scope: Mapped[str | None] = mapped_column(String(1000), default=None)
+    fingerprint: Mapped[str] = mapped_column(String(128))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    __table_args__ = (Index("ix_oauth_tokens_action", "action_id"),)

@@ -6,6 +6,7 @@ database, or on one an older version created, just works.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
@@ -14,9 +15,20 @@ from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 
 from gptforge.store import Database, SecretBox, database_url
+from gptforge.web.chat_service import recover_interrupted, sweep_interrupted
 from gptforge.web.errors import ERROR_RESPONSES, error_body, install_error_handlers
 from gptforge.web.platform import Platform
-from gptforge.web.routes import accounts, actions, admin, gpts, health, store, tokens
+from gptforge.web.routes import (
+    accounts,
+    actions,
+    admin,
+    conversations,
+    gpts,
+    health,
+    oauth,
+    store,
+    tokens,
+)
 from gptforge.web.security import Passwords
 from gptforge.web.settings import ServerSettings
 
@@ -56,11 +68,15 @@ def create_app(
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         await platform.db.migrate()
+        await recover_interrupted(platform)
         for hook in hooks:
             await hook(platform)
+        sweeper = asyncio.create_task(sweep_interrupted(platform))
         try:
             yield
         finally:
+            sweeper.cancel()
+            await platform.turns.drain()
             await platform.db.dispose()
 
     app = FastAPI(
@@ -74,7 +90,7 @@ def create_app(
     _limit_body_size(app, platform.settings.max_body_bytes)
 
     api = APIRouter(prefix=API_PREFIX)
-    for module in (accounts, tokens, gpts, actions, store, admin):
+    for module in (accounts, tokens, gpts, actions, conversations, oauth, store, admin):
         api.include_router(module.router, responses=ERROR_RESPONSES)
     app.include_router(api)
     app.include_router(health.router, responses=ERROR_RESPONSES)

@@ -1,4 +1,4 @@
-"""The one place that decides what a caller may do with a GPT or one of its actions.
+"""The one place that decides what a caller may do with a GPT, its actions, a conversation.
 
 A GPT the caller may not see answers 404 on every verb, exactly as one that does not
 exist; one they may see but do not own answers 403 to anything beyond reading its
@@ -11,7 +11,13 @@ from typing import Literal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from gptforge.store import ActionRecord, Gpt, GptRepository
+from gptforge.store import (
+    ActionRecord,
+    Conversation,
+    ConversationRepository,
+    Gpt,
+    GptRepository,
+)
 from gptforge.web.deps import Subject
 from gptforge.web.errors import Forbidden, NotFound
 
@@ -44,3 +50,16 @@ async def load_action(
     if record is None:
         raise NotFound(f"The GPT has no action {action_id!r}.", code="action_not_found")
     return gpt, record
+
+
+async def load_conversation(
+    session: AsyncSession, subject: Subject, conversation_id: str
+) -> Conversation:
+    """The caller's conversation, if its GPT is still visible to them; else 404."""
+    conversation = await ConversationRepository(session).visible(subject.user_id, conversation_id)
+    if conversation is None:
+        raise NotFound(
+            f"No conversation {conversation_id!r} that you can see.",
+            code="conversation_not_found",
+        )
+    return conversation

@@ -22,3 +22,6 @@ class ServerSettings(Settings):
     password_hashing: Literal["rfc9106_low_memory", "cheapest"] = "rfc9106_low_memory"
     """argon2 parameters; ``cheapest`` is for test suites only."""
     max_body_bytes: int = 16_000_000
+    turn_stale_seconds: float = 15.0
+    """A running turn whose process has not refreshed it for this long is marked
+    interrupted (the process died); running turns refresh it every third of this."""

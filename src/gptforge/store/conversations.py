@@ -1,0 +1,194 @@
+"""Queries for conversations, their stored events and users' "always allow" approvals.
+
+Every read of a conversation for a caller starts from :func:`visible_conversations`:
+the caller's own conversations whose GPT they may still see (joined to the same
+condition as :func:`~gptforge.store.gpts.visible_gpts`), so a GPT made private or
+deleted disappears from other users' conversations at once. A Preview (draft)
+conversation stays visible only to the GPT's owner.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, delete, exists, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from gptforge.store.database import Database
+from gptforge.store.gpts import gpt_visible_to
+from gptforge.store.models import Approval, Conversation, ConversationEvent, Gpt, utcnow
+
+
+def visible_conversations(user_id: str) -> Select[Conversation]:
+    """Conversations ``user_id`` may read or continue: theirs, with a GPT they may see."""
+    return (
+        select(Conversation)
+        .join(Gpt, Gpt.id == Conversation.gpt_id)
+        .where(
+            Conversation.user_id == user_id,
+            gpt_visible_to(user_id),
+            ~Conversation.draft | (Gpt.owner_id == user_id),
+        )
+    )
+
+
+class ConversationRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def visible(self, user_id: str, conversation_id: str) -> Conversation | None:
+        return await self.session.scalar(
+            visible_conversations(user_id).where(Conversation.id == conversation_id)
+        )
+
+    async def listed(self, user_id: str, limit: int = 200) -> list[Conversation]:
+        return list(
+            await self.session.scalars(
+                visible_conversations(user_id)
+                .order_by(Conversation.updated_at.desc(), Conversation.id)
+                .limit(limit)
+            )
+        )
+
+    async def get(self, conversation_id: str) -> Conversation | None:
+        """By id, for the process running a turn (the request already authorized it)."""
+        return await self.session.get(Conversation, conversation_id)
+
+    async def has_chatted(self, user_id: str, gpt_id: str) -> bool:
+        """Whether the user already had a (non-Preview) conversation with the GPT."""
+        found = await self.session.scalar(
+            select(
+                exists().where(
+                    Conversation.user_id == user_id,
+                    Conversation.gpt_id == gpt_id,
+                    ~Conversation.draft,
+                )
+            )
+        )
+        return bool(found)
+
+    async def add(self, conversation: Conversation) -> Conversation:
+        self.session.add(conversation)
+        await self.session.flush()
+        return conversation
+
+    async def delete(self, conversation: Conversation) -> None:
+        await self.session.delete(conversation)
+        await self.session.flush()
+
+    async def count_conversation(self, gpt_id: str) -> None:
+        """One more conversation for the store's popularity sort (no read-modify-write)."""
+        await self.session.execute(
+            update(Gpt)
+            .where(Gpt.id == gpt_id)
+            .values(conversation_count=Gpt.conversation_count + 1)
+            .execution_options(synchronize_session=False)
+        )
+
+    async def claim(self, conversation_id: str, *, expected: tuple[str, ...]) -> bool:
+        """Mark the conversation ``running`` if its status is one of ``expected``.
+
+        One conditional UPDATE, so of two requests (in any processes) racing to start a
+        turn, exactly one wins.
+        """
+        result = await self.session.execute(
+            update(Conversation)
+            .where(Conversation.id == conversation_id, Conversation.status.in_(expected))
+            .values(status="running", heartbeat_at=utcnow(), updated_at=utcnow())
+            .execution_options(synchronize_session=False)
+        )
+        return bool(getattr(result, "rowcount", 0) == 1)
+
+    # ------------------------------------------------------------------ events
+
+    async def add_event(self, conversation: Conversation, kind: str, data: dict[str, Any]) -> int:
+        """Store an event as the conversation's next sequence number and return it."""
+        conversation.last_sequence += 1
+        conversation.heartbeat_at = utcnow()
+        self.session.add(
+            ConversationEvent(
+                conversation_id=conversation.id,
+                sequence=conversation.last_sequence,
+                kind=kind,
+                data=data,
+            )
+        )
+        await self.session.flush()
+        return conversation.last_sequence
+
+    async def events_after(
+        self, conversation_id: str, after: int, limit: int = 500
+    ) -> list[ConversationEvent]:
+        return list(
+            await self.session.scalars(
+                select(ConversationEvent)
+                .where(
+                    ConversationEvent.conversation_id == conversation_id,
+                    ConversationEvent.sequence > after,
+                )
+                .order_by(ConversationEvent.sequence)
+                .limit(limit)
+            )
+        )
+
+    async def status_of(self, conversation_id: str) -> tuple[str, int] | None:
+        row = (
+            await self.session.execute(
+                select(Conversation.status, Conversation.last_sequence).where(
+                    Conversation.id == conversation_id
+                )
+            )
+        ).first()
+        return (str(row[0]), int(row[1])) if row is not None else None
+
+    async def touch(self, conversation_id: str) -> None:
+        await self.session.execute(
+            update(Conversation)
+            .where(Conversation.id == conversation_id, Conversation.status == "running")
+            .values(heartbeat_at=utcnow())
+            .execution_options(synchronize_session=False)
+        )
+
+    async def stale_running(self, older_than: datetime) -> list[Conversation]:
+        """Running turns whose process stopped refreshing them before ``older_than``."""
+        return list(
+            await self.session.scalars(
+                select(Conversation)
+                .where(
+                    Conversation.status == "running",
+                    func.coalesce(Conversation.heartbeat_at, Conversation.updated_at) < older_than,
+                )
+                .with_for_update(skip_locked=True)
+            )
+        )
+
+
+class DbApprovalStore:
+    """The runtime's :class:`~gptforge.runtime.ApprovalStore` in the ``approvals`` table.
+
+    Each call uses its own short session: a turn runs outside any request's session.
+    """
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def is_allowed(self, *, user_id: str, gpt_id: str, tool_key: str) -> bool:
+        async with self.db.session() as session:
+            found = await session.get(Approval, (user_id, gpt_id, tool_key))
+            return found is not None
+
+    async def allow(self, *, user_id: str, gpt_id: str, tool_key: str) -> None:
+        async with self.db.session() as session:
+            if await session.get(Approval, (user_id, gpt_id, tool_key)) is None:
+                session.add(Approval(user_id=user_id, gpt_id=gpt_id, tool_key=tool_key))
+
+    async def revoke(self, *, user_id: str, gpt_id: str, tool_key: str) -> None:
+        async with self.db.session() as session:
+            await session.execute(
+                delete(Approval).where(
+                    Approval.user_id == user_id,
+                    Approval.gpt_id == gpt_id,
+                    Approval.tool_key == tool_key,
+                )
+            )

@@ -1,0 +1,47 @@
+"""What a server process keeps about the turns it runs: their tasks and wake-up signals.
+
+Nothing here is needed for correctness across processes: every event is in the
+database and streams poll it. The signals only wake this process's streams early
+when this process wrote an event, and the task set keeps running turns referenced
+(a turn is not tied to the request that started it).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Coroutine
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class Turns:
+    poll_seconds: float = 0.25
+    """How long a stream waits for a wake-up before it reads the database again."""
+    _tasks: set[asyncio.Task[None]] = field(default_factory=set)
+    _signals: dict[str, asyncio.Event] = field(default_factory=dict)
+
+    def start(self, turn: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
+        task = asyncio.create_task(turn)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
+
+    def signal(self, conversation_id: str) -> asyncio.Event:
+        """The event a stream waits on; take it *before* reading the database."""
+        return self._signals.setdefault(conversation_id, asyncio.Event())
+
+    def wake(self, conversation_id: str) -> None:
+        event = self._signals.pop(conversation_id, None)
+        if event is not None:
+            event.set()
+
+    async def wait(self, signal: asyncio.Event) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(signal.wait(), self.poll_seconds)
+
+    async def drain(self, timeout: float = 10.0) -> None:
+        """Wait for this process's running turns (shutdown, tests)."""
+        if self._tasks:
+            await asyncio.wait(set(self._tasks), timeout=timeout)
