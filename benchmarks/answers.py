@@ -264,14 +264,18 @@ async def loaded_address(provider: EmbeddedProvider) -> str:
 
 async def run(args: argparse.Namespace) -> dict[str, Any]:
     settings = Settings()
-    provider = EmbeddedProvider(cache_dir=settings.model_cache_dir())
+    provider = EmbeddedProvider(cache_dir=settings.model_cache_dir(), threads=args.threads)
     started = time.perf_counter()
     address = await loaded_address(provider)
     load_s = time.perf_counter() - started
     providers: dict[str, ModelProvider] = {"current": provider}
     if args.compare:
         providers = {f"at {args.compare}": baseline_provider(args.compare, address), **providers}
-    report: dict[str, Any] = {"model_load_s": round(load_s, 2), "sides": {}}
+    report: dict[str, Any] = {
+        "model_load_s": round(load_s, 2),
+        "threads": args.threads or "all cores",
+        "sides": {},
+    }
     per_side: dict[str, list[Outcome]] = {name: [] for name in providers}
     sets = args.sets.split(",")
     with tempfile.TemporaryDirectory() as tmp:
@@ -344,6 +348,9 @@ def main() -> int:
     parser.add_argument("--limit", type=int, default=0, help="only the first N questions per set")
     parser.add_argument("--compare", metavar="GIT_REF", help="also run the provider at this ref")
     parser.add_argument("--json-out", type=Path)
+    parser.add_argument(
+        "--threads", type=int, default=None, help="llama.cpp threads (default: all cores)"
+    )
     parser.add_argument("--verbose", action="store_true", help="print every answer")
     args = parser.parse_args()
     report = asyncio.run(run(args))
