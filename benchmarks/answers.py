@@ -271,6 +271,8 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     providers: dict[str, ModelProvider] = {"current": provider}
     if args.compare:
         providers = {f"at {args.compare}": baseline_provider(args.compare, address), **providers}
+        if args.only_compare:
+            del providers["current"]
     report: dict[str, Any] = {
         "model_load_s": round(load_s, 2),
         "threads": args.threads or "all cores",
@@ -347,6 +349,11 @@ def main() -> int:
     parser.add_argument("--sets", default="weather,shop,library")
     parser.add_argument("--limit", type=int, default=0, help="only the first N questions per set")
     parser.add_argument("--compare", metavar="GIT_REF", help="also run the provider at this ref")
+    parser.add_argument(
+        "--only-compare",
+        action="store_true",
+        help="run only the provider at --compare (e.g. in a second process, at the same time)",
+    )
     parser.add_argument("--json-out", type=Path)
     parser.add_argument(
         "--threads", type=int, default=None, help="llama.cpp threads (default: all cores)"
