@@ -1,7 +1,8 @@
 """Are the offline model's answers faithful to the API? Labeled questions on three APIs.
 
-    python benchmarks/answers.py [--sets weather,shop,library] [--limit N]
-                                 [--compare GIT_REF] [--json-out FILE] [--verbose]
+    python benchmarks/answers.py [--sets weather,shop,library] [--limit N] [--stride N]
+                                 [--threads N] [--compare GIT_REF [--only-compare]]
+                                 [--json-out FILE] [--verbose]
 
 Each set in benchmarks/answer_sets/ names an API (benchmarks/answer_apis.py), a GPT
 and 20 questions labeled with the operations they need (in order, or none) and what
@@ -288,7 +289,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             served = serve(data["api"], data["gpt"], workdir)
             policy = settings.egress_policy([f"127.0.0.1:{served.port}"])
             actions = await build_actions(served.gpt, served.base, policy=policy)
-            questions = data["questions"][: args.limit or None]
+            questions = data["questions"][args.offset :: args.stride][: args.limit or None]
             async with EgressClient(policy=policy) as egress:
                 runtimes = {
                     name: Runtime(
@@ -348,6 +349,10 @@ def main() -> int:
     )
     parser.add_argument("--sets", default="weather,shop,library")
     parser.add_argument("--limit", type=int, default=0, help="only the first N questions per set")
+    parser.add_argument(
+        "--stride", type=int, default=1, help="every Nth question of each set (a quick sample)"
+    )
+    parser.add_argument("--offset", type=int, default=0, help="first question for --stride")
     parser.add_argument("--compare", metavar="GIT_REF", help="also run the provider at this ref")
     parser.add_argument(
         "--only-compare",

@@ -89,16 +89,21 @@ def llama(
 QUESTION = [{"role": "system", "content": "Shop."}, {"role": "user", "content": "Hi!"}]
 
 
-@pytest.mark.parametrize("llama", [[["Hello", " there", ", how can I help?"]]], indirect=True)
-async def test_a_text_answer_streams_piece_by_piece(
+@pytest.mark.parametrize(
+    "llama", [[['{"reply": "Hel', 'lo \\"there\\"', ', how can I help?"}']]], indirect=True
+)
+async def test_a_reply_streams_out_of_its_json_string(
     provider: EmbeddedProvider, llama: list[dict[str, Any]]
 ) -> None:
     events = [e async for e in provider.stream(QUESTION, TOOLS)]
     texts = [e.text for e in events if isinstance(e, TextDelta)]
-    assert texts == ["Hello", " there", ", how can I help?"]
+    assert texts == ["Hel", 'lo "there"', ", how can I help?"]
     assert events[-1] == Finish(reason="stop")
-    grammar = llama[0]["grammar"]
-    assert grammar.startswith("%llguidance") and '"getOpeningHours"' in grammar
+    schema = llama[0]["json_schema"]
+    assert [b["properties"].get("tool", {}).get("const") for b in schema["oneOf"]] == [
+        None,
+        "getOpeningHours",
+    ]
     assert llama[0]["stream"] is True
 
 
@@ -154,6 +159,20 @@ async def test_the_same_call_again_is_answered_from_the_result_instead(
     shown = llama[0]["messages"][-1]["content"]
     assert "[Result of getOpeningHours]" in shown and "day: Sunday, closed: yes" in shown
     assert '"Is Lyon open on Sunday?"' in shown
+
+
+@pytest.mark.parametrize("llama", [[["Lyon is ", "closed on ", "Sunday."]]], indirect=True)
+async def test_after_a_result_the_answer_is_plain_text_streamed(
+    provider: EmbeddedProvider, llama: list[dict[str, Any]]
+) -> None:
+    events = [e async for e in provider.stream(AFTER_RESULT, TOOLS)]
+    assert [e.text for e in events if isinstance(e, TextDelta)] == [
+        "Lyon is ",
+        "closed on ",
+        "Sunday.",
+    ]
+    grammar = llama[0]["grammar"]
+    assert grammar.startswith("%llguidance") and '"getOpeningHours"' in grammar
 
 
 @pytest.mark.parametrize(

@@ -422,6 +422,77 @@ def _calls_made_this_turn(messages: list[Message]) -> list[tuple[str, str]]:
 _DECISION_JSON = re.compile(r'\{\s*"(tool|reply|arguments)"\s*:')
 
 
+_REPLY_START = re.compile(r'^\s*\{\s*"reply"\s*:\s*"')
+
+
+def _mode(head: str) -> tuple[str | None, str]:
+    """What the model is writing ("call", "reply" or "text", None: too early to tell)
+    and the part of ``head`` that belongs to it."""
+    text = head.lstrip()
+    if not text:
+        return None, ""
+    if not text.startswith("{"):
+        return "text", text
+    match = _REPLY_START.match(text)
+    if match:
+        return "reply", text[match.end() :]
+    if re.match(r'^\{\s*("(r|re|rep|repl|reply|reply"\s*:?\s*)?)?$', text):
+        return None, ""
+    return "call", text
+
+
+class _ReplyString:
+    """Decodes the body of a JSON string as it arrives; stops at its closing quote."""
+
+    def __init__(self) -> None:
+        self.raw = ""
+        self.sent = 0
+        self.ended = False
+
+    def feed(self, piece: str) -> str:
+        if self.ended:
+            return ""
+        self.raw += piece
+        index, safe = 0, 0
+        while index < len(self.raw):
+            char = self.raw[index]
+            if char == '"':
+                self.ended = True
+                safe = index
+                break
+            step = 6 if self.raw.startswith("\\u", index) else 2 if char == "\\" else 1
+            if index + step > len(self.raw):
+                break
+            index += step
+            safe = index
+        decoded: str = json.loads('"' + self.raw[:safe] + '"', strict=False)
+        if decoded and "\ud800" <= decoded[-1] <= "\udbff" and not self.ended:
+            decoded = decoded[:-1]  # half of a surrogate pair: wait for the other half
+        new, self.sent = decoded[self.sent :], len(decoded)
+        return new
+
+
+class _Shown:
+    """Passes answer text through, holding it from a ``{`` on so that decision JSON
+    written inside an answer is never shown."""
+
+    def __init__(self) -> None:
+        self.held = ""
+
+    def feed(self, text: str) -> list[str]:
+        if not text:
+            return []
+        if self.held or "{" in text:
+            self.held += text
+            return []
+        return [text]
+
+    def close(self) -> list[str]:
+        match = _DECISION_JSON.search(self.held)
+        rest = self.held[: match.start()].rstrip() if match else self.held
+        return [rest] if rest else []
+
+
 class EmbeddedProvider:
     """The bundled offline model: a tool call under a grammar, or an answer streamed as text."""
 
@@ -458,10 +529,9 @@ class EmbeddedProvider:
         return _EmbeddedServer.load_seconds
 
     async def _chunks(
-        self, messages: list[Message], grammar: str | None
+        self, messages: list[Message], constraint: dict[str, Any] | None
     ) -> AsyncIterator[tuple[str, Any]]:
         """(text piece, usage or None) as the model writes them."""
-        extra = {"grammar": grammar} if grammar is not None else None
         # A client per request: the server may be used from several event loops.
         async with openai.AsyncOpenAI(
             base_url=await self.base_url(), api_key="embedded", timeout=300.0, max_retries=0
@@ -473,7 +543,7 @@ class EmbeddedProvider:
                 max_tokens=self.max_tokens,
                 stream=True,
                 stream_options={"include_usage": True},
-                extra_body=extra,
+                extra_body=constraint,
             )
             async for chunk in stream:
                 piece = "".join(c.delta.content or "" for c in chunk.choices)
@@ -483,28 +553,42 @@ class EmbeddedProvider:
     async def _answer(
         self, messages: list[Message], tools: list[ToolDefinition]
     ) -> AsyncIterator[ProviderEvent | dict[str, Any]]:
-        """Text deltas as they come; a tool call comes whole at the end as a dict."""
+        """Text deltas as they come; a tool call comes whole at the end as a dict.
+
+        On the user's message the decision is JSON only (``{"tool"...}`` or
+        ``{"reply": "..."}``, the reply streamed out of its string): given the choice of
+        plain text there, the small model narrates the call it means to make instead of
+        making it. After a tool result it answers in plain text, or calls another tool.
+        """
         text_messages = _as_text_messages(messages, tools)
-        grammar = decision_grammar(tools) if tools else None
+
+        def constraint(simplified: bool) -> dict[str, Any] | None:
+            if not tools:
+                return None
+            if messages[-1].get("role") != "tool":
+                schema = decision_schema(tools)
+                return {"json_schema": _simplified(schema) if simplified else schema}
+            return {"grammar": decision_grammar(tools, simplified=simplified)}
+
         try:
-            async for event in self._decode(text_messages, grammar):
+            async for event in self._decode(text_messages, constraint(False)):
                 yield event
         except openai.BadRequestError:
-            if grammar is None:
+            if not tools:
                 raise
             # Some JSON Schema features have no grammar; retry without them.
-            async for event in self._decode(
-                text_messages, decision_grammar(tools, simplified=True)
-            ):
+            async for event in self._decode(text_messages, constraint(True)):
                 yield event
 
     async def _decode(
-        self, messages: list[Message], grammar: str | None
+        self, messages: list[Message], constraint: dict[str, Any] | None
     ) -> AsyncIterator[ProviderEvent | dict[str, Any]]:
         mode: str | None = None
+        head = ""
         call_text: list[str] = []
-        held = ""
-        async for piece, usage in self._chunks(messages, grammar):
+        shown = _Shown()
+        reply = _ReplyString()
+        async for piece, usage in self._chunks(messages, constraint):
             if usage is not None:
                 yield Usage(
                     prompt_tokens=usage.prompt_tokens or 0,
@@ -513,30 +597,25 @@ class EmbeddedProvider:
             if not piece:
                 continue
             if mode is None:
-                held += piece
-                if not held.strip():
+                head += piece
+                mode, piece = _mode(head)
+                if mode is None:
                     continue
-                mode = "call" if held.lstrip().startswith("{") else "text"
-                piece, held = held.lstrip(), ""
             if mode == "call":
                 call_text.append(piece)
                 continue
-            # Hold text from a "{" on: decision JSON inside an answer is not shown.
-            if held or "{" in piece:
-                held += piece
-                continue
-            yield TextDelta(text=piece)
+            text = reply.feed(piece) if mode == "reply" else piece
+            for out in shown.feed(text):
+                yield TextDelta(text=out)
         if mode == "call":
             try:
                 decision = json.loads("".join(call_text))
             except ValueError:
                 decision = None
             yield decision if isinstance(decision, dict) else {}
-        elif held:
-            match = _DECISION_JSON.search(held)
-            shown = held[: match.start()].rstrip() if match else held
-            if shown:
-                yield TextDelta(text=shown)
+            return
+        for out in shown.close():
+            yield TextDelta(text=out)
 
     async def decide(
         self, messages: list[Message], tools: list[ToolDefinition]
