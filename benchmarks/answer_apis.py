@@ -19,15 +19,17 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 
 class RequestLog:
-    """An ASGI wrapper that records ``(method, path)`` of every HTTP request."""
+    """An ASGI wrapper that records ``(method, path)`` (and the query) of every request."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
         self.requests: list[tuple[str, str]] = []
+        self.queries: list[str] = []
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
             self.requests.append((scope["method"], scope["path"]))
+            self.queries.append(scope.get("query_string", b"").decode("latin-1"))
         await self.app(scope, receive, send)
 
 

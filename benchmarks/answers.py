@@ -163,6 +163,7 @@ class Outcome:
     first_token_s: float | None
     full_s: float
     leak: bool
+    requests: list[str] = field(default_factory=list)
     needless: int = field(init=False)
 
     def __post_init__(self) -> None:
@@ -204,6 +205,13 @@ async def ask(
             break
     full = time.perf_counter() - started
     answer = "".join(text)
+    sent = [
+        f"{path}?{query}" if query else path
+        for (_, path), query in zip(
+            served.log.requests[before:], served.log.queries[before:], strict=True
+        )
+        if not path.startswith("/openapi")
+    ]
     return Outcome(
         question=item["q"],
         expected=list(item["operations"]),
@@ -214,6 +222,7 @@ async def ask(
         first_token_s=first_token,
         full_s=full,
         leak=bool(_JSON_LEAK.search(answer)),
+        requests=sent,
     )
 
 
@@ -318,7 +327,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                         )
                         if args.verbose or not (outcome.right_answer and outcome.right_operation):
                             print(
-                                f"      called {outcome.called} expected {outcome.expected} "
+                                f"      sent {outcome.requests} expected {outcome.expected} "
                                 f"failed {outcome.failed}\n      answer: {outcome.answer[:400]!r}",
                                 file=sys.stderr,
                             )
@@ -331,6 +340,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                         "set": set_name,
                         "question": o.question,
                         "called": o.called,
+                        "requests": o.requests,
                         "expected": o.expected,
                         "failed": o.failed,
                         "answer": o.answer[:300],

@@ -267,3 +267,52 @@ async def test_the_model_loads_off_the_event_loop_once_and_other_configs_are_ref
     other = EmbeddedProvider(cache_dir=tmp_path, threads=1, context=4096)
     with pytest.raises(ProviderError, match="already loaded in this process"):
         await other.base_url()
+
+
+SHOP_TOOLS = [
+    {
+        "type": "function",
+        "function": {
+            "name": name,
+            "description": name,
+            "parameters": {
+                "type": "object",
+                "properties": {key: {"type": "string"}},
+                "required": [key],
+            },
+        },
+    }
+    for name, key in (("searchProducts", "q"), ("getProduct", "product_id"))
+]
+
+
+@pytest.mark.parametrize(
+    "llama",
+    [
+        [
+            ['{"tool": "getProduct", "arguments": {"product_id": "P-101"}}'],
+            ['{"tool": "searchProducts", "arguments": {"q": "Steel Kettle"}}'],
+        ]
+    ],
+    indirect=True,
+)
+async def test_an_invented_id_is_not_called_and_the_model_decides_again(
+    provider: EmbeddedProvider, llama: list[dict[str, Any]]
+) -> None:
+    question = [{"role": "user", "content": "How much is the Steel Kettle?"}]
+    events = [e async for e in provider.stream(question, SHOP_TOOLS)]
+    calls = [(e.name, json.loads(e.arguments)) for e in events if isinstance(e, ToolCallRequest)]
+    assert calls == [("searchProducts", {"q": "Steel Kettle"})]
+    offered = [b["properties"]["tool"]["const"] for b in llama[1]["json_schema"]["oneOf"][1:]]
+    assert offered == ["searchProducts"]
+
+
+@pytest.mark.parametrize(
+    "llama", [[['{"tool": "getProduct", "arguments": {"product_id": "P-204"}}']]], indirect=True
+)
+async def test_an_id_the_user_gave_is_called(
+    provider: EmbeddedProvider, llama: list[dict[str, Any]]
+) -> None:
+    question = [{"role": "user", "content": "Tell me about product P-204."}]
+    events = [e async for e in provider.stream(question, SHOP_TOOLS)]
+    assert [e.name for e in events if isinstance(e, ToolCallRequest)] == ["getProduct"]

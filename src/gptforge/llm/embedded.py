@@ -493,6 +493,25 @@ class _Shown:
         return [rest] if rest else []
 
 
+def _identifiers(value: Any) -> list[str]:
+    """String values that look like identifiers or codes (they contain a digit)."""
+    if isinstance(value, dict):
+        return [text for item in value.values() for text in _identifiers(item)]
+    if isinstance(value, list):
+        return [text for item in value for text in _identifiers(item)]
+    if isinstance(value, str) and any(c.isdigit() for c in value) and len(value.strip()) > 1:
+        return [value.strip()]
+    return []
+
+
+def _invented(arguments: dict[str, Any], messages: list[Message]) -> bool:
+    """True when an identifier in ``arguments`` appears nowhere the user or a tool wrote."""
+    seen = " ".join(
+        str(m.get("content") or "") for m in messages if m.get("role") in ("user", "tool")
+    ).lower()
+    return any(text.lower() not in seen for text in _identifiers(arguments))
+
+
 class EmbeddedProvider:
     """The bundled offline model: a tool call under a grammar, or an answer streamed as text."""
 
@@ -653,26 +672,36 @@ class EmbeddedProvider:
         self, messages: list[Message], tools: list[ToolDefinition], made: list[tuple[str, str]]
     ) -> AsyncIterator[ProviderEvent]:
         wrote_text = False
-        async for event in self._answer(messages, tools):
-            if not isinstance(event, dict):
+        offered = tools
+        for _ in range(2):
+            decision: dict[str, Any] | None = None
+            async for event in self._answer(messages, offered):
+                if isinstance(event, dict):
+                    decision = event
+                    continue
                 wrote_text = wrote_text or isinstance(event, TextDelta)
                 yield event
-                continue
-            name, arguments = event.get("tool"), event.get("arguments")
-            if (
-                isinstance(name, str)
-                and isinstance(arguments, dict)
-                and (name, json.dumps(arguments, sort_keys=True)) not in made
-            ):
-                yield ToolCallRequest(
-                    id=f"call_{time.monotonic_ns()}", name=name, arguments=json.dumps(arguments)
-                )
-                yield Finish(reason="tool_calls")
-                return
-            # The same call again, or no usable call: answer from what is known instead.
+            if decision is None:
+                break
+            name, arguments = decision.get("tool"), decision.get("arguments")
+            if not (isinstance(name, str) and isinstance(arguments, dict)):
+                break
+            if _invented(arguments, messages):
+                # An id the conversation never showed: decide again without that tool,
+                # so the model looks the item up (a search) or answers.
+                offered = [t for t in offered if t["function"]["name"] != name]
+                if offered:
+                    continue
+                break
+            if (name, json.dumps(arguments, sort_keys=True)) in made:
+                break  # the same call again: answer from its result instead
+            yield ToolCallRequest(
+                id=f"call_{time.monotonic_ns()}", name=name, arguments=json.dumps(arguments)
+            )
+            yield Finish(reason="tool_calls")
+            return
+        if not wrote_text:
             async for other in self._answer(messages, []):
-                if isinstance(other, TextDelta):
-                    wrote_text = True
                 if not isinstance(other, dict):
                     yield other
         yield Finish(reason="stop")
