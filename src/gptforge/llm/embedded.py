@@ -263,9 +263,14 @@ def decision_grammar(tools: list[ToolDefinition], *, simplified: bool = False) -
             "%llguidance {}",
             "start: call | answer",
             f"call: %json {json.dumps(schema, ensure_ascii=False)}",
-            r"answer: /[^{\s][\s\S]*/",
+            _ANSWER_RULE,
         ]
     )
+
+
+_ANSWER_RULE = r"answer: /[^{\s][\s\S]*/"
+TEXT_GRAMMAR = "\n".join(["%llguidance {}", "start: answer", _ANSWER_RULE])
+"""An answer in plain text (it may not start with ``{``)."""
 
 
 def _describe_parameters(parameters: dict[str, Any]) -> str:
@@ -583,7 +588,9 @@ class EmbeddedProvider:
 
         def constraint(simplified: bool) -> dict[str, Any] | None:
             if not tools:
-                return None
+                # Plain text only: with no tool offered, the model may still try to write
+                # a call in the JSON it sees in the conversation.
+                return {"grammar": TEXT_GRAMMAR}
             if messages[-1].get("role") != "tool":
                 schema = decision_schema(tools)
                 return {"json_schema": _simplified(schema) if simplified else schema}
@@ -594,7 +601,7 @@ class EmbeddedProvider:
                 yield event
         except openai.BadRequestError:
             if not tools:
-                raise
+                raise  # the text grammar has nothing to simplify
             # Some JSON Schema features have no grammar; retry without them.
             async for event in self._decode(text_messages, constraint(True)):
                 yield event
