@@ -27,7 +27,11 @@ pytestmark = pytest.mark.model
 def provider() -> Iterator[EmbeddedProvider]:
     start_demo_api()
     settings = Settings()
-    yield EmbeddedProvider(cache_dir=settings.model_cache_dir())
+    yield EmbeddedProvider(
+        cache_dir=settings.model_cache_dir(),
+        threads=settings.embedded_threads,
+        context=settings.embedded_context,
+    )
 
 
 @pytest.fixture
@@ -82,6 +86,11 @@ async def test_small_talk_needs_no_tool(runtime: Runtime) -> None:
     assert text.strip()
 
 
+@pytest.mark.xfail(
+    reason="issue 10, open: the model asks for days=1 on 'the next days' and reports only "
+    "day 1 (benchmarks/RESULTS.md, issue 10)",
+    strict=False,
+)
 async def test_rain_question_carries_the_forecast_numbers(runtime: Runtime) -> None:
     events, text = await ask(runtime, "Will it rain in London in the next days?")
     calls = [e for e in events if e["kind"] == "tool_call_finished"]
