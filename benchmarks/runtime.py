@@ -80,7 +80,7 @@ async def embedded() -> dict[str, Any]:
     settings = Settings()
     provider = EmbeddedProvider(cache_dir=settings.model_cache_dir())
     started = time.perf_counter()
-    provider.base_url()
+    await provider.base_url()
     load_seconds = time.perf_counter() - started
     gpt, base = load_gpt_file(DEMO_GPT)
     policy = settings.egress_policy()

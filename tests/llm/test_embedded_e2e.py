@@ -13,6 +13,7 @@ import pytest
 
 from gptforge.actions import ActionExecutor
 from gptforge.egress import EgressClient
+from gptforge.errors import ProviderError
 from gptforge.llm import EmbeddedProvider, OpenAICompatibleProvider, TextDelta
 from gptforge.runtime import ConversationState, Runtime, build_actions, event_to_dict, load_gpt_file
 from gptforge.settings import Settings
@@ -24,7 +25,11 @@ pytestmark = pytest.mark.model
 @pytest.fixture(scope="session")
 def provider() -> Iterator[EmbeddedProvider]:
     settings = Settings()
-    yield EmbeddedProvider(cache_dir=settings.model_cache_dir())
+    yield EmbeddedProvider(
+        cache_dir=settings.model_cache_dir(),
+        threads=settings.embedded_threads,
+        context=settings.embedded_context,
+    )
 
 
 @pytest.fixture(scope="session")
@@ -87,10 +92,42 @@ async def test_small_talk_needs_no_tool(runtime: Runtime) -> None:
     assert text.strip()
 
 
+@pytest.mark.xfail(
+    reason="issue 10, open: the model asks for days=1 on 'the next days' and reports only "
+    "day 1 (benchmarks/RESULTS.md, issue 10)",
+    strict=False,
+)
+async def test_rain_question_carries_the_forecast_numbers(runtime: Runtime) -> None:
+    events, text = await ask(runtime, "Will it rain in London in the next days?")
+    calls = [e for e in events if e["kind"] == "tool_call_finished"]
+    assert [c["operation"] for c in calls] == ["getForecast"]
+    days = api("/weather/forecast", city="London")["days"]
+    rainy = [d for d in days if "rain" in d["conditions"] or d["conditions"] == "snow"]
+    assert rainy, "the demo data has a rainy day in London's 3-day forecast"
+    assert str(rainy[0]["precipitation_chance_percent"]) in text
+    assert '{"' not in text
+
+
+async def test_the_answer_streams_in_pieces(runtime: Runtime) -> None:
+    events, text = await ask(runtime, "Which cities in the United States do you cover?")
+    deltas = [e for e in events if e["kind"] == "text_delta"]
+    assert len(deltas) > 3, "the answer should arrive token by token, not whole"
+    assert "Chicago" in text
+
+
+async def test_a_second_configuration_is_refused(provider: EmbeddedProvider) -> None:
+    await provider.base_url()
+    other = EmbeddedProvider(cache_dir=provider.cache_dir, context=provider.context // 2)
+    with pytest.raises(ProviderError, match="already loaded"):
+        await other.base_url()
+
+
 async def test_openai_compatible_provider_talks_to_the_embedded_endpoint(
     provider: EmbeddedProvider,
 ) -> None:
-    client = OpenAICompatibleProvider(model="embedded", base_url=provider.base_url(), temperature=0)
+    client = OpenAICompatibleProvider(
+        model="embedded", base_url=await provider.base_url(), temperature=0
+    )
     chunks = [
         e async for e in client.stream([{"role": "user", "content": "Say the word hello."}], [])
     ]

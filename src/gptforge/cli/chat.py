@@ -21,7 +21,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.routing import Route
 
-from gptforge.actions import ActionExecutor, OAuthAuth, OAuthManager, Redactor
+from gptforge.actions import Action, ActionExecutor, OAuthAuth, OAuthManager, Redactor
 from gptforge.cli.options import AllowHosts
 from gptforge.cli.output import json_line, markup_text, terminal_text
 from gptforge.egress import EgressClient
@@ -48,6 +48,7 @@ from gptforge.settings import DEMO_API_HOST, DEMO_API_PORT, load_settings
 
 CALLBACK_PORT = 8766
 CALLBACK_MESSAGE_CHARS = 500
+DEMO_API_TITLE = "Demo Weather API"
 CLI_SESSION = "cli"
 
 
@@ -76,6 +77,26 @@ def start_demo_api(port: int | None = None) -> bool:
 
     start_in_thread(create_app(), DEMO_API_HOST, port)
     return True
+
+
+def start_demo_api_for(actions: list[Action]) -> str | None:
+    """Start the demo weather API when an action of this GPT points at its address and
+    nothing listens there; a line telling the user what happened (None: nothing to do)."""
+    demo = {f"http://{DEMO_API_HOST}:{DEMO_API_PORT}", f"http://localhost:{DEMO_API_PORT}"}
+    for action in actions:
+        server = action.spec.server
+        if server is None or server.url.rstrip("/") not in demo:
+            continue
+        if not _port_free(DEMO_API_HOST, DEMO_API_PORT):
+            return None
+        if action.spec.title != DEMO_API_TITLE:
+            return (
+                f"Nothing listens on {server.url}, where {action.name} points; start that API "
+                f"first (for the demo weather API: gptforge demo-api)."
+            )
+        start_demo_api()
+        return f"Started the demo weather API on {server.url} (it was not running)."
+    return None
 
 
 class _Progress:
@@ -154,9 +175,10 @@ async def _chat(
     policy = settings.egress_policy(allow_hosts)
     gpt, base = load_gpt_file(gpt_file)
     actions = await build_actions(gpt, base, policy=policy)
-    oauth_configs: dict[str, OAuthAuth] = {
-        a.id: a.auth for a in actions if isinstance(a.auth, OAuthAuth)
-    }
+    note = start_demo_api_for(actions)
+    if note:
+        Console(stderr=True, highlight=False).print(f"[dim]{note}[/]")
+    oauth_configs = {a.id: a.auth for a in actions if isinstance(a.auth, OAuthAuth)}
     manager = OAuthManager(
         redirect_uri=f"http://127.0.0.1:{CALLBACK_PORT}/oauth/callback",
         policy=policy,

@@ -20,12 +20,16 @@ import importlib
 import importlib.resources
 import json
 import os
+import re
 import threading
 import time
 from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import anyio
+import anyio.to_thread
 import openai
 
 from gptforge.errors import ProviderError
@@ -47,6 +51,8 @@ MAX_TOOLS = 64
 """More tools than this do not fit the small model's prompt and grammar well."""
 _CHUNK = 8 << 20
 _RESULT_CHARS = 6_000
+MAX_CALLS_PER_TURN = 3
+"""After this many calls in one turn the model must answer from what it has."""
 
 Progress = Callable[[str, int, int], None]
 """Called as ``progress(stage, done, total)`` while assembling and loading."""
@@ -101,46 +107,81 @@ def assemble_model(cache_dir: Path, progress: Progress | None = None) -> Path:
     return target
 
 
+@dataclass(frozen=True)
+class _Config:
+    model: Path
+    threads: int
+    context: int
+
+    def describe(self) -> str:
+        return f"model {self.model}, {self.threads} threads, context {self.context}"
+
+
 class _EmbeddedServer:
-    """One llama.cpp server per process, started on first use."""
+    """One llama.cpp server per process, started on first use, in a worker thread.
+
+    The lock is a thread lock taken inside the worker, so the event loop never waits on
+    it and concurrent first calls (from any event loop) wait for the one load.
+    """
 
     _lock = threading.Lock()
     _server: Any = None
     _address: str | None = None
+    _config: _Config | None = None
     load_seconds: float = 0.0
 
     @classmethod
-    def address(
-        cls, cache_dir: Path, *, threads: int | None, context: int, progress: Progress | None
-    ) -> str:
+    def _start(cls, cache_dir: Path, config: _Config, progress: Progress | None) -> str:
         with cls._lock:
-            if cls._address is None:
-                path = assemble_model(cache_dir, progress)
-                if progress:
-                    progress("loading model", 0, 1)
-                started = time.perf_counter()
-                import xllamacpp
+            if cls._address is not None:
+                cls._check_same(config)
+                return cls._address
+            path = assemble_model(cache_dir, progress)
+            if progress:
+                progress("loading model", 0, 1)
+            started = time.perf_counter()
+            import xllamacpp
 
-                params = xllamacpp.CommonParams()
-                params.model.path = str(path)
-                params.n_ctx = context
-                params.port = 0
-                params.hostnames = ["127.0.0.1"]
-                params.cpuparams.n_threads = threads or max(1, os.cpu_count() or 1)
-                params.cpuparams_batch.n_threads = threads or max(1, os.cpu_count() or 1)
-                params.warmup = False
-                params.verbosity = -1
-                params.n_parallel = 1
-                cls._server = xllamacpp.Server(params)
-                cls._address = str(cls._server.listening_address).rstrip("/")
-                cls.load_seconds = time.perf_counter() - started
-                if progress:
-                    progress("loading model", 1, 1)
+            params = xllamacpp.CommonParams()
+            params.model.path = str(path)
+            params.n_ctx = config.context
+            params.port = 0
+            params.hostnames = ["127.0.0.1"]
+            params.cpuparams.n_threads = config.threads
+            params.cpuparams_batch.n_threads = config.threads
+            params.warmup = False
+            params.verbosity = -1
+            # One slot: llama.cpp queues further requests in arrival order.
+            params.n_parallel = 1
+            cls._server = xllamacpp.Server(params)
+            cls._address = str(cls._server.listening_address).rstrip("/")
+            cls._config = config
+            cls.load_seconds = time.perf_counter() - started
+            if progress:
+                progress("loading model", 1, 1)
             return cls._address
+
+    @classmethod
+    def _check_same(cls, config: _Config) -> None:
+        if cls._config is not None and cls._config != config:
+            raise ProviderError(
+                "The embedded model is already loaded in this process with "
+                f"{cls._config.describe()}; a second configuration ({config.describe()}) "
+                "cannot be loaded beside it. Use the same GPTFORGE_CACHE_DIR, "
+                "GPTFORGE_EMBEDDED_THREADS and GPTFORGE_EMBEDDED_CONTEXT everywhere in the "
+                "process, or run the other configuration in its own process."
+            )
+
+    @classmethod
+    async def address(cls, cache_dir: Path, config: _Config, progress: Progress | None) -> str:
+        if cls._address is not None:
+            cls._check_same(config)
+            return cls._address
+        return await anyio.to_thread.run_sync(cls._start, cache_dir, config, progress)
 
 
 def _hoisted(tools: list[ToolDefinition]) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    """Per-tool argument schemas with their ``$defs`` moved to one shared root."""
+    """Per-tool call schemas (``{"tool": name, "arguments": ...}``) with one shared ``$defs``."""
     branches: list[dict[str, Any]] = []
     root_defs: dict[str, Any] = {}
     for index, tool in enumerate(tools):
@@ -186,19 +227,50 @@ def _simplified(node: Any) -> Any:
     return node
 
 
-def decision_schema(tools: list[ToolDefinition]) -> dict[str, Any]:
-    """The JSON schema of one decision: call exactly one tool, or reply."""
+def call_schema(tools: list[ToolDefinition]) -> dict[str, Any]:
+    """The JSON schema of one tool call: ``{"tool": <name>, "arguments": <its parameters>}``."""
     branches, defs = _hoisted(tools)
+    schema: dict[str, Any] = {"oneOf": branches}
+    if defs:
+        schema["$defs"] = defs
+    return schema
+
+
+def decision_schema(tools: list[ToolDefinition]) -> dict[str, Any]:
+    """The call schema plus a ``{"reply": <text>}`` branch (the JSON-only decision)."""
+    schema = call_schema(tools)
     reply = {
         "type": "object",
         "properties": {"reply": {"type": "string"}},
         "required": ["reply"],
         "additionalProperties": False,
     }
-    schema: dict[str, Any] = {"oneOf": [reply, *branches]}
-    if defs:
-        schema["$defs"] = defs
+    schema["oneOf"] = [reply, *schema["oneOf"]]
     return schema
+
+
+def decision_grammar(tools: list[ToolDefinition], *, simplified: bool = False) -> str:
+    """A llguidance grammar: one tool call as JSON, or an answer in plain text.
+
+    Plain text may not start with ``{``, so the first character tells the two apart and
+    a text answer can be streamed from its first token.
+    """
+    schema = call_schema(tools)
+    if simplified:
+        schema = _simplified(schema)
+    return "\n".join(
+        [
+            "%llguidance {}",
+            "start: call | answer",
+            f"call: %json {json.dumps(schema, ensure_ascii=False)}",
+            _ANSWER_RULE,
+        ]
+    )
+
+
+_ANSWER_RULE = r"answer: /[^{\s][\s\S]*/"
+TEXT_GRAMMAR = "\n".join(["%llguidance {}", "start: answer", _ANSWER_RULE])
+"""An answer in plain text (it may not start with ``{``)."""
 
 
 def _describe_parameters(parameters: dict[str, Any]) -> str:
@@ -220,19 +292,77 @@ _DECIDE = "\n".join(
         "You can use these tools:",
         "{tools}",
         "",
-        "Decide how to answer the user's last message.",
-        "- Call a tool only when the message asks for information that this tool returns. "
-        "Take argument values from the conversation; never invent identifiers or codes the "
-        "user did not give: look them up with a search or list tool first.",
-        "- Otherwise reply directly: greetings, thanks, small talk, jokes, definitions, "
-        "explanations, arithmetic and general knowledge need no tool, even when they "
-        "mention a topic the tools cover.",
-        "- After a tool result, reply to the user with the values it returned. Do not call "
-        "the same tool again with the same arguments.",
-        'Answer with JSON only: {{"tool": "<name>", "arguments": {{...}}}} or '
-        '{{"reply": "<your answer>"}}.',
+        "How to answer the user's last message:",
+        "- If it asks for information that one of these tools returns, call that tool by "
+        'writing only JSON: {{"tool": "<name>", "arguments": {{...}}}}. Take argument '
+        "values from the conversation; never invent identifiers or codes: when the user "
+        "names an item by its title, search for it first.",
+        "- Otherwise answer directly in plain text, without a tool: greetings, thanks, "
+        "small talk, jokes, translations, definitions, explanations, arithmetic and "
+        "general knowledge need no tool, even when they mention a topic the tools cover.",
     ]
 )
+_AFTER_RESULT = (
+    "Now answer my question {question} using only this result. Mention every item in it "
+    "by name with its values (each title, price, time, number or status). If it says "
+    "closed, not found, out of stock, none or not ready, say that plainly. Call another "
+    "tool only if this result lacks what I asked."
+)
+
+
+def _scalar(value: Any) -> str:
+    if value is None:
+        return "none"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+
+def _render(value: Any, indent: str = "") -> list[str]:
+    if isinstance(value, dict):
+        if all(not isinstance(v, dict | list) for v in value.values()):
+            return [indent + ", ".join(f"{k}: {_scalar(v)}" for k, v in value.items())]
+        lines = []
+        for key, item in value.items():
+            if isinstance(item, dict | list) and item:
+                lines.append(f"{indent}{key}:")
+                lines.extend(_render(item, indent + "  "))
+            else:
+                lines.append(f"{indent}{key}: {_scalar(item) if item != [] else 'none'}")
+        return lines
+    if isinstance(value, list):
+        if not value:
+            return [indent + "none"]
+        lines = []
+        for item in value:
+            rendered = _render(item, indent + "  ")
+            lines.append(indent + "- " + rendered[0][len(indent) + 2 :])
+            lines.extend(rendered[1:])
+        return lines
+    return [indent + _scalar(value)]
+
+
+def readable_result(content: str) -> str:
+    """A tool result as the small model reads it best: JSON as indented ``key: value``
+    lines (``closed: yes`` rather than ``"closed":true``); other text unchanged."""
+    text = content.strip()
+    prefix = ""
+    if text.startswith("HTTP ") and "Response excerpt: " in text:
+        prefix, _, text = text.partition("Response excerpt: ")
+    if not text.startswith(("{", "[")):
+        return content[:_RESULT_CHARS]
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return content[:_RESULT_CHARS]
+    return (prefix + "\n".join(_render(data)))[:_RESULT_CHARS]
+
+
+def _last_question(messages: list[Message]) -> str:
+    for message in reversed(messages):
+        if message.get("role") == "user":
+            return str(message.get("content") or "")
+    return ""
 
 
 def _as_text_messages(messages: list[Message], tools: list[ToolDefinition]) -> list[Message]:
@@ -248,10 +378,13 @@ def _as_text_messages(messages: list[Message], tools: list[ToolDefinition]) -> l
     if tools:
         system_parts.append(_DECIDE.format(tools=tool_lines))
     out.append({"role": "system", "content": "\n\n".join(p for p in system_parts if p)})
-    for message in messages:
+    question = ""
+    for index, message in enumerate(messages):
         role = message.get("role")
         if role == "system":
             continue
+        if role == "user":
+            question = str(message.get("content") or "")
         if role == "assistant" and message.get("tool_calls"):
             calls = []
             for call in message["tool_calls"]:
@@ -263,16 +396,22 @@ def _as_text_messages(messages: list[Message], tools: list[ToolDefinition]) -> l
                 calls.append(json.dumps({"tool": call["function"]["name"], "arguments": arguments}))
             out.append({"role": "assistant", "content": "\n".join(calls)})
         elif role == "tool":
-            content = str(message.get("content") or "")[:_RESULT_CHARS]
             name = names.get(str(message.get("tool_call_id")), "the tool")
-            out.append({"role": "user", "content": f"[Result of {name}]\n{content}"})
+            content = f"[Result of {name}]\n{readable_result(str(message.get('content') or ''))}"
+            is_last = all(m.get("role") == "tool" for m in messages[index + 1 :])
+            if is_last:
+                content += "\n\n" + _AFTER_RESULT.format(question=json.dumps(question))
+            if out[-1]["role"] == "user":
+                out[-1]["content"] += "\n\n" + content
+            else:
+                out.append({"role": "user", "content": content})
         else:
             out.append({"role": str(role), "content": message.get("content") or ""})
     return out
 
 
-def _calls_made_this_turn(messages: list[Message]) -> set[tuple[str, str]]:
-    made: set[tuple[str, str]] = set()
+def _calls_made_this_turn(messages: list[Message]) -> list[tuple[str, str]]:
+    made: list[tuple[str, str]] = []
     for message in reversed(messages):
         if message.get("role") == "user":
             break
@@ -281,12 +420,105 @@ def _calls_made_this_turn(messages: list[Message]) -> set[tuple[str, str]]:
                 args = json.dumps(json.loads(call["function"]["arguments"] or "{}"), sort_keys=True)
             except ValueError:
                 args = call["function"]["arguments"]
-            made.add((call["function"]["name"], args))
+            made.append((call["function"]["name"], args))
     return made
 
 
+_DECISION_JSON = re.compile(r'\{\s*"(tool|reply|arguments)"\s*:')
+
+
+_REPLY_START = re.compile(r'^\s*\{\s*"reply"\s*:\s*"')
+
+
+def _mode(head: str) -> tuple[str | None, str]:
+    """What the model is writing ("call", "reply" or "text", None: too early to tell)
+    and the part of ``head`` that belongs to it."""
+    text = head.lstrip()
+    if not text:
+        return None, ""
+    if not text.startswith("{"):
+        return "text", text
+    match = _REPLY_START.match(text)
+    if match:
+        return "reply", text[match.end() :]
+    if re.match(r'^\{\s*("(r|re|rep|repl|reply|reply"\s*:?\s*)?)?$', text):
+        return None, ""
+    return "call", text
+
+
+class _ReplyString:
+    """Decodes the body of a JSON string as it arrives; stops at its closing quote."""
+
+    def __init__(self) -> None:
+        self.raw = ""
+        self.sent = 0
+        self.ended = False
+
+    def feed(self, piece: str) -> str:
+        if self.ended:
+            return ""
+        self.raw += piece
+        index, safe = 0, 0
+        while index < len(self.raw):
+            char = self.raw[index]
+            if char == '"':
+                self.ended = True
+                safe = index
+                break
+            step = 6 if self.raw.startswith("\\u", index) else 2 if char == "\\" else 1
+            if index + step > len(self.raw):
+                break
+            index += step
+            safe = index
+        decoded: str = json.loads('"' + self.raw[:safe] + '"', strict=False)
+        if decoded and "\ud800" <= decoded[-1] <= "\udbff" and not self.ended:
+            decoded = decoded[:-1]  # half of a surrogate pair: wait for the other half
+        new, self.sent = decoded[self.sent :], len(decoded)
+        return new
+
+
+class _Shown:
+    """Passes answer text through, holding it from a ``{`` on so that decision JSON
+    written inside an answer is never shown."""
+
+    def __init__(self) -> None:
+        self.held = ""
+
+    def feed(self, text: str) -> list[str]:
+        if not text:
+            return []
+        if self.held or "{" in text:
+            self.held += text
+            return []
+        return [text]
+
+    def close(self) -> list[str]:
+        match = _DECISION_JSON.search(self.held)
+        rest = self.held[: match.start()].rstrip() if match else self.held
+        return [rest] if rest else []
+
+
+def _identifiers(value: Any) -> list[str]:
+    """String values that look like identifiers or codes (they contain a digit)."""
+    if isinstance(value, dict):
+        return [text for item in value.values() for text in _identifiers(item)]
+    if isinstance(value, list):
+        return [text for item in value for text in _identifiers(item)]
+    if isinstance(value, str) and any(c.isdigit() for c in value) and len(value.strip()) > 1:
+        return [value.strip()]
+    return []
+
+
+def _invented(arguments: dict[str, Any], messages: list[Message]) -> bool:
+    """True when an identifier in ``arguments`` appears nowhere the user or a tool wrote."""
+    seen = " ".join(
+        str(m.get("content") or "") for m in messages if m.get("role") in ("user", "tool")
+    ).lower()
+    return any(text.lower() not in seen for text in _identifiers(arguments))
+
+
 class EmbeddedProvider:
-    """The bundled offline model, with schema-constrained tool decisions."""
+    """The bundled offline model: a tool call under a grammar, or an answer streamed as text."""
 
     name = "embedded:qwen2.5-coder-1.5b-instruct"
 
@@ -298,62 +530,133 @@ class EmbeddedProvider:
         context: int = 8192,
         progress: Progress | None = None,
         max_tokens: int = 512,
+        max_calls_per_turn: int = MAX_CALLS_PER_TURN,
     ) -> None:
         self.cache_dir = cache_dir
         self.threads = threads
         self.context = context
         self.progress = progress
         self.max_tokens = max_tokens
+        self.max_calls_per_turn = max_calls_per_turn
 
-    def base_url(self) -> str:
-        """Start the model if needed; the OpenAI-compatible base URL (``.../v1``)."""
-        address = _EmbeddedServer.address(
-            self.cache_dir, threads=self.threads, context=self.context, progress=self.progress
+    async def base_url(self) -> str:
+        """Start the model if needed (off the event loop); the OpenAI-compatible base URL."""
+        config = _Config(
+            model=self.cache_dir / MODEL_FILE,
+            threads=self.threads or max(1, os.cpu_count() or 1),
+            context=self.context,
         )
-        return address + "/v1"
+        return await _EmbeddedServer.address(self.cache_dir, config, self.progress) + "/v1"
 
     @property
     def load_seconds(self) -> float:
         return _EmbeddedServer.load_seconds
 
-    async def _complete(self, messages: list[Message], schema: dict[str, Any] | None) -> Any:
-        extra = {"json_schema": schema} if schema is not None else None
+    async def _chunks(
+        self, messages: list[Message], constraint: dict[str, Any] | None
+    ) -> AsyncIterator[tuple[str, Any]]:
+        """(text piece, usage or None) as the model writes them."""
         # A client per request: the server may be used from several event loops.
         async with openai.AsyncOpenAI(
-            base_url=self.base_url(), api_key="embedded", timeout=300.0, max_retries=0
+            base_url=await self.base_url(), api_key="embedded", timeout=300.0, max_retries=0
         ) as client:
-            return await client.chat.completions.create(
+            stream = await client.chat.completions.create(  # type: ignore[call-overload]
                 model="embedded",
-                messages=messages,  # type: ignore[arg-type]
+                messages=messages,
                 temperature=0,
                 max_tokens=self.max_tokens,
-                extra_body=extra,
+                stream=True,
+                stream_options={"include_usage": True},
+                extra_body=constraint,
             )
+            async for chunk in stream:
+                piece = "".join(c.delta.content or "" for c in chunk.choices)
+                if piece or chunk.usage is not None:
+                    yield piece, chunk.usage
+
+    async def _answer(
+        self, messages: list[Message], tools: list[ToolDefinition]
+    ) -> AsyncIterator[ProviderEvent | dict[str, Any]]:
+        """Text deltas as they come; a tool call comes whole at the end as a dict.
+
+        On the user's message the decision is JSON only (``{"tool"...}`` or
+        ``{"reply": "..."}``, the reply streamed out of its string): given the choice of
+        plain text there, the small model narrates the call it means to make instead of
+        making it. After a tool result it answers in plain text, or calls another tool.
+        """
+        text_messages = _as_text_messages(messages, tools)
+
+        def constraint(simplified: bool) -> dict[str, Any] | None:
+            if not tools:
+                # Plain text only: with no tool offered, the model may still try to write
+                # a call in the JSON it sees in the conversation.
+                return {"grammar": TEXT_GRAMMAR}
+            if messages[-1].get("role") != "tool":
+                schema = decision_schema(tools)
+                return {"json_schema": _simplified(schema) if simplified else schema}
+            return {"grammar": decision_grammar(tools, simplified=simplified)}
+
+        try:
+            async for event in self._decode(text_messages, constraint(False)):
+                yield event
+        except openai.BadRequestError:
+            if not tools:
+                raise  # the text grammar has nothing to simplify
+            # Some JSON Schema features have no grammar; retry without them.
+            async for event in self._decode(text_messages, constraint(True)):
+                yield event
+
+    async def _decode(
+        self, messages: list[Message], constraint: dict[str, Any] | None
+    ) -> AsyncIterator[ProviderEvent | dict[str, Any]]:
+        mode: str | None = None
+        head = ""
+        call_text: list[str] = []
+        shown = _Shown()
+        reply = _ReplyString()
+        async for piece, usage in self._chunks(messages, constraint):
+            if usage is not None:
+                yield Usage(
+                    prompt_tokens=usage.prompt_tokens or 0,
+                    completion_tokens=usage.completion_tokens or 0,
+                )
+            if not piece:
+                continue
+            if mode is None:
+                head += piece
+                mode, piece = _mode(head)
+                if mode is None:
+                    continue
+            if mode == "call":
+                call_text.append(piece)
+                continue
+            text = reply.feed(piece) if mode == "reply" else piece
+            for out in shown.feed(text):
+                yield TextDelta(text=out)
+        if mode == "call":
+            try:
+                decision = json.loads("".join(call_text))
+            except ValueError:
+                decision = None
+            yield decision if isinstance(decision, dict) else {}
+            return
+        for out in shown.close():
+            yield TextDelta(text=out)
 
     async def decide(
         self, messages: list[Message], tools: list[ToolDefinition]
-    ) -> tuple[dict[str, Any], Any]:
-        """The model's decision as parsed JSON, and the raw completion (for usage)."""
-        text_messages = _as_text_messages(messages, tools)
-        schema = decision_schema(tools)
-        try:
-            completion = await self._complete(text_messages, schema)
-        except openai.BadRequestError:
-            # Some JSON Schema features have no llama.cpp grammar; retry without them.
-            completion = await self._complete(text_messages, _simplified(schema))
-        content = completion.choices[0].message.content or ""
-        try:
-            decision = json.loads(content)
-        except ValueError:
-            decision = {"reply": content}
-        if not isinstance(decision, dict):
-            decision = {"reply": str(decision)}
-        return decision, completion
-
-    async def _free_reply(self, messages: list[Message]) -> tuple[Any, dict[str, Any]]:
-        """An unconstrained answer with no tools offered: (completion, reply decision)."""
-        completion = await self._complete(_as_text_messages(messages, []), None)
-        return completion, {"reply": completion.choices[0].message.content or ""}
+    ) -> tuple[dict[str, Any], Usage | None]:
+        """The model's first decision, unstreamed: ``{"tool", "arguments"}`` or ``{"reply"}``."""
+        text: list[str] = []
+        usage: Usage | None = None
+        async for event in self._answer(messages, tools):
+            if isinstance(event, dict):
+                return event, usage
+            if isinstance(event, TextDelta):
+                text.append(event.text)
+            elif isinstance(event, Usage):
+                usage = event
+        return {"reply": "".join(text)}, usage
 
     async def stream(
         self, messages: list[Message], tools: list[ToolDefinition]
@@ -364,35 +667,48 @@ class EmbeddedProvider:
                 f"{MAX_TOOLS}. List the operations to offer under `operations:` in gpt.yaml, "
                 "or use a larger model (OPENAI_API_KEY or GPTFORGE_OPENAI_BASE_URL)."
             )
+        made = _calls_made_this_turn(messages)
+        offered = tools if len(made) < self.max_calls_per_turn else []
         try:
-            if tools:
-                decision, completion = await self.decide(messages, tools)
-            else:
-                completion, decision = await self._free_reply(messages)
+            async for event in self._events(messages, offered, made):
+                yield event
         except openai.APIError as exc:
             raise ProviderError(f"The embedded model failed: {exc}") from exc
-        usage = getattr(completion, "usage", None)
-        if usage is not None:
-            yield Usage(
-                prompt_tokens=usage.prompt_tokens or 0,
-                completion_tokens=usage.completion_tokens or 0,
+
+    async def _events(
+        self, messages: list[Message], tools: list[ToolDefinition], made: list[tuple[str, str]]
+    ) -> AsyncIterator[ProviderEvent]:
+        wrote_text = False
+        offered = tools
+        for _ in range(2):
+            decision: dict[str, Any] | None = None
+            async for event in self._answer(messages, offered):
+                if isinstance(event, dict):
+                    decision = event
+                    continue
+                wrote_text = wrote_text or isinstance(event, TextDelta)
+                yield event
+            if decision is None:
+                break
+            name, arguments = decision.get("tool"), decision.get("arguments")
+            if not (isinstance(name, str) and isinstance(arguments, dict)):
+                break
+            if _invented(arguments, messages):
+                # An id the conversation never showed: decide again without that tool,
+                # so the model looks the item up (a search) or answers.
+                offered = [t for t in offered if t["function"]["name"] != name]
+                if offered:
+                    continue
+                break
+            if (name, json.dumps(arguments, sort_keys=True)) in made:
+                break  # the same call again: answer from its result instead
+            yield ToolCallRequest(
+                id=f"call_{time.monotonic_ns()}", name=name, arguments=json.dumps(arguments)
             )
-        name = decision.get("tool")
-        arguments = decision.get("arguments")
-        if isinstance(name, str) and isinstance(arguments, dict):
-            key = (name, json.dumps(arguments, sort_keys=True))
-            if key not in _calls_made_this_turn(messages):
-                yield ToolCallRequest(
-                    id=f"call_{time.monotonic_ns()}", name=name, arguments=json.dumps(arguments)
-                )
-                yield Finish(reason="tool_calls")
-                return
-            # The same call again: answer from the result instead of looping.
-            try:
-                _, decision = await self._free_reply(messages)
-            except openai.APIError as exc:
-                raise ProviderError(f"The embedded model failed: {exc}") from exc
-        text = str(decision.get("reply") or "")
-        for start in range(0, len(text), 40):
-            yield TextDelta(text=text[start : start + 40])
+            yield Finish(reason="tool_calls")
+            return
+        if not wrote_text:
+            async for other in self._answer(messages, []):
+                if not isinstance(other, dict):
+                    yield other
         yield Finish(reason="stop")

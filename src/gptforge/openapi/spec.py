@@ -44,13 +44,15 @@ class Spec:
     source: str
     openapi_version: str
     title: str | None
-    document: dict[str, Any]
+    # The big fields stay out of repr(): asyncio's task repr (around anyio.run) and
+    # debuggers would otherwise walk the whole tree.
+    document: dict[str, Any] = field(repr=False)
     """The document in OpenAPI 3 form (converted when the input was Swagger 2.0)."""
     server: Server | None
-    operations: list[Operation]
-    tools: list[Tool]
-    diagnostics: list[Diagnostic]
-    security_schemes: dict[str, dict[str, Any]]
+    operations: list[Operation] = field(repr=False)
+    tools: list[Tool] = field(repr=False)
+    diagnostics: list[Diagnostic] = field(repr=False)
+    security_schemes: dict[str, dict[str, Any]] = field(repr=False)
 
     @property
     def ok(self) -> bool:

@@ -1,0 +1,403 @@
+"""The APIs behind benchmarks/answers.py: three shapes, deterministic data, a request log.
+
+- weather: the bundled demo API (flat objects, a list of days);
+- shop: search, details, orders and opening hours, with closed days, out-of-stock
+  items, unknown ids (404) and statuses such as "not ready yet";
+- library: nested JSON and lists (authors, editions, per-branch availability, loans).
+
+Each app is served on a free 127.0.0.1 port by the benchmark; every request it
+receives is appended to a log so the benchmark reads the operations from the API
+itself, not from the model's claims.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, HTTPException, Path, Query
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+
+class RequestLog:
+    """An ASGI wrapper that records ``(method, path)`` (and the query) of every request."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self.requests: list[tuple[str, str]] = []
+        self.queries: list[str] = []
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            self.requests.append((scope["method"], scope["path"]))
+            self.queries.append(scope.get("query_string", b"").decode("latin-1"))
+        await self.app(scope, receive, send)
+
+
+# ---------------------------------------------------------------------------- shop
+
+PRODUCTS: dict[str, dict[str, Any]] = {
+    "P-101": {
+        "title": "Blue Kettle",
+        "price_eur": 24.9,
+        "stock": 12,
+        "colors": ["blue"],
+        "description": "1.7 l electric kettle with a blue enamel finish.",
+    },
+    "P-102": {
+        "title": "Steel Kettle",
+        "price_eur": 39.5,
+        "stock": 3,
+        "colors": ["silver"],
+        "description": "Stovetop kettle in brushed stainless steel, 2 l.",
+    },
+    "P-204": {
+        "title": "Ceramic Teapot",
+        "price_eur": 18.0,
+        "stock": 7,
+        "colors": ["white", "sage green", "terracotta"],
+        "description": "Hand-glazed 1 l teapot with a removable strainer.",
+    },
+    "P-205": {
+        "title": "Green Tea Tin",
+        "price_eur": 9.75,
+        "stock": 40,
+        "colors": ["green"],
+        "description": "100 g of sencha in an airtight tin.",
+    },
+    "P-310": {
+        "title": "Garden Hose",
+        "price_eur": 29.0,
+        "stock": 0,
+        "colors": ["green"],
+        "description": "25 m reinforced garden hose.",
+    },
+    "P-311": {
+        "title": "Watering Can",
+        "price_eur": 14.5,
+        "stock": 5,
+        "colors": ["grey"],
+        "description": "10 l galvanized watering can.",
+    },
+}
+ORDERS: dict[str, dict[str, Any]] = {
+    "A-1001": {
+        "status": "not ready yet",
+        "items": ["Ceramic Teapot"],
+        "ready_from": "2026-12-03",
+    },
+    "A-1002": {"status": "ready for pickup", "items": ["Blue Kettle"], "pickup_store": "Lyon"},
+    "A-1003": {
+        "status": "shipped",
+        "items": ["Garden Hose", "Watering Can"],
+        "tracking_number": "TRK-55821",
+    },
+}
+WEEK = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+STORES: dict[str, dict[str, tuple[str, str] | None]] = {
+    "Lyon": {
+        **dict.fromkeys(WEEK[:5], ("09:00", "19:00")),
+        "Saturday": ("10:00", "17:00"),
+        "Sunday": None,
+    },
+    "Nantes": {
+        "Monday": None,
+        **dict.fromkeys(WEEK[1:6], ("09:30", "18:30")),
+        "Sunday": ("10:00", "13:00"),
+    },
+    "Lille": {**dict.fromkeys(WEEK[:6], ("08:30", "20:00")), "Sunday": None},
+}
+
+
+def _summary(product_id: str) -> dict[str, Any]:
+    p = PRODUCTS[product_id]
+    return {
+        "id": product_id,
+        "title": p["title"],
+        "price_eur": p["price_eur"],
+        "in_stock": p["stock"] > 0,
+    }
+
+
+def create_shop_app(server_url: str) -> FastAPI:
+    app = FastAPI(
+        title="Corner Shop API",
+        version="1.0.0",
+        description="Products, orders and opening hours of a small chain of home-goods shops.",
+        servers=[{"url": server_url}],
+    )
+
+    @app.get(
+        "/products/search",
+        operation_id="searchProducts",
+        summary="Search products by name or keyword",
+        description="Products whose title or description matches the words. Returns id, "
+        "title, price and whether it is in stock.",
+    )
+    def search(
+        q: str = Query(description="Words to look for, e.g. kettle or teapot."),
+    ) -> dict[str, Any]:
+        words = [w for w in q.lower().replace("'", " ").split() if len(w) > 2]
+        stems = [w.rstrip("s") for w in words]
+
+        def text(pid: str) -> str:
+            return (PRODUCTS[pid]["title"] + " " + PRODUCTS[pid]["description"]).lower()
+
+        hits = [pid for pid in PRODUCTS if stems and all(s in text(pid) for s in stems)]
+        if not hits:
+            hits = [pid for pid in PRODUCTS if any(s in text(pid) for s in stems)]
+        return {"query": q, "count": len(hits), "results": [_summary(pid) for pid in hits]}
+
+    @app.get(
+        "/products/{product_id}",
+        operation_id="getProduct",
+        summary="Details of one product by its id",
+        description="Price, stock count, colors and description of a product, by id "
+        "(like P-101). Find ids with searchProducts.",
+    )
+    def product(
+        product_id: str = Path(description="Product id, e.g. P-101."),
+    ) -> dict[str, Any]:
+        p = PRODUCTS.get(product_id.strip().upper())
+        if p is None:
+            raise HTTPException(404, f"No product with id {product_id}.")
+        return {
+            "id": product_id.upper(),
+            **p,
+            "availability": "in stock" if p["stock"] else "out of stock",
+        }
+
+    @app.get(
+        "/orders/{order_id}",
+        operation_id="getOrder",
+        summary="Status of an order",
+        description="Status, items and pickup or tracking details of an order by its number "
+        "(like A-1001).",
+    )
+    def order(order_id: str = Path(description="Order number, e.g. A-1001.")) -> dict[str, Any]:
+        o = ORDERS.get(order_id.strip().upper())
+        if o is None:
+            raise HTTPException(404, f"No order with number {order_id}.")
+        return {"order": order_id.upper(), **o}
+
+    @app.get(
+        "/stores/{city}/hours",
+        operation_id="getOpeningHours",
+        summary="Opening hours of the store in a city",
+        description="For each day of the week: closed, or the opening and closing times.",
+    )
+    def hours(city: str = Path(description="City of the store, e.g. Lyon.")) -> dict[str, Any]:
+        name = next((c for c in STORES if c.lower() == city.strip().lower()), None)
+        if name is None:
+            raise HTTPException(404, f"No store in {city}. Stores: {', '.join(STORES)}.")
+        days = []
+        for day, times in STORES[name].items():
+            if times is None:
+                days.append({"day": day, "closed": True})
+            else:
+                days.append({"day": day, "closed": False, "opens": times[0], "closes": times[1]})
+        return {"store": name, "week": days}
+
+    @app.get(
+        "/stores",
+        operation_id="listStores",
+        summary="List the cities that have a store",
+        description="Every store of the chain, by city.",
+    )
+    def stores() -> dict[str, Any]:
+        return {"stores": [{"city": c} for c in STORES]}
+
+    return app
+
+
+# ---------------------------------------------------------------------------- library
+
+BOOKS: dict[str, dict[str, Any]] = {
+    "9780441013593": {
+        "title": "Dune",
+        "authors": [{"name": "Frank Herbert", "born": 1920}],
+        "subjects": ["science fiction", "ecology", "politics"],
+        "editions": [
+            {"year": 1965, "publisher": "Chilton Books", "pages": 412},
+            {"year": 2005, "publisher": "Ace", "pages": 528},
+        ],
+        "branches": [
+            {"branch": "Central", "available": 0, "on_loan": 2, "due_back": ["2026-12-02"]},
+            {"branch": "Harbour", "available": 0, "on_loan": 1, "due_back": ["2026-12-09"]},
+        ],
+    },
+    "9780441478125": {
+        "title": "The Left Hand of Darkness",
+        "authors": [{"name": "Ursula K. Le Guin", "born": 1929}],
+        "subjects": ["science fiction", "gender", "anthropology"],
+        "editions": [{"year": 1969, "publisher": "Ace", "pages": 286}],
+        "branches": [
+            {"branch": "Central", "available": 0, "on_loan": 1, "due_back": ["2026-12-05"]},
+            {"branch": "Harbour", "available": 2, "on_loan": 0, "due_back": []},
+        ],
+    },
+    "9780547773742": {
+        "title": "A Wizard of Earthsea",
+        "authors": [{"name": "Ursula K. Le Guin", "born": 1929}],
+        "subjects": ["fantasy", "magic"],
+        "editions": [{"year": 1968, "publisher": "Parnassus Press", "pages": 205}],
+        "branches": [
+            {"branch": "Central", "available": 1, "on_loan": 0, "due_back": []},
+        ],
+    },
+    "9780062316097": {
+        "title": "Sapiens: A Brief History of Humankind",
+        "authors": [{"name": "Yuval Noah Harari", "born": 1976}],
+        "subjects": ["history", "anthropology"],
+        "editions": [{"year": 2014, "publisher": "Harper", "pages": 443}],
+        "branches": [
+            {"branch": "Central", "available": 3, "on_loan": 1, "due_back": ["2026-12-01"]},
+        ],
+    },
+}
+BRANCHES = [
+    {
+        "name": "Central",
+        "address": {"street": "12 Market Street", "postcode": "40210", "city": "Riverton"},
+        "opening": {"monday_to_friday": "09:00-20:00", "saturday": "10:00-16:00", "sunday": None},
+    },
+    {
+        "name": "Harbour",
+        "address": {"street": "3 Quay Road", "postcode": "40250", "city": "Riverton"},
+        "opening": {
+            "monday_to_friday": "12:00-19:00",
+            "saturday": "10:00-14:00",
+            "sunday": "11:00-15:00",
+        },
+    },
+]
+MEMBERS: dict[str, dict[str, Any]] = {
+    "M-17": {
+        "name": "Alex Moreau",
+        "loans": [
+            {
+                "isbn": "9780062316097",
+                "title": "Sapiens: A Brief History of Humankind",
+                "due": "2026-12-01",
+                "overdue": False,
+            },
+            {
+                "isbn": "9780441013593",
+                "title": "Dune",
+                "due": "2026-11-20",
+                "overdue": True,
+                "fine_eur": 1.5,
+            },
+        ],
+    },
+}
+EVENTS: dict[int, list[dict[str, Any]]] = {
+    12: [
+        {
+            "title": "Winter Story Hour",
+            "date": "2026-12-06",
+            "branch": "Harbour",
+            "audience": {"ages": "4-8", "max_people": 20},
+        },
+        {
+            "title": "Meet the Author: Lina Park",
+            "date": "2026-12-14",
+            "branch": "Central",
+            "audience": {"ages": "adults", "max_people": 60},
+        },
+    ],
+}
+
+
+def _book_summary(isbn: str) -> dict[str, Any]:
+    b = BOOKS[isbn]
+    return {
+        "isbn": isbn,
+        "title": b["title"],
+        "authors": [{"name": a["name"]} for a in b["authors"]],
+        "first_published": b["editions"][0]["year"],
+        "copies": {
+            "available": sum(x["available"] for x in b["branches"]),
+            "on_loan": sum(x["on_loan"] for x in b["branches"]),
+        },
+    }
+
+
+def create_library_app(server_url: str) -> FastAPI:
+    app = FastAPI(
+        title="City Library API",
+        version="1.0.0",
+        description="Catalogue, branches, member loans and events of the Riverton city library.",
+        servers=[{"url": server_url}],
+    )
+
+    @app.get(
+        "/books/search",
+        operation_id="searchBooks",
+        summary="Search the catalogue by title, author or subject",
+        description="Matching books with ISBN, authors, first publication year and how many "
+        "copies are available in total.",
+    )
+    def search(q: str = Query(description="Title, author or subject words.")) -> dict[str, Any]:
+        words = [w for w in q.lower().replace("'", " ").split() if len(w) > 2]
+        hits = []
+        for isbn, b in BOOKS.items():
+            text = " ".join(
+                [b["title"], *(a["name"] for a in b["authors"]), *b["subjects"]]
+            ).lower()
+            if words and all(w in text for w in words):
+                hits.append(isbn)
+        return {"total": len(hits), "items": [_book_summary(i) for i in hits]}
+
+    @app.get(
+        "/books/{isbn}",
+        operation_id="getBook",
+        summary="Full record of one book by ISBN",
+        description="Authors, subjects, editions (year, publisher, pages) and availability "
+        "per branch with due dates. Find ISBNs with searchBooks.",
+    )
+    def book(isbn: str = Path(description="13-digit ISBN.")) -> dict[str, Any]:
+        b = BOOKS.get(isbn.replace("-", "").strip())
+        if b is None:
+            raise HTTPException(404, f"No book with ISBN {isbn} in the catalogue.")
+        return {
+            "isbn": isbn,
+            "title": b["title"],
+            "authors": b["authors"],
+            "subjects": b["subjects"],
+            "editions": b["editions"],
+            "availability": {"branches": b["branches"]},
+        }
+
+    @app.get(
+        "/branches",
+        operation_id="listBranches",
+        summary="Library branches with address and opening hours",
+        description="Every branch: address and opening hours (a null day means closed).",
+    )
+    def branches() -> dict[str, Any]:
+        return {"branches": BRANCHES}
+
+    @app.get(
+        "/members/{member_id}/loans",
+        operation_id="getMemberLoans",
+        summary="Books a member has on loan",
+        description="Current loans of a member with due dates, overdue flags and fines.",
+    )
+    def loans(member_id: str = Path(description="Member id, e.g. M-17.")) -> dict[str, Any]:
+        m = MEMBERS.get(member_id.strip().upper())
+        if m is None:
+            raise HTTPException(404, f"No member with id {member_id}.")
+        return {"member": {"id": member_id.upper(), "name": m["name"]}, "loans": m["loans"]}
+
+    @app.get(
+        "/events",
+        operation_id="listEvents",
+        summary="Library events in a month",
+        description="Talks, readings and story hours in a month of 2026-2027.",
+    )
+    def events(
+        month: int = Query(ge=1, le=12, description="Month number, 1-12."),
+    ) -> dict[str, Any]:
+        return {"month": month, "events": EVENTS.get(month, [])}
+
+    return app

@@ -1,0 +1,318 @@
+"""The embedded provider without the model: a scripted llama.cpp-like server on loopback,
+and a stand-in for xllamacpp to watch how the model is loaded."""
+
+from __future__ import annotations
+
+import json
+import sys
+import threading
+import time
+import types
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import anyio
+import pytest
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import StreamingResponse
+from starlette.routing import Route
+
+from gptforge.errors import ProviderError
+from gptforge.llm import EmbeddedProvider, Finish, TextDelta, ToolCallRequest
+from gptforge.llm import embedded as embedded_module
+from gptforge.llm.embedded import MODEL_FILE, TEXT_GRAMMAR, _EmbeddedServer, readable_result
+from tests.servers import serve
+
+TOOLS = [
+    {
+        "type": "function",
+        "function": {
+            "name": "getOpeningHours",
+            "description": "Opening hours of a store.",
+            "parameters": {
+                "type": "object",
+                "properties": {"city": {"type": "string"}},
+                "required": ["city"],
+            },
+        },
+    }
+]
+
+
+def scripted_llama(replies: list[list[str]]) -> Starlette:
+    """Streams each scripted reply (a list of text pieces) in turn; records the payloads."""
+    seen: list[dict[str, Any]] = []
+
+    async def completions(request: Request) -> StreamingResponse:
+        payload = await request.json()
+        seen.append(payload)
+        pieces = replies[len(seen) - 1]
+
+        async def stream() -> AsyncIterator[str]:
+            for piece in pieces:
+                body = {"choices": [{"index": 0, "delta": {"content": piece}}]}
+                yield f"data: {json.dumps({'id': 'x', 'object': 'chat.completion.chunk', 'created': 0, 'model': 'm', **body})}\n\n"
+            yield "data: [DONE]\n\n"
+
+        return StreamingResponse(stream(), media_type="text/event-stream")
+
+    app = Starlette(routes=[Route("/v1/chat/completions", completions, methods=["POST"])])
+    app.state.seen = seen
+    return app
+
+
+@pytest.fixture
+def provider(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> EmbeddedProvider:
+    return EmbeddedProvider(cache_dir=tmp_path, threads=1, context=2048)
+
+
+def use_server(monkeypatch: pytest.MonkeyPatch, provider: EmbeddedProvider, url: str) -> None:
+    config = embedded_module._Config(
+        model=provider.cache_dir / MODEL_FILE, threads=1, context=provider.context
+    )
+    monkeypatch.setattr(_EmbeddedServer, "_address", url)
+    monkeypatch.setattr(_EmbeddedServer, "_config", config)
+
+
+@pytest.fixture
+def llama(
+    request: pytest.FixtureRequest, provider: EmbeddedProvider, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[list[dict[str, Any]]]:
+    app = scripted_llama(request.param)
+    with serve(app) as url:
+        use_server(monkeypatch, provider, url)
+        yield app.state.seen
+
+
+QUESTION = [{"role": "system", "content": "Shop."}, {"role": "user", "content": "Hi!"}]
+
+
+@pytest.mark.parametrize(
+    "llama", [[['{"reply": "Hel', 'lo \\"there\\"', ', how can I help?"}']]], indirect=True
+)
+async def test_a_reply_streams_out_of_its_json_string(
+    provider: EmbeddedProvider, llama: list[dict[str, Any]]
+) -> None:
+    events = [e async for e in provider.stream(QUESTION, TOOLS)]
+    texts = [e.text for e in events if isinstance(e, TextDelta)]
+    assert texts == ["Hel", 'lo "there"', ", how can I help?"]
+    assert events[-1] == Finish(reason="stop")
+    schema = llama[0]["json_schema"]
+    assert [b["properties"].get("tool", {}).get("const") for b in schema["oneOf"]] == [
+        None,
+        "getOpeningHours",
+    ]
+    assert llama[0]["stream"] is True
+
+
+@pytest.mark.parametrize(
+    "llama", [[['{"tool": "getOpeningHours", ', '"arguments": {"city": "Lyon"}}']]], indirect=True
+)
+async def test_a_json_decision_becomes_a_tool_call(
+    provider: EmbeddedProvider, llama: list[dict[str, Any]]
+) -> None:
+    events = [e async for e in provider.stream(QUESTION, TOOLS)]
+    calls = [e for e in events if isinstance(e, ToolCallRequest)]
+    assert [(c.name, json.loads(c.arguments)) for c in calls] == [
+        ("getOpeningHours", {"city": "Lyon"})
+    ]
+    assert not [e for e in events if isinstance(e, TextDelta)]
+    assert events[-1] == Finish(reason="tool_calls")
+
+
+AFTER_RESULT = [
+    {"role": "system", "content": "Shop."},
+    {"role": "user", "content": "Is Lyon open on Sunday?"},
+    {
+        "role": "assistant",
+        "content": None,
+        "tool_calls": [
+            {
+                "id": "c1",
+                "type": "function",
+                "function": {"name": "getOpeningHours", "arguments": '{"city": "Lyon"}'},
+            }
+        ],
+    },
+    {
+        "role": "tool",
+        "tool_call_id": "c1",
+        "content": '{"store":"Lyon","week":[{"day":"Sunday","closed":true}]}',
+    },
+]
+
+
+@pytest.mark.parametrize(
+    "llama",
+    [[['{"tool": "getOpeningHours", "arguments": {"city": "Lyon"}}'], ["No, it is closed."]]],
+    indirect=True,
+)
+async def test_the_same_call_again_is_answered_from_the_result_instead(
+    provider: EmbeddedProvider, llama: list[dict[str, Any]]
+) -> None:
+    events = [e async for e in provider.stream(AFTER_RESULT, TOOLS)]
+    assert not [e for e in events if isinstance(e, ToolCallRequest)]
+    assert "".join(e.text for e in events if isinstance(e, TextDelta)) == "No, it is closed."
+    assert llama[1]["grammar"] == TEXT_GRAMMAR
+    shown = llama[0]["messages"][-1]["content"]
+    assert "[Result of getOpeningHours]" in shown and "day: Sunday, closed: yes" in shown
+    assert '"Is Lyon open on Sunday?"' in shown
+
+
+@pytest.mark.parametrize("llama", [[["Lyon is ", "closed on ", "Sunday."]]], indirect=True)
+async def test_after_a_result_the_answer_is_plain_text_streamed(
+    provider: EmbeddedProvider, llama: list[dict[str, Any]]
+) -> None:
+    events = [e async for e in provider.stream(AFTER_RESULT, TOOLS)]
+    assert [e.text for e in events if isinstance(e, TextDelta)] == [
+        "Lyon is ",
+        "closed on ",
+        "Sunday.",
+    ]
+    grammar = llama[0]["grammar"]
+    assert grammar.startswith("%llguidance") and '"getOpeningHours"' in grammar
+
+
+@pytest.mark.parametrize(
+    "llama",
+    [[["It is closed on Sunday. ", '{"tool": "getOpeningHours", "arguments": {}}']]],
+    indirect=True,
+)
+async def test_decision_json_inside_an_answer_is_not_shown(
+    provider: EmbeddedProvider, llama: list[dict[str, Any]]
+) -> None:
+    events = [e async for e in provider.stream(AFTER_RESULT, TOOLS)]
+    shown = "".join(e.text for e in events if isinstance(e, TextDelta))
+    assert shown.strip() == "It is closed on Sunday."
+
+
+@pytest.mark.parametrize("llama", [[["Here is what I found."]]], indirect=True)
+async def test_after_the_call_limit_the_model_must_answer(
+    provider: EmbeddedProvider, llama: list[dict[str, Any]]
+) -> None:
+    call = AFTER_RESULT[2]
+    messages = [*AFTER_RESULT[:2], *([call, AFTER_RESULT[3]] * provider.max_calls_per_turn)]
+    events = [e async for e in provider.stream(messages, TOOLS)]
+    assert llama[0]["grammar"] == TEXT_GRAMMAR
+    assert [e.text for e in events if isinstance(e, TextDelta)] == ["Here is what I found."]
+
+
+def test_results_are_shown_as_readable_lines() -> None:
+    text = readable_result(
+        '{"store":"Lyon","week":[{"day":"Saturday","closed":false,"opens":"10:00"},'
+        '{"day":"Sunday","closed":true}],"notes":[],"manager":null}'
+    )
+    assert text.splitlines() == [
+        "store: Lyon",
+        "week:",
+        "  - day: Saturday, closed: no, opens: 10:00",
+        "  - day: Sunday, closed: yes",
+        "notes: none",
+        "manager: none",
+    ]
+    error = readable_result(
+        'HTTP 404 error from the API. Response excerpt: {"detail":"No order with number B-7."}'
+    )
+    assert error == "HTTP 404 error from the API. detail: No order with number B-7."
+    assert readable_result("plain text") == "plain text"
+
+
+class _FakeServer:
+    started = 0
+
+    def __init__(self, params: Any) -> None:
+        time.sleep(0.3)  # a blocking load, like llama.cpp reading the weights
+        type(self).started += 1
+        self.listening_address = "http://127.0.0.1:9/"
+
+
+async def test_the_model_loads_off_the_event_loop_once_and_other_configs_are_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake = types.ModuleType("xllamacpp")
+    fake.CommonParams = lambda: types.SimpleNamespace(  # type: ignore[attr-defined]
+        model=types.SimpleNamespace(),
+        cpuparams=types.SimpleNamespace(),
+        cpuparams_batch=types.SimpleNamespace(),
+    )
+    fake.Server = _FakeServer  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "xllamacpp", fake)
+    monkeypatch.setattr(embedded_module, "assemble_model", lambda cache, progress: cache / "m")
+    monkeypatch.setattr(_EmbeddedServer, "_address", None)
+    monkeypatch.setattr(_EmbeddedServer, "_config", None)
+    monkeypatch.setattr(_EmbeddedServer, "_server", None)
+    monkeypatch.setattr(_EmbeddedServer, "_lock", threading.Lock())
+    provider = EmbeddedProvider(cache_dir=tmp_path, threads=1, context=2048)
+    urls: list[str] = []
+    ticks = 0
+
+    async def ask() -> None:
+        urls.append(await provider.base_url())
+
+    async def tick() -> None:
+        nonlocal ticks
+        while len(urls) < 3:
+            ticks += 1
+            await anyio.sleep(0.01)
+
+    async with anyio.create_task_group() as group:
+        group.start_soon(tick)
+        for _ in range(3):
+            group.start_soon(ask)
+    assert urls == ["http://127.0.0.1:9/v1"] * 3
+    assert _FakeServer.started == 1
+    assert ticks >= 10, "the event loop was blocked while the model loaded"
+    other = EmbeddedProvider(cache_dir=tmp_path, threads=1, context=4096)
+    with pytest.raises(ProviderError, match="already loaded in this process"):
+        await other.base_url()
+
+
+SHOP_TOOLS = [
+    {
+        "type": "function",
+        "function": {
+            "name": name,
+            "description": name,
+            "parameters": {
+                "type": "object",
+                "properties": {key: {"type": "string"}},
+                "required": [key],
+            },
+        },
+    }
+    for name, key in (("searchProducts", "q"), ("getProduct", "product_id"))
+]
+
+
+@pytest.mark.parametrize(
+    "llama",
+    [
+        [
+            ['{"tool": "getProduct", "arguments": {"product_id": "P-101"}}'],
+            ['{"tool": "searchProducts", "arguments": {"q": "Steel Kettle"}}'],
+        ]
+    ],
+    indirect=True,
+)
+async def test_an_invented_id_is_not_called_and_the_model_decides_again(
+    provider: EmbeddedProvider, llama: list[dict[str, Any]]
+) -> None:
+    question = [{"role": "user", "content": "How much is the Steel Kettle?"}]
+    events = [e async for e in provider.stream(question, SHOP_TOOLS)]
+    calls = [(e.name, json.loads(e.arguments)) for e in events if isinstance(e, ToolCallRequest)]
+    assert calls == [("searchProducts", {"q": "Steel Kettle"})]
+    offered = [b["properties"]["tool"]["const"] for b in llama[1]["json_schema"]["oneOf"][1:]]
+    assert offered == ["searchProducts"]
+
+
+@pytest.mark.parametrize(
+    "llama", [[['{"tool": "getProduct", "arguments": {"product_id": "P-204"}}']]], indirect=True
+)
+async def test_an_id_the_user_gave_is_called(
+    provider: EmbeddedProvider, llama: list[dict[str, Any]]
+) -> None:
+    question = [{"role": "user", "content": "Tell me about product P-204."}]
+    events = [e async for e in provider.stream(question, SHOP_TOOLS)]
+    assert [e.name for e in events if isinstance(e, ToolCallRequest)] == ["getProduct"]
