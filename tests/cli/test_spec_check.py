@@ -149,6 +149,7 @@ def test_unexpected_failures_are_a_load_error_not_a_traceback(
 
     good, _ = write_specs(tmp_path)
     monkeypatch.setattr(spec_cli, "load_spec", broken)
+    monkeypatch.setattr(spec_cli, "load_spec_file", broken)
     result = runner.invoke(app, ["spec", "check", str(good), "--json"])
     assert result.exit_code == 1
     assert "internal error RecursionError" in json.loads(result.stdout)["diagnostics"][0]["message"]
