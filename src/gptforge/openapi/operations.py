@@ -24,6 +24,7 @@ from gptforge.openapi.schemas import (
     Cost,
     JsonSchema,
     SchemaNormalizer,
+    pattern_note,
     render_at,
     trim_text,
 )
@@ -84,7 +85,9 @@ class Parameter:
             description = "Deprecated. " + (description or "")
         if not description or not isinstance(self.schema, dict):
             return self.schema
-        return {**self.schema, "description": trim_text(description, DESCRIPTION_LIMIT)}
+        text = trim_text(description, DESCRIPTION_LIMIT)
+        note = pattern_note(self.schema)
+        return {**self.schema, "description": f"{text} {note}" if note else text}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -512,7 +515,10 @@ class OperationReader:
                     return None
                 if not isinstance(param, dict):
                     continue
-                merged[(param.get("name"), param.get("in"))] = (param, at_param)
+                name, location = param.get("name"), param.get("in")
+                if not isinstance(name, str) or not isinstance(location, str):
+                    name, location = id(param), None  # invalid: reported when it is read
+                merged[(name, location)] = (param, at_param)
         parameters: list[Parameter] = []
         for param, at_param in merged.values():
             key = id(param)

@@ -705,12 +705,22 @@ def _omitted(what: str) -> dict[str, Any]:
 
 
 _PATTERN_NOTE_LIMIT = 200
+PATTERN_NOTE = "Must match the regular expression "
+
+
+def pattern_note(schema: JsonSchema) -> str | None:
+    """The note :func:`_describe_pattern` left in a schema's description, if any."""
+    text = schema.get("description") if isinstance(schema, dict) else None
+    if not isinstance(text, str) or PATTERN_NOTE not in text:
+        return None
+    note = text[text.index(PATTERN_NOTE) :]
+    return note.rstrip(").") + "."
 
 
 def _describe_pattern(out: dict[str, Any], pattern: str) -> None:
     """Append a pattern gptforge cannot check to the description, so the model sees it."""
     shown = pattern if len(pattern) <= _PATTERN_NOTE_LIMIT else pattern[:_PATTERN_NOTE_LIMIT] + "…"
-    note = f"Must match the regular expression {shown}"
+    note = f"{PATTERN_NOTE}{shown}"
     text = out.get("description")
     out["description"] = f"{text.rstrip()} ({note})" if isinstance(text, str) else note + "."
 

@@ -108,6 +108,8 @@ class Spec:
 
 def _version(document: dict[str, Any], source: str) -> tuple[str, bool, bool]:
     """(version text, is Swagger 2.0, follows OpenAPI 3.0 schema rules)."""
+    if not isinstance(document, dict):
+        raise SpecError(f"{source}: the document is not an object.", source=source)
     swagger = document.get("swagger")
     if swagger is not None:
         if str(swagger).strip() in ("2.0", "2"):
