@@ -81,7 +81,7 @@ def run(path: Path, src: Path, timeout: float, max_gb: float) -> dict[str, objec
         "outcome": outcome,
         "wall": elapsed.group(1) if elapsed else None,
         "max_rss_mb": round(int(rss.group(1)) / 1024) if rss else None,
-        "output_mb": round(len(done.stdout) / 1e6, 1),
+        "output_kb": round(len(done.stdout) / 1e3),
     }
 
 
