@@ -118,3 +118,17 @@ def test_patterns_python_cannot_compile_stay_visible_to_the_model(description: s
     assert (description or "") in schema["description"]
     assert any(d.code == "invalid-schema" for d in spec.diagnostics)
     json.dumps(spec.tool_definitions())
+
+
+def test_keys_allowed_by_pattern_properties_stay_allowed() -> None:
+    schema = {
+        "type": "object",
+        "properties": {"pattern": {"type": "string"}},
+        "patternProperties": {"^x-": {"type": "string"}},
+        "additionalProperties": False,
+        "dependentRequired": {"pattern": ["x-a"]},
+    }
+    body = {"required": True, "content": {"application/json": {"schema": schema}}}
+    spec = spec_with({"/things": {"post": op("make", requestBody=body)}})
+    request = RequestBuilder().build(spec.tool("make"), {"body": {"pattern": "p", "x-a": "1"}})
+    assert json.loads(request.content) == {"pattern": "p", "x-a": "1"}

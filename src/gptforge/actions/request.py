@@ -40,7 +40,7 @@ class InvalidArguments(ValueError):
 
 _SCHEMA_MAPS = frozenset({"properties", "$defs", "dependentSchemas"})
 _SCHEMA_LISTS = frozenset({"allOf", "anyOf", "oneOf", "prefixItems"})
-_LITERALS = frozenset({"enum", "const", "default", "examples", "required"})
+_LITERALS = frozenset({"enum", "const", "default", "examples", "required", "dependentRequired"})
 
 
 def _without_patterns(schema: Any) -> Any:
@@ -65,6 +65,8 @@ def _without_patterns(schema: Any) -> Any:
             out[key] = [_without_patterns(sub) for sub in value]
         else:
             out[key] = _without_patterns(value)
+    if "patternProperties" in schema and "additionalProperties" in out:
+        out["additionalProperties"] = True  # keys those patterns allowed stay allowed
     return out
 
 

@@ -285,8 +285,14 @@ def build_tool(
     refs = tuple(dict.fromkeys(ref for refs in args.refs.values() for ref in refs))
     spent = args.total() + Cost(1, 80)
     if refs:
-        room = Cost(min(budget.defs_nodes, limit.nodes - spent.nodes), limit.bytes - spent.bytes)
-        closure = normalizer.closure(refs, budget=room, hard=limit - spent)
+        # Tools that share refs share one closure; an exact fit is computed only when the
+        # shared one would push this tool over its limit.
+        closure = normalizer.closure(refs, budget=Cost(budget.defs_nodes, limit.bytes), hard=limit)
+        if not (spent + closure.cost).fits(limit):
+            room = Cost(
+                min(budget.defs_nodes, limit.nodes - spent.nodes), limit.bytes - spent.bytes
+            )
+            closure = normalizer.closure(refs, budget=room, hard=limit - spent)
         schema["$defs"] = closure.defs
         trimmed = closure.trimmed
         spent = spent + closure.cost
