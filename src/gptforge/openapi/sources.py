@@ -53,7 +53,7 @@ def load_spec_file(
         return parse_spec(data, source=str(path), limits=limits)
     document = parse_document(data, source=str(path), limits=limits.parse)
     document = bundle_local_refs(document, file, limits=limits.parse)
-    return build_spec(document, source=str(path), limits=limits)
+    return build_spec(document, source=str(path), limits=limits, document_bytes=len(data))
 
 
 async def load_spec_url(
