@@ -70,14 +70,11 @@ class Parameter:
     argument_schema: JsonSchema = None  # type: ignore[assignment]
     """The schema a model sees for this parameter: its schema plus its description."""
     cost: Cost = LEAF_COST
-    """Size of :attr:`argument_schema` once written out (its ``$defs`` not included)."""
+    """Size of :attr:`schema` once written out (its ``$defs`` and description not included)."""
 
     def __post_init__(self) -> None:
         if self.argument_schema is None:
             object.__setattr__(self, "argument_schema", self._described_schema())
-            if isinstance(self.argument_schema, dict):
-                extra = len(self.argument_schema.get("description", ""))
-                object.__setattr__(self, "cost", self.cost + Cost(0, extra + len(self.name)))
 
     def _described_schema(self) -> JsonSchema:
         description = self.description

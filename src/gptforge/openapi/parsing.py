@@ -86,6 +86,8 @@ def estimated_values(text: str, *, is_json: bool) -> int:
 
 def _check_values(text: str, *, is_json: bool, limits: ParseLimits, source: str) -> None:
     limit = limits.max_json_values if is_json else limits.max_yaml_values
+    if len(text) <= limit:
+        return  # every value takes at least one character
     estimate = estimated_values(text, is_json=is_json)
     if estimate > limit:
         kind = "JSON" if is_json else "YAML"

@@ -147,6 +147,10 @@ def literal_bytes(value: Any, *, max_depth: int = _VALUE_DEPTH_LIMIT) -> int | N
     cls = value.__class__
     if cls is str:
         return len(value) + 2
+    if cls is list and all(item.__class__ is str for item in value):
+        return sum(map(len, value)) + 3 * len(value) + 2  # the common enum
+    if cls is not dict and cls is not list:
+        return (6 if value is None or cls is bool else 12) if _is_json_scalar(value) else None
     total = 0
     stack: list[tuple[Any, int]] = [(value, 0)]
     while stack:
@@ -175,7 +179,11 @@ def literal_bytes(value: Any, *, max_depth: int = _VALUE_DEPTH_LIMIT) -> int | N
     return total
 
 
-@dataclass(frozen=True)
+def _is_json_scalar(value: Any) -> bool:
+    return value is None or value.__class__ is bool or _is_number(value)
+
+
+@dataclass(frozen=True, slots=True)
 class Cost:
     """How big a normalized schema is once written out: nodes and estimated JSON bytes."""
 
@@ -200,7 +208,7 @@ NO_COST = Cost()
 LEAF_COST = Cost(1, 16)
 
 
-@dataclass
+@dataclass(slots=True)
 class _Root:
     """What one normalization pass collected: referenced defs, nodes, text bytes."""
 
@@ -213,7 +221,7 @@ class _Root:
         return Cost(self.size, self.size * NODE_BYTES + self.text)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Normalized:
     """One normalized schema with the defs it references and its cost."""
 
@@ -242,6 +250,7 @@ class SchemaNormalizer:
     _shared: dict[int, tuple[Any, Normalized]] = field(default_factory=dict)
     _root: _Root = field(default_factory=_Root)
     _work: int = 0
+    _root_limit: int = 0
     _work_reported: bool = False
 
     # ----------------------------------------------------------------- public
@@ -286,22 +295,26 @@ class SchemaNormalizer:
         out: dict[str, JsonSchema] = {}
         trimmed: list[str] = []
         queue = deque(refs)
-        spent = Cost()
+        nodes = size = 0  # plain ints: this loop runs for every def of every tool
         while queue:
             name = queue.popleft()
             if name in out:
                 continue
             schema = self.definition(name)
-            with_def = spent + self.def_costs[name] + Cost(1, len(name) + 4)
-            if not (with_def.fits(budget) or (not out and with_def.fits(hard))):
+            cost = self.def_costs[name]
+            with_nodes, with_size = nodes + cost.nodes + 1, size + cost.bytes + len(name) + 4
+            fits = with_nodes <= budget.nodes and with_size <= budget.bytes
+            if not fits and not (not out and with_nodes <= hard.nodes and with_size <= hard.bytes):
                 stub = _omitted(f"Schema {name!r}")
                 out[name] = stub
                 trimmed.append(name)
-                spent = spent + Cost(2, len(stub["description"]) + len(name) + 2 * NODE_BYTES)
+                nodes += 2
+                size += len(stub["description"]) + len(name) + 2 * NODE_BYTES
                 continue
-            spent = with_def
+            nodes, size = with_nodes, with_size
             out[name] = schema
             queue.extend(self.def_refs[name])
+        spent = Cost(nodes, size)
         result = Closure(defs=out, trimmed=trimmed, cost=spent)
         self._closures[key] = result
         return result
@@ -351,11 +364,12 @@ class SchemaNormalizer:
 
     def _fresh_root(self, raw: Any, at: At) -> Normalized:
         saved, self._root = self._root, _Root()
+        saved_limit, self._root_limit = self._root_limit, self.max_work - self._work
         try:
             schema = self._schema(raw, at, 0)
             root = self._root
         finally:
-            self._root = saved
+            self._root, self._root_limit = saved, saved_limit
         self._work += root.size
         return Normalized(schema, tuple(dict.fromkeys(root.refs)), root.cost())
 
@@ -421,7 +435,7 @@ class SchemaNormalizer:
                 "accepted as-is. Move nested parts into components and $ref them.",
             )
             return {}
-        if root.size + self._work > self.max_work:
+        if root.size > self._root_limit:
             return self._out_of_work(at)
         if "$ref" in raw:
             return self._reference(raw, raw["$ref"], at)

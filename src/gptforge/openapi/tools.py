@@ -166,7 +166,10 @@ class _Arguments:
         self, name: str, schema: JsonSchema, refs: tuple[str, ...], cost: Cost, *, required: bool
     ) -> None:
         self.properties[name] = schema
-        self.set_cost(name, cost.nodes, cost.bytes + len(name) + 4)
+        size = cost.bytes + len(name) + 4
+        self.costs[name] = (cost.nodes, size)
+        self.nodes += cost.nodes
+        self.bytes += size
         if refs:
             self.refs[name] = refs
         if required:
@@ -219,6 +222,9 @@ def build_tool(
     for param in operation.parameters:
         arg = _unique_argument(param.name, param.location, args.properties)
         args.add(arg, param.argument_schema, param.refs, param.cost, required=param.required)
+        if param.description:
+            args.bytes += len(param.description)
+            args.costs[arg] = (args.costs[arg][0], args.costs[arg][1] + len(param.description))
         bound[arg] = param
 
     body_argument: str | None = None
@@ -283,7 +289,7 @@ def build_tool(
     schema["additionalProperties"] = False
     trimmed: list[str] = []
     refs = tuple(dict.fromkeys(ref for refs in args.refs.values() for ref in refs))
-    spent = args.total() + Cost(1, 80)
+    spent = Cost(args.nodes + 1, args.bytes + 80)
     if refs:
         # Tools that share refs share one closure; an exact fit is computed only when the
         # shared one would push this tool over its limit.
