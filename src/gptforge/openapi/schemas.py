@@ -492,7 +492,11 @@ class SchemaNormalizer:
                 if isinstance(value, list) and value:
                     self._literal(out, key, value, at)
             elif kind == _ANY:
-                self._literal(out, key, value, at)
+                if value.__class__ is str:
+                    out[key] = value
+                    root.text += len(value) + 2
+                else:
+                    self._literal(out, key, value, at)
             elif kind == _EXAMPLE:
                 if "examples" not in raw:
                     self._literal(out, "examples", [value], at)
