@@ -251,3 +251,8 @@ def test_mutated_specs_give_diagnostics_or_spec_errors(
     except SpecError:
         return
     loads_cleanly(spec)
+
+
+def test_a_type_list_holding_lists_is_read() -> None:
+    spec = build_spec(doc({"type": [["x"], "string", {"a": 1}]}))
+    assert spec.tool("a").parameters["properties"]["body"]["type"] == "string"

@@ -616,7 +616,11 @@ class SchemaNormalizer:
                     f"{', '.join(sorted(SIMPLE_TYPES))}.",
                 )
         elif isinstance(value, list):
-            types = [t for t in dict.fromkeys(value) if isinstance(t, str) and t in SIMPLE_TYPES]
+            types = [
+                t
+                for t in dict.fromkeys(t for t in value if isinstance(t, str))
+                if t in SIMPLE_TYPES
+            ]
             if types:
                 out["type"] = types[0] if len(types) == 1 else types
 
