@@ -211,7 +211,11 @@ paths:
         "prefixItems": [{"type": "string"}, {"type": "integer"}],
     }
     assert props["status"] == {"type": ["string", "null"], "enum": ["a", "b", None]}
-    assert props["weird"] == {"type": "integer", "minLength": 3}
+    assert props["weird"] == {
+        "type": "integer",
+        "minLength": 3,
+        "description": "Must match the regular expression (?<name>x).",
+    }
     assert props["file"] == {"type": "string", "format": "binary"}
     Draft202012Validator.check_schema(spec.tool("a").parameters)
 

@@ -38,21 +38,36 @@ _TEMPLATE = re.compile(r"\{([^{}/]+)\}")
 _MAX_ERRORS = 5
 
 
-def _without_patterns(node: Any) -> Any:
+_SCHEMA_MAPS = frozenset({"properties", "$defs", "dependentSchemas"})
+_SCHEMA_LISTS = frozenset({"allOf", "anyOf", "oneOf", "prefixItems"})
+_LITERALS = frozenset({"enum", "const", "default", "examples", "required", "dependentRequired"})
+
+
+def _without_patterns(schema: Any) -> Any:
     """A copy of a schema without regular expressions.
 
     A spec's ``pattern`` can backtrack catastrophically on a crafted argument and stall
     the server, so arguments are checked without them; the API still validates its input.
+    Only the keywords go: a property or component *named* ``pattern`` is kept, and
+    literals (``enum``, ``default``...) are copied as they are, however deep.
     """
-    if isinstance(node, dict):
-        return {
-            k: _without_patterns(v)
-            for k, v in node.items()
-            if k != "pattern" and k != "patternProperties"
-        }
-    if isinstance(node, list):
-        return [_without_patterns(v) for v in node]
-    return node
+    if not isinstance(schema, dict):
+        return schema
+    out: dict[str, Any] = {}
+    for key, value in schema.items():
+        if key in ("pattern", "patternProperties"):
+            continue
+        if key in _LITERALS:
+            out[key] = value
+        elif key in _SCHEMA_MAPS and isinstance(value, dict):
+            out[key] = {name: _without_patterns(sub) for name, sub in value.items()}
+        elif key in _SCHEMA_LISTS and isinstance(value, list):
+            out[key] = [_without_patterns(sub) for sub in value]
+        else:
+            out[key] = _without_patterns(value)
+    if "patternProperties" in schema and "additionalProperties" in out:
+        out["additionalProperties"] = True  # keys those patterns allowed stay allowed
+    return out
 
 
 def _error_line(error: ValidationError) -> str:
@@ -132,6 +147,10 @@ class RequestBuilder:
                     body_value[arg] = value
         except SerializationError as exc:
             raise InvalidArguments(str(exc)) from exc
+        if not has_body and op.request_body is not None and op.request_body.required:
+            # A required object body whose fields are all optional: the model gave none.
+            has_body = bool(tool.binding.body_properties)
+            body_value = {}
         if cookies:
             headers["Cookie"] = "; ".join(cookies)
 
@@ -143,6 +162,7 @@ class RequestBuilder:
 
         path = _TEMPLATE.sub(fill, op.path)
         _check_segments(path, op.path)
+        query = [*op.fixed_query, *query]
         url = base_url + path + ("?" + "&".join(query) if query else "")
         try:
             request = _request_with_body(

@@ -37,6 +37,10 @@ class EgressLimits:
     max_response_bytes: int = 10_000_000
     """Bytes kept from a body, after decompression; reading stops past it."""
     max_redirects: int = 5
+    max_inflation_ratio: float | None = None
+    """Refuse a compressed body that inflates more than this many times its size on the
+    wire (past the first ``inflation_grace_bytes``); None: only the byte cap applies."""
+    inflation_grace_bytes: int = 1_000_000
 
 
 @dataclass(kw_only=True)
@@ -90,7 +94,9 @@ class _Inflater:
             self._started = True
 
 
-async def _read_capped(response: httpx.Response, max_bytes: int) -> tuple[bytes, bool]:
+async def _read_capped(response: httpx.Response, limits: EgressLimits) -> tuple[bytes, bool]:
+    max_bytes = limits.max_response_bytes
+    ratio = limits.max_inflation_ratio
     encoding = response.headers.get("content-encoding", "identity").strip().lower()
     inflater = _Inflater(encoding) if encoding in ("gzip", "x-gzip", "deflate") else None
     body = bytearray()
@@ -100,12 +106,22 @@ async def _read_capped(response: httpx.Response, max_bytes: int) -> tuple[bytes,
         if inflater is None:
             body += chunk
         else:
+            allowed = max_bytes
+            if ratio is not None:
+                allowed = min(max_bytes, max(limits.inflation_grace_bytes, int(ratio * raw_total)))
             try:
-                body += inflater.feed(chunk, max_bytes - len(body) + 1)
+                body += inflater.feed(chunk, allowed - len(body) + 1)
             except zlib.error as exc:
                 raise EgressError(
                     f"The server sent a corrupt {encoding} body ({exc}).", url=str(response.url)
                 ) from exc
+            if len(body) > allowed and allowed < max_bytes:
+                raise EgressLimitError(
+                    f"The {encoding} body inflates to more than {ratio:g} times its "
+                    f"{raw_total:,} compressed bytes (a compression bomb?); it was refused. "
+                    "Serve the document uncompressed or with ordinary compression.",
+                    url=str(response.url),
+                )
         if len(body) > max_bytes or raw_total > max_bytes:
             return bytes(body[:max_bytes]), True
     return bytes(body), False
@@ -207,9 +223,7 @@ class EgressClient:
                             request = _redirect_request(request, response, extra)
                             redirects.append(str(request.url))
                             continue
-                        content, truncated = await _read_capped(
-                            response, self.limits.max_response_bytes
-                        )
+                        content, truncated = await _read_capped(response, self.limits)
                         return FetchedResponse(
                             status_code=response.status_code,
                             headers=response.headers,

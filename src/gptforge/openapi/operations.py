@@ -12,7 +12,7 @@ import ipaddress
 import re
 from dataclasses import dataclass
 from typing import Any, Literal
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import quote, urljoin, urlsplit
 
 from httpx import InvalidURL
 
@@ -23,9 +23,12 @@ from gptforge.openapi.diagnostics import Diagnostics, escape_pointer_token
 from gptforge.openapi.refs import RefError, RefResolver
 from gptforge.openapi.schemas import (
     DESCRIPTION_LIMIT,
+    LEAF_COST,
     At,
+    Cost,
     JsonSchema,
     SchemaNormalizer,
+    pattern_note,
     render_at,
     trim_text,
 )
@@ -97,6 +100,8 @@ class Parameter:
     deprecated: bool = False
     argument_schema: JsonSchema = None  # type: ignore[assignment]
     """The schema a model sees for this parameter: its schema plus its description."""
+    cost: Cost = LEAF_COST
+    """Size of :attr:`schema` once written out (its ``$defs`` and description not included)."""
 
     def __post_init__(self) -> None:
         if self.argument_schema is None:
@@ -108,7 +113,9 @@ class Parameter:
             description = "Deprecated. " + (description or "")
         if not description or not isinstance(self.schema, dict):
             return self.schema
-        return {**self.schema, "description": trim_text(description, DESCRIPTION_LIMIT)}
+        text = trim_text(description, DESCRIPTION_LIMIT)
+        note = pattern_note(self.schema)
+        return {**self.schema, "description": f"{text} {note}" if note else text}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -124,6 +131,8 @@ class RequestBody:
     encoding: dict[str, Any] | None = None
     """The spec's per-property ``encoding`` object for form and multipart bodies."""
     offered: tuple[str, ...] = ()
+    cost: Cost = LEAF_COST
+    """Size of :attr:`schema` once written out (its ``$defs`` not included)."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -142,6 +151,7 @@ class Operation:
     operation_id: str | None
     method: str
     path: str
+    """The URL path template: the path key without a ``#fragment`` or ``?query`` part."""
     pointer: str
     summary: str | None = None
     description: str | None = None
@@ -153,6 +163,9 @@ class Operation:
     is_consequential: bool | None = None
     deprecated: bool = False
     tags: tuple[str, ...] = ()
+    fixed_query: tuple[str, ...] = ()
+    """Encoded ``name=value`` pairs written into the path key (``/things?op=list``), sent
+    before the query parameters."""
 
     @property
     def needs_no_credentials(self) -> bool:
@@ -181,6 +194,22 @@ def unique_name(base: str, taken: set[str]) -> str:
     name = naming.unique_name(base, taken)
     taken.add(name)
     return name
+
+
+_QUERY_SAFE = "=%:/@!$'()*+,;-._~?"
+
+
+def split_path_key(key: str) -> tuple[str, tuple[str, ...]]:
+    """The URL path of a path key and the query pairs written into it.
+
+    AWS specs write keys such as ``/channels/{arn}/flow#x-amz-chime-bearer`` and
+    ``/memberships?operation=batch-create`` to tell operations apart: a fragment is
+    never part of a request URL, and a query part is sent with the other query pairs.
+    """
+    path = key.split("#", 1)[0]
+    path, _, query = path.partition("?")
+    pairs = tuple(quote(pair, safe=_QUERY_SAFE) for pair in query.split("&") if pair)
+    return path or "/", pairs
 
 
 def media_kind(content_type: str) -> BodyKind | None:
@@ -248,6 +277,10 @@ class OperationReader:
         self._taken_names: set[str] = set()
         self._server_cache: dict[int, Server | None] = {}
         self._parameter_cache: dict[int, Parameter | Literal[False] | None] = {}
+        self._body_cache: dict[int, tuple[Any, RequestBody | Literal[False] | None]] = {}
+        self._merged_cache: dict[
+            tuple[int, int], tuple[Any, Any, tuple[Parameter, ...] | None]
+        ] = {}
         self._template_vars: dict[str, list[str]] = {}
         self.primary_server = self._primary_server()
 
@@ -418,7 +451,8 @@ class OperationReader:
         server, usable = self._operation_server(op, item, at)
         if not usable:
             return None
-        parameters = self._parameters(path, item, op, at)
+        url_path, fixed_query = split_path_key(path)
+        parameters = self._parameters(url_path, item, op, at)
         if parameters is None:
             return None
         body: RequestBody | None = None
@@ -449,11 +483,12 @@ class OperationReader:
             )
         security = op.get("security", self.document.get("security"))
         consequential = op.get("x-openai-isConsequential")
+        tags = op.get("tags")
         return Operation(
             name=name,
             operation_id=operation_id,
             method=method.upper(),
-            path=path,
+            path=url_path,
             pointer=at,
             summary=_text(op.get("summary")),
             description=_text(op.get("description")),
@@ -463,12 +498,30 @@ class OperationReader:
             security=_security(security),
             is_consequential=consequential if isinstance(consequential, bool) else None,
             deprecated=op.get("deprecated") is True,
-            tags=tuple(t for t in op.get("tags") or () if isinstance(t, str)),
+            tags=tuple(t for t in tags if isinstance(t, str)) if isinstance(tags, list) else (),
+            fixed_query=fixed_query,
         )
 
     def _parameters(
         self, path: str, item: dict[str, Any], op: dict[str, Any], at: str
     ) -> list[Parameter] | None:
+        # Read once per pair of parameter lists: a shared path item repeats the same pair.
+        item_list, op_list = item.get("parameters"), op.get("parameters")
+        key = (id(item_list), id(op_list))
+        shared = self._merged_cache.get(key)
+        if shared is not None and shared[0] is item_list and shared[1] is op_list:
+            built = shared[2]
+        else:
+            built = self._merged_parameters(item, op, at)
+            self._merged_cache[key] = (item_list, op_list, built)
+        if built is None:
+            return None
+        return self._with_path_variables(path, list(built), at)
+
+    def _merged_parameters(
+        self, item: dict[str, Any], op: dict[str, Any], at: str
+    ) -> tuple[Parameter, ...] | None:
+        """Path-item and operation parameters, the operation's winning; None if unusable."""
         merged: dict[tuple[Any, Any], tuple[Any, At]] = {}
         for owner, where in ((item, at.rsplit("/", 1)[0]), (op, at)):
             raw_list = owner.get("parameters")
@@ -492,7 +545,10 @@ class OperationReader:
                     return None
                 if not isinstance(param, dict):
                     continue
-                merged[(param.get("name"), param.get("in"))] = (param, at_param)
+                name, location = param.get("name"), param.get("in")
+                if not isinstance(name, str) or not isinstance(location, str):
+                    name, location = id(param), None  # invalid: reported when it is read
+                merged[(name, location)] = (param, at_param)
         parameters: list[Parameter] = []
         for param, at_param in merged.values():
             key = id(param)
@@ -504,6 +560,11 @@ class OperationReader:
                 return None
             if built is not None:
                 parameters.append(built)
+        return tuple(parameters)
+
+    def _with_path_variables(
+        self, path: str, parameters: list[Parameter], at: str
+    ) -> list[Parameter]:
         variables = self._template_vars.get(path)
         if variables is None:
             variables = self._template_vars[path] = _TEMPLATE_VAR.findall(path)
@@ -561,11 +622,11 @@ class OperationReader:
         if raw_schema is None and isinstance(param.get("content"), dict) and param["content"]:
             content_type, media = next(iter(param["content"].items()))
             raw_schema = media.get("schema") if isinstance(media, dict) else None
-        schema, refs, _size = self.normalizer.normalize(
+        normalized = self.normalizer.normalized(
             raw_schema if raw_schema is not None else {"type": "string"}, (at, "schema")
         )
         style = param.get("style", _DEFAULT_STYLE[location])
-        if style not in _VALID_STYLES[location]:
+        if not isinstance(style, str) or style not in _VALID_STYLES[location]:
             self.diagnostics.warning(
                 "invalid-parameter",
                 render_at((at, "style")),
@@ -580,8 +641,9 @@ class OperationReader:
             name=name,
             location=location,
             required=location == "path" or param.get("required") is True,
-            schema=schema,
-            refs=refs,
+            schema=normalized.schema,
+            refs=normalized.refs,
+            cost=normalized.cost,
             style=style,
             explode=explode,
             allow_reserved=param.get("allowReserved") is True,
@@ -591,7 +653,11 @@ class OperationReader:
         )
 
     def _request_body(self, raw: Any, at: str) -> RequestBody | Literal[False] | None:
-        """The body to send; None when there is none; False when the operation is unusable."""
+        """The body to send; None when there is none; False when the operation is unusable.
+
+        Read once per body object: operations sharing a request body component (or a
+        path item) share the result.
+        """
         try:
             body = self.resolver.deref(raw)
         except RefError as exc:
@@ -601,6 +667,14 @@ class OperationReader:
             return False
         if not isinstance(body, dict):
             return None
+        cached = self._body_cache.get(id(body))
+        if cached is not None and cached[0] is body:
+            return cached[1]
+        result = self._read_body(body, at)
+        self._body_cache[id(body)] = (body, result)
+        return result
+
+    def _read_body(self, body: dict[str, Any], at: str) -> RequestBody | Literal[False] | None:
         required = body.get("required") is True
         content = body.get("content")
         if not isinstance(content, dict) or not content:
@@ -645,15 +719,16 @@ class OperationReader:
             }
         elif raw_schema is None:
             raw_schema = {"type": "string"} if kind == "text" else {}
-        schema, refs, _size = self.normalizer.normalize(
+        normalized = self.normalizer.normalized(
             raw_schema, at + "/content/" + content_type.replace("~", "~0").replace("/", "~1")
         )
         encoding = media.get("encoding") if isinstance(media.get("encoding"), dict) else None
         return RequestBody(
             content_type=content_type.split(";", 1)[0].strip(),
             kind=kind,
-            schema=schema,
-            refs=refs,
+            schema=normalized.schema,
+            refs=normalized.refs,
+            cost=normalized.cost,
             required=required,
             description=_text(body.get("description")),
             encoding=encoding,

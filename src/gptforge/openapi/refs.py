@@ -39,6 +39,11 @@ def ref_tokens(ref: str) -> tuple[str, ...]:
     return tuple(token.replace("~1", "/").replace("~0", "~") for token in fragment[1:].split("/"))
 
 
+def _is_index(token: str) -> bool:
+    """A JSON pointer array index: ASCII digits only (``str.isdigit`` also takes ``²``)."""
+    return 0 < len(token) <= 18 and token.isascii() and token.isdigit()
+
+
 class RefResolver:
     """Resolves local references against one document, caching each target."""
 
@@ -66,7 +71,7 @@ class RefResolver:
         for token in ref_tokens(ref):
             if isinstance(node, dict) and token in node:
                 node = node[token]
-            elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
+            elif isinstance(node, list) and _is_index(token) and int(token) < len(node):
                 node = node[int(token)]
             else:
                 raise RefError(

@@ -13,10 +13,20 @@ it. Circular schemas therefore stay finite: they are ``$ref`` s into ``$defs``.
 A tool gets the defs it reaches, nearest first, up to a size budget; defs past
 the budget are replaced by an open schema with a note, so one huge component
 graph cannot blow up every tool that touches it.
+
+Work is bounded too. Each schema object reached as a parameter or body schema
+is normalized once, however many operations reach it (a shared path item, a
+request body component, a Swagger body parameter), and every result carries its
+:class:`Cost` (nodes and estimated JSON bytes, counted as if written out), so
+tools can be kept within their budgets without serializing them. The total
+number of schema nodes normalized per document has a ceiling: YAML anchors can
+make a small text stand for a huge tree, and past the ceiling schemas are
+accepted as-is with one diagnostic.
 """
 
 from __future__ import annotations
 
+import math
 import re
 import warnings
 from collections import deque
@@ -78,18 +88,34 @@ def trim_text(text: str, limit: int) -> str:
     return cut.rstrip(" ,.;:") + "…"
 
 
+_MAX_INT_BITS = 256
+"""Integers wider than this are not kept: Python refuses to print ones past 4,300 digits."""
+_NUMBER_TEXT_LIMIT = 40
+
+
 def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
+    """True for a finite JSON number of sane width (not a bool, NaN, infinity or huge int)."""
+    cls = value.__class__
+    if cls is int:
+        return value.bit_length() <= _MAX_INT_BITS  # type: ignore[no-any-return]
+    if cls is float:
+        return math.isfinite(value)
+    return False
 
 
 def _non_negative_int(value: Any) -> int | None:
-    if isinstance(value, bool):
+    if _is_number(value) and value >= 0:
+        if value.__class__ is int:
+            return value  # type: ignore[no-any-return]
+        if value.is_integer():
+            return int(value)
         return None
-    if isinstance(value, int) and value >= 0:
-        return value
-    if isinstance(value, float) and value.is_integer() and value >= 0:
-        return int(value)
-    if isinstance(value, str) and value.isdigit():
+    if (
+        isinstance(value, str)
+        and value.isascii()
+        and value.isdigit()
+        and len(value) <= _NUMBER_TEXT_LIMIT
+    ):
         return int(value)
     return None
 
@@ -97,21 +123,112 @@ def _non_negative_int(value: Any) -> int | None:
 def _number(value: Any) -> int | float | None:
     if _is_number(value):
         return value  # type: ignore[no-any-return]
-    if isinstance(value, str):
+    if isinstance(value, str) and value.isascii() and len(value) <= _NUMBER_TEXT_LIMIT:
         try:
             number = float(value)
         except ValueError:
+            return None
+        if not math.isfinite(number):
             return None
         return int(number) if number.is_integer() else number
     return None
 
 
-@dataclass
+_VALUE_DEPTH_LIMIT = 32
+"""Deepest literal (``default``, ``enum``, ``examples``, ``const``) kept in a schema."""
+
+
+def literal_bytes(value: Any, *, max_depth: int = _VALUE_DEPTH_LIMIT) -> int | None:
+    """Estimated JSON size of a literal value, or None when it cannot be kept.
+
+    None for values nested deeper than ``max_depth`` (they break recursive
+    consumers downstream) and for values JSON cannot carry (NaN, infinity,
+    integers too wide to print).
+    """
+    cls = value.__class__
+    if cls is str:
+        return len(value) + 2
+    if cls is list and all(item.__class__ is str for item in value):
+        return sum(map(len, value)) + 3 * len(value) + 2  # the common enum
+    if cls is not dict and cls is not list:
+        return (6 if value is None or cls is bool else 12) if _is_json_scalar(value) else None
+    total = 0
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        node, depth = stack.pop()
+        cls = node.__class__
+        if cls is str:
+            total += len(node) + 3
+        elif cls is dict:
+            if depth >= max_depth:
+                return None
+            total += 2
+            for key, item in node.items():
+                total += len(str(key)) + 4
+                stack.append((item, depth + 1))
+        elif cls is list:
+            if depth >= max_depth:
+                return None
+            total += 2
+            stack.extend((item, depth + 1) for item in node)
+        elif node is None or cls is bool:
+            total += 6
+        elif _is_number(node):
+            total += 12 if cls is float else len(str(node)) + 1
+        else:
+            return None
+    return total
+
+
+def _is_json_scalar(value: Any) -> bool:
+    return value is None or value.__class__ is bool or _is_number(value)
+
+
+@dataclass(frozen=True, slots=True)
+class Cost:
+    """How big a normalized schema is once written out: nodes and estimated JSON bytes."""
+
+    nodes: int = 0
+    bytes: int = 0
+
+    def __add__(self, other: Cost) -> Cost:
+        return Cost(self.nodes + other.nodes, self.bytes + other.bytes)
+
+    def __sub__(self, other: Cost) -> Cost:
+        return Cost(self.nodes - other.nodes, self.bytes - other.bytes)
+
+    def fits(self, budget: Cost) -> bool:
+        return self.nodes <= budget.nodes and self.bytes <= budget.bytes
+
+
+NODE_BYTES = 8
+"""Bytes counted for each schema node besides its keywords and text (braces, separators)."""
+_KEY_BYTES = 16
+"""Bytes counted for each keyword of a schema node: its quoted name and a short value."""
+NO_COST = Cost()
+LEAF_COST = Cost(1, 16)
+
+
+@dataclass(slots=True)
 class _Root:
-    """What one normalization pass collected: referenced defs and node count."""
+    """What one normalization pass collected: referenced defs, nodes, text bytes."""
 
     refs: list[str] = field(default_factory=list)
     size: int = 0
+    text: int = 0
+    """Bytes of descriptions, names and literals; the node overhead is added at the end."""
+
+    def cost(self) -> Cost:
+        return Cost(self.size, self.size * NODE_BYTES + self.text)
+
+
+@dataclass(frozen=True, slots=True)
+class Normalized:
+    """One normalized schema with the defs it references and its cost."""
+
+    schema: JsonSchema
+    refs: tuple[str, ...]
+    cost: Cost
 
 
 @dataclass
@@ -122,63 +239,86 @@ class SchemaNormalizer:
     diagnostics: Diagnostics
     oas30: bool = True
     max_depth: int = 40
+    max_work: int = 10_000_000
+    """Schema nodes normalized per document before the rest are accepted as-is."""
     defs: dict[str, JsonSchema] = field(default_factory=dict)
     def_refs: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    def_sizes: dict[str, int] = field(default_factory=dict)
+    def_costs: dict[str, Cost] = field(default_factory=dict)
     _name_by_ref: dict[str, str] = field(default_factory=dict)
     _ref_by_name: dict[str, str] = field(default_factory=dict)
     _patterns: dict[str, bool] = field(default_factory=dict)
-    _closures: dict[tuple[tuple[str, ...], int], tuple[dict[str, JsonSchema], list[str]]] = field(
-        default_factory=dict
-    )
+    _closures: dict[tuple[tuple[str, ...], Cost, Cost], Closure] = field(default_factory=dict)
+    _shared: dict[int, tuple[Any, Normalized]] = field(default_factory=dict)
     _root: _Root = field(default_factory=_Root)
+    _work: int = 0
+    _root_limit: int = 0
+    _work_reported: bool = False
 
     # ----------------------------------------------------------------- public
 
     def normalize(self, raw: Any, at: At) -> tuple[JsonSchema, tuple[str, ...], int]:
         """Normalize one schema: the schema, the defs it references, its node count."""
-        saved, self._root = self._root, _Root()
-        try:
-            schema = self._schema(raw, at, 0)
-            root = self._root
-        finally:
-            self._root = saved
-        return schema, tuple(dict.fromkeys(root.refs)), root.size
+        result = self.normalized(raw, at)
+        return result.schema, result.refs, result.cost.nodes
+
+    def normalized(self, raw: Any, at: At) -> Normalized:
+        """Normalize one parameter or body schema, once per schema object.
+
+        Operations that reach the same object (through a shared path item, request
+        body or parameter) share the result; treat it as read-only.
+        """
+        key = id(raw)
+        shared = self._shared.get(key)
+        if shared is not None and shared[0] is raw:
+            return shared[1]
+        result = self._fresh_root(raw, at)
+        if raw.__class__ is dict:
+            self._shared[key] = (raw, result)  # holds raw, so its id stays unique
+        return result
 
     def closure(
-        self, refs: tuple[str, ...], *, budget: int
-    ) -> tuple[dict[str, JsonSchema], list[str]]:
-        """The defs reachable from ``refs``, nearest first, within ``budget`` nodes.
+        self, refs: tuple[str, ...], *, budget: int | Cost, hard: Cost | None = None
+    ) -> Closure:
+        """The defs reachable from ``refs``, nearest first, within ``budget``.
 
-        Returns the ``$defs`` mapping and the names replaced by an open stub. Operations
-        that share a body schema share the result (treat it as read-only).
+        ``budget`` is a :class:`Cost` (or a node count); the first def is kept even past
+        it as long as it fits ``hard``. Defs past the budget are replaced by an open
+        stub. Operations that share a body schema share the result (treat it as
+        read-only).
         """
-        key = (refs, budget)
+        if not isinstance(budget, Cost):
+            budget = Cost(budget, 1 << 62)
+        hard = hard or budget
+        key = (refs, budget, hard)
         cached = self._closures.get(key)
         if cached is not None:
             return cached
         out: dict[str, JsonSchema] = {}
         trimmed: list[str] = []
         queue = deque(refs)
-        spent = 0
+        nodes = size = 0  # plain ints: this loop runs for every def of every tool
         while queue:
             name = queue.popleft()
             if name in out:
                 continue
             schema = self.definition(name)
-            size = self.def_sizes[name]
-            if spent + size > budget and out:
-                out[name] = {
-                    "description": f"Schema {name!r} omitted to keep this tool small; "
-                    "see the API documentation for its fields."
-                }
+            cost = self.def_costs[name]
+            with_nodes, with_size = nodes + cost.nodes + 1, size + cost.bytes + len(name) + 4
+            fits = with_nodes <= budget.nodes and with_size <= budget.bytes
+            if not fits and not (not out and with_nodes <= hard.nodes and with_size <= hard.bytes):
+                stub = _omitted(f"Schema {name!r}")
+                out[name] = stub
                 trimmed.append(name)
+                nodes += 2
+                size += len(stub["description"]) + len(name) + 2 * NODE_BYTES
                 continue
-            spent += size
+            nodes, size = with_nodes, with_size
             out[name] = schema
             queue.extend(self.def_refs[name])
-        self._closures[key] = (out, trimmed)
-        return out, trimmed
+        spent = Cost(nodes, size)
+        result = Closure(defs=out, trimmed=trimmed, cost=spent)
+        self._closures[key] = result
+        return result
 
     def def_name(self, ref: str) -> str:
         """The ``$defs`` key used for a local reference (stable within the document)."""
@@ -204,7 +344,7 @@ class SchemaNormalizer:
         # Reserve the slot first: a schema that reaches itself sees a $ref, not a loop.
         self.defs[name] = {}
         self.def_refs[name] = ()
-        self.def_sizes[name] = 1
+        self.def_costs[name] = Cost(1, NODE_BYTES)
         try:
             target = self.resolver.lookup(ref)
             if isinstance(target, dict) and "$ref" in target:
@@ -212,13 +352,37 @@ class SchemaNormalizer:
         except RefError as exc:
             self._report_ref(exc, at)
             return self.defs[name]
-        schema, refs, size = self.normalize(target, at)
-        self.defs[name] = schema
-        self.def_refs[name] = refs
-        self.def_sizes[name] = size
-        return schema
+        result = self._fresh_root(target, at)
+        self.defs[name] = result.schema
+        self.def_refs[name] = result.refs
+        self.def_costs[name] = result.cost
+        return result.schema
 
     # ---------------------------------------------------------------- private
+
+    def _fresh_root(self, raw: Any, at: At) -> Normalized:
+        saved, self._root = self._root, _Root()
+        saved_limit, self._root_limit = self._root_limit, self.max_work - self._work
+        try:
+            schema = self._schema(raw, at, 0)
+            root = self._root
+        finally:
+            self._root, self._root_limit = saved, saved_limit
+        self._work += root.size
+        return Normalized(schema, tuple(dict.fromkeys(root.refs)), root.cost())
+
+    def _out_of_work(self, at: At) -> JsonSchema:
+        if not self._work_reported:
+            self._work_reported = True
+            self.diagnostics.error(
+                "schema-work-limit",
+                render_at(at),
+                f"gptforge stopped simplifying schemas after {self.max_work:,} schema nodes; "
+                "from here on schemas accept any value. The document repeats large inline "
+                "schemas (through YAML anchors or shared path items, parameters or request "
+                "bodies): move them under components/schemas and $ref them.",
+            )
+        return {}
 
     def _report_ref(self, exc: RefError, at: At) -> None:
         code = {"external": "external-ref", "loop": "ref-loop"}.get(exc.kind, "unresolved-ref")
@@ -239,14 +403,16 @@ class SchemaNormalizer:
                 self.diagnostics.warning(
                     "invalid-schema",
                     render_at((at, "pattern")),
-                    f"The pattern {pattern[:80]!r} is not a valid regular expression here; it "
-                    "was left out. Use ECMA-262 syntax that Python's re also accepts.",
+                    f"The pattern {pattern[:80]!r} is not a regular expression gptforge can "
+                    "check; it is not enforced, and the rule is shown to the model in the "
+                    "description instead. Use ECMA-262 syntax that Python's re also accepts.",
                 )
             self._patterns[pattern] = ok
         return ok
 
     def _schema(self, raw: Any, at: At, depth: int) -> JsonSchema:
-        self._root.size += 1
+        root = self._root
+        root.size += 1
         if raw.__class__ is not dict:
             if isinstance(raw, bool):
                 return raw
@@ -267,12 +433,15 @@ class SchemaNormalizer:
                 "accepted as-is. Move nested parts into components and $ref them.",
             )
             return {}
+        if root.size > self._root_limit:
+            return self._out_of_work(at)
         if "$ref" in raw:
             return self._reference(raw, raw["$ref"], at)
         out: dict[str, Any] = {}
         nullable = False
         exclusive_flag = False
         dropped: set[str] | None = None
+        unchecked_pattern: str | None = None
         next_depth = depth + 1
         for key, value in raw.items():
             kind = _KEY_KIND.get(key)
@@ -283,6 +452,7 @@ class SchemaNormalizer:
                     text = trim_text(value, DESCRIPTION_LIMIT)
                     if text:
                         out[key] = text
+                        root.text += len(text)
             elif kind == _TYPE:
                 if value.__class__ is str and value in SIMPLE_TYPES:
                     out["type"] = value
@@ -296,11 +466,13 @@ class SchemaNormalizer:
                             dropped = dropped or set()
                             dropped.add(prop)
                             continue
+                        root.text += len(prop)
                         props[prop] = self._schema(sub, (at, "properties", prop), next_depth)
                     out["properties"] = props
             elif kind == _STRING:
                 if isinstance(value, str):
                     out[key] = value
+                    root.text += len(value)
             elif kind == _ITEMS:
                 if isinstance(value, list):
                     if value:
@@ -313,14 +485,19 @@ class SchemaNormalizer:
             elif kind == _REQUIRED:
                 if isinstance(value, list):
                     out["required"] = list(dict.fromkeys(v for v in value if isinstance(v, str)))
+                    root.text += sum(len(v) + 3 for v in out["required"])
             elif kind == _ENUM:
                 if isinstance(value, list) and value:
-                    out["enum"] = value
+                    self._literal(out, key, value, at)
             elif kind == _ANY:
-                out[key] = value
+                if value.__class__ is str:
+                    out[key] = value
+                    root.text += len(value) + 2
+                else:
+                    self._literal(out, key, value, at)
             elif kind == _EXAMPLE:
                 if "examples" not in raw:
-                    out["examples"] = [value]
+                    self._literal(out, "examples", [value], at)
             elif kind == _SCHEMA_LIST:
                 if isinstance(value, list) and value:
                     out[key] = [
@@ -351,11 +528,15 @@ class SchemaNormalizer:
                 if _is_number(value) and value > 0:
                     out[key] = value
             elif kind == _PATTERN:
-                if isinstance(value, str) and self._valid_pattern(value, at):
-                    out[key] = value
+                if isinstance(value, str):
+                    if self._valid_pattern(value, at):
+                        out[key] = value
+                        root.text += len(value)
+                    else:
+                        unchecked_pattern = value
             elif kind == _EXAMPLES:
                 if isinstance(value, list):
-                    out["examples"] = value
+                    self._literal(out, key, value, at)
             elif kind == _SCHEMA_MAP:
                 if isinstance(value, dict):
                     out[key] = {
@@ -369,6 +550,10 @@ class SchemaNormalizer:
                     for name, deps in value.items()
                     if isinstance(deps, list)
                 }
+        root.text += _KEY_BYTES * len(out)
+        if unchecked_pattern is not None:
+            _describe_pattern(out, unchecked_pattern)
+            root.text += len(out["description"])
         if exclusive_flag:
             self._finish_exclusive(out)
         if dropped and "required" in out:
@@ -378,6 +563,20 @@ class SchemaNormalizer:
         if nullable:
             return _with_null(out)
         return out
+
+    def _literal(self, out: dict[str, Any], key: str, value: Any, at: At) -> None:
+        """Keep a literal keyword (``default``, ``enum``...) if JSON can carry it safely."""
+        size = literal_bytes(value)
+        if size is None:
+            self.diagnostics.warning(
+                "invalid-schema",
+                render_at((at, key)),
+                f"The {key!r} value nests deeper than {_VALUE_DEPTH_LIMIT} levels or holds a "
+                "number JSON cannot carry (NaN, infinity, a huge integer); it was left out.",
+            )
+            return
+        out[key] = value
+        self._root.text += size
 
     def _reference(self, raw: dict[str, Any], ref: Any, at: At) -> JsonSchema:
         if not isinstance(ref, str) or not ref.startswith("#"):
@@ -389,9 +588,11 @@ class SchemaNormalizer:
         name = self.def_name(ref)
         self._root.refs.append(name)
         out: dict[str, Any] = {"$ref": "#/$defs/" + name}
+        self._root.text += len(name) + 8
         description = raw.get("description")
         if isinstance(description, str) and description.strip():
             out["description"] = trim_text(description, DESCRIPTION_LIMIT)
+            self._root.text += len(out["description"])
         if raw.get("nullable") is True and self.oas30:
             return {"anyOf": [out, {"type": "null"}]}
         return out
@@ -413,7 +614,11 @@ class SchemaNormalizer:
                     f"{', '.join(sorted(SIMPLE_TYPES))}.",
                 )
         elif isinstance(value, list):
-            types = [t for t in dict.fromkeys(value) if isinstance(t, str) and t in SIMPLE_TYPES]
+            types = [
+                t
+                for t in dict.fromkeys(t for t in value if isinstance(t, str))
+                if t in SIMPLE_TYPES
+            ]
             if types:
                 out["type"] = types[0] if len(types) == 1 else types
 
@@ -501,6 +706,43 @@ _KEY_KIND: dict[str, int] = {
     "dependentRequired": _DEPENDENT_REQUIRED,
 }
 """Keywords kept in request schemas, by how their value is checked; others are dropped."""
+
+
+@dataclass(frozen=True)
+class Closure:
+    """The ``$defs`` one tool carries, the names replaced by stubs, and their cost."""
+
+    defs: dict[str, JsonSchema]
+    trimmed: list[str]
+    cost: Cost
+
+
+def _omitted(what: str) -> dict[str, Any]:
+    return {
+        "description": f"{what} omitted to keep this tool small; see the API documentation "
+        "for its fields."
+    }
+
+
+_PATTERN_NOTE_LIMIT = 200
+PATTERN_NOTE = "Must match the regular expression "
+
+
+def pattern_note(schema: JsonSchema) -> str | None:
+    """The note :func:`_describe_pattern` left in a schema's description, if any."""
+    text = schema.get("description") if isinstance(schema, dict) else None
+    if not isinstance(text, str) or PATTERN_NOTE not in text:
+        return None
+    note = text[text.index(PATTERN_NOTE) :]
+    return note.rstrip(").") + "."
+
+
+def _describe_pattern(out: dict[str, Any], pattern: str) -> None:
+    """Append a pattern gptforge cannot check to the description, so the model sees it."""
+    shown = pattern if len(pattern) <= _PATTERN_NOTE_LIMIT else pattern[:_PATTERN_NOTE_LIMIT] + "…"
+    note = f"{PATTERN_NOTE}{shown}"
+    text = out.get("description")
+    out["description"] = f"{text.rstrip()} ({note})" if isinstance(text, str) else note + "."
 
 
 def _with_null(schema: dict[str, Any]) -> JsonSchema:

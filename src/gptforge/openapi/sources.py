@@ -1,7 +1,9 @@
 """Where a spec comes from: pasted text, a local file, or an http(s) URL.
 
 URLs are fetched through the egress client only, so "Import from URL" obeys the
-same SSRF guard, deadline and size cap as actions do.
+same SSRF guard, deadline and size cap as actions do, and a compressed document
+may inflate at most :data:`IMPORT_INFLATION_RATIO` times. What is accepted is
+then bounded again while parsing (see :mod:`gptforge.openapi.parsing`).
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from gptforge.openapi.parsing import parse_document
 from gptforge.openapi.spec import LoadLimits, Spec, build_spec, parse_spec
 
 _ACCEPT = "application/json, application/yaml, application/x-yaml, text/yaml, text/plain, */*"
+IMPORT_INFLATION_RATIO = 40.0
+"""A gzip'd spec inflates 12-16 times (GitHub, Microsoft Graph); a bomb, 1,000 times."""
 
 
 def is_url(source: str) -> bool:
@@ -49,7 +53,7 @@ def load_spec_file(
         return parse_spec(data, source=str(path), limits=limits)
     document = parse_document(data, source=str(path), limits=limits.parse)
     document = bundle_local_refs(document, file, limits=limits.parse)
-    return build_spec(document, source=str(path), limits=limits)
+    return build_spec(document, source=str(path), limits=limits, document_bytes=len(data))
 
 
 async def load_spec_url(
@@ -61,7 +65,9 @@ async def load_spec_url(
 ) -> Spec:
     """Fetch a spec over http(s) under the egress policy; relative servers resolve against it."""
     limits = limits or LoadLimits()
-    egress_limits = egress_limits or EgressLimits(max_response_bytes=limits.parse.max_bytes + 1)
+    egress_limits = egress_limits or EgressLimits(
+        max_response_bytes=limits.parse.max_bytes + 1, max_inflation_ratio=IMPORT_INFLATION_RATIO
+    )
     try:
         response = await fetch(
             url, policy=policy, limits=egress_limits, headers={"Accept": _ACCEPT}

@@ -13,9 +13,9 @@ from gptforge.openapi.diagnostics import SPEC_BLOCKING_CODES, Diagnostic, Diagno
 from gptforge.openapi.operations import Operation, OperationReader, Server
 from gptforge.openapi.parsing import ParseLimits, parse_document
 from gptforge.openapi.refs import RefResolver
-from gptforge.openapi.schemas import SchemaNormalizer
+from gptforge.openapi.schemas import Cost, SchemaNormalizer
 from gptforge.openapi.swagger2 import convert_swagger2
-from gptforge.openapi.tools import Tool, build_tool
+from gptforge.openapi.tools import Tool, ToolBudget, build_tool
 
 SUPPORTED_AUTH = {
     ("apiKey", "header"),
@@ -35,9 +35,33 @@ class LoadLimits:
     max_schema_depth: int = 40
     tool_schema_budget: int = 3_000
     """Schema nodes one tool may carry in ``$defs`` before deeper schemas are opened up."""
+    tool_max_nodes: int = 20_000
+    """Schema nodes one tool may carry in all (arguments and ``$defs``)."""
+    tool_max_bytes: int = 256_000
+    """Estimated JSON bytes of one tool's argument schema."""
+    total_tool_bytes_floor: int = 32_000_000
+    total_tool_bytes_per_byte: int = 8
+    """The tools of one document may weigh, in all, the larger of the floor and this many
+    times the document's size (Microsoft Graph beta: 3.1 times)."""
+    schema_work_floor: int = 1_000_000
+    schema_work_per_byte: float = 0.5
+    """Schema nodes normalized per document: the larger of the floor and this many per
+    byte of the document (plain JSON needs at most one node per two bytes; only YAML
+    anchors can ask for more)."""
+    schema_work_unsized: int = 10_000_000
+    """The schema work budget when the document's size is not known (a parsed dict)."""
+
+    def schema_work(self, document_bytes: int | None) -> int:
+        if document_bytes is None:
+            return self.schema_work_unsized
+        return max(self.schema_work_floor, int(document_bytes * self.schema_work_per_byte))
+
+    def total_tool_bytes(self, document_bytes: int | None) -> int:
+        size = document_bytes if document_bytes is not None else self.parse.max_bytes
+        return max(self.total_tool_bytes_floor, size * self.total_tool_bytes_per_byte)
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, repr=False)
 class Spec:
     """One OpenAPI document made ready for actions."""
 
@@ -65,6 +89,14 @@ class Spec:
         )
         return bool(self.tools) and not blocking
 
+    def __repr__(self) -> str:
+        # Short on purpose: asyncio.run() reprs its main task's result on Python 3.11,
+        # and a repr of the whole document (YAML anchors expanded) can take minutes.
+        return (
+            f"<Spec {self.source!r} OpenAPI {self.openapi_version}, "
+            f"{len(self.operations)} operations, {len(self.tools)} tools>"
+        )
+
     def tool(self, name: str) -> Tool:
         for tool in self.tools:
             if tool.name == name:
@@ -78,6 +110,8 @@ class Spec:
 
 def _version(document: dict[str, Any], source: str) -> tuple[str, bool, bool]:
     """(version text, is Swagger 2.0, follows OpenAPI 3.0 schema rules)."""
+    if not isinstance(document, dict):
+        raise SpecError(f"{source}: the document is not an object.", source=source)
     swagger = document.get("swagger")
     if swagger is not None:
         if str(swagger).strip() in ("2.0", "2"):
@@ -147,10 +181,21 @@ def build_spec(
     source: str = "<text>",
     base_url: str | None = None,
     limits: LoadLimits | None = None,
+    document_bytes: int | None = None,
 ) -> Spec:
-    """Turn a parsed document into a :class:`Spec`; raises :class:`SpecError` if unusable."""
+    """Turn a parsed document into a :class:`Spec`; raises :class:`SpecError` if unusable.
+
+    ``document_bytes`` (the size of the text it was parsed from) scales the work and
+    output budgets; without it the fixed defaults apply.
+    """
     with _collector_paused():
-        return _build_spec(document, source=source, base_url=base_url, limits=limits)
+        return _build_spec(
+            document,
+            source=source,
+            base_url=base_url,
+            limits=limits or LoadLimits(),
+            document_bytes=document_bytes,
+        )
 
 
 @contextmanager
@@ -168,9 +213,13 @@ def _collector_paused() -> Iterator[None]:
 
 
 def _build_spec(
-    document: dict[str, Any], *, source: str, base_url: str | None, limits: LoadLimits | None
+    document: dict[str, Any],
+    *,
+    source: str,
+    base_url: str | None,
+    limits: LoadLimits,
+    document_bytes: int | None,
 ) -> Spec:
-    limits = limits or LoadLimits()
     diagnostics = Diagnostics()
     version, is_swagger, oas30 = _version(document, source)
     if is_swagger:
@@ -181,6 +230,7 @@ def _build_spec(
         diagnostics=diagnostics,
         oas30=oas30,
         max_depth=limits.max_schema_depth,
+        max_work=limits.schema_work(document_bytes),
     )
     reader = OperationReader(
         document,
@@ -198,10 +248,7 @@ def _build_spec(
             "The schema describes no usable operation. Add at least one path with a method "
             "such as `get:`.",
         )
-    tools = [
-        build_tool(op, normalizer, diagnostics, budget=limits.tool_schema_budget)
-        for op in operations
-    ]
+    tools = _build_tools(operations, normalizer, diagnostics, limits, document_bytes)
     security_schemes = _check_security_schemes(document, diagnostics)
     info = document.get("info")
     title = info.get("title") if isinstance(info, dict) else None
@@ -218,6 +265,58 @@ def _build_spec(
     )
 
 
+def _build_tools(
+    operations: list[Operation],
+    normalizer: SchemaNormalizer,
+    diagnostics: Diagnostics,
+    limits: LoadLimits,
+    document_bytes: int | None,
+) -> list[Tool]:
+    """One tool per operation, each within its budget and all within the document's.
+
+    Every operation still to come keeps a small reserve of the document's budget, so
+    when the budget runs short later tools get open schemas instead of none.
+    """
+    budget = ToolBudget(
+        nodes=limits.tool_max_nodes,
+        bytes=limits.tool_max_bytes,
+        defs_nodes=limits.tool_schema_budget,
+    )
+    total = limits.total_tool_bytes(document_bytes)
+    room = total
+    tools: list[Tool] = []
+    squeezed: list[Tool] = []
+    left_out: list[Operation] = []
+    for index, op in enumerate(operations):
+        share = room - _RESERVED_TOOL_BYTES * (len(operations) - index - 1)
+        if share < _RESERVED_TOOL_BYTES:
+            left_out.append(op)
+            continue
+        tool = build_tool(op, normalizer, diagnostics, budget=budget.within(Cost(1 << 62, share)))
+        if tool is None:
+            continue
+        tools.append(tool)
+        room -= tool.cost.bytes
+        if share < budget.bytes and (tool.trimmed_arguments or tool.trimmed_defs):
+            squeezed.append(tool)
+    if squeezed or left_out:
+        first = (squeezed[0].operation if squeezed else left_out[0]).pointer
+        diagnostics.error(
+            "tools-total-limit",
+            first,
+            f"The tools of this document would weigh more than {total:,} bytes in all, so "
+            f"{len(squeezed):,} tools got open schemas in place of large ones and "
+            f"{len(left_out):,} operations were left out. The document repeats large "
+            "schemas across many operations: split it into several actions, or move shared "
+            "schemas under components/schemas.",
+        )
+    return tools
+
+
+_RESERVED_TOOL_BYTES = 512
+"""Bytes kept for each operation still to come (a tool with open schemas fits)."""
+
+
 def parse_spec(
     text: str | bytes,
     *,
@@ -229,4 +328,6 @@ def parse_spec(
     limits = limits or LoadLimits()
     with _collector_paused():
         document = parse_document(text, source=source, limits=limits.parse)
-        return build_spec(document, source=source, base_url=base_url, limits=limits)
+        return build_spec(
+            document, source=source, base_url=base_url, limits=limits, document_bytes=len(text)
+        )

@@ -52,12 +52,34 @@ _OAUTH_FLOWS = {
 }
 
 
+def _str_list(value: Any, diagnostics: Diagnostics, at: str) -> list[str]:
+    """The strings of a list field (``schemes``, ``consumes``...); nothing if it is no list."""
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        diagnostics.warning(
+            "invalid-field",
+            at,
+            f"This must be a list of strings, found {type(value).__name__}; it was ignored. "
+            f"Write it as a list, such as [{value!r:.40}].",
+        )
+        return []
+    return [item for item in value if isinstance(item, str)]
+
+
 def _rewrite_refs(value: Any) -> Any:
-    """A copy of ``value`` with Swagger 2.0 reference targets moved to OpenAPI 3 places."""
+    """``value`` with Swagger 2.0 reference targets moved to OpenAPI 3 places, in place.
+
+    Each object is visited once, however often it is shared (YAML anchors).
+    """
     stack: list[Any] = [value]
     root = value
+    seen: set[int] = set()
     while stack:
         node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
         if isinstance(node, dict):
             ref = node.get("$ref")
             if isinstance(ref, str):
@@ -80,7 +102,9 @@ def _servers(doc: dict[str, Any], diagnostics: Diagnostics) -> list[dict[str, st
         base_path = ""
     if not isinstance(host, str) or not host:
         return [{"url": base_path or "/"}]
-    schemes = [s for s in doc.get("schemes") or [] if s in ("https", "http")]
+    schemes = [
+        s for s in _str_list(doc.get("schemes"), diagnostics, "/schemes") if s in ("https", "http")
+    ]
     if not schemes:
         schemes = ["https"]
         diagnostics.warning(
@@ -92,11 +116,17 @@ def _servers(doc: dict[str, Any], diagnostics: Diagnostics) -> list[dict[str, st
     return [{"url": f"{scheme}://{host}{base_path}".rstrip("/")}]
 
 
-def _parameter_schema(param: dict[str, Any]) -> dict[str, Any]:
+_MAX_ITEMS_DEPTH = 32
+
+
+def _parameter_schema(param: dict[str, Any], depth: int = 0) -> dict[str, Any]:
     schema = {key: param[key] for key in _PARAM_SCHEMA_KEYS if key in param}
     items = schema.get("items")
     if isinstance(items, dict):
-        schema["items"] = _parameter_schema(items) if "$ref" not in items else items
+        if depth >= _MAX_ITEMS_DEPTH:
+            schema["items"] = {}
+        elif "$ref" not in items:
+            schema["items"] = _parameter_schema(items, depth + 1)
     if param.get("x-nullable") is True:
         schema["nullable"] = True
     return schema
@@ -146,7 +176,7 @@ def _form_body(
 
 
 def _json_body(param: dict[str, Any], consumes: list[str]) -> dict[str, Any]:
-    media_types = [c for c in consumes if isinstance(c, str)] or ["application/json"]
+    media_types = consumes or ["application/json"]
     schema = param.get("schema", {})
     body: dict[str, Any] = {
         "content": {media: {"schema": schema} for media in media_types},
@@ -161,7 +191,7 @@ def _convert_responses(responses: Any, produces: list[str]) -> dict[str, Any]:
     if not isinstance(responses, dict):
         return {}
     out: dict[str, Any] = {}
-    media = [p for p in produces if isinstance(p, str)] or ["application/json"]
+    media = produces or ["application/json"]
     for status, response in responses.items():
         if not isinstance(response, dict):
             continue
@@ -195,8 +225,8 @@ def _convert_security_scheme(scheme: dict[str, Any]) -> dict[str, Any]:
 def convert_swagger2(doc: dict[str, Any], diagnostics: Diagnostics) -> dict[str, Any]:
     """An OpenAPI 3.0.3 document equivalent to the Swagger 2.0 ``doc`` (not modified)."""
     resolver = RefResolver(doc)
-    global_consumes = [c for c in doc.get("consumes") or [] if isinstance(c, str)]
-    global_produces = [p for p in doc.get("produces") or [] if isinstance(p, str)]
+    global_consumes = _str_list(doc.get("consumes"), diagnostics, "/consumes")
+    global_produces = _str_list(doc.get("produces"), diagnostics, "/produces")
     components: dict[str, Any] = {}
     definitions = doc.get("definitions")
     if isinstance(definitions, dict):
@@ -218,7 +248,8 @@ def convert_swagger2(doc: dict[str, Any], diagnostics: Diagnostics) -> dict[str,
         }
 
     paths: dict[str, Any] = {}
-    for path, item in (doc.get("paths") or {}).items():
+    raw_paths = doc.get("paths")
+    for path, item in (raw_paths if isinstance(raw_paths, dict) else {}).items():
         if not isinstance(item, dict):
             continue
         if "$ref" in item:
@@ -268,8 +299,8 @@ def _convert_operation(
     diagnostics: Diagnostics,
     at: str,
 ) -> dict[str, Any]:
-    consumes = [c for c in op.get("consumes") or global_consumes if isinstance(c, str)]
-    produces = [p for p in op.get("produces") or global_produces if isinstance(p, str)]
+    consumes = _str_list(op.get("consumes"), diagnostics, at + "/consumes") or global_consumes
+    produces = _str_list(op.get("produces"), diagnostics, at + "/produces") or global_produces
     merged: dict[tuple[str, str], dict[str, Any]] = {}
     refs_kept: dict[tuple[str, str], dict[str, Any]] = {}
     raw_op_params = op.get("parameters")

@@ -21,8 +21,15 @@ from typing import Any
 
 from gptforge.naming import unique_name
 from gptforge.openapi.diagnostics import Diagnostics
-from gptforge.openapi.operations import Operation, Parameter
-from gptforge.openapi.schemas import JsonSchema, SchemaNormalizer, trim_text
+from gptforge.openapi.operations import Operation, Parameter, RequestBody
+from gptforge.openapi.schemas import (
+    NO_COST,
+    NODE_BYTES,
+    Cost,
+    JsonSchema,
+    SchemaNormalizer,
+    trim_text,
+)
 
 TOOL_DESCRIPTION_LIMIT = 300
 PARAMETER_DESCRIPTION_LIMIT = 700
@@ -51,6 +58,10 @@ class Tool:
     operation: Operation
     binding: ArgumentBinding
     trimmed_defs: tuple[str, ...] = ()
+    trimmed_arguments: tuple[str, ...] = ()
+    """Arguments whose schemas were replaced by open ones to fit the budget."""
+    cost: Cost = NO_COST
+    """Estimated size of :meth:`definition` once written out."""
 
     def definition(self) -> dict[str, Any]:
         """The OpenAI function-calling form of this tool."""
@@ -94,9 +105,10 @@ def _unique_argument(name: str, location: str, taken: dict[str, Any]) -> str:
 
 
 def _flattenable(
-    schema: JsonSchema, refs: tuple[str, ...], normalizer: SchemaNormalizer
-) -> tuple[dict[str, Any], tuple[str, ...]] | None:
-    """The object schema to flatten and the defs its properties use, or None."""
+    body: RequestBody, normalizer: SchemaNormalizer
+) -> tuple[dict[str, Any], tuple[str, ...], Cost] | None:
+    """The object schema to flatten, the defs its properties use and its cost, or None."""
+    schema, refs, cost = body.schema, body.refs, body.cost
     if not isinstance(schema, dict):
         return None
     target: JsonSchema = schema
@@ -105,13 +117,87 @@ def _flattenable(
         name = ref.removeprefix("#/$defs/")
         target = normalizer.definition(name)
         refs = normalizer.def_refs[name]
+        cost = normalizer.def_costs[name]
     if not isinstance(target, dict) or any(key in target for key in _COMPOSITE_KEYS):
         return None
     if target.get("type", "object") != "object" or not target.get("properties"):
         return None
     if target.get("additionalProperties", False) is not False:
         return None
-    return target, refs
+    return target, refs, cost
+
+
+@dataclass(frozen=True, kw_only=True)
+class ToolBudget:
+    """How large one tool's argument schema may get once written out."""
+
+    nodes: int = 20_000
+    """Schema nodes in the whole tool (arguments and ``$defs``)."""
+    bytes: int = 256_000
+    """Estimated JSON bytes of the whole tool's argument schema."""
+    defs_nodes: int = 3_000
+    """Schema nodes of ``$defs`` kept before deeper components are opened up."""
+
+    def within(self, room: Cost) -> ToolBudget:
+        """This budget, no larger than ``room`` (what is left of a per-document budget)."""
+        return ToolBudget(
+            nodes=min(self.nodes, room.nodes),
+            bytes=min(self.bytes, room.bytes),
+            defs_nodes=min(self.defs_nodes, room.nodes),
+        )
+
+
+@dataclass
+class _Arguments:
+    """The tool's arguments as they are assembled, with what each costs and references."""
+
+    properties: dict[str, JsonSchema] = field(default_factory=dict)
+    required: list[str] = field(default_factory=list)
+    costs: dict[str, tuple[int, int]] = field(default_factory=dict)
+    """Argument -> (nodes, bytes); plain tuples, as tools can have thousands of arguments."""
+    refs: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    nodes: int = 0
+    bytes: int = 0
+
+    def add(
+        self, name: str, schema: JsonSchema, refs: tuple[str, ...], cost: Cost, *, required: bool
+    ) -> None:
+        self.properties[name] = schema
+        size = cost.bytes + len(name) + 4
+        self.costs[name] = (cost.nodes, size)
+        self.nodes += cost.nodes
+        self.bytes += size
+        if refs:
+            self.refs[name] = refs
+        if required:
+            self.required.append(name)
+
+    def set_cost(self, name: str, nodes: int, size: int) -> None:
+        old = self.costs.get(name, (0, 0))
+        self.costs[name] = (nodes, size)
+        self.nodes += nodes - old[0]
+        self.bytes += size - old[1]
+
+    def drop_cost(self, name: str) -> None:
+        nodes, size = self.costs.pop(name)
+        self.nodes -= nodes
+        self.bytes -= size
+        self.refs.pop(name, None)
+
+    def total(self) -> Cost:
+        return Cost(self.nodes, self.bytes)
+
+
+_FLAT_BODY = "\0body"
+"""Key under which a flattened body's cost and refs are kept (never an argument name)."""
+
+
+def _stub(schema: JsonSchema, what: str) -> dict[str, Any]:
+    stub = {"description": f"{what} has a schema too large to show; see the API documentation."}
+    kind = schema.get("type") if isinstance(schema, dict) else None
+    if isinstance(kind, str):
+        stub["type"] = kind
+    return stub
 
 
 def build_tool(
@@ -119,47 +205,100 @@ def build_tool(
     normalizer: SchemaNormalizer,
     diagnostics: Diagnostics,
     *,
-    budget: int,
-) -> Tool:
-    properties: dict[str, JsonSchema] = {}
-    required: list[str] = []
+    budget: int | ToolBudget,
+) -> Tool | None:
+    """The tool for ``operation`` within ``budget``; None when even a minimal one is too big.
+
+    Arguments whose schemas do not fit are replaced, largest first, by an open schema
+    with a note; then ``$defs`` fill what is left, nearest first.
+    """
+    if not isinstance(budget, ToolBudget):
+        budget = ToolBudget(defs_nodes=budget)
+    args = _Arguments()
     bound: dict[str, Parameter] = {}
-    refs: list[str] = []
     for param in operation.parameters:
-        arg = _unique_argument(param.name, param.location, properties)
-        properties[arg] = param.argument_schema
+        arg = _unique_argument(param.name, param.location, args.properties)
+        args.add(arg, param.argument_schema, param.refs, param.cost, required=param.required)
+        if param.description:
+            args.bytes += len(param.description)
+            args.costs[arg] = (args.costs[arg][0], args.costs[arg][1] + len(param.description))
         bound[arg] = param
-        refs.extend(param.refs)
-        if param.required:
-            required.append(arg)
 
     body_argument: str | None = None
     body_properties: tuple[str, ...] = ()
     body = operation.request_body
     if body is not None:
-        flat = _flattenable(body.schema, body.refs, normalizer)
-        if flat is not None and not set(flat[0]["properties"]) & set(properties):
-            target, flat_refs = flat
-            properties.update(target["properties"])
+        flat = _flattenable(body, normalizer)
+        if flat is not None and not set(flat[0]["properties"]) & set(args.properties):
+            target, flat_refs, flat_cost = flat
+            args.properties.update(target["properties"])
             body_properties = tuple(target["properties"])
-            refs.extend(flat_refs)
+            args.set_cost(_FLAT_BODY, flat_cost.nodes, flat_cost.bytes)
+            args.refs[_FLAT_BODY] = flat_refs
             if body.required:
-                required.extend(n for n in target.get("required", ()) if n in body_properties)
+                args.required.extend(n for n in target.get("required", ()) if n in body_properties)
         else:
-            body_argument = "body" if "body" not in properties else "request_body"
-            properties[body_argument] = _described(body.schema, body.description)
-            refs.extend(body.refs)
-            if body.required:
-                required.append(body_argument)
+            body_argument = "body" if "body" not in args.properties else "request_body"
+            described = _described(body.schema, body.description)
+            args.add(body_argument, described, body.refs, body.cost, required=body.required)
 
-    schema: dict[str, Any] = {"type": "object", "properties": properties}
-    if required:
-        schema["required"] = list(dict.fromkeys(required))
+    limit = Cost(budget.nodes, budget.bytes)
+    stubbed: list[str] = []
+    if not args.total().fits(limit):
+        for arg in sorted(args.costs, key=lambda a: args.costs[a][1], reverse=True):
+            if args.total().fits(limit):
+                break
+            if arg == _FLAT_BODY and body is not None:
+                for name in body_properties:
+                    del args.properties[name]
+                args.required = [n for n in args.required if n not in body_properties]
+                args.drop_cost(arg)
+                body_properties = ()
+                body_argument = "body" if "body" not in args.properties else "request_body"
+                arg = body_argument
+                args.add(arg, body.schema, (), NO_COST, required=body.required)
+            stub = _stub(args.properties[arg], f"The argument {arg!r}")
+            args.properties[arg] = stub
+            args.refs.pop(arg, None)
+            args.set_cost(arg, 1, NODE_BYTES + len(stub["description"]) + len(arg) + 4)
+            stubbed.append(arg)
+        if not args.total().fits(limit):
+            diagnostics.error(
+                "tool-too-large",
+                operation.pointer,
+                f"{operation.name!r} has so many arguments that its tool would be over "
+                f"{budget.nodes:,} schema nodes or {budget.bytes:,} bytes even with their "
+                "schemas left out; the operation was skipped. Split it, or move repeated "
+                "parameters out of shared path items.",
+            )
+            return None
+        diagnostics.warning(
+            "schema-trimmed",
+            operation.pointer,
+            f"The request schema of {operation.name!r} is too large for one tool; the "
+            f"schemas of {', '.join(repr(a) for a in stubbed[:5])} were replaced by open "
+            "ones. The API still validates what it receives.",
+        )
+
+    schema: dict[str, Any] = {"type": "object", "properties": args.properties}
+    if args.required:
+        schema["required"] = list(dict.fromkeys(args.required))
     schema["additionalProperties"] = False
     trimmed: list[str] = []
+    refs = tuple(dict.fromkeys(ref for refs in args.refs.values() for ref in refs))
+    spent = Cost(args.nodes + 1, args.bytes + 80)
     if refs:
-        defs, trimmed = normalizer.closure(tuple(dict.fromkeys(refs)), budget=budget)
-        schema["$defs"] = defs
+        # Tools that share refs share one closure; an exact fit is computed only when the
+        # shared one would push this tool over its limit.
+        closure = normalizer.closure(refs, budget=Cost(budget.defs_nodes, limit.bytes), hard=limit)
+        if not (spent + closure.cost).fits(limit):
+            room = Cost(
+                min(budget.defs_nodes, limit.nodes - spent.nodes), limit.bytes - spent.bytes
+            )
+            closure = normalizer.closure(refs, budget=room, hard=limit - spent)
+        schema["$defs"] = closure.defs
+        trimmed = closure.trimmed
+        spent = spent + closure.cost
         if trimmed:
             diagnostics.warning(
                 "schema-trimmed",
@@ -187,4 +326,6 @@ def build_tool(
             parameters=bound, body_argument=body_argument, body_properties=body_properties
         ),
         trimmed_defs=tuple(trimmed),
+        trimmed_arguments=tuple(stubbed),
+        cost=spent + Cost(0, len(description) + len(operation.name)),
     )
