@@ -258,3 +258,54 @@ def test_huge_component_graphs_are_trimmed_not_exploded() -> None:
         assert len(tool.parameters["$defs"]) < 300
         assert tool.trimmed_defs
     assert any(d.code == "schema-trimmed" for d in spec.diagnostics)
+
+
+def test_a_body_requiring_a_field_its_properties_omit_is_not_flattened() -> None:
+    spec = parse_spec(
+        """
+openapi: 3.0.3
+info: {title: t, version: '1'}
+servers: [{url: https://x.example.com}]
+paths:
+  /blobs:
+    post:
+      operationId: addBlob
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              type: object
+              required: [key, value]
+              properties: {value: {type: string}}
+      responses: {'200': {description: ok}}
+"""
+    )
+    tool = spec.tool("addBlob")
+    assert tool.binding.body_argument == "body"
+    assert tool.parameters["required"] == ["body"]
+    assert tool.parameters["properties"]["body"]["required"] == ["key", "value"]
+    assert_valid_tool(tool.definition())
+
+
+def test_a_required_array_parameter_needs_at_least_one_item() -> None:
+    spec = parse_spec(
+        """
+openapi: 3.0.3
+info: {title: t, version: '1'}
+servers: [{url: https://x.example.com}]
+paths:
+  /stats:
+    get:
+      operationId: stats
+      parameters:
+        - {name: tags, in: query, required: true, schema: {type: array, items: {type: string}}}
+        - {name: extra, in: query, schema: {type: array, items: {type: string}}}
+        - {name: two, in: query, required: true, schema: {type: array, minItems: 2, items: {type: string}}}
+      responses: {'200': {description: ok}}
+"""
+    )
+    props = spec.tool("stats").parameters["properties"]
+    assert props["tags"]["minItems"] == 1
+    assert "minItems" not in props["extra"]
+    assert props["two"]["minItems"] == 2

@@ -108,14 +108,23 @@ class Parameter:
             object.__setattr__(self, "argument_schema", self._described_schema())
 
     def _described_schema(self) -> JsonSchema:
+        schema = self.schema
+        if (
+            self.required
+            and isinstance(schema, dict)
+            and schema.get("type") == "array"
+            and "minItems" not in schema
+        ):
+            # A required parameter with no items would be sent empty or not at all.
+            schema = {**schema, "minItems": 1}
         description = self.description
         if self.deprecated:
             description = "Deprecated. " + (description or "")
-        if not description or not isinstance(self.schema, dict):
-            return self.schema
+        if not description or not isinstance(schema, dict):
+            return schema
         text = trim_text(description, DESCRIPTION_LIMIT)
-        note = pattern_note(self.schema)
-        return {**self.schema, "description": f"{text} {note}" if note else text}
+        note = pattern_note(schema)
+        return {**schema, "description": f"{text} {note}" if note else text}
 
 
 @dataclass(frozen=True, kw_only=True)

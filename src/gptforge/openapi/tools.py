@@ -124,6 +124,10 @@ def _flattenable(
         return None
     if target.get("additionalProperties", False) is not False:
         return None
+    required = target.get("required", [])
+    if not isinstance(required, list) or not set(map(str, required)) <= set(target["properties"]):
+        # A required name the properties do not describe could not be given once flattened.
+        return None
     return target, refs, cost
 
 
