@@ -64,6 +64,7 @@ EXPORTS = {
         "Spec",
         "Tool",
         "build_spec",
+        "collector_paused",
         "is_url",
         "load_spec",
         "load_spec_file",

@@ -15,7 +15,7 @@ from gptforge.actions import confirmation_policy
 from gptforge.cli.options import AllowHosts, AllowLocalRefs
 from gptforge.cli.output import json_line, markup_text
 from gptforge.errors import GptforgeError
-from gptforge.openapi import Spec, load_spec, load_spec_file, parse_spec
+from gptforge.openapi import Spec, collector_paused, load_spec, load_spec_file, parse_spec
 from gptforge.settings import load_settings
 
 spec_app = typer.Typer(help="Check OpenAPI schemas for use as actions.", no_args_is_help=True)
@@ -49,11 +49,14 @@ def _load(
 ) -> tuple[Spec | None, str | None]:
     """The spec, or the message saying why it could not be loaded (never a traceback)."""
     try:
+        # This process serves no one else meanwhile: pausing the collector is safe here.
         if source == "-":
-            return parse_spec(sys.stdin.buffer.read(), source="<stdin>"), None
+            with collector_paused():
+                return parse_spec(sys.stdin.buffer.read(), source="<stdin>"), None
         if "://" not in source:
             # A local file needs no event loop (and no task whose repr could walk the spec).
-            return load_spec_file(source, allow_local_refs=allow_local_refs), None
+            with collector_paused():
+                return load_spec_file(source, allow_local_refs=allow_local_refs), None
         policy = load_settings().egress_policy(allow_hosts)
         spec = anyio.run(
             lambda: load_spec(source, policy=policy, allow_local_refs=allow_local_refs)

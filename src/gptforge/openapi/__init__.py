@@ -12,7 +12,7 @@ from gptforge.openapi.diagnostics import Diagnostic
 from gptforge.openapi.operations import Operation, Parameter, RequestBody, Server
 from gptforge.openapi.parsing import ParseLimits, parse_document
 from gptforge.openapi.sources import is_url, load_spec, load_spec_file, load_spec_url
-from gptforge.openapi.spec import LoadLimits, Spec, build_spec, parse_spec
+from gptforge.openapi.spec import LoadLimits, Spec, build_spec, collector_paused, parse_spec
 from gptforge.openapi.tools import ArgumentBinding, Tool
 
 __all__ = [
@@ -27,6 +27,7 @@ __all__ = [
     "Spec",
     "Tool",
     "build_spec",
+    "collector_paused",
     "is_url",
     "load_spec",
     "load_spec_file",

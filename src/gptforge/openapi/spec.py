@@ -188,21 +188,24 @@ def build_spec(
     ``document_bytes`` (the size of the text it was parsed from) scales the work and
     output budgets; without it the fixed defaults apply.
     """
-    with _collector_paused():
-        return _build_spec(
-            document,
-            source=source,
-            base_url=base_url,
-            limits=limits or LoadLimits(),
-            document_bytes=document_bytes,
-        )
+    return _build_spec(
+        document,
+        source=source,
+        base_url=base_url,
+        limits=limits or LoadLimits(),
+        document_bytes=document_bytes,
+    )
 
 
 @contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause the cyclic GC while loading: parsing and conversion allocate many small
+def collector_paused() -> Iterator[None]:
+    """Pause the cyclic GC around a load: parsing and conversion allocate many small
     acyclic objects next to a large document, which the collector would rescan again
-    and again (it doubles json.loads time on large specs)."""
+    and again (it doubles json.loads time on large specs).
+
+    The collector is process-wide, so the library never pauses it by itself: only a
+    process that does nothing else meanwhile (``gptforge spec check``, a benchmark) should
+    wrap its loads in this; a server loading specs while it serves others must not."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:
@@ -326,8 +329,7 @@ def parse_spec(
 ) -> Spec:
     """Parse JSON or YAML text and build the :class:`Spec`."""
     limits = limits or LoadLimits()
-    with _collector_paused():
-        document = parse_document(text, source=source, limits=limits.parse)
-        return build_spec(
-            document, source=source, base_url=base_url, limits=limits, document_bytes=len(text)
-        )
+    document = parse_document(text, source=source, limits=limits.parse)
+    return build_spec(
+        document, source=source, base_url=base_url, limits=limits, document_bytes=len(text)
+    )
