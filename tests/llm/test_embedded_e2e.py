@@ -86,6 +86,12 @@ async def test_city_list_question_lists_cities(runtime: Runtime) -> None:
     assert "Tokyo" in text
 
 
+@pytest.mark.xfail(
+    reason="issue 10, open: since the first decision's prompt asks for plain-text answers "
+    "(the decision itself is still JSON), 'Hi! Who are you?' calls listCities "
+    "(benchmarks/RESULTS.md, issue 10)",
+    strict=False,
+)
 async def test_small_talk_needs_no_tool(runtime: Runtime) -> None:
     events, text = await ask(runtime, "Hi! Who are you?")
     assert not [e for e in events if e["kind"].startswith("tool_call")]
