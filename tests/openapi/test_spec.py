@@ -254,3 +254,24 @@ def test_empty_body_media_type_is_sent_as_json() -> None:
     tool = spec.tool("a")
     assert tool.parameters["properties"] == {"id": {"type": "number"}}
     assert "missing-media-type" in codes(spec)
+
+
+def test_a_raw_string_body_keeps_its_declared_format() -> None:
+    spec = parse_spec(
+        """
+openapi: 3.0.3
+info: {title: t, version: '1'}
+servers: [{url: https://x.example.com}]
+paths:
+  /files/{name}:
+    put:
+      operationId: putFile
+      parameters: [{name: name, in: path, required: true, schema: {type: string}}]
+      requestBody:
+        required: true
+        content: {application/octet-stream: {schema: {type: string, format: byte}}}
+      responses: {'200': {description: ok}}
+"""
+    )
+    body = spec.tool("putFile").parameters["properties"]["body"]
+    assert body["type"] == "string" and body["format"] == "byte"

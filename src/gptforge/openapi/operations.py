@@ -722,10 +722,13 @@ class OperationReader:
                 f"The request body is {content_type}; the model writes it as text that is sent "
                 "as-is. Offer application/json too if the API accepts it.",
             )
+            declared = raw_schema if isinstance(raw_schema, dict) else {}
             raw_schema = {
                 "type": "string",
                 "description": f"The raw {content_type} request body, sent as-is.",
             }
+            if declared.get("type") == "string" and isinstance(declared.get("format"), str):
+                raw_schema["format"] = declared["format"]  # e.g. byte: base64 text
         elif raw_schema is None:
             raw_schema = {"type": "string"} if kind == "text" else {}
         normalized = self.normalizer.normalized(
