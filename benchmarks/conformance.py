@@ -279,6 +279,10 @@ def auth_for(spec: Spec, operation: Operation) -> NoAuth | ApiKeyAuth:
     kind = spec.security_schemes.get(first, {}).get("type")
     if kind in ("oauth2", "openIdConnect"):
         return ApiKeyAuth(scheme="bearer", key=DUMMY_SECRET)  # type: ignore[arg-type]
+    if len(requirements[0]) > 1:
+        # One requirement naming several schemes: each gets its own secret (`keys:`).
+        keys = {name: {"key": f"{DUMMY_SECRET}-{n}"} for n, name in enumerate(requirements[0])}
+        return ApiKeyAuth.model_validate({"scheme": "spec", "keys": keys})
     return ApiKeyAuth(scheme="spec", key=DUMMY_SECRET)  # type: ignore[arg-type]
 
 
