@@ -34,6 +34,7 @@ from gptforge.web.errors import NotFound, PayloadTooLarge, Unprocessable
 from gptforge.web.platform import Platform
 from gptforge.web.schemas import (
     ActionSummary,
+    Category,
     GptIn,
     GptOut,
     PublicAction,
@@ -357,6 +358,19 @@ def read_upload(body: bytes, content_type: str) -> tuple[str, dict[str, str]]:
     return files.pop("gpt.yaml"), files
 
 
+def draft_from_definition(definition: GptDefinition, *, category: Category | None = None) -> GptIn:
+    """The draft fields of a gpt.yaml definition (its actions are added separately)."""
+    return GptIn(
+        name=definition.name,
+        description=definition.description,
+        instructions=definition.instructions,
+        conversation_starters=definition.conversation_starters,
+        returning_user_starters=definition.returning_user_starters,
+        capabilities=definition.capabilities,
+        category=category,
+    )
+
+
 def parse_definition(text: str) -> GptDefinition:
     try:
         data = yaml.safe_load(text)
@@ -396,18 +410,7 @@ async def import_definition(
                 code="schema_file_missing",
             )
         schemas.append((files[name], None))
-    gpt = await create(
-        session,
-        owner,
-        GptIn(
-            name=definition.name,
-            description=definition.description,
-            instructions=definition.instructions,
-            conversation_starters=definition.conversation_starters,
-            returning_user_starters=definition.returning_user_starters,
-            capabilities=definition.capabilities,
-        ),
-    )
+    gpt = await create(session, owner, draft_from_definition(definition))
     needed: list[SecretNeeded] = []
     repo = GptRepository(session)
     for index, (action, (text, url)) in enumerate(zip(definition.actions, schemas, strict=True)):

@@ -14,7 +14,6 @@ from gptforge.store import (
 )
 from gptforge.web import action_service, gpt_service
 from gptforge.web.platform import Platform
-from gptforge.web.schemas import GptIn
 
 DEMO_GPT_KEY = "demo_gpt_id"
 DEMO_OWNER_EMAIL = "demo@gptforge.invalid"
@@ -44,17 +43,7 @@ async def seed_demo(platform: Platform, demo_api_url: str) -> str:
         )
         definition, _base = load_gpt_file(DEMO_GPT)
         gpt = await gpt_service.create(
-            session,
-            owner,
-            GptIn(
-                name=definition.name,
-                description=definition.description,
-                instructions=definition.instructions,
-                conversation_starters=definition.conversation_starters,
-                returning_user_starters=definition.returning_user_starters,
-                capabilities=definition.capabilities,
-                category="lifestyle",
-            ),
+            session, owner, gpt_service.draft_from_definition(definition, category="lifestyle")
         )
         action = definition.actions[0]
         record = ActionRecord(
