@@ -32,6 +32,7 @@ EXPORTS = {
         "CallOutcome",
         "CallResult",
         "Confirmation",
+        "ResultFile",
         "SignInRequest",
         "ToolCatalog",
         "ToolInfo",

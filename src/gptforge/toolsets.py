@@ -29,6 +29,7 @@ __all__ = [
     "CallOutcome",
     "CallResult",
     "Confirmation",
+    "ResultFile",
     "SignInRequest",
     "ToolCatalog",
     "ToolInfo",
@@ -84,6 +85,18 @@ class CallContext:
 
 
 @dataclass(frozen=True, kw_only=True)
+class ResultFile:
+    """A file a call produced (a chart, a generated image, a CSV the code wrote).
+
+    The model is told only its name; people get it as a download or an inline image.
+    """
+
+    name: str
+    media_type: str
+    data: bytes
+
+
+@dataclass(frozen=True, kw_only=True)
 class CallResult:
     """A finished call."""
 
@@ -97,6 +110,8 @@ class CallResult:
     """What was sent and received, secrets already redacted, as JSON-ready data."""
     http_status: int | None = None
     duration_ms: float = 0.0
+    files: tuple[ResultFile, ...] = ()
+    """Files the call produced, for the user (capabilities); HTTP actions give none."""
 
     @property
     def ok(self) -> bool:
