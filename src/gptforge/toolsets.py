@@ -35,6 +35,8 @@ __all__ = [
     "ToolInfo",
     "ToolStatus",
     "Toolset",
+    "capability_key",
+    "instructions_of",
 ]
 
 ToolStatus = Literal[
@@ -131,7 +133,11 @@ CallOutcome = CallResult | SignInRequest
 
 
 class Toolset(Protocol):
-    """A source of tools: HTTP actions, a capability, an MCP server."""
+    """A source of tools: HTTP actions, a capability, an MCP server.
+
+    A toolset may also have an ``instructions`` string: what the model must know to use
+    its tools well (e.g. "cite the pages you open"), added to the system message.
+    """
 
     @property
     def key(self) -> str:
@@ -153,6 +159,22 @@ class Toolset(Protocol):
     async def run(
         self, tool: str, arguments: Mapping[str, Any], context: CallContext
     ) -> CallOutcome: ...
+
+
+CAPABILITY_PREFIX = "capability:"
+
+
+def capability_key(name: str) -> str:
+    """The toolset key of a built-in capability (``web_browsing``, ``image_generation``,
+    ``code_interpreter``, ``knowledge``): the runtime tells the model which enabled
+    capabilities have no toolset by it. No action id contains ``:``."""
+    return f"{CAPABILITY_PREFIX}{name}"
+
+
+def instructions_of(toolset: Toolset) -> str:
+    """The toolset's optional ``instructions`` for the system message ('' when none)."""
+    value = getattr(toolset, "instructions", "")
+    return value.strip() if isinstance(value, str) else ""
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -20,13 +20,15 @@ from gptforge.errors import ConfigError, RuntimeLoopError
 from gptforge.llm import ScriptedCall, ScriptedProvider, ScriptedReply
 from gptforge.openapi import parse_spec
 from gptforge.runtime import (
+    Capabilities,
     ConversationState,
     GptDefinition,
     MemoryApprovalStore,
     Runtime,
+    ToolCallFinished,
     event_to_dict,
 )
-from gptforge.toolsets import CallContext, CallOutcome, CallResult, ToolInfo
+from gptforge.toolsets import CallContext, CallOutcome, CallResult, ResultFile, ToolInfo
 from tests.servers import serve
 
 
@@ -618,3 +620,55 @@ async def test_a_turn_stopped_mid_call_leaves_a_conversation_that_goes_on(
     assert_every_call_answered(sent)
     assert [m["role"] for m in sent] == ["system", "user", "assistant", "tool", "user"]
     assert "interrupted" in sent[3]["content"] and stored.calls[-1].status == "failed"
+
+
+class Painter:
+    """A toolset whose call produces a file (like image generation)."""
+
+    key = "capability:image_generation"
+    label = "Painter"
+    instructions = "Painter: images are shown to the user."
+
+    def tools(self) -> list[ToolInfo]:
+        return [ToolInfo(name="paint", description="Paint.", parameters={"type": "object"})]
+
+    def summary(self, tool: str, arguments: Mapping[str, Any]) -> str:
+        return "paint"
+
+    async def run(
+        self, tool: str, arguments: Mapping[str, Any], context: CallContext
+    ) -> CallResult:
+        return CallResult(
+            status="ok",
+            content="The image sky.png is shown to the user.",
+            files=(ResultFile(name="sky.png", media_type="image/png", data=b"\x89PNG-bytes"),),
+        )
+
+
+async def test_files_of_a_call_ride_on_the_finished_event_but_never_in_its_json() -> None:
+    provider = ScriptedProvider(
+        [ScriptedReply(calls=(ScriptedCall(name="paint"),)), ScriptedReply(text="Here.")]
+    )
+    gpt = GptDefinition(
+        name="Artist", capabilities=Capabilities(image_generation=True, web_browsing=True)
+    )
+    rt = Runtime(gpt=gpt, toolsets=[Painter()], provider=provider)
+    state = ConversationState()
+    events = [e async for e in rt.send(state, "paint the sky")]
+
+    finished = next(e for e in events if isinstance(e, ToolCallFinished))
+    [info] = finished.files
+    assert (info.name, info.media_type, info.size) == ("sky.png", "image/png", 10)
+    assert info.id.startswith("file-") and len(info.id) > 20
+    assert finished.file_data == {info.id: b"\x89PNG-bytes"}
+    data = event_to_dict(finished)
+    assert "file_data" not in data
+    assert data["files"] == [
+        {"id": info.id, "name": "sky.png", "media_type": "image/png", "size": 10}
+    ]
+    json.dumps(data)  # JSON-ready
+    assert state.calls[0].files == data["files"]
+    assert b"PNG-bytes" not in json.dumps(provider.requests[-1][0]).encode()
+    system = state.messages[0]["content"]
+    assert "Painter: images are shown to the user." in str(system)
+    assert "not available on this server yet: web browsing." in str(system)

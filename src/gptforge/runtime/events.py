@@ -5,11 +5,17 @@ Every tool call the model asks for ends with exactly one ``tool_call_finished`` 
 with ``confirmation_required`` or ``auth_required``; the finished event follows on
 resume. ``message`` on a finished event is for the GPT's builder or the operator, never
 for the model.
+
+Files a call produced (an image, a chart) travel on the finished event as metadata
+(``files``: id, name, type, size) plus their bytes in ``file_data``, a field only the
+layer that stores them reads: :func:`event_to_dict` leaves it out, so the bytes never
+reach the JSON stream, and the model only ever read the tool's text.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field, fields, is_dataclass
 from typing import Any, Literal
 
 from gptforge.toolsets import ToolStatus
@@ -33,6 +39,20 @@ class ToolCallStarted:
     """What the call sends, redacted, e.g. ``GET https://api.example.com/weather?city=Oslo``."""
 
 
+INTERNAL: Mapping[str, Any] = {"internal": True}
+"""Field metadata: kept out of :func:`event_to_dict` (not for the wire)."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class FileInfo:
+    """A file a tool call produced, as people see it; the bytes are stored by ``id``."""
+
+    id: str
+    name: str
+    media_type: str
+    size: int
+
+
 @dataclass(frozen=True, kw_only=True)
 class ToolCallFinished:
     kind: Literal["tool_call_finished"] = "tool_call_finished"
@@ -47,6 +67,11 @@ class ToolCallFinished:
     message: str | None = None
     """What the builder or operator must know or fix (e.g. an unset key variable)."""
     record: dict[str, Any] | None = None
+    files: tuple[FileInfo, ...] = ()
+    file_data: Mapping[str, bytes] = field(
+        default_factory=dict, repr=False, compare=False, metadata=INTERNAL
+    )
+    """The bytes of ``files`` by id, for the layer that stores them; never serialized."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -104,4 +129,19 @@ RuntimeEvent = (
 
 
 def event_to_dict(event: RuntimeEvent) -> dict[str, Any]:
-    return asdict(event)
+    """The event as JSON-ready data, without its internal fields (file bytes)."""
+    return {
+        f.name: _plain(getattr(event, f.name))
+        for f in fields(event)
+        if not f.metadata.get("internal")
+    }
+
+
+def _plain(value: Any) -> Any:
+    if is_dataclass(value) and not isinstance(value, type):
+        return asdict(value)
+    if isinstance(value, tuple | list):
+        return [_plain(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    return value

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import logging
+import secrets
 from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
@@ -39,6 +40,7 @@ from gptforge.runtime.events import (
     ConfirmationRequired,
     Done,
     ErrorEvent,
+    FileInfo,
     NoticeEvent,
     RuntimeEvent,
     TextDeltaEvent,
@@ -47,7 +49,16 @@ from gptforge.runtime.events import (
 )
 from gptforge.runtime.gpt import Capabilities, GptDefinition
 from gptforge.runtime.state import CallEntry, ConversationState, Decision, PendingCall
-from gptforge.toolsets import BoundTool, CallContext, CallOutcome, CallResult, ToolCatalog, Toolset
+from gptforge.toolsets import (
+    BoundTool,
+    CallContext,
+    CallOutcome,
+    CallResult,
+    ToolCatalog,
+    Toolset,
+    capability_key,
+    instructions_of,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -71,8 +82,14 @@ _CAPABILITY_NOTES = {
 }
 
 
-def capability_notes(capabilities: Capabilities) -> str:
-    enabled = [label for key, label in _CAPABILITY_NOTES.items() if getattr(capabilities, key)]
+def capability_notes(capabilities: Capabilities, provided: frozenset[str] = frozenset()) -> str:
+    """A note on the capabilities the GPT enables that no toolset of this turn provides
+    (``provided``: toolset keys)."""
+    enabled = [
+        label
+        for key, label in _CAPABILITY_NOTES.items()
+        if getattr(capabilities, key) and capability_key(key) not in provided
+    ]
     if not enabled:
         return ""
     return (
@@ -123,7 +140,9 @@ class Runtime:
 
     def system_message(self) -> SystemMessage:
         parts = [self.gpt.instructions.strip() or f"You are {self.gpt.name}."]
-        notes = capability_notes(self.gpt.capabilities)
+        parts.extend(filter(None, (instructions_of(t) for t in self.catalog.toolsets)))
+        provided = frozenset(toolset.key for toolset in self.catalog.toolsets)
+        notes = capability_notes(self.gpt.capabilities, provided)
         if notes:
             parts.append(notes)
         return {"role": "system", "content": "\n\n".join(parts)}
@@ -328,6 +347,15 @@ class Runtime:
             "content": result.content,
         }
         state.messages.append(reply)
+        files = tuple(
+            FileInfo(
+                id=f"file-{secrets.token_urlsafe(16)}",
+                name=file.name,
+                media_type=file.media_type,
+                size=len(file.data),
+            )
+            for file in result.files
+        )
         state.calls.append(
             CallEntry(
                 call_id=call.call_id,
@@ -335,6 +363,10 @@ class Runtime:
                 status=result.status,
                 message=result.message,
                 record=result.record,
+                files=[
+                    {"id": f.id, "name": f.name, "media_type": f.media_type, "size": f.size}
+                    for f in files
+                ],
             )
         )
         return ToolCallFinished(
@@ -347,6 +379,8 @@ class Runtime:
             excerpt=result.content[:300],
             message=result.message,
             record=result.record,
+            files=files,
+            file_data={info.id: file.data for info, file in zip(files, result.files, strict=True)},
         )
 
     async def _execute(self, call: PendingCall, context: CallContext) -> CallOutcome:

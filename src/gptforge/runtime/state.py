@@ -40,6 +40,8 @@ class CallEntry(BaseModel):
     status: ToolStatus
     message: str | None = None
     record: dict[str, Any] | None = None
+    files: list[dict[str, Any]] = Field(default_factory=list)
+    """The files the call produced (id, name, media_type, size); the bytes are stored apart."""
 
 
 class ConversationState(BaseModel):
