@@ -15,6 +15,8 @@ from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from gptforge.actions.results import MAX_RESULT_CHARS
+from gptforge.capabilities import CapabilityConfig, ImageConfig, SearchConfig, SearchProviderName
+from gptforge.capabilities.config import DEFAULT_IMAGE_MODEL
 from gptforge.egress import EgressLimits, EgressPolicy
 from gptforge.errors import ConfigError
 
@@ -59,6 +61,23 @@ class Settings(BaseSettings):
     embedded_threads: int | None = None
     embedded_context: int = 8192
 
+    search_provider: SearchProviderName | None = None
+    """Web search for the browsing capability: ``searxng``, ``brave`` or ``tavily``."""
+    search_url: str | None = None
+    """SearXNG's address (required for it); Brave/Tavily default to their public API."""
+    search_api_key: SecretStr | None = None
+    images_base_url: str | None = None
+    """An OpenAI-compatible images API (default OpenAI's when only a key is set)."""
+    images_api_key: SecretStr | None = None
+    images_model: str | None = None
+
+    @field_validator(
+        "search_provider", "search_url", "images_base_url", "images_model", mode="before"
+    )
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
     @field_validator("allow_hosts", mode="before")
     @classmethod
     def _split_hosts(cls, value: object) -> object:
@@ -77,11 +96,31 @@ class Settings(BaseSettings):
         entries.extend(extra_hosts or [])
         return EgressPolicy.from_entries(entries)
 
+    def capability_config(self) -> CapabilityConfig:
+        """The built-in capabilities as configured by environment variables."""
+        return CapabilityConfig(
+            search=SearchConfig(
+                provider=self.search_provider,
+                url=self.search_url,
+                api_key=_secret(self.search_api_key),
+            ),
+            images=ImageConfig(
+                base_url=self.images_base_url,
+                api_key=_secret(self.images_api_key),
+                model=self.images_model or DEFAULT_IMAGE_MODEL,
+            ),
+            max_page_chars=self.action_max_result_chars,
+        )
+
     def egress_limits(self) -> EgressLimits:
         return EgressLimits(
             deadline_seconds=self.action_deadline_seconds,
             max_response_bytes=self.action_max_response_bytes,
         )
+
+
+def _secret(value: SecretStr | None) -> str | None:
+    return value.get_secret_value() if value is not None else None
 
 
 ENV_FILE_VARIABLE = "GPTFORGE_ENV_FILE"

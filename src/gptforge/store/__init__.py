@@ -20,6 +20,7 @@ from gptforge.store.conversations import (
     visible_conversations,
 )
 from gptforge.store.database import Database, database_url
+from gptforge.store.files import FileRepository, StoredFile, visible_files
 from gptforge.store.gpts import GptRepository, gpt_visible_to, visible_gpts
 from gptforge.store.models import (
     DRAFT,
@@ -60,6 +61,7 @@ __all__ = [
     "DbApprovalStore",
     "DbStateStore",
     "DbTokenStore",
+    "FileRepository",
     "Gpt",
     "GptRepository",
     "GptVersion",
@@ -73,6 +75,7 @@ __all__ = [
     "SecretBox",
     "SessionRepository",
     "Sort",
+    "StoredFile",
     "TokenRepository",
     "User",
     "UserRepository",
@@ -83,5 +86,6 @@ __all__ = [
     "token_hash",
     "utcnow",
     "visible_conversations",
+    "visible_files",
     "visible_gpts",
 ]

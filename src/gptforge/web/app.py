@@ -22,7 +22,9 @@ from gptforge.web.routes import (
     accounts,
     actions,
     admin,
+    admin_capabilities,
     conversations,
+    files,
     gpts,
     health,
     oauth,
@@ -90,7 +92,18 @@ def create_app(
     _limit_body_size(app, platform.settings.max_body_bytes)
 
     api = APIRouter(prefix=API_PREFIX)
-    for module in (accounts, tokens, gpts, actions, conversations, oauth, store, admin):
+    for module in (
+        accounts,
+        tokens,
+        gpts,
+        actions,
+        conversations,
+        files,
+        oauth,
+        store,
+        admin,
+        admin_capabilities,
+    ):
         api.include_router(module.router, responses=ERROR_RESPONSES)
     app.include_router(api)
     app.include_router(health.router, responses=ERROR_RESPONSES)

@@ -1,4 +1,5 @@
-"""The one place that decides what a caller may do with a GPT, its actions, a conversation.
+"""The one place that decides what a caller may do with a GPT, its actions, a conversation
+and its files.
 
 A GPT the caller may not see answers 404 on every verb, exactly as one that does not
 exist; one they may see but do not own answers 403 to anything beyond reading its
@@ -15,8 +16,10 @@ from gptforge.store import (
     ActionRecord,
     Conversation,
     ConversationRepository,
+    FileRepository,
     Gpt,
     GptRepository,
+    StoredFile,
 )
 from gptforge.web.deps import Subject
 from gptforge.web.errors import Forbidden, NotFound
@@ -63,3 +66,11 @@ async def load_conversation(
             code="conversation_not_found",
         )
     return conversation
+
+
+async def load_file(session: AsyncSession, subject: Subject, file_id: str) -> StoredFile:
+    """A file (with its bytes) of a conversation the caller may read; else 404."""
+    stored = await FileRepository(session).visible(subject.user_id, file_id)
+    if stored is None:
+        raise NotFound(f"No file {file_id!r} that you can see.", code="file_not_found")
+    return stored

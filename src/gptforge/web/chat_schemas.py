@@ -67,6 +67,8 @@ class CallOut(BaseModel):
     status: str
     message: str | None = None
     record: dict[str, Any] | None = None
+    files: list[dict[str, Any]] = []
+    """Files the call produced (id, name, media_type, size): ``GET /api/v1/files/{id}``."""
 
 
 class PendingOut(BaseModel):
@@ -84,3 +86,17 @@ class ConversationOut(ConversationSummary):
     pending: list[PendingOut]
     last_event_id: int
     """Resume the event stream after this id (``Last-Event-ID``)."""
+
+
+class FileOut(BaseModel):
+    """A file of a conversation: an upload (``call_id`` null) or a tool call's output."""
+
+    id: str
+    conversation_id: str
+    name: str
+    media_type: str
+    size: int
+    call_id: str | None
+    created_at: datetime
+    url: str
+    """Where to download it (``GET``; images are served inline)."""

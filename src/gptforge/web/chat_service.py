@@ -34,6 +34,7 @@ from gptforge.runtime import (
     GptDefinition,
     Runtime,
     RuntimeEvent,
+    ToolCallFinished,
     event_to_dict,
 )
 from gptforge.store import (
@@ -44,11 +45,14 @@ from gptforge.store import (
     DbApprovalStore,
     DbStateStore,
     DbTokenStore,
+    FileRepository,
     Gpt,
     GptRepository,
     utcnow,
 )
+from gptforge.toolsets import Toolset
 from gptforge.web import action_service
+from gptforge.web.capability_service import capability_toolsets
 from gptforge.web.chat_schemas import CallOut, ConversationOut, MessageOut, PendingOut
 from gptforge.web.errors import Conflict, NotFound
 from gptforge.web.platform import Platform
@@ -96,7 +100,13 @@ def conversation_view(conversation: Conversation) -> ConversationOut:
         updated_at=conversation.updated_at,
         messages=messages,
         calls=[
-            CallOut(call_id=c.call_id, status=c.status, message=c.message, record=c.record)
+            CallOut(
+                call_id=c.call_id,
+                status=c.status,
+                message=c.message,
+                record=c.record,
+                files=c.files,
+            )
             for c in state.calls
         ],
         pending=[
@@ -243,8 +253,9 @@ def _definition(gpt: Gpt, fields: dict[str, Any]) -> GptDefinition:
 
 async def _turn_inputs(
     platform: Platform, session: AsyncSession, conversation: Conversation
-) -> tuple[GptDefinition, list[Action]]:
-    """The GPT version the conversation talks to (draft or live) and its runnable actions."""
+) -> tuple[GptDefinition, list[Action], list[Toolset]]:
+    """The GPT version the conversation talks to (draft or live), its runnable actions and
+    the toolsets of the capabilities it enables."""
     gpt = await session.get(Gpt, conversation.gpt_id)
     if gpt is None:
         raise NotFound("The GPT of this conversation is gone.", code="gpt_not_found")
@@ -262,7 +273,11 @@ async def _turn_inputs(
             raise NotFound("This GPT has no live version any more.", code="gpt_not_found")
         fields = version.snapshot
         records = await repo.actions(gpt.id, version.number)
-    return _definition(gpt, fields), _actions(platform, records)
+    definition = _definition(gpt, fields)
+    toolsets = await capability_toolsets(
+        platform, session, definition.capabilities, conversation, fields
+    )
+    return definition, _actions(platform, records), toolsets
 
 
 def _actions(platform: Platform, records: list[ActionRecord]) -> list[Action]:
@@ -294,7 +309,7 @@ async def run_turn(
             if conversation is None:
                 return
             user_id, gpt_id = conversation.user_id, conversation.gpt_id
-            definition, actions = await _turn_inputs(platform, session, conversation)
+            definition, actions, toolsets = await _turn_inputs(platform, session, conversation)
             state = state_of(conversation)
         settings = platform.settings
         async with db.session() as session:
@@ -303,6 +318,7 @@ async def run_turn(
             runtime = Runtime(
                 gpt=definition,
                 provider=_provider(platform),
+                toolsets=toolsets,
                 actions=actions,
                 executor=ActionExecutor(
                     egress=egress,
@@ -352,9 +368,29 @@ async def _store_events(
             conversation = await repo.get(conversation_id)
             if conversation is None:  # deleted mid-turn: nothing left to write to
                 return
+            if isinstance(event, ToolCallFinished) and event.files:
+                await _store_files(session, conversation, event)
             await repo.add_event(conversation, event.kind, data)
         platform.turns.wake(conversation_id)
     await _end_turn(platform, conversation_id, state, done={"kind": "done", "reason": "completed"})
+
+
+async def _store_files(
+    session: AsyncSession, conversation: Conversation, event: ToolCallFinished
+) -> None:
+    """The files a call produced, stored with the conversation in the same transaction
+    as the event that names them (so every file id an event shows can be downloaded)."""
+    files = FileRepository(session)
+    for info in event.files:
+        await files.add(
+            file_id=info.id,
+            conversation_id=conversation.id,
+            user_id=conversation.user_id,
+            call_id=event.call_id,
+            name=info.name,
+            media_type=info.media_type,
+            data=event.file_data[info.id],
+        )
 
 
 async def _end_turn(

@@ -22,6 +22,11 @@ class ServerSettings(Settings):
     password_hashing: Literal["rfc9106_low_memory", "cheapest"] = "rfc9106_low_memory"
     """argon2 parameters; ``cheapest`` is for test suites only."""
     max_body_bytes: int = 16_000_000
+    file_max_bytes: int = 10_000_000
+    """The largest file a user may upload to a conversation."""
+    conversation_max_files: int = 50
+    """How many files (uploads and files tool calls made) a conversation may hold before
+    uploads are refused."""
     turn_stale_seconds: float = 15.0
     """A running turn whose process has not refreshed it for this long is marked
     interrupted (the process died); running turns refresh it every third of this."""
