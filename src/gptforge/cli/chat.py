@@ -22,6 +22,7 @@ from starlette.responses import HTMLResponse
 from starlette.routing import Route
 
 from gptforge.actions import Action, ActionExecutor, OAuthAuth, OAuthManager, Redactor
+from gptforge.capabilities import builtin_toolsets
 from gptforge.cli.options import AllowHosts
 from gptforge.cli.output import json_line, markup_text, terminal_text
 from gptforge.egress import EgressClient
@@ -50,6 +51,7 @@ CALLBACK_PORT = 8766
 CALLBACK_MESSAGE_CHARS = 500
 DEMO_API_TITLE = "Demo Weather API"
 CLI_SESSION = "cli"
+FILES_DIR = Path("gptforge-files")
 
 
 def _port_free(host: str, port: int) -> bool:
@@ -194,9 +196,17 @@ async def _chat(
         progress=_Progress(enabled=not as_json),
     )
     interactive = message is None
+    toolsets = builtin_toolsets(
+        settings.capability_config(),
+        policy=policy,
+        limits=settings.egress_limits(),
+        web_browsing=gpt.capabilities.web_browsing,
+        image_generation=gpt.capabilities.image_generation,
+    )
     async with EgressClient(policy=policy, limits=settings.egress_limits()) as egress:
         runtime = Runtime(
             gpt=gpt,
+            toolsets=toolsets,
             actions=actions,
             provider=provider,
             executor=ActionExecutor(
@@ -241,6 +251,8 @@ async def _chat(
                     _render(console, event, as_json)
                     if isinstance(event, ToolCallFinished) and event.record:
                         records.append(event.record)
+                    if isinstance(event, ToolCallFinished) and event.files:
+                        _save_files(console, event, as_json)
                     if isinstance(event, ConfirmationRequired | AuthRequired):
                         pending.append(event)
                     if isinstance(event, Done):
@@ -255,6 +267,29 @@ async def _chat(
                 console.print()
             if not interactive:
                 return status
+
+
+def saved_path(folder: Path, name: str) -> Path:
+    """A new file in ``folder`` named after ``name`` (no folders; ``-2``... when taken)."""
+    base = Path(name.replace("\\", "/")).name.lstrip(".") or "file"
+    stem, suffix = Path(base).stem, Path(base).suffix
+    candidate, n = folder / base, 1
+    while candidate.exists():
+        n += 1
+        candidate = folder / f"{stem}-{n}{suffix}"
+    return candidate
+
+
+def _save_files(console: Console, event: ToolCallFinished, as_json: bool) -> None:
+    """Write the files a call produced to ./gptforge-files and say where they are."""
+    FILES_DIR.mkdir(exist_ok=True)
+    for info in event.files:
+        path = saved_path(FILES_DIR, info.name)
+        path.write_bytes(event.file_data[info.id])
+        if as_json:
+            print(json_line({"kind": "file_saved", "id": info.id, "path": str(path)}), flush=True)
+        else:
+            console.print(f"  [green]  saved {markup_text(str(path))}[/]")
 
 
 def _render(console: Console, event: RuntimeEvent, as_json: bool) -> None:
@@ -335,6 +370,9 @@ def chat(
 
     Set OPENAI_API_KEY, or GPTFORGE_OPENAI_BASE_URL for any OpenAI-compatible server
     (Ollama, vLLM, llama.cpp, LM Studio), to use another model; GPTFORGE_MODEL names it.
+    Capabilities in gpt.yaml: web browsing searches through GPTFORGE_SEARCH_PROVIDER /
+    _URL / _API_KEY; image generation uses GPTFORGE_IMAGES_API_KEY / _BASE_URL / _MODEL
+    and saves images to ./gptforge-files.
     """
     try:
         code = anyio.run(

@@ -23,6 +23,7 @@ from gptforge.web.routes import (
     actions,
     admin,
     admin_capabilities,
+    capabilities,
     conversations,
     files,
     gpts,
@@ -103,6 +104,7 @@ def create_app(
         store,
         admin,
         admin_capabilities,
+        capabilities,
     ):
         api.include_router(module.router, responses=ERROR_RESPONSES)
     app.include_router(api)

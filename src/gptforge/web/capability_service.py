@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from gptforge.capabilities import CapabilityConfig, builtin_toolsets
 from gptforge.egress import EgressPolicy
+from gptforge.errors import GptforgeError
 from gptforge.runtime import Capabilities
 from gptforge.store import AdminSettingsRepository, Conversation
 from gptforge.toolsets import Toolset
@@ -109,7 +110,11 @@ async def capability_toolsets(
     out (logged) and the chat goes on."""
     if not any(capabilities.model_dump().values()):
         return []
-    config = await capability_config(platform, session)
+    try:
+        config = await capability_config(platform, session)
+    except GptforgeError as exc:  # e.g. a stored key the current secret key cannot open
+        log.warning("stored capability settings unusable, environment only: %s", exc.message)
+        config = platform.settings.capability_config()
     policy = await platform.egress_policy(session)
     toolsets = builtin_toolsets(
         config,
