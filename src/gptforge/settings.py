@@ -16,7 +16,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from gptforge.actions.results import MAX_RESULT_CHARS
 from gptforge.capabilities import CapabilityConfig, ImageConfig, SearchConfig, SearchProviderName
-from gptforge.capabilities.config import DEFAULT_IMAGE_MODEL
+from gptforge.capabilities.config import DEFAULT_IMAGE_MODEL, MAX_PAGE_CHARS
 from gptforge.egress import EgressLimits, EgressPolicy
 from gptforge.errors import ConfigError
 
@@ -109,7 +109,7 @@ class Settings(BaseSettings):
                 api_key=_secret(self.images_api_key),
                 model=self.images_model or DEFAULT_IMAGE_MODEL,
             ),
-            max_page_chars=self.action_max_result_chars,
+            max_page_chars=min(MAX_PAGE_CHARS, self.action_max_result_chars),
         )
 
     def egress_limits(self) -> EgressLimits:
