@@ -81,6 +81,14 @@ def site_app() -> Starlette:
     async def pdf(_request: Request) -> StarletteResponse:
         return StarletteResponse(b"%PDF-1.4 binary", media_type="application/pdf")
 
+    async def latin1(_request: Request) -> StarletteResponse:
+        page = (
+            '<html><head><meta charset="iso-8859-1"><title>Café crème</title></head><body>'
+            "<article><p>Le café crème est une boisson chaude très populaire en France, "
+            "servie le matin avec des croissants.</p></article></body></html>"
+        )
+        return StarletteResponse(page.encode("latin-1"), headers={"content-type": "text/html"})
+
     async def missing(_request: Request) -> HTMLResponse:
         return HTMLResponse("<h1>Not found</h1>", status_code=404)
 
@@ -95,6 +103,7 @@ def site_app() -> Starlette:
             Route("/notes.txt", text),
             Route("/paper.pdf", pdf),
             Route("/missing", missing),
+            Route("/latin1", latin1),
             Route("/redirect", redirect),
         ]
     )

@@ -75,6 +75,12 @@ async def test_an_article_becomes_markdown_marked_untrusted_with_its_source(site
     assert result.record["final_url"] == url
 
 
+async def test_a_page_without_a_charset_header_is_read_in_its_own_encoding(site: str) -> None:
+    result = await open_url(browsing(allow(site)), f"{site}/latin1")
+    assert "Title: Café crème" in result.content
+    assert "Le café crème est une boisson chaude très populaire" in result.content
+
+
 async def test_a_long_page_is_cut_to_the_models_share(site: str) -> None:
     config = CapabilityConfig(max_page_chars=3000)
     result = await open_url(browsing(allow(site), config), f"{site}/long")

@@ -282,7 +282,10 @@ async def _read_page(response: FetchedResponse, max_chars: int) -> _Page:
     if response.status_code >= 400:
         return _Page("", f"Could not open {url}: the site answered HTTP {response.status_code}.")
     if kind in _HTML_TYPES:
-        title, text = await anyio.to_thread.run_sync(_extract_html, response.text, url)
+        declared = "charset=" in response.headers.get("content-type", "").lower()
+        # without a declared charset, trafilatura reads the page's <meta charset> itself
+        html: str | bytes = response.text if declared else response.content
+        title, text = await anyio.to_thread.run_sync(_extract_html, html, url)
         if not text.strip():
             return _Page(
                 title,
@@ -299,7 +302,7 @@ async def _read_page(response: FetchedResponse, max_chars: int) -> _Page:
     return _Page(title, _page_text(url, title, text, response.truncated, max_chars))
 
 
-def _extract_html(html: str, url: str) -> tuple[str, str]:
+def _extract_html(html: str | bytes, url: str) -> tuple[str, str]:
     """The page's title and its main content as Markdown (links kept for citations)."""
     import trafilatura
     from trafilatura.metadata import extract_metadata
