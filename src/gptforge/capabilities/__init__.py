@@ -1,0 +1,1 @@
+"""Built-in capabilities: toolsets that run on the server (code interpreter, browsing...)."""
