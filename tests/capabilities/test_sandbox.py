@@ -161,6 +161,30 @@ for pid in os.listdir("/proc"):
     assert all(line.split()[-1] in ("0", "PermissionError") for line in out.splitlines()[1:])
 
 
+async def test_limits_and_identity_inside(manager: SessionManager, workdir: Path) -> None:
+    code = """
+import os, resource
+print([resource.getrlimit(getattr(resource, name))[0]
+       for name in ("RLIMIT_CPU", "RLIMIT_AS", "RLIMIT_NPROC", "RLIMIT_FSIZE")])
+print(os.getuid(), open("/proc/self/status").read().split("CapEff:")[1].split()[0])
+"""
+    execution, _ = await run(manager, workdir, code)
+    limits, identity = execution.stdout.splitlines()  # type: ignore[attr-defined]
+    assert limits == str(
+        [LIMITS.cpu_seconds, LIMITS.memory_bytes, LIMITS.max_processes, LIMITS.max_file_bytes]
+    )
+    assert identity == "1000 0000000000000000"  # no capabilities
+    session, _ = await manager.session(CONVERSATION, workdir)
+    host_uids = {
+        int(Path(f"/proc/{pid}/status").read_text().split("Uid:")[1].split()[0])
+        for pid in sandbox_processes(str(session.connection_file))
+    }
+    if os.geteuid() == 0:  # a root server runs sandboxes under their own unprivileged uid
+        assert host_uids == {manager.uid_for(CONVERSATION)}
+    else:
+        assert host_uids == {os.geteuid()}
+
+
 async def test_fork_bomb_hits_the_process_limit(manager: SessionManager, workdir: Path) -> None:
     code = """
 import os, time

@@ -191,9 +191,9 @@ class Launch:
 _INNER = """
 import os, resource, sys
 cpu, mem, nproc, fsize = (int(v) for v in sys.argv[1:5])
-for res, value in ((resource.RLIMIT_CPU, cpu), (resource.RLIMIT_AS, mem),
-                   (resource.RLIMIT_NPROC, nproc), (resource.RLIMIT_FSIZE, fsize),
-                   (resource.RLIMIT_CORE, 0)):
+resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 2))  # SIGXCPU first, then SIGKILL
+for res, value in ((resource.RLIMIT_AS, mem), (resource.RLIMIT_NPROC, nproc),
+                   (resource.RLIMIT_FSIZE, fsize), (resource.RLIMIT_CORE, 0)):
     resource.setrlimit(res, (value, value))
 os.execv(sys.executable, [sys.executable, *sys.argv[5:]])
 """
@@ -747,11 +747,15 @@ class SandboxSession:
 
     def _death_note(self) -> str:
         code = self._process.returncode if self._process else None
+        # bwrap exits with 128 + the signal that ended the kernel.
+        signum = -code if code is not None and code < 0 else (code or 0) - 128
         why = {
-            -signal.SIGKILL: "it was killed (memory, CPU time or process limit)",
-            -signal.SIGXCPU: "it used up its CPU time",
-            -signal.SIGSEGV: "it crashed",
-        }.get(code or 0, f"it exited (status {code})")
+            int(signal.SIGKILL): "it was killed",
+            int(signal.SIGXCPU): (
+                f"it used up its CPU time ({self.config.limits.cpu_seconds} s per session)"
+            ),
+            int(signal.SIGSEGV): "it crashed",
+        }.get(signum, f"it exited (status {code})")
         return (
             f"The Python session ended: {why}. Variables and imports are lost; the next call "
             "starts a fresh session."
