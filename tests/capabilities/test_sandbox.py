@@ -167,9 +167,20 @@ import os, resource
 print([resource.getrlimit(getattr(resource, name))[0]
        for name in ("RLIMIT_CPU", "RLIMIT_AS", "RLIMIT_NPROC", "RLIMIT_FSIZE")])
 print(os.getuid(), open("/proc/self/status").read().split("CapEff:")[1].split()[0])
+writable = []
+for folder in ["/", "/etc", "/dev", "/usr", "/proc/sys", "/tmp", "/dev/shm", "/work"]:
+    try:
+        open(os.path.join(folder, "probe"), "w").close()
+        writable.append(folder)
+    except OSError:
+        pass
+tmp = os.statvfs("/tmp")
+print(writable, tmp.f_blocks * tmp.f_frsize)
 """
     execution, _ = await run(manager, workdir, code)
-    limits, identity = execution.stdout.splitlines()  # type: ignore[attr-defined]
+    limits, identity, writable = execution.stdout.splitlines()  # type: ignore[attr-defined]
+    assert writable == f"['/tmp', '/dev/shm', '/work'] {LIMITS.tmp_bytes}"
+    (workdir / "probe").unlink()
     assert limits == str(
         [LIMITS.cpu_seconds, LIMITS.memory_bytes, LIMITS.max_processes, LIMITS.max_file_bytes]
     )

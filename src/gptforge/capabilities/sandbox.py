@@ -90,6 +90,8 @@ class SandboxLimits:
     """Processes and threads of the sandbox (RLIMIT_NPROC, counted in its user namespace)."""
     max_file_bytes: int = 256 * 1024**2
     """Largest file the code may write (RLIMIT_FSIZE)."""
+    tmp_bytes: int = 512 * 1024**2
+    """Size of the sandbox's /tmp (memory-backed); /dev/shm gets up to 64 MiB more."""
     max_output_chars: int = 20_000
     """Of stdout, of stderr, of the result and of the error, each, per execution."""
     max_images: int = 8
@@ -323,6 +325,12 @@ def build_launch(
         "/proc",
         "--dev",
         "/dev",
+        "--size",
+        str(min(limits.tmp_bytes, 64 * 1024**2)),
+        "--tmpfs",
+        "/dev/shm",
+        "--size",
+        str(limits.tmp_bytes),
         "--tmpfs",
         "/tmp",
     ]
@@ -332,6 +340,8 @@ def build_launch(
     argv += ["--bind", str(runtime / "ipc"), str(runtime / "ipc")]
     for name, value in sandbox_env(limits).items():
         argv += ["--setenv", name, value]
+    # Memory-backed folders stay bounded: only /tmp and /dev/shm (sized) are writable.
+    argv += ["--remount-ro", "/dev", "--remount-ro", "/"]
     argv += ["--chdir", "/work", "--", str(config.python), "-I", "-c", _INNER]
     argv += [
         str(limits.cpu_seconds),
