@@ -89,6 +89,20 @@ async def test_errors_come_back_as_tracebacks(manager: SessionManager, workdir: 
     assert execution.stdout == "before\n"  # type: ignore[attr-defined]
 
 
+async def test_displayed_values_and_figures(manager: SessionManager, workdir: Path) -> None:
+    code = """
+import pandas as pd, matplotlib.pyplot as plt
+from IPython.display import display
+display(pd.DataFrame({"a": [1, 2]}))
+plt.plot([1, 2, 3])
+plt.show()
+"""
+    execution, _ = await run(manager, workdir, code)
+    assert execution.stdout.split() == ["a", "0", "1", "1", "2"]  # type: ignore[attr-defined]
+    assert len(execution.images) == 1  # type: ignore[attr-defined]
+    assert execution.images[0].startswith(b"\x89PNG")  # type: ignore[attr-defined]
+
+
 async def test_no_network(manager: SessionManager, workdir: Path) -> None:
     with socket.socket() as listener:
         listener.bind(("127.0.0.1", 0))

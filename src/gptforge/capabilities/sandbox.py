@@ -95,6 +95,7 @@ class SandboxLimits:
     max_output_chars: int = 20_000
     """Of stdout, of stderr, of the result and of the error, each, per execution."""
     max_images: int = 8
+    max_image_bytes: int = 8 * 1024**2
     max_message_bytes: int = 64 * 1024**2
     """Largest kernel message the server accepts (ZMQ_MAXMSGSIZE)."""
     start_seconds: float = 60.0
@@ -738,15 +739,13 @@ class SandboxSession:
             data = content.get("data", {})
             png = data.get("image/png")
             if isinstance(png, str):
-                if len(execution.images) < limits.max_images:
-                    with contextlib.suppress(ValueError):
-                        execution.images.append(b64decode(png))
-                else:
-                    execution.truncated = True
+                self._add_image(png, execution)
             elif kind == "execute_result" and "text/plain" in data:
                 text, cut = _cap(str(data["text/plain"]), limits.max_output_chars)
                 execution.result = text
                 execution.truncated |= cut
+            elif "text/plain" in data:  # display(x) of something without a picture
+                stdout.add(f"{data['text/plain']}\n")
         elif kind == "error":
             traceback = "\n".join(str(line) for line in content.get("traceback", []))
             text = _ANSI.sub("", traceback) or f"{content.get('ename')}: {content.get('evalue')}"
@@ -754,6 +753,24 @@ class SandboxSession:
             execution.truncated |= cut
             execution.ended = "error"
         return False
+
+    def _add_image(self, png: str, execution: Execution) -> None:
+        limits = self.config.limits
+        note = None
+        try:
+            data = b64decode(png)
+        except ValueError:
+            return
+        if len(execution.images) >= limits.max_images:
+            note = f"Only the first {limits.max_images} figures of a call are kept."
+        elif len(data) > limits.max_image_bytes:
+            note = f"A figure over {limits.max_image_bytes} bytes was left out."
+        else:
+            execution.images.append(data)
+            return
+        execution.truncated = True
+        if note not in execution.notes:
+            execution.notes.append(note)
 
     def _death_note(self) -> str:
         code = self._process.returncode if self._process else None
