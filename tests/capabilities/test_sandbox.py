@@ -6,6 +6,7 @@ check that the next call gets a fresh one.
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import time
@@ -294,6 +295,43 @@ async def test_kernel_death_is_reported(manager: SessionManager, workdir: Path) 
     assert "next call starts a fresh session" in execution.notes[0]  # type: ignore[attr-defined]
     after, fresh = await run(manager, workdir, "1 + 1")
     assert fresh and after.result == "2"  # type: ignore[attr-defined]
+
+
+async def test_swapped_socket_paths_do_not_redirect_the_server(
+    manager: SessionManager, workdir: Path, tmp_path: Path
+) -> None:
+    host_socket = tmp_path / "host.sock"
+    with socket.socket(socket.AF_UNIX) as listener:
+        listener.bind(str(host_socket))
+        listener.listen()
+        listener.settimeout(1.5)
+        session, _ = await manager.session(CONVERSATION, workdir)
+        info = json.loads(session.connection_file.read_text())  # type: ignore[union-attr]
+        # Every kernel socket path becomes a link to a host socket and the kernel drops
+        # its connections: the server's sockets must not reconnect through the links.
+        code = f"""
+import os, signal, socket, time
+for key in ("shell_port", "iopub_port", "stdin_port", "control_port"):
+    path = "{info["ip"]}-" + str({info}[key])
+    os.remove(path)
+    os.symlink({str(host_socket)!r}, path)
+for fd in range(3, 1024):
+    try:
+        sock = socket.socket(fileno=os.dup(fd))
+    except OSError:
+        continue
+    if sock.family == socket.AF_UNIX:
+        sock.shutdown(socket.SHUT_RDWR)
+    sock.close()
+time.sleep(2)
+os.kill(os.getpid(), signal.SIGKILL)
+"""
+        execution = await session.execute(code)
+        assert execution.ended == "died"
+        with pytest.raises(TimeoutError):
+            listener.accept()
+    after, fresh = await run(manager, workdir, "'ok'")
+    assert fresh and after.result == "'ok'"  # type: ignore[attr-defined]
 
 
 async def test_idle_sessions_are_reaped(manager: SessionManager, workdir: Path) -> None:

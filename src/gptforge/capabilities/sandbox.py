@@ -35,6 +35,7 @@ import secrets
 import select
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -600,22 +601,47 @@ class SandboxSession:
                 )
         finally:
             os.close(info_write)
-        context = zmq.asyncio.Context()
-        context.setsockopt(zmq.MAXMSGSIZE, self.config.limits.max_message_bytes)
-        self._context = context
-        client = AsyncKernelClient(context=context)
-        client.load_connection_file(str(connection))
-        client.start_channels(hb=False)  # liveness is the process, not heartbeats
-        self._client = client
         try:
+            await self._wait_sockets(connection)
+            self._pidfd = os.pidfd_open(self._sandbox_init_pid())
+            context = zmq.asyncio.Context()
+            context.setsockopt(zmq.MAXMSGSIZE, self.config.limits.max_message_bytes)
+            # Connect once, before any untrusted code ran, and never again: a socket path
+            # the sandbox later swaps for a link must not lead the server anywhere else.
+            context.setsockopt(zmq.RECONNECT_IVL, -1)
+            self._context = context
+            client = AsyncKernelClient(context=context)
+            client.load_connection_file(str(connection))
+            client.start_channels(hb=False)  # liveness is the process, not heartbeats
+            self._client = client
             await self._wait_ready()
             # One character over the host's cap, so the host sees (and says) it was cut.
             cap = self.config.limits.max_output_chars + 1
             await self._run_silently(_OUTPUT_CAP.format(limit=cap))
-            self._pidfd = os.pidfd_open(self._sandbox_init_pid())
         except BaseException:
             await self.close()
             raise
+
+    async def _wait_sockets(self, connection: Path) -> None:
+        """Wait until the kernel listens on its sockets: a connection the server makes
+        without reconnecting must not race the kernel's bind()."""
+        info = json.loads(connection.read_text())
+        names = [
+            f"{info['ip']}-{info[key]}"
+            for key in ("shell_port", "iopub_port", "stdin_port", "control_port")
+        ]
+        deadline = time.monotonic() + self.config.limits.start_seconds
+        while not all(_accepting(name) for name in names):
+            if not self.alive:
+                raise SandboxUnavailable(
+                    f"The Python sandbox exited while starting: {self._log_tail()}"
+                )
+            if time.monotonic() > deadline:
+                raise SandboxUnavailable(
+                    f"The Python sandbox did not start within "
+                    f"{self.config.limits.start_seconds:g} s."
+                )
+            await asyncio.sleep(0.05)
 
     async def _wait_ready(self) -> None:
         assert self._client is not None
@@ -817,6 +843,15 @@ class SandboxSession:
         runtime, self._runtime = self._runtime, None
         if runtime is not None:
             await asyncio.to_thread(shutil.rmtree, runtime, True)
+
+
+def _accepting(path: str) -> bool:
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe:
+        try:
+            probe.connect(path)
+        except OSError:
+            return False
+    return True
 
 
 def _reap(process: subprocess.Popen[bytes]) -> None:
