@@ -24,6 +24,7 @@ says why and no session starts: code is never run without the sandbox.
 from __future__ import annotations
 
 import asyncio
+import atexit
 import contextlib
 import ctypes
 import importlib.util
@@ -165,6 +166,18 @@ def interpreter_roots(python: Path) -> list[Path]:
     usr = Path("/usr")
     kept = [c for c in candidates if c != usr and not c.is_relative_to(usr) and c != Path("/")]
     return sorted(c for c in kept if not any(c != o and c.is_relative_to(o) for o in kept))
+
+
+def package_paths() -> list[Path]:
+    """The kernel packages' sys.path entries outside the Python installation (a user
+    site, a PYTHONPATH folder), which the kernel would not otherwise search."""
+    prefixes = [Path(sys.prefix).resolve(), Path(sys.base_prefix).resolve()]
+    paths: list[Path] = []
+    for name in KERNEL_MODULES + _EXTRA_MODULES:
+        root = _module_root(name)
+        if root and root not in paths and not any(root.is_relative_to(p) for p in prefixes):
+            paths.append(root)
+    return paths
 
 
 def _bundled_bwrap_root(binary: Path) -> Path:
@@ -340,7 +353,11 @@ def build_launch(
         argv += ["--ro-bind", str(staged(root, f"ro{index}")), str(root)]
     argv += ["--bind", str(staged(workdir, "work")), "/work"]
     argv += ["--bind", str(runtime / "ipc"), str(runtime / "ipc")]
-    for name, value in sandbox_env(limits).items():
+    env = sandbox_env(limits)
+    extra = package_paths()
+    if extra:
+        env["PYTHONPATH"] = os.pathsep.join(str(path) for path in extra)
+    for name, value in env.items():
         argv += ["--setenv", name, value]
     # Memory-backed folders stay bounded: only /tmp and /dev/shm (sized) are writable.
     argv += ["--remount-ro", "/dev", "--remount-ro", "/"]
@@ -383,20 +400,24 @@ if interfaces != ["lo"]:
 print("{READY_MARKER}")
 """
 
-_availability: dict[tuple[Path | None, Path], str | None] = {}
+_availability: dict[tuple[Path | None, Path], tuple[str | None, float]] = {}
+RETEST_SECONDS = 300.0
+"""A failed self-test is run again after this long (the operator may have fixed it)."""
 
 
 def available(config: SandboxConfig | None = None) -> str | None:
     """None when sandboxes work here, else why not (for the editor and the model).
 
-    Runs a real sandbox once per binary and interpreter (cached): bwrap must start with
-    every namespace, import the kernel's packages and find no network.
+    Runs a real sandbox once per binary and interpreter (success is cached for the
+    process): bwrap must start with every namespace, import the kernel's packages and
+    see no network interface but loopback.
     """
     config = config or SandboxConfig()
     key = (config.bwrap, config.python)
-    if key not in _availability:
-        _availability[key] = _self_test(config)
-    return _availability[key]
+    cached = _availability.get(key)
+    if cached is None or (cached[0] is not None and time.monotonic() > cached[1]):
+        _availability[key] = (_self_test(config), time.monotonic() + RETEST_SECONDS)
+    return _availability[key][0]
 
 
 def _self_test(config: SandboxConfig) -> str | None:
@@ -459,6 +480,7 @@ def _runtime_base(config: SandboxConfig) -> Path:
         # Short, so unix socket paths stay under their 107-byte limit.
         base = Path(tempfile.mkdtemp(prefix="gptforge-sbx-", dir="/tmp"))
         base.chmod(0o755)
+        atexit.register(shutil.rmtree, base, True)
         _runtime_bases[None] = base
     return _runtime_bases[None]
 
@@ -885,6 +907,7 @@ class SessionManager:
         async with lock:
             current = self._sessions.get(conversation_id)
             if current is not None and current.alive and current.workdir == workdir:
+                current.last_used = time.monotonic()  # not reaped before the caller runs
                 return current, False
             if current is not None:
                 await current.close()
