@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 import pytest_asyncio
 
 from gptforge.capabilities.code import CodeInterpreter, CodeInterpreterToolset, sync_files
-from gptforge.capabilities.sandbox import SandboxConfig, SandboxLimits
+from gptforge.capabilities.sandbox import SandboxConfig, SandboxLimits, SessionManager
 from gptforge.toolsets import CallContext, CallResult, ToolCatalog
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -151,6 +153,21 @@ async def test_a_killed_session_is_replaced_and_the_model_is_told(
     assert after.status == "ok"
     assert after.content.startswith("[stdout]\nfresh")
     assert "A new Python session was started" in after.content
+
+
+async def test_idle_sessions_are_reaped_in_the_background(tmp_path: Path) -> None:
+    manager = SessionManager(SandboxConfig(limits=replace(LIMITS, idle_seconds=0.5)))
+    interpreter = CodeInterpreter(manager)
+    reaper = asyncio.create_task(manager.reap_forever(every=0.2))
+    try:
+        result = await python(interpreter.toolset_for("c-idle", tmp_path), "x = 1")
+        assert result.status == "ok"
+        assert list(manager) == ["c-idle"]
+        await asyncio.sleep(1.5)
+        assert list(manager) == []
+    finally:
+        reaper.cancel()
+        await interpreter.close()
 
 
 async def test_unavailable_sandbox_runs_nothing(tmp_path: Path) -> None:

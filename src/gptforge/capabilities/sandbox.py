@@ -944,6 +944,12 @@ class SessionManager:
             await self._sessions.pop(key).close()
         return idle
 
+    async def reap_forever(self, every: float = 60.0) -> None:
+        """Reap idle sessions every ``every`` seconds; the server runs it as a task."""
+        while True:
+            await asyncio.sleep(every)
+            await self.reap_idle()
+
     async def close(self, conversation_id: str) -> None:
         session = self._sessions.pop(conversation_id, None)
         if session is not None:
