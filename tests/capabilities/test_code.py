@@ -53,7 +53,7 @@ async def test_the_tool_is_one_python_function(interpreter: CodeInterpreter, fol
     assert catalog.names() == ["python"]
     definition = catalog.definitions()[0]["function"]
     assert definition["parameters"]["required"] == ["code"]
-    assert tools.key == "code_interpreter"
+    assert tools.key == "capability:code_interpreter"
     assert (
         tools.summary("python", {"code": "a = 1\nb = 2"}) == "Run Python (2 lines) in the sandbox"
     )

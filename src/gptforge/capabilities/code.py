@@ -32,11 +32,18 @@ from gptforge.capabilities.sandbox import (
     SandboxUnavailable,
     SessionManager,
 )
-from gptforge.toolsets import CallContext, CallOutcome, CallResult, ResultFile, ToolInfo
+from gptforge.toolsets import (
+    CallContext,
+    CallOutcome,
+    CallResult,
+    ResultFile,
+    ToolInfo,
+    capability_key,
+)
 
 __all__ = ["CodeInterpreter", "CodeInterpreterToolset", "FileLimits", "sync_files"]
 
-KEY = "code_interpreter"
+KEY = capability_key("code_interpreter")
 _DESCRIPTION = (
     "Run Python code in a private, persistent Jupyter session (variables and imports "
     "survive between calls). The current directory holds the files the user uploaded; "

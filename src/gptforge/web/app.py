@@ -15,6 +15,7 @@ from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 
 from gptforge.store import Database, SecretBox, database_url
+from gptforge.web.capability_service import reap_code_sessions
 from gptforge.web.chat_service import recover_interrupted, sweep_interrupted
 from gptforge.web.errors import ERROR_RESPONSES, error_body, install_error_handlers
 from gptforge.web.platform import Platform
@@ -75,11 +76,15 @@ def create_app(
         for hook in hooks:
             await hook(platform)
         sweeper = asyncio.create_task(sweep_interrupted(platform))
+        reaper = asyncio.create_task(reap_code_sessions(platform))
         try:
             yield
         finally:
             sweeper.cancel()
+            reaper.cancel()
             await platform.turns.drain()
+            if platform.code_interpreter is not None:
+                await platform.code_interpreter.close()
             await platform.db.dispose()
 
     app = FastAPI(

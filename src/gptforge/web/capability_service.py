@@ -10,18 +10,22 @@ decide how they work. Web browsing and image generation come from
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import shutil
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gptforge.capabilities import CapabilityConfig, builtin_toolsets
+from gptforge.capabilities.code import CodeInterpreter
 from gptforge.egress import EgressPolicy
 from gptforge.errors import GptforgeError
 from gptforge.runtime import Capabilities
-from gptforge.store import AdminSettingsRepository, Conversation
+from gptforge.store import AdminSettingsRepository, Conversation, FileRepository
 from gptforge.toolsets import Toolset
 from gptforge.web.platform import Platform
 
@@ -52,8 +56,54 @@ class CapabilityRequest:
 
 CapabilityFactory = Callable[[CapabilityRequest], Awaitable[Toolset | None]]
 
+
+def code_interpreter(platform: Platform) -> CodeInterpreter:
+    """The process's code interpreter (its sandbox sessions), made on first use."""
+    if platform.code_interpreter is None:
+        platform.code_interpreter = CodeInterpreter()
+    return platform.code_interpreter
+
+
+def sandbox_folder(platform: Platform, conversation_id: str) -> Path:
+    """The conversation's working folder (``/work`` inside its sandbox)."""
+    return platform.settings.data_dir / "sandbox" / conversation_id
+
+
+async def _code_interpreter_toolset(request: CapabilityRequest) -> Toolset | None:
+    interpreter = code_interpreter(request.platform)
+    reason = await asyncio.to_thread(interpreter.available)
+    if reason is not None:
+        log.warning("code interpreter unavailable on this host: %s", reason)
+        return None
+    conversation = request.conversation
+    uploads = {
+        stored.name: stored.data
+        for stored in await FileRepository(request.session).with_data(conversation.id)
+        if stored.call_id is None
+    }
+    folder = sandbox_folder(request.platform, conversation.id)
+    folder.mkdir(parents=True, exist_ok=True)
+    return interpreter.toolset_for(conversation.id, folder, uploads)
+
+
+async def forget_sandbox(platform: Platform, conversation_id: str) -> None:
+    """Stop the conversation's sandbox session (this process) and delete its folder."""
+    if platform.code_interpreter is not None:
+        await platform.code_interpreter.manager.close(conversation_id)
+    folder = sandbox_folder(platform, conversation_id)
+    await asyncio.to_thread(shutil.rmtree, folder, ignore_errors=True)
+
+
+async def reap_code_sessions(platform: Platform, every: float = 60.0) -> None:
+    """Shut down idle sandbox sessions for as long as the server runs."""
+    while True:
+        await asyncio.sleep(every)
+        if platform.code_interpreter is not None:
+            await platform.code_interpreter.manager.reap_idle()
+
+
 CAPABILITY_FACTORIES: dict[str, CapabilityFactory] = {
-    # "code_interpreter": the sandbox helper's toolset factory   (wired at merge)
+    "code_interpreter": _code_interpreter_toolset,
     # "knowledge": the knowledge helper's toolset factory        (wired at merge)
 }
 """Capability name (a ``Capabilities`` field) -> the factory of its toolset; called only

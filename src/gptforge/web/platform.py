@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from gptforge.capabilities.code import CodeInterpreter
 from gptforge.egress import EgressPolicy
 from gptforge.llm import ModelProvider
 from gptforge.store import AdminSettingsRepository, Database, SecretBox
@@ -28,6 +29,8 @@ class Platform:
     """The model for chats; made from the settings on first use when not given (tests
     give a scripted one). One per process: the embedded model loads once."""
     turns: Turns = field(default_factory=Turns)
+    code_interpreter: CodeInterpreter | None = None
+    """The sandbox sessions of this process, made on the first code interpreter call."""
 
     async def egress_policy(self, session: AsyncSession) -> EgressPolicy:
         """The operator's allowlist: environment, admin settings and the demo API."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Literal
 
 from fastapi import APIRouter
@@ -31,6 +32,7 @@ async def list_capabilities(
     search = config.search.configured
     images = config.images.configured
     extra = caps.CAPABILITY_FACTORIES
+    sandbox = await asyncio.to_thread(caps.code_interpreter(platform).available)
     return [
         CapabilityOut(
             name="web_browsing",
@@ -46,12 +48,16 @@ async def list_capabilities(
             if images
             else "No images API is set up by the administrator.",
         ),
-        *(
-            CapabilityOut(
-                name=name,
-                available="yes" if name in extra else "no",
-                note="Available." if name in extra else "Not available on this server yet.",
-            )
-            for name in ("code_interpreter", "knowledge")
+        CapabilityOut(
+            name="code_interpreter",
+            available="no" if sandbox else "yes",
+            note=f"Code cannot run on this server: {sandbox}"
+            if sandbox
+            else "Runs Python (numpy, pandas, matplotlib) in a sandbox with no network.",
+        ),
+        CapabilityOut(
+            name="knowledge",
+            available="yes" if "knowledge" in extra else "no",
+            note="Available." if "knowledge" in extra else "Not available on this server yet.",
         ),
     ]

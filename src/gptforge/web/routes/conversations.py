@@ -13,7 +13,7 @@ from fastapi import APIRouter, Header, Request, Response, status
 from fastapi.responses import StreamingResponse
 
 from gptforge.store import Conversation, ConversationRepository, GptRepository
-from gptforge.web import chat_service
+from gptforge.web import capability_service, chat_service
 from gptforge.web.authz import is_owner, load_conversation, load_gpt
 from gptforge.web.chat_schemas import (
     ConversationCreated,
@@ -134,11 +134,13 @@ async def rename_conversation(
 
 @router.delete("/conversations/{conversation_id}", status_code=status.HTTP_204_NO_CONTENT)
 async def delete_conversation(
-    conversation_id: str, subject: CurrentSubject, session: DbSession
+    conversation_id: str, subject: CurrentSubject, session: DbSession, platform: PlatformDep
 ) -> Response:
-    """Deletes the conversation and its events; a running turn stops writing to it."""
+    """Deletes the conversation, its events, files and code sandbox; a running turn stops
+    writing to it."""
     conversation = await load_conversation(session, subject, conversation_id)
     await ConversationRepository(session).delete(conversation)
+    await capability_service.forget_sandbox(platform, conversation.id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
