@@ -5,6 +5,11 @@ Every tool call the model asks for ends with exactly one ``tool_call_finished`` 
 with ``confirmation_required`` or ``auth_required``; the finished event follows on
 resume. ``message`` on a finished event is for the GPT's builder or the operator, never
 for the model.
+
+``waiting`` comes before a model call that has to wait for a model serving one request
+at a time (the embedded model): its ``position`` is the call's place in the line (1 is
+next), sent again each time the line moves, and a last time as 0 when the model starts
+on it. A call that does not wait sends none.
 """
 
 from __future__ import annotations
@@ -80,6 +85,15 @@ class NoticeEvent:
 
 
 @dataclass(frozen=True, kw_only=True)
+class WaitingEvent:
+    """The turn waits for the model, which is answering other turns first."""
+
+    kind: Literal["waiting"] = "waiting"
+    position: int
+    """Place in the line: 1 is next; 0 when the wait is over and the model starts."""
+
+
+@dataclass(frozen=True, kw_only=True)
 class ErrorEvent:
     kind: Literal["error"] = "error"
     message: str
@@ -98,6 +112,7 @@ RuntimeEvent = (
     | ConfirmationRequired
     | AuthRequired
     | NoticeEvent
+    | WaitingEvent
     | ErrorEvent
     | Done
 )

@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
+from contextlib import aclosing
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlencode
 
 import anyio
@@ -321,7 +322,8 @@ async def run_turn(
                 events = runtime.send(state, content)
             else:
                 events = runtime.resume(state, decisions or {})
-            async with anyio.create_task_group() as group:
+            # closed however the turn ends, so a model call gives back its place in line
+            async with aclosing(_generator(events)), anyio.create_task_group() as group:
                 group.start_soon(_heartbeat, platform, conversation_id)
                 await _store_events(platform, conversation_id, state, events, base_url)
                 group.cancel_scope.cancel()
@@ -330,6 +332,10 @@ async def run_turn(
         if not isinstance(exc, GptforgeError):
             log.exception("turn of %s failed", conversation_id)
         await _end_turn(platform, conversation_id, None, error=message)
+
+
+def _generator(events: AsyncIterator[RuntimeEvent]) -> AsyncGenerator[RuntimeEvent, None]:
+    return cast(AsyncGenerator[RuntimeEvent, None], events)  # Runtime.send/resume are
 
 
 async def _store_events(
