@@ -47,11 +47,13 @@ from gptforge.store import (
     DbTokenStore,
     Gpt,
     GptRepository,
+    RateLimitRepository,
+    uses_builder_key,
     utcnow,
 )
 from gptforge.web import action_service
 from gptforge.web.chat_schemas import CallOut, ConversationOut, MessageOut, PendingOut
-from gptforge.web.errors import Conflict, NotFound
+from gptforge.web.errors import Conflict, NotFound, TooManyRequests
 from gptforge.web.platform import Platform
 
 log = logging.getLogger("gptforge.web.chat")
@@ -142,6 +144,7 @@ async def begin_message(
             f"POST /api/v1/conversations/{conversation.id}/calls/<call_id>/decision.",
             code="decision_pending",
         )
+    await check_chat_limits(platform, session, conversation)
     repo = ConversationRepository(session)
     if not await repo.claim(conversation.id, expected=("idle", "interrupted")):
         raise Conflict("Another request started a turn here just now.", code="turn_running")
@@ -154,6 +157,60 @@ async def begin_message(
     await session.flush()
     await session.commit()
     return after
+
+
+async def check_chat_limits(
+    platform: Platform, session: AsyncSession, conversation: Conversation
+) -> None:
+    """Count the message against the user's and the GPT's limits; 429 past either.
+
+    Only GPTs whose actions send an API key their builder stored are limited (each chat
+    spends the builder's quota); the builder's own chats are not. A refused message rolls
+    back with its request, so it does not count.
+    """
+    settings = platform.settings
+    window = settings.chat_limit_window_seconds
+    limits = [
+        (settings.chat_limit_user_per_gpt, "user", "You have"),
+        (settings.chat_limit_per_gpt, "gpt", "Its users together have"),
+    ]
+    if not any(limit for limit, _, _ in limits):
+        return
+    gpt = await session.get(Gpt, conversation.gpt_id)
+    if gpt is None or gpt.owner_id == conversation.user_id:
+        return
+    version = DRAFT if conversation.draft else gpt.live_version
+    if version is None or not await uses_builder_key(session, gpt.id, version):
+        return
+    counters = RateLimitRepository(session)
+    for limit, scope, who in limits:
+        if not limit:
+            continue
+        key = f"chat:{gpt.id}" + (f":{conversation.user_id}" if scope == "user" else "")
+        hit = await counters.hit(key, window=window)
+        if hit.count > limit:
+            raise TooManyRequests(
+                f"{who} sent this GPT {limit} messages in {_duration(window)}, the most its "
+                f"builder allows on their API key. Try again in {_duration(hit.resets_in)}.",
+                code="chat_rate_limited",
+                details={
+                    "scope": scope,
+                    "limit": limit,
+                    "window_seconds": window,
+                    "retry_after": hit.resets_in,
+                },
+                retry_after=hit.resets_in,
+            )
+
+
+def _duration(seconds: int) -> str:
+    if seconds % 3600 == 0:
+        hours = seconds // 3600
+        return "an hour" if hours == 1 else f"{hours} hours"
+    if seconds >= 60:
+        minutes = -(-seconds // 60)
+        return "a minute" if minutes == 1 else f"{minutes} minutes"
+    return "a second" if seconds == 1 else f"{seconds} seconds"
 
 
 async def begin_decision(
@@ -422,11 +479,14 @@ async def recover_interrupted(platform: Platform) -> int:
 
 async def sweep_interrupted(platform: Platform) -> None:
     """Every ``turn_stale_seconds``, mark turns of dead processes interrupted (a process
-    killed just before this one started still had a fresh heartbeat at start)."""
+    killed just before this one started still had a fresh heartbeat at start), and drop
+    rate-limit windows that have ended."""
     while True:
         await anyio.sleep(platform.settings.turn_stale_seconds)
         try:
             await recover_interrupted(platform)
+            async with platform.db.session() as session:
+                await RateLimitRepository(session).prune()
         except Exception as exc:  # the database may be briefly unavailable; try next time
             log.warning("could not check for interrupted turns: %s", type(exc).__name__)
 
