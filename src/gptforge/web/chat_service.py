@@ -27,7 +27,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from gptforge.actions import Action, ActionExecutor, OAuthManager
 from gptforge.egress import EgressClient, EgressPolicy
 from gptforge.errors import GptforgeError
-from gptforge.llm import ModelProvider, provider_from_settings
 from gptforge.runtime import (
     Capabilities,
     ConversationState,
@@ -285,12 +284,6 @@ def sign_in_start_url(base_url: str, conversation_id: str, call_id: str) -> str:
 # ------------------------------------------------------------------ the turn
 
 
-def _provider(platform: Platform) -> ModelProvider:
-    if platform.provider is None:
-        platform.provider = provider_from_settings(platform.settings)
-    return platform.provider
-
-
 def _definition(gpt: Gpt, fields: dict[str, Any]) -> GptDefinition:
     return GptDefinition.model_construct(
         name=fields.get("name") or gpt.name,
@@ -360,7 +353,7 @@ async def run_turn(
         async with EgressClient(policy=policy, limits=settings.egress_limits()) as egress:
             runtime = Runtime(
                 gpt=definition,
-                provider=_provider(platform),
+                provider=await platform.model_provider(),
                 actions=actions,
                 executor=ActionExecutor(
                     egress=egress,

@@ -32,3 +32,6 @@ class ServerSettings(Settings):
     """Messages all users together may send to one such GPT per window (0: no limit)."""
     chat_limit_window_seconds: int = Field(default=3600, ge=1)
     """The length of the fixed windows the chat limits count in (default one hour)."""
+    provider_settings_ttl_seconds: float = Field(default=5.0, ge=0)
+    """How long a process uses the model provider settings it read from the database
+    before it reads them again (an admin's change reaches every process within this)."""
