@@ -80,7 +80,9 @@ class NoticeEvent:
     """Something the user should know about the answer, which is not an error."""
 
     kind: Literal["notice"] = "notice"
-    code: Literal["truncated"]
+    code: Literal["truncated", "decisions_pending"]
+    """``truncated``: the answer was cut at the token limit. ``decisions_pending``: a
+    decision was noted, and the turn goes on once the other pending calls have theirs."""
     message: str
 
 

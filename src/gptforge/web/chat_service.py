@@ -218,7 +218,14 @@ async def begin_decision(
     conversation: Conversation,
     call_id: str,
     decision: str,
-) -> int:
+) -> tuple[int, bool]:
+    """Note the decision on a pending call; the sequence to stream after, and whether the
+    turn can go on now (every pending confirmation has its decision).
+
+    With several calls waiting, each decision is kept in the conversation's state and
+    answered with a ``notice`` (``decisions_pending``) and a ``done`` (``paused``) event;
+    the last one resumes the turn with all of them.
+    """
     await recover_if_stale(platform, session, conversation)
     state = state_of(conversation)
     pending = next((p for p in state.pending if p.call_id == call_id), None)
@@ -229,19 +236,36 @@ async def begin_decision(
             "This call waits for a sign-in, not a decision; sign in to the action first.",
             code="sign_in_pending",
         )
-    others = [p.call_id for p in state.pending if p.reason == "confirmation"]
-    if len(others) > 1:
-        raise Conflict(
-            "Several calls wait for a decision; this server decides them one turn at a time "
-            "and needs all of them at once, which the API does not take yet.",
-            code="several_decisions_pending",
-        )
     repo = ConversationRepository(session)
     if not await repo.claim(conversation.id, expected=RESUMABLE):
-        raise Conflict("Another request resumed this turn just now.", code="turn_running")
+        raise Conflict(
+            "Another request is deciding or resuming this turn just now; send this decision "
+            "again in a moment.",
+            code="turn_running",
+        )
     after = conversation.last_sequence
+    pending.decision = DECISIONS[decision]
+    undecided = [p for p in state.pending if p.reason == "confirmation" and p.decision is None]
+    if undecided:
+        await session.refresh(conversation, ["status"])  # the claim's UPDATE: running
+        conversation.state = state.model_dump(mode="json")
+        conversation.status = "paused"
+        count = len(undecided)
+        message = (
+            f"Decision noted. {count} more call{'s' if count > 1 else ''} of this turn "
+            f"wait{'s' if count == 1 else ''} for your decision; the turn goes on after that."
+        )
+        await repo.add_event(
+            conversation,
+            "notice",
+            {"kind": "notice", "code": "decisions_pending", "message": message},
+        )
+        await repo.add_event(conversation, "done", {"kind": "done", "reason": "paused"})
+        conversation.heartbeat_at = None
+    else:
+        conversation.state = state.model_dump(mode="json")
     await session.commit()
-    return after
+    return after, not undecided
 
 
 def start_turn(
@@ -371,7 +395,8 @@ async def run_turn(
                     state.messages.pop()  # committed by the request; the runtime adds it again
                 events = runtime.send(state, content)
             else:
-                events = runtime.resume(state, decisions or {})
+                given = {p.call_id: p.decision for p in state.pending if p.decision is not None}
+                events = runtime.resume(state, {**given, **(decisions or {})})
             # closed however the turn ends, so a model call gives back its place in line
             async with aclosing(_generator(events)), anyio.create_task_group() as group:
                 group.start_soon(_heartbeat, platform, conversation_id)
