@@ -5,8 +5,13 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
 
 from gptforge.llm import (
+    EmbeddedProvider,
     Finish,
     ModelGate,
     ProviderEvent,
@@ -115,3 +120,32 @@ async def test_a_free_gate_adds_no_events_and_a_failing_call_frees_the_slot() ->
     ok = QueuedProvider(ScriptedProvider([ScriptedReply(text="hi")]), gate)
     events = [e async for e in ok.stream([], [])]
     assert events == [TextDelta(text="hi"), Finish(reason="stop")]
+
+
+async def test_the_embedded_model_lets_one_call_run_at_a_time(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    release = asyncio.Event()
+
+    async def held_events(
+        self: EmbeddedProvider, messages: list[Message], tools: list[ToolDefinition], made: Any
+    ) -> AsyncIterator[ProviderEvent]:
+        await release.wait()
+        yield TextDelta(text=str(messages[-1]["content"]))
+        yield Finish(reason="stop")
+
+    monkeypatch.setattr(EmbeddedProvider, "_events", held_events)
+    provider = EmbeddedProvider(cache_dir=tmp_path)
+
+    async def call(text: str) -> list[ProviderEvent]:
+        return [e async for e in provider.stream([{"role": "user", "content": text}], [])]
+
+    first = asyncio.create_task(call("one"))
+    await asyncio.sleep(0.05)
+    second = asyncio.create_task(call("two"))
+    await asyncio.sleep(0.05)
+    release.set()
+    assert [e for e in await first if isinstance(e, Waiting)] == []
+    events = await second
+    assert [e.position for e in events if isinstance(e, Waiting)] == [1, 0]
+    assert TextDelta(text="two") in events
