@@ -51,7 +51,10 @@ class Platform:
     None: the provider the admin settings name, else the environment's (see
     :meth:`model_provider`)."""
     turns: Turns = field(default_factory=Turns)
-    _resolved: tuple[float, ProviderConfig, ModelProvider] | None = None
+    _resolved: tuple[float, ProviderConfig, ModelProvider] | None = field(
+        default=None, init=False, repr=False
+    )
+    """When the provider settings were read, what they said, and the provider made."""
 
     async def egress_policy(self, session: AsyncSession) -> EgressPolicy:
         """The operator's allowlist: environment, admin settings and the demo API."""
