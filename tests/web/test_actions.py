@@ -202,7 +202,9 @@ class TestAuth:
             {"type": "api_key", "secrets_file": "/etc/passwd"},
             {"type": "api_key", "scheme": "custom", "key": "k"},
             {"type": "magic"},
-            {"type": "api_key", "scheme": "spec", "keys": {"ApiKey": {"key": "k"}}},
+            {"type": "api_key", "scheme": "spec", "keys": {"ApiKey": {"key_env": "MY_KEY"}}},
+            {"type": "api_key", "scheme": "spec", "key": "k", "keys": {"ApiKey": {"key": "k"}}},
+            {"type": "api_key", "scheme": "bearer", "keys": {"ApiKey": {"key": "k"}}},
         ],
     )
     async def test_invalid_or_environment_auth_is_422(

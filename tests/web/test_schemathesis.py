@@ -18,6 +18,7 @@ from hypothesis import HealthCheck, settings
 from schemathesis import checks as st_checks
 from schemathesis.config import SchemathesisConfig
 
+from gptforge.llm import ScriptedProvider, ScriptedReply
 from gptforge.web.app import create_app
 from gptforge.web.settings import ServerSettings
 from tests.servers import serve
@@ -49,6 +50,8 @@ def api_schema(tmp_path_factory: pytest.TempPathFactory) -> Iterator[schemathesi
     app = create_app(
         ServerSettings(data_dir=data_dir, database_url=url, password_hashing="cheapest")
     )
+    # chats and POST /admin/model/test must not load the embedded model here
+    app.state.platform.provider = ScriptedProvider(lambda _m, _t: ScriptedReply(text="OK"))
     with serve(app) as base:
         with httpx.Client(base_url=base) as client:
             client.post(

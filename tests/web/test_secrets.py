@@ -1,22 +1,30 @@
-"""Secrets stay secret: a canary set as an action key, an OAuth client secret and the
-provider key appears in no API response, no log line and no byte of the database."""
+"""Secrets stay secret: a canary set as an action key and an OAuth client secret, and
+another set as the provider key, appear in no API response, no log line and no byte of
+the database, after every endpoint was used, including a chat turn whose model calls the
+actions (the turn goes through a fake OpenAI-compatible model server on loopback, whose
+requests never carry the action key, and carry the provider key only in their
+``Authorization`` header)."""
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 from sqlalchemy import text
 
 from gptforge.web.platform import Platform
+from tests.llm.fake_openai import fake_openai_app
 from tests.servers import serve
 from tests.store.databases import postgres_cluster
 from tests.web.apis import ECHO_SPEC, echo_app
+from tests.web.chat import parse_sse
 
 
 @pytest.fixture
@@ -25,9 +33,22 @@ def canary() -> str:
 
 
 @pytest.fixture
+def provider_canary() -> str:
+    return f"provider-{uuid.uuid4().hex}"
+
+
+@pytest.fixture
 def echo_url(canary: str) -> Iterator[str]:
     with serve(echo_app(canary)) as url:
         yield url
+
+
+@pytest.fixture
+def model() -> Iterator[tuple[str, list[dict[str, Any]]]]:
+    """A model that calls the bearer action and the query-key action, then relays."""
+    app = fake_openai_app([("whoAmI", {"greeting": "hi"}), ("whoAmI_2", {"greeting": "yo"})])
+    with serve(app) as url:
+        yield f"{url}/v1", app.state.seen
 
 
 class Recorder:
@@ -43,7 +64,13 @@ class Recorder:
 
 
 async def _exercise_everything(
-    client: httpx.AsyncClient, canary: str, echo_url: str, other: httpx.AsyncClient
+    client: httpx.AsyncClient,
+    canary: str,
+    echo_url: str,
+    other: httpx.AsyncClient,
+    *,
+    model_url: str,
+    provider_key: str,
 ) -> None:
     async def ok(response: httpx.Response, *codes: int) -> httpx.Response:
         assert response.status_code in (codes or (200, 201, 204)), response.text
@@ -55,8 +82,8 @@ async def _exercise_everything(
             "/api/v1/admin/settings",
             json={
                 "allow_hosts": [f"127.0.0.1:{host.port}"],
-                "provider_api_key": canary,
-                "provider_base_url": "https://llm.example.com/v1",
+                "provider_api_key": provider_key,
+                "provider_base_url": model_url,
                 "provider_model": "m",
             },
         )
@@ -149,6 +176,7 @@ async def _exercise_everything(
         )
     )
     assert tested.json()["status"] == "ok"  # the key was used for real
+    await _chat(client, gpt_id)
     await ok(await client.patch(base, json={"description": "changed"}))
     await ok(await client.get(base))
     await ok(await client.get("/api/v1/gpts"))
@@ -177,6 +205,25 @@ async def _exercise_everything(
         )
     )
     await ok(await client.post("/api/v1/auth/logout"))
+
+
+async def _chat(client: httpx.AsyncClient, gpt_id: str) -> None:
+    """A Preview turn in which the model calls both API-key actions."""
+    created = await client.post(f"/api/v1/gpts/{gpt_id}/conversations", json={"draft": True})
+    assert created.status_code == 201, created.text
+    conversation_id = created.json()["id"]
+    sent = await client.post(
+        f"/api/v1/conversations/{conversation_id}/messages", json={"content": "Who am I?"}
+    )
+    events = parse_sse(sent.text)
+    finished = {e.data["call_id"]: e.data for e in events if e.kind == "tool_call_finished"}
+    assert finished["call_0"]["status"] == "ok", finished  # the bearer key was sent
+    assert finished["call_1"]["http_status"] == 401  # the echo API wants it as bearer
+    assert events[-1].data["reason"] == "completed"
+    conversation = await client.get(f"/api/v1/conversations/{conversation_id}")
+    assert len(conversation.json()["calls"]) == 2
+    replay = await client.get(f"/api/v1/conversations/{conversation_id}/events")
+    assert parse_sse(replay.text)[-1].kind == "done"
 
 
 def _database_bytes(
@@ -214,21 +261,39 @@ async def test_canary_secret_is_nowhere(
     admin: httpx.AsyncClient,
     bob: httpx.AsyncClient,
     canary: str,
+    provider_canary: str,
     echo_url: str,
+    model: tuple[str, list[dict[str, Any]]],
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     recorder = Recorder()
     admin.event_hooks["response"].append(recorder)
     bob.event_hooks["response"].append(recorder)
     caplog.set_level(logging.DEBUG)
-    await _exercise_everything(admin, canary, echo_url, bob)
+    model_url, model_requests = model
+    await _exercise_everything(
+        admin, canary, echo_url, bob, model_url=model_url, provider_key=provider_canary
+    )
 
+    secrets = (canary, provider_canary)
     assert len(recorder.seen) > 60
     for body in recorder.seen:
-        assert canary.encode() not in body
-    assert canary not in caplog.text
-    for record in caplog.records:
-        assert canary not in record.getMessage()
+        assert all(secret.encode() not in body for secret in secrets)
+    for secret in secrets:
+        assert secret not in caplog.text
+        for record in caplog.records:
+            assert secret not in record.getMessage()
+
+    assert len(model_requests) == 2  # the call, then the answer after both results
+    for request in model_requests:
+        payload = json.dumps(request["payload"])
+        assert canary not in payload and provider_canary not in payload
+        assert request["authorization"] == f"Bearer {provider_canary}"  # where it belongs
+    tool_results = [
+        m["content"] for m in model_requests[1]["payload"]["messages"] if m["role"] == "tool"
+    ]
+    # the echo API sent the key back: the model read the result with the key redacted
+    assert any('"greeting":"hi"' in r.replace(" ", "") and "***" in r for r in tool_results)
 
     database_oid = None
     async with platform.db.session() as session:
@@ -248,7 +313,8 @@ async def test_canary_secret_is_nowhere(
             )
             for table in tables:
                 rows = await session.execute(text(f'SELECT row_to_json(t)::text FROM "{table}" t'))
-                assert all(canary not in row for row in rows.scalars())
+                for row in rows.scalars():
+                    assert all(secret not in row for secret in secrets), table
     await platform.db.dispose()
     for name, data in _database_bytes(platform, backend, database_oid):
-        assert canary.encode() not in data, name
+        assert all(secret.encode() not in data for secret in secrets), name

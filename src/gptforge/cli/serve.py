@@ -1,13 +1,22 @@
-"""``gptforge serve``: the platform server (API, store, demo GPT) with uvicorn."""
+"""``gptforge serve``: the platform server (API, store, demo GPT) with uvicorn.
+
+With ``--workers N`` (N > 1) this process prepares what must happen once (migrations,
+the secret key file, the demo API and its GPT), then uvicorn starts N worker processes
+that each build the app from the same environment and share the PostgreSQL database.
+SQLite is for one process, so several workers on SQLite are refused.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import os
 import socket
 from pathlib import Path
 from typing import Annotated
 
 import typer
 import uvicorn
+from fastapi import FastAPI
 
 from gptforge.cli.chat import start_in_thread
 from gptforge.errors import GptforgeError
@@ -40,6 +49,10 @@ def start_demo_api() -> str:
     return f"http://{DEMO_API_HOST}:{port}"
 
 
+DEMO_URL_VARIABLE = "GPTFORGE_SERVE_DEMO_API_URL"
+"""How ``--workers`` tells the worker processes where this process serves the demo API."""
+
+
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
@@ -50,6 +63,12 @@ def serve(
     demo: Annotated[
         bool, typer.Option(help="Run the demo weather API and publish its GPT.")
     ] = True,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1, help="Worker processes (more than one needs PostgreSQL: GPTFORGE_DATABASE_URL)."
+        ),
+    ] = 1,
 ) -> None:
     """Run the gptforge server: migrate the database, seed the demo GPT, serve the API."""
     settings = ServerSettings()
@@ -60,16 +79,60 @@ def serve(
     except GptforgeError as exc:
         typer.echo(f"error: {exc.message}", err=True)
         raise typer.Exit(2) from None
+    if workers > 1 and platform.db.dialect == "sqlite":
+        typer.echo(
+            f"error: --workers {workers} needs PostgreSQL: SQLite serves one process. Set "
+            "GPTFORGE_DATABASE_URL=postgresql+asyncpg://user:password@host/db, or run one "
+            "worker (the default).",
+            err=True,
+        )
+        raise typer.Exit(2)
     hooks: list[StartupHook] = []
+    demo_url: str | None = None
     if demo:
         demo_url = start_demo_api()
         platform.extra_allow_hosts.append(demo_url.removeprefix("http://"))
 
-        async def seed(p: Platform) -> None:
-            await seed_demo(p, demo_url)
+        async def seed(p: Platform, url: str = demo_url) -> None:
+            await seed_demo(p, url)
 
         hooks.append(seed)
         typer.echo(f"demo weather API on {demo_url}")
-    app = create_app(platform=platform, on_startup=hooks)
     typer.echo(f"gptforge serving on http://{host}:{port} (data in {settings.data_dir})")
-    uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=True)
+    if workers == 1:
+        app = create_app(platform=platform, on_startup=hooks)
+        uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=True)
+        return
+    asyncio.run(_prepare(platform, hooks))
+    os.environ["GPTFORGE_DATA_DIR"] = str(settings.data_dir)
+    if demo_url is not None:
+        os.environ[DEMO_URL_VARIABLE] = demo_url
+    typer.echo(f"starting {workers} worker processes")
+    uvicorn.run(
+        f"{__name__}:worker_app",
+        factory=True,
+        workers=workers,
+        host=host,
+        port=port,
+        log_level="info",
+        proxy_headers=True,
+    )
+
+
+async def _prepare(platform: Platform, hooks: list[StartupHook]) -> None:
+    """What happens once before the workers start: migrations and the demo GPT."""
+    try:
+        await platform.db.migrate()
+        for hook in hooks:
+            await hook(platform)
+    finally:
+        await platform.db.dispose()
+
+
+def worker_app() -> FastAPI:
+    """The app of one ``--workers`` process, from the environment ``serve`` set."""
+    platform = create_platform(ServerSettings())
+    demo_url = os.environ.get(DEMO_URL_VARIABLE)
+    if demo_url:
+        platform.extra_allow_hosts.append(demo_url.removeprefix("http://"))
+    return create_app(platform=platform)

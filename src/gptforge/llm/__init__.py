@@ -21,6 +21,7 @@ from gptforge.llm.base import (
     ToolMessage,
     Usage,
     UserMessage,
+    Waiting,
     wire_messages,
 )
 from gptforge.llm.embedded import (
@@ -30,6 +31,7 @@ from gptforge.llm.embedded import (
     decision_schema,
 )
 from gptforge.llm.openai_compat import OpenAICompatibleProvider
+from gptforge.llm.queue import ModelGate, QueuedProvider
 from gptforge.llm.scripted import ScriptedCall, ScriptedProvider, ScriptedReply
 from gptforge.settings import Settings
 
@@ -80,10 +82,12 @@ __all__ = [
     "EmbeddedProvider",
     "Finish",
     "Message",
+    "ModelGate",
     "ModelProvider",
     "OpenAICompatibleProvider",
     "ProviderChoice",
     "ProviderEvent",
+    "QueuedProvider",
     "ScriptedCall",
     "ScriptedProvider",
     "ScriptedReply",
@@ -96,6 +100,7 @@ __all__ = [
     "ToolMessage",
     "Usage",
     "UserMessage",
+    "Waiting",
     "assemble_model",
     "decision_schema",
     "provider_from_settings",

@@ -90,7 +90,16 @@ class Finish:
     reason: str
 
 
-ProviderEvent = TextDelta | ToolCallRequest | Usage | Finish
+@dataclass(frozen=True, kw_only=True)
+class Waiting:
+    """The call waits for a model that serves one request at a time (see ``llm/queue.py``)."""
+
+    kind: Literal["waiting"] = "waiting"
+    position: int
+    """Place in the line: 1 is next; 0 when the wait is over and the model starts on it."""
+
+
+ProviderEvent = TextDelta | ToolCallRequest | Usage | Finish | Waiting
 
 
 class ModelProvider(Protocol):

@@ -42,6 +42,7 @@ from gptforge.llm.base import (
     ToolDefinition,
     Usage,
 )
+from gptforge.llm.queue import ModelGate
 
 MODEL_FILE = "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"
 MODEL_SHA256 = "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046"
@@ -125,6 +126,9 @@ class _EmbeddedServer:
     """
 
     _lock = threading.Lock()
+    gate = ModelGate()
+    """The server has one slot: model calls of concurrent turns wait here, in arrival
+    order, and are told their place in the line."""
     _server: Any = None
     _address: str | None = None
     _config: _Config | None = None
@@ -649,13 +653,14 @@ class EmbeddedProvider:
         """The model's first decision, unstreamed: ``{"tool", "arguments"}`` or ``{"reply"}``."""
         text: list[str] = []
         usage: Usage | None = None
-        async for event in self._answer(messages, tools):
-            if isinstance(event, dict):
-                return event, usage
-            if isinstance(event, TextDelta):
-                text.append(event.text)
-            elif isinstance(event, Usage):
-                usage = event
+        async with _EmbeddedServer.gate.slot():
+            async for event in self._answer(messages, tools):
+                if isinstance(event, dict):
+                    return event, usage
+                if isinstance(event, TextDelta):
+                    text.append(event.text)
+                elif isinstance(event, Usage):
+                    usage = event
         return {"reply": "".join(text)}, usage
 
     async def stream(
@@ -670,7 +675,7 @@ class EmbeddedProvider:
         made = _calls_made_this_turn(messages)
         offered = tools if len(made) < self.max_calls_per_turn else []
         try:
-            async for event in self._events(messages, offered, made):
+            async for event in _EmbeddedServer.gate.queued(self._events(messages, offered, made)):
                 yield event
         except openai.APIError as exc:
             raise ProviderError(f"The embedded model failed: {exc}") from exc

@@ -12,6 +12,7 @@ from gptforge.runtime.events import (
     TextDeltaEvent,
     ToolCallFinished,
     ToolCallStarted,
+    WaitingEvent,
     event_to_dict,
 )
 from gptforge.runtime.gpt import (
@@ -47,6 +48,7 @@ __all__ = [
     "TextDeltaEvent",
     "ToolCallFinished",
     "ToolCallStarted",
+    "WaitingEvent",
     "build_actions",
     "event_to_dict",
     "load_gpt_file",

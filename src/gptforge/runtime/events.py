@@ -10,6 +10,11 @@ Files a call produced (an image, a chart) travel on the finished event as metada
 (``files``: id, name, type, size) plus their bytes in ``file_data``, a field only the
 layer that stores them reads: :func:`event_to_dict` leaves it out, so the bytes never
 reach the JSON stream, and the model only ever read the tool's text.
+
+``waiting`` comes before a model call that has to wait for a model serving one request
+at a time (the embedded model): its ``position`` is the call's place in the line (1 is
+next), sent again each time the line moves, and a last time as 0 when the model starts
+on it. A call that does not wait sends none.
 """
 
 from __future__ import annotations
@@ -100,8 +105,19 @@ class NoticeEvent:
     """Something the user should know about the answer, which is not an error."""
 
     kind: Literal["notice"] = "notice"
-    code: Literal["truncated"]
+    code: Literal["truncated", "decisions_pending"]
+    """``truncated``: the answer was cut at the token limit. ``decisions_pending``: a
+    decision was noted, and the turn goes on once the other pending calls have theirs."""
     message: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class WaitingEvent:
+    """The turn waits for the model, which is answering other turns first."""
+
+    kind: Literal["waiting"] = "waiting"
+    position: int
+    """Place in the line: 1 is next; 0 when the wait is over and the model starts."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -123,6 +139,7 @@ RuntimeEvent = (
     | ConfirmationRequired
     | AuthRequired
     | NoticeEvent
+    | WaitingEvent
     | ErrorEvent
     | Done
 )

@@ -32,6 +32,7 @@ from gptforge.llm import (
     TextDelta,
     ToolCallRequest,
     ToolMessage,
+    Waiting,
     wire_messages,
 )
 from gptforge.runtime.approvals import ApprovalStore, MemoryApprovalStore
@@ -46,6 +47,7 @@ from gptforge.runtime.events import (
     TextDeltaEvent,
     ToolCallFinished,
     ToolCallStarted,
+    WaitingEvent,
 )
 from gptforge.runtime.gpt import Capabilities, GptDefinition
 from gptforge.runtime.state import CallEntry, ConversationState, Decision, PendingCall
@@ -237,6 +239,8 @@ class Runtime:
                         calls.append(item)
                     elif isinstance(item, Finish):
                         finish = item.reason
+                    elif isinstance(item, Waiting):
+                        yield WaitingEvent(position=item.position)
             except GptforgeError as exc:
                 yield ErrorEvent(message=exc.message)
                 yield Done(reason="error")

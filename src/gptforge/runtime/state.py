@@ -30,6 +30,8 @@ class PendingCall(BaseModel):
     """The tool's stable key (``<toolset id>/<tool name>``); None for an unknown tool."""
     arguments: str
     reason: Literal["confirmation", "auth"]
+    decision: Decision | None = None
+    """A decision already given while other confirmations of the turn wait for theirs."""
 
 
 class CallEntry(BaseModel):

@@ -22,6 +22,7 @@ from gptforge.store.conversations import (
 from gptforge.store.database import Database, database_url
 from gptforge.store.files import FileRepository, StoredFile, visible_files
 from gptforge.store.gpts import GptRepository, gpt_visible_to, visible_gpts
+from gptforge.store.limits import Hit, RateCounter, RateLimitRepository, uses_builder_key
 from gptforge.store.models import (
     DRAFT,
     ActionRecord,
@@ -65,12 +66,15 @@ __all__ = [
     "Gpt",
     "GptRepository",
     "GptVersion",
+    "Hit",
     "LoginFailure",
     "LoginFailureRepository",
     "LoginSession",
     "OAuthState",
     "OAuthToken",
     "Page",
+    "RateCounter",
+    "RateLimitRepository",
     "SearchIndex",
     "SecretBox",
     "SessionRepository",
@@ -84,6 +88,7 @@ __all__ = [
     "new_id",
     "normalize_email",
     "token_hash",
+    "uses_builder_key",
     "utcnow",
     "visible_conversations",
     "visible_files",

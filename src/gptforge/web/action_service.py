@@ -8,6 +8,7 @@ they would let a builder read the server's own environment.
 from __future__ import annotations
 
 import ipaddress
+import json
 from typing import Any
 
 import httpx
@@ -186,6 +187,14 @@ def is_external_host(host: str | None) -> bool:
 
 
 def auth_out(record: ActionRecord) -> AuthOut:
+    """The settings without secrets; with ``keys``, each scheme says whether its key is set
+    and ``secret_set`` whether all are."""
+    keys = record.auth.get("keys")
+    if isinstance(keys, dict):
+        complete = record.auth_secret is not None and all(
+            entry.get("secret_set") for entry in keys.values()
+        )
+        return AuthOut(**record.auth, secret_set=complete)
     return AuthOut(**record.auth, secret_set=record.auth_secret is not None)
 
 
@@ -204,11 +213,8 @@ def store_auth(raw: dict[str, Any], record: ActionRecord, secrets: SecretBox) ->
                 code="invalid_auth",
             )
     if "keys" in raw:
-        raise Unprocessable(
-            "auth.keys (one key per spec security scheme) is not supported by the server yet; "
-            "give one key as `key` with the scheme that sends it.",
-            code="invalid_auth",
-        )
+        _store_keys(raw, record, secrets)
+        return
     kind = str(raw.get("type", ""))
     field = SECRET_FIELDS.get(kind)
     data = dict(raw)
@@ -235,11 +241,76 @@ def store_auth(raw: dict[str, Any], record: ActionRecord, secrets: SecretBox) ->
         record.auth_secret = keep
 
 
+def _store_keys(raw: dict[str, Any], record: ActionRecord, secrets: SecretBox) -> None:
+    """``keys`` (one API key per spec security scheme): the keys as one encrypted JSON
+    object; the public settings keep each scheme's name and whether its key is set.
+
+    A scheme sent without ``key`` keeps its stored key.
+    """
+    keys = raw.get("keys")
+    if "key" in raw:
+        raise Unprocessable(
+            "auth has both `key` and `keys`; give one key as `key`, or one per spec security "
+            "scheme under `keys`.",
+            code="invalid_auth",
+        )
+    if not isinstance(keys, dict) or not keys:
+        raise Unprocessable(
+            "auth.keys must map each spec security scheme name to {key: ...}.",
+            code="invalid_auth",
+        )
+    given: dict[str, str] = {}
+    for name, entry in keys.items():
+        if not isinstance(entry, dict) or set(entry) - {"key"}:
+            raise Unprocessable(
+                f"auth.keys.{name} takes only `key` (the server never reads its own "
+                "environment for actions); give the key inline, it is stored encrypted.",
+                code="invalid_auth",
+            )
+        if "key" in entry:
+            if not isinstance(entry["key"], str):
+                raise Unprocessable(f"auth.keys.{name}.key must be a string.", code="invalid_auth")
+            if entry["key"]:
+                given[str(name)] = entry["key"]
+    merged = {name: given.get(name) or _stored_keys(record, secrets).get(name) for name in keys}
+    probe = {
+        **raw,
+        "keys": {name: {"key": value or _PLACEHOLDER} for name, value in merged.items()},
+    }
+    try:
+        parsed = parse_auth(probe, source="auth")
+    except ConfigError as exc:
+        raise Unprocessable(exc.message, code="invalid_auth") from None
+    public = parsed.model_dump(mode="json", exclude_none=True)
+    public["keys"] = {name: {"secret_set": value is not None} for name, value in merged.items()}
+    stored = {name: value for name, value in merged.items() if value is not None}
+    record.auth = public
+    record.auth_secret = secrets.encrypt(json.dumps(stored)) if stored else None
+
+
+def _stored_keys(record: ActionRecord, secrets: SecretBox) -> dict[str, str]:
+    """The keys stored for ``keys`` auth (none for any other kind)."""
+    if not isinstance(record.auth.get("keys"), dict) or record.auth_secret is None:
+        return {}
+    value = json.loads(secrets.decrypt(record.auth_secret))
+    return {str(k): str(v) for k, v in value.items()} if isinstance(value, dict) else {}
+
+
 def runtime_auth(record: ActionRecord, secrets: SecretBox) -> NoAuth | ApiKeyAuth | OAuthAuth:
     """The auth settings with the decrypted secret, for the executor only."""
     data = dict(record.auth)
     field = SECRET_FIELDS.get(str(data.get("type")))
-    if field and record.auth_secret is not None:
+    if isinstance(data.get("keys"), dict):
+        stored = _stored_keys(record, secrets)
+        missing = [name for name in data["keys"] if name not in stored]
+        if missing:
+            raise Unprocessable(
+                f"This action's keys for {', '.join(missing)} are not set yet. Enter them in "
+                "the action's auth settings.",
+                code="secret_not_set",
+            )
+        data["keys"] = {name: {"key": stored[name]} for name in data["keys"]}
+    elif field and record.auth_secret is not None:
         data[field] = secrets.decrypt(record.auth_secret)
     elif field == "key":
         raise Unprocessable(

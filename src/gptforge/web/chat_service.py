@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
+from contextlib import aclosing
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlencode
 
 import anyio
@@ -26,7 +27,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from gptforge.actions import Action, ActionExecutor, OAuthManager
 from gptforge.egress import EgressClient, EgressPolicy
 from gptforge.errors import GptforgeError
-from gptforge.llm import ModelProvider, provider_from_settings
 from gptforge.runtime import (
     Capabilities,
     ConversationState,
@@ -48,13 +48,15 @@ from gptforge.store import (
     FileRepository,
     Gpt,
     GptRepository,
+    RateLimitRepository,
+    uses_builder_key,
     utcnow,
 )
 from gptforge.toolsets import Toolset
 from gptforge.web import action_service
 from gptforge.web.capability_service import capability_toolsets
 from gptforge.web.chat_schemas import CallOut, ConversationOut, MessageOut, PendingOut
-from gptforge.web.errors import Conflict, NotFound
+from gptforge.web.errors import Conflict, NotFound, TooManyRequests
 from gptforge.web.platform import Platform
 
 log = logging.getLogger("gptforge.web.chat")
@@ -151,6 +153,7 @@ async def begin_message(
             f"POST /api/v1/conversations/{conversation.id}/calls/<call_id>/decision.",
             code="decision_pending",
         )
+    await check_chat_limits(platform, session, conversation)
     repo = ConversationRepository(session)
     if not await repo.claim(conversation.id, expected=("idle", "interrupted")):
         raise Conflict("Another request started a turn here just now.", code="turn_running")
@@ -165,13 +168,74 @@ async def begin_message(
     return after
 
 
+async def check_chat_limits(
+    platform: Platform, session: AsyncSession, conversation: Conversation
+) -> None:
+    """Count the message against the user's and the GPT's limits; 429 past either.
+
+    Only GPTs whose actions send an API key their builder stored are limited (each chat
+    spends the builder's quota); the builder's own chats are not. A refused message rolls
+    back with its request, so it does not count.
+    """
+    settings = platform.settings
+    window = settings.chat_limit_window_seconds
+    limits = [
+        (settings.chat_limit_user_per_gpt, "user", "You have"),
+        (settings.chat_limit_per_gpt, "gpt", "Its users together have"),
+    ]
+    if not any(limit for limit, _, _ in limits):
+        return
+    gpt = await session.get(Gpt, conversation.gpt_id)
+    if gpt is None or gpt.owner_id == conversation.user_id:
+        return
+    version = DRAFT if conversation.draft else gpt.live_version
+    if version is None or not await uses_builder_key(session, gpt.id, version):
+        return
+    counters = RateLimitRepository(session)
+    for limit, scope, who in limits:
+        if not limit:
+            continue
+        key = f"chat:{gpt.id}" + (f":{conversation.user_id}" if scope == "user" else "")
+        hit = await counters.hit(key, window=window)
+        if hit.count > limit:
+            raise TooManyRequests(
+                f"{who} sent this GPT {limit} messages in {_duration(window)}, the most its "
+                f"builder allows on their API key. Try again in {_duration(hit.resets_in)}.",
+                code="chat_rate_limited",
+                details={
+                    "scope": scope,
+                    "limit": limit,
+                    "window_seconds": window,
+                    "retry_after": hit.resets_in,
+                },
+                retry_after=hit.resets_in,
+            )
+
+
+def _duration(seconds: int) -> str:
+    if seconds % 3600 == 0:
+        hours = seconds // 3600
+        return "an hour" if hours == 1 else f"{hours} hours"
+    if seconds >= 60:
+        minutes = -(-seconds // 60)
+        return "a minute" if minutes == 1 else f"{minutes} minutes"
+    return "a second" if seconds == 1 else f"{seconds} seconds"
+
+
 async def begin_decision(
     platform: Platform,
     session: AsyncSession,
     conversation: Conversation,
     call_id: str,
     decision: str,
-) -> int:
+) -> tuple[int, bool]:
+    """Note the decision on a pending call; the sequence to stream after, and whether the
+    turn can go on now (every pending confirmation has its decision).
+
+    With several calls waiting, each decision is kept in the conversation's state and
+    answered with a ``notice`` (``decisions_pending``) and a ``done`` (``paused``) event;
+    the last one resumes the turn with all of them.
+    """
     await recover_if_stale(platform, session, conversation)
     state = state_of(conversation)
     pending = next((p for p in state.pending if p.call_id == call_id), None)
@@ -182,19 +246,36 @@ async def begin_decision(
             "This call waits for a sign-in, not a decision; sign in to the action first.",
             code="sign_in_pending",
         )
-    others = [p.call_id for p in state.pending if p.reason == "confirmation"]
-    if len(others) > 1:
-        raise Conflict(
-            "Several calls wait for a decision; this server decides them one turn at a time "
-            "and needs all of them at once, which the API does not take yet.",
-            code="several_decisions_pending",
-        )
     repo = ConversationRepository(session)
     if not await repo.claim(conversation.id, expected=RESUMABLE):
-        raise Conflict("Another request resumed this turn just now.", code="turn_running")
+        raise Conflict(
+            "Another request is deciding or resuming this turn just now; send this decision "
+            "again in a moment.",
+            code="turn_running",
+        )
     after = conversation.last_sequence
+    pending.decision = DECISIONS[decision]
+    undecided = [p for p in state.pending if p.reason == "confirmation" and p.decision is None]
+    if undecided:
+        await session.refresh(conversation, ["status"])  # the claim's UPDATE: running
+        conversation.state = state.model_dump(mode="json")
+        conversation.status = "paused"
+        count = len(undecided)
+        message = (
+            f"Decision noted. {count} more call{'s' if count > 1 else ''} of this turn "
+            f"wait{'s' if count == 1 else ''} for your decision; the turn goes on after that."
+        )
+        await repo.add_event(
+            conversation,
+            "notice",
+            {"kind": "notice", "code": "decisions_pending", "message": message},
+        )
+        await repo.add_event(conversation, "done", {"kind": "done", "reason": "paused"})
+        conversation.heartbeat_at = None
+    else:
+        conversation.state = state.model_dump(mode="json")
     await session.commit()
-    return after
+    return after, not undecided
 
 
 def start_turn(
@@ -235,12 +316,6 @@ def sign_in_start_url(base_url: str, conversation_id: str, call_id: str) -> str:
 
 
 # ------------------------------------------------------------------ the turn
-
-
-def _provider(platform: Platform) -> ModelProvider:
-    if platform.provider is None:
-        platform.provider = provider_from_settings(platform.settings)
-    return platform.provider
 
 
 def _definition(gpt: Gpt, fields: dict[str, Any]) -> GptDefinition:
@@ -317,7 +392,7 @@ async def run_turn(
         async with EgressClient(policy=policy, limits=settings.egress_limits()) as egress:
             runtime = Runtime(
                 gpt=definition,
-                provider=_provider(platform),
+                provider=await platform.model_provider(),
                 toolsets=toolsets,
                 actions=actions,
                 executor=ActionExecutor(
@@ -336,8 +411,10 @@ async def run_turn(
                     state.messages.pop()  # committed by the request; the runtime adds it again
                 events = runtime.send(state, content)
             else:
-                events = runtime.resume(state, decisions or {})
-            async with anyio.create_task_group() as group:
+                given = {p.call_id: p.decision for p in state.pending if p.decision is not None}
+                events = runtime.resume(state, {**given, **(decisions or {})})
+            # closed however the turn ends, so a model call gives back its place in line
+            async with aclosing(_generator(events)), anyio.create_task_group() as group:
                 group.start_soon(_heartbeat, platform, conversation_id)
                 await _store_events(platform, conversation_id, state, events, base_url)
                 group.cancel_scope.cancel()
@@ -346,6 +423,10 @@ async def run_turn(
         if not isinstance(exc, GptforgeError):
             log.exception("turn of %s failed", conversation_id)
         await _end_turn(platform, conversation_id, None, error=message)
+
+
+def _generator(events: AsyncIterator[RuntimeEvent]) -> AsyncGenerator[RuntimeEvent, None]:
+    return cast(AsyncGenerator[RuntimeEvent, None], events)  # Runtime.send/resume are
 
 
 async def _store_events(
@@ -452,11 +533,14 @@ async def recover_interrupted(platform: Platform) -> int:
 
 async def sweep_interrupted(platform: Platform) -> None:
     """Every ``turn_stale_seconds``, mark turns of dead processes interrupted (a process
-    killed just before this one started still had a fresh heartbeat at start)."""
+    killed just before this one started still had a fresh heartbeat at start), and drop
+    rate-limit windows that have ended."""
     while True:
         await anyio.sleep(platform.settings.turn_stale_seconds)
         try:
             await recover_interrupted(platform)
+            async with platform.db.session() as session:
+                await RateLimitRepository(session).prune()
         except Exception as exc:  # the database may be briefly unavailable; try next time
             log.warning("could not check for interrupted turns: %s", type(exc).__name__)
 

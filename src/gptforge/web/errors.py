@@ -70,6 +70,18 @@ class TooManyRequests(ApiError):
     status = 429
     code = "too_many_requests"
 
+    def __init__(
+        self,
+        message: str,
+        *,
+        details: Any = None,
+        code: str | None = None,
+        retry_after: int = 900,
+    ) -> None:
+        super().__init__(message, details=details, code=code)
+        self.retry_after = retry_after
+        """Seconds until a retry can succeed (the ``Retry-After`` header)."""
+
 
 class ErrorDetail(BaseModel):
     code: str
@@ -123,7 +135,7 @@ async def _api_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ApiError)
     response = _response(exc.status, exc.code, exc.message, exc.details)
     if isinstance(exc, TooManyRequests):
-        response.headers["Retry-After"] = "900"
+        response.headers["Retry-After"] = str(exc.retry_after)
     return response
 
 

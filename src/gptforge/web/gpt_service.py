@@ -301,7 +301,11 @@ def export_files(gpt: Gpt, actions: list[ActionRecord]) -> dict[str, str]:
             files[openapi] = record.schema_text
         auth = dict(record.auth)
         field = action_service.SECRET_FIELDS.get(str(auth.get("type")))
-        if field:
+        if isinstance(auth.get("keys"), dict):  # one key per spec scheme: a variable each
+            auth["keys"] = {
+                name: {"key_env": _env_name(f"{label} {name}", "_KEY")} for name in auth["keys"]
+            }
+        elif field:
             auth[f"{field}_env"] = _env_name(label, "_API_KEY" if field == "key" else "_SECRET")
         definition: dict[str, Any] = {"openapi": openapi, "auth": auth}
         if record.privacy_policy_url:
@@ -428,9 +432,23 @@ async def import_definition(
         action_service.apply_spec(record, spec)
         written = action.auth.model_dump(mode="json", exclude_none=True)
         auth = {k: v for k, v in written.items() if k not in ("key_env", "client_secret_env")}
+        if isinstance(auth.get("keys"), dict):  # the server never reads its environment
+            auth["keys"] = {name: {} for name in auth["keys"]}
         record.auth = {"type": "none"}
         action_service.store_auth(auth, record, platform.secrets)
         await repo.add_action(record)
+        if isinstance(written.get("keys"), dict):
+            for name, entry in written["keys"].items():
+                named = entry.get("key_env")
+                hint = f" (gpt.yaml took it from ${named})" if named else ""
+                needed.append(
+                    SecretNeeded(
+                        action_id=record.action_id,
+                        field=f"keys.{name}.key",
+                        message=f"Enter the {name} key for {record.title or 'this action'}{hint}.",
+                    )
+                )
+            continue
         field = action_service.SECRET_FIELDS.get(str(record.auth.get("type")))
         named = written.get(f"{field}_env") if field else None
         if field and (field == "key" or named):

@@ -1,20 +1,42 @@
-"""What every request handler shares: settings, the database and the secret box."""
+"""What every request handler shares: settings, the database, the secret box, the model."""
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
+from typing import Literal
 
+from pydantic import SecretStr
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gptforge.capabilities.code import CodeInterpreter
 from gptforge.egress import EgressPolicy
-from gptforge.llm import ModelProvider
+from gptforge.llm import ModelProvider, provider_from_settings
 from gptforge.store import AdminSettingsRepository, Database, SecretBox
 from gptforge.web.security import Passwords
 from gptforge.web.settings import ServerSettings
 from gptforge.web.turns import Turns
 
 ALLOW_HOSTS_KEY = "action_allow_hosts"
+PROVIDER_BASE_URL = "provider_base_url"
+PROVIDER_MODEL = "provider_model"
+PROVIDER_API_KEY = "provider_api_key"
+
+
+@dataclass(frozen=True, kw_only=True)
+class ProviderConfig:
+    """The model provider chats use, and where its settings came from."""
+
+    base_url: str | None
+    api_key: str | None
+    model: str | None
+    source: Literal["admin", "environment"]
+
+    def __repr__(self) -> str:  # never the key
+        return (
+            f"ProviderConfig(base_url={self.base_url!r}, model={self.model!r}, "
+            f"source={self.source!r}, api_key={'set' if self.api_key else 'unset'})"
+        )
 
 
 @dataclass(kw_only=True)
@@ -26,13 +48,78 @@ class Platform:
     extra_allow_hosts: list[str] = field(default_factory=list)
     """Hosts the server itself allowlists (the in-process demo API)."""
     provider: ModelProvider | None = None
-    """The model for chats; made from the settings on first use when not given (tests
-    give a scripted one). One per process: the embedded model loads once."""
+    """One model for every chat, whatever the settings say (tests give a scripted one).
+    None: the provider the admin settings name, else the environment's (see
+    :meth:`model_provider`)."""
     turns: Turns = field(default_factory=Turns)
     code_interpreter: CodeInterpreter | None = None
     """The sandbox sessions of this process, made on the first code interpreter call."""
+    _resolved: tuple[float, ProviderConfig, ModelProvider] | None = field(
+        default=None, init=False, repr=False
+    )
+    """When the provider settings were read, what they said, and the provider made."""
 
     async def egress_policy(self, session: AsyncSession) -> EgressPolicy:
         """The operator's allowlist: environment, admin settings and the demo API."""
         stored = await AdminSettingsRepository(session).value(ALLOW_HOSTS_KEY) or []
         return self.settings.egress_policy(extra_hosts=[*self.extra_allow_hosts, *stored])
+
+    async def provider_config(self) -> ProviderConfig:
+        """The admin settings' provider when a base URL or key is stored there, else the
+        environment's. The two are never mixed: an environment key is not sent to a base
+        URL set through the API. A stored model name applies to either."""
+        async with self.db.session() as session:
+            repo = AdminSettingsRepository(session)
+            base_url = await repo.value(PROVIDER_BASE_URL)
+            model = await repo.value(PROVIDER_MODEL)
+            key_row = await repo.get(PROVIDER_API_KEY)
+        key = self.secrets.decrypt(key_row.secret) if key_row and key_row.secret else None
+        if base_url or key:
+            return ProviderConfig(base_url=base_url, api_key=key, model=model, source="admin")
+        env = self.settings
+        return ProviderConfig(
+            base_url=env.openai_base_url,
+            api_key=env.openai_api_key.get_secret_value() if env.openai_api_key else None,
+            model=model or env.model,
+            source="environment",
+        )
+
+    def build_provider(self, config: ProviderConfig) -> ModelProvider:
+        """The provider for ``config`` (OpenAI-compatible when it names a server or key,
+        else the embedded model)."""
+        settings = self.settings.model_copy(
+            update={
+                "openai_base_url": config.base_url,
+                "openai_api_key": SecretStr(config.api_key) if config.api_key else None,
+                "model": config.model,
+            }
+        )
+        return provider_from_settings(settings)
+
+    async def model_provider(self) -> ModelProvider:
+        """The model for a new turn: the fixed :attr:`provider`, or the configured one.
+
+        The configuration is read from the database at most every
+        ``provider_settings_ttl_seconds``, so an admin's change reaches every process
+        within that time without a restart (this process: at once, see
+        :meth:`forget_provider`). The provider object is kept while its settings stay the
+        same.
+        """
+        if self.provider is not None:
+            return self.provider
+        now = time.monotonic()
+        resolved = self._resolved
+        if resolved is not None and now - resolved[0] < self.settings.provider_settings_ttl_seconds:
+            return resolved[2]
+        config = await self.provider_config()
+        if resolved is not None and resolved[1] == config:
+            provider = resolved[2]
+        else:
+            provider = self.build_provider(config)
+        self._resolved = (now, config, provider)
+        return provider
+
+    def forget_provider(self) -> None:
+        """Read the provider settings again on the next turn (they were just changed)."""
+        if self._resolved is not None:
+            self._resolved = (float("-inf"), self._resolved[1], self._resolved[2])

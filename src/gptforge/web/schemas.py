@@ -366,6 +366,24 @@ class AdminSettingsPatch(Input):
     """Write-only; an empty string removes the stored key."""
 
 
+class ModelTestOut(BaseModel):
+    """The answer of ``POST /api/v1/admin/model/test``: did the chats' model answer?"""
+
+    ok: bool
+    provider: str
+    """``openai-compatible:<base URL>``, ``embedded``, or ``fixed:<name>`` (a provider the
+    embedding code gave the server, e.g. in tests)."""
+    source: Literal["admin", "environment", "fixed"]
+    """Where the provider settings came from: the admin settings win when they hold a base
+    URL or key."""
+    model: str | None
+    reply: str | None
+    """The start of the model's reply to a tiny prompt."""
+    error: str | None
+    """What went wrong, for the admin (never the key)."""
+    duration_ms: float
+
+
 class HealthOut(BaseModel):
     status: Literal["ok"]
     database: str

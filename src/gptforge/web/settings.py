@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import SecretStr
+from pydantic import Field, SecretStr
 
 from gptforge.settings import Settings
 
@@ -30,3 +30,13 @@ class ServerSettings(Settings):
     turn_stale_seconds: float = 15.0
     """A running turn whose process has not refreshed it for this long is marked
     interrupted (the process died); running turns refresh it every third of this."""
+    chat_limit_user_per_gpt: int = Field(default=30, ge=0)
+    """Messages one user may send to one GPT per window, when the GPT's actions use an API
+    key its builder stored (0: no limit). The builder's own chats are not limited."""
+    chat_limit_per_gpt: int = Field(default=1000, ge=0)
+    """Messages all users together may send to one such GPT per window (0: no limit)."""
+    chat_limit_window_seconds: int = Field(default=3600, ge=1)
+    """The length of the fixed windows the chat limits count in (default one hour)."""
+    provider_settings_ttl_seconds: float = Field(default=5.0, ge=0)
+    """How long a process uses the model provider settings it read from the database
+    before it reads them again (an admin's change reaches every process within this)."""

@@ -2,22 +2,40 @@
 
 from __future__ import annotations
 
+import logging
+import time
+
+import anyio
 from fastapi import APIRouter, status
 
 from gptforge.egress import parse_allow_entry
-from gptforge.errors import ConfigError
+from gptforge.errors import ConfigError, GptforgeError
+from gptforge.llm import Message, ModelProvider, TextDelta
 from gptforge.store import AdminSettingsRepository, UserRepository
 from gptforge.web.deps import AdminSubject, DbSession, PlatformDep
 from gptforge.web.errors import Conflict, Unprocessable
-from gptforge.web.platform import ALLOW_HOSTS_KEY
+from gptforge.web.platform import (
+    ALLOW_HOSTS_KEY,
+    PROVIDER_API_KEY,
+    PROVIDER_BASE_URL,
+    PROVIDER_MODEL,
+    Platform,
+    ProviderConfig,
+)
 from gptforge.web.routes.accounts import user_out
-from gptforge.web.schemas import AdminSettingsOut, AdminSettingsPatch, AdminUserIn, UserOut
+from gptforge.web.schemas import (
+    AdminSettingsOut,
+    AdminSettingsPatch,
+    AdminUserIn,
+    ModelTestOut,
+    UserOut,
+)
 from gptforge.web.signup import SIGNUP_KEY, signup_mode
 
+log = logging.getLogger("gptforge.web.admin")
 router = APIRouter(prefix="/admin", tags=["admin"])
-PROVIDER_BASE_URL = "provider_base_url"
-PROVIDER_MODEL = "provider_model"
-PROVIDER_API_KEY = "provider_api_key"
+MODEL_TEST_PROMPT = "Reply with the single word OK."
+MODEL_TEST_SECONDS = 60.0
 
 
 @router.get("/users")
@@ -90,4 +108,75 @@ async def update_settings(
         key = body.provider_api_key
         await repo.set_secret(PROVIDER_API_KEY, platform.secrets.encrypt(key) if key else None)
     await session.flush()
-    return await _settings_out(platform, session)
+    out = await _settings_out(platform, session)
+    await session.commit()  # before the next turn of this process reads the settings
+    platform.forget_provider()
+    return out
+
+
+@router.post("/model/test")
+async def test_model(_admin: AdminSubject, platform: PlatformDep) -> ModelTestOut:
+    """Send a tiny prompt to the provider chats use now; ``ok`` and its reply, or the error."""
+    config = await platform.provider_config()
+    started = time.perf_counter()
+    try:
+        provider = platform.provider or platform.build_provider(config)
+        with anyio.fail_after(MODEL_TEST_SECONDS):
+            reply = await _ask(provider)
+    except TimeoutError:
+        return _test_out(
+            platform,
+            config,
+            started,
+            error=f"The model did not answer in {MODEL_TEST_SECONDS:.0f} s.",
+        )
+    except GptforgeError as exc:
+        return _test_out(platform, config, started, error=_redacted(exc.message, config))
+    except Exception as exc:  # a provider library's own failure: say what, never the key
+        log.warning("model test failed: %s", type(exc).__name__)
+        return _test_out(
+            platform,
+            config,
+            started,
+            error=f"The model call failed ({type(exc).__name__}); see the server log.",
+        )
+    return _test_out(platform, config, started, reply=reply)
+
+
+async def _ask(provider: ModelProvider) -> str:
+    text: list[str] = []
+    messages: list[Message] = [{"role": "user", "content": MODEL_TEST_PROMPT}]
+    async for event in provider.stream(messages, []):
+        if isinstance(event, TextDelta):
+            text.append(event.text)
+    return "".join(text)
+
+
+def _redacted(message: str, config: ProviderConfig) -> str:
+    return message.replace(config.api_key, "***") if config.api_key else message
+
+
+def _test_out(
+    platform: Platform,
+    config: ProviderConfig,
+    started: float,
+    *,
+    reply: str | None = None,
+    error: str | None = None,
+) -> ModelTestOut:
+    fixed = platform.provider
+    return ModelTestOut(
+        ok=error is None,
+        provider=f"fixed:{fixed.name}" if fixed else _describe(config),
+        source="fixed" if fixed else config.source,
+        model=config.model,
+        reply=reply[:500] if reply is not None else None,
+        error=error,
+        duration_ms=round((time.perf_counter() - started) * 1000, 1),
+    )
+
+
+def _describe(config: ProviderConfig) -> str:
+    if config.base_url or config.api_key:
+        return f"openai-compatible:{config.base_url or 'https://api.openai.com/v1'}"
+    return "embedded"

@@ -184,18 +184,20 @@ async def decide_call(
     session: DbSession,
     platform: PlatformDep,
 ) -> StreamingResponse:
-    """Answer a ``confirmation_required`` call; the paused turn resumes (in any process)."""
+    """Answer a ``confirmation_required`` call; the paused turn resumes (in any process)
+    once every call it waits on has a decision (until then: ``notice`` and ``done``)."""
     conversation = await load_conversation(session, subject, conversation_id)
-    after = await chat_service.begin_decision(
+    after, ready = await chat_service.begin_decision(
         platform, session, conversation, call_id, body.decision
     )
-    chat_service.start_turn(
-        platform,
-        conversation.id,
-        decisions={call_id: chat_service.DECISIONS[body.decision]},
-        session_id=session_id(subject),
-        base_url=base_url(request),
-    )
+    if ready:
+        chat_service.start_turn(
+            platform,
+            conversation.id,
+            decisions={call_id: chat_service.DECISIONS[body.decision]},
+            session_id=session_id(subject),
+            base_url=base_url(request),
+        )
     return _stream(platform, conversation.id, after, until_done=True)
 
 
