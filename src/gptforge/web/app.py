@@ -30,6 +30,7 @@ from gptforge.web.routes import (
     gpts,
     health,
     oauth,
+    render,
     store,
     tokens,
 )
@@ -94,7 +95,7 @@ def create_app(
     _limit_body_size(app, platform.settings.max_body_bytes)
 
     api = APIRouter(prefix=API_PREFIX)
-    for module in (accounts, tokens, gpts, actions, conversations, oauth, store, admin):
+    for module in (accounts, tokens, gpts, actions, conversations, oauth, store, admin, render):
         api.include_router(module.router, responses=ERROR_RESPONSES)
     app.include_router(api)
     app.include_router(health.router, responses=ERROR_RESPONSES)
