@@ -14,7 +14,9 @@ WEATHER_ANSWER = "It is **sunny** in Paris right now.\n\n- Temperature: mild\n- 
 def weather_script() -> ScriptedProvider:
     return ScriptedProvider(
         [
-            ScriptedReply(calls=(ScriptedCall(name="getCurrentWeather", arguments={"city": "Paris"}),)),
+            ScriptedReply(
+                calls=(ScriptedCall(name="getCurrentWeather", arguments={"city": "Paris"}),)
+            ),
             ScriptedReply(text=WEATHER_ANSWER),
         ],
         chunk=4,
