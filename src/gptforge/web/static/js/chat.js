@@ -33,6 +33,11 @@ function summaryHost(summary) {
   return match ? hostOf(match[1]) : null;
 }
 
+/** A preformatted block that scrolls: focusable, so keyboard users can scroll it. */
+function pre(text) {
+  return h("pre", { tabindex: "0" }, text);
+}
+
 function pretty(value) {
   if (value === null || value === undefined || value === "") return "";
   if (typeof value === "string") {
@@ -53,12 +58,12 @@ function recordView(record, message) {
   const request = [`${record.method} ${record.url}`];
   for (const [name, value] of Object.entries(record.request_headers ?? {})) request.push(`${name}: ${value}`);
   if (record.request_body_excerpt) request.push("", record.request_body_excerpt);
-  parts.push(h("h4", { class: "small" }, "Request"), h("pre", {}, request.join("\n")));
+  parts.push(h("h4", { class: "small" }, "Request"), pre(request.join("\n")));
   const status = record.status ? `HTTP ${record.status}` : "No response";
   const timing = record.duration_ms ? ` · ${Math.round(record.duration_ms)} ms` : "";
   parts.push(h("h4", { class: "small" }, `Response (${status}${timing})`));
   if (record.error) parts.push(h("p", {}, record.error));
-  if (record.response_excerpt) parts.push(h("pre", {}, pretty(record.response_excerpt)));
+  if (record.response_excerpt) parts.push(pre(pretty(record.response_excerpt)));
   return parts;
 }
 
@@ -138,7 +143,7 @@ export class Chat {
 
   #build() {
     const id = `message-${Math.random().toString(36).slice(2, 8)}`;
-    this.log = h("div", { class: "chat-log", role: "log", "aria-label": "Conversation" });
+    this.log = h("div", { class: "chat-log", role: "log", "aria-label": "Conversation", tabindex: "0" });
     this.status = h("p", { class: "chat-status", role: "status", "aria-live": "polite" });
     this.input = h("textarea", { id, name: "message", rows: "2", maxlength: "32000", required: true });
     this.input.value = this.options.prefill ?? "";
@@ -434,7 +439,7 @@ export class Chat {
     chip.querySelector("summary").textContent = failed ? `${label} (${info.status.replaceAll("_", " ")})` : label;
     const body = chip.querySelector(".chip-body");
     if (info.done) body.replaceChildren(...recordView(info.record, info.message));
-    else if (info.summary) body.replaceChildren(h("pre", {}, info.summary));
+    else if (info.summary) body.replaceChildren(pre(info.summary));
   }
 
   #removePrompt(callId) {
@@ -451,8 +456,8 @@ export class Chat {
       "div",
       { class: "decision", role: "group", "aria-label": `Allow the call to ${host}?` },
       h("p", {}, h("strong", {}, `${data.action || "The GPT"} wants to talk to ${host}`)),
-      h("pre", {}, data.summary),
-      Object.keys(data.arguments ?? {}).length ? h("pre", {}, pretty(data.arguments)) : null,
+      pre(data.summary),
+      Object.keys(data.arguments ?? {}).length ? pre(pretty(data.arguments)) : null,
       h(
         "div",
         { class: "row" },
