@@ -405,6 +405,13 @@ export class Chat {
       case "auth_required":
         this.#signIn(turn, data);
         break;
+      case "waiting":
+        this.#setStatus(
+          data.position > 0
+            ? `Waiting for the model: ${data.position === 1 ? "you are next" : `${data.position - 1} ahead of you`}…`
+            : "Answering…",
+        );
+        break;
       case "notice":
         turn.append(h("p", { class: "notice-box" }, data.message));
         break;
