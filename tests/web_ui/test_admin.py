@@ -83,3 +83,4 @@ def test_the_admin_page_is_for_administrators_only(
     assert response.status == 403
     assert page.get_by_role("heading", name="Not allowed").is_visible()
     assert page.get_by_text("Only an administrator can do this.").is_visible()
+    axe_check(page)

@@ -80,3 +80,21 @@ def test_reloading_during_an_answer_reattaches_to_the_stream(
     text = page.locator(".message-assistant .bubble").inner_text()
     assert text.split() == [w.strip() for w in words]
     assert page.locator(".message-user").count() == 1
+
+
+def test_stop_generating_stops_following_the_answer(page: Any, live_server: LiveServer) -> None:
+    words = [f"word{n:02d} " for n in range(30)]
+    live_server.use_provider(
+        SlowProvider([ScriptedReply(text="".join(words))], delay=0.15, chunk=7)
+    )
+    chat_as(page, live_server, live_server.demo_gpt_id)
+    send(page, "Tell me a long story")
+    page.get_by_text("word02").wait_for()
+    page.get_by_role("button", name="Stop generating").click()
+    page.get_by_text("Stopped.").wait_for()
+    assert page.get_by_role("button", name="Stop generating").is_hidden()
+    assert page.get_by_role("button", name="Send").is_enabled()
+    shown = page.locator(".message-assistant .bubble").inner_text()
+    page.wait_for_timeout(600)
+    assert page.locator(".message-assistant .bubble").inner_text() == shown  # no more text
+    assert "word29" not in shown

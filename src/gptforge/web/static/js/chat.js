@@ -50,6 +50,17 @@ function pretty(value) {
   return JSON.stringify(value, null, 2);
 }
 
+/** What the chat says for API errors whose message is written for API clients. */
+const CHAT_MESSAGES = {
+  turn_running: "The previous answer is still being written on the server. Wait a moment, then send again (or reload to follow it).",
+  decision_pending: "A call above waits for your decision (Allow or Decline) before the chat can go on.",
+  sign_in_pending: "A call above waits for you to sign in first.",
+};
+
+function chatMessage(error) {
+  return CHAT_MESSAGES[error?.code] ?? messageOf(error);
+}
+
 /** The expanded part of a call chip: the redacted request and response. */
 function recordView(record, message) {
   const parts = [];
@@ -367,7 +378,7 @@ export class Chat {
         turn.append(h("p", { class: "notice-box" }, "Stopped. The server finishes this answer on its own; reload to see all of it."));
         turn.finish({ retry: true });
       } else {
-        this.#error(messageOf(error), true, turn);
+        this.#error(chatMessage(error), true, turn);
       }
     } finally {
       this.controller = null;
