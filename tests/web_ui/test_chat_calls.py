@@ -78,6 +78,10 @@ def test_a_consequential_call_is_declined_then_allowed(
     assert buttons == ["Allow", "Decline"]  # consequential: no "Always allow"
     axe_check(page)
     screenshot(page, "chat-confirmation")
+    page.reload()  # the paused call still waits, with the same choices
+    prompt = page.get_by_role("group", name=re.compile("Allow the call"))
+    prompt.wait_for()
+    assert prompt.get_by_role("button").all_inner_texts() == ["Allow", "Decline"]
     prompt.get_by_role("button", name="Decline").click()
     page.get_by_text("Fine, I did not create it.").wait_for()
     assert app.state.created == []

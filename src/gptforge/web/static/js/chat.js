@@ -156,7 +156,14 @@ export class Chat {
     const id = `message-${Math.random().toString(36).slice(2, 8)}`;
     this.log = h("div", { class: "chat-log", role: "log", "aria-label": "Conversation", tabindex: "0" });
     this.status = h("p", { class: "chat-status", role: "status", "aria-live": "polite" });
-    this.input = h("textarea", { id, name: "message", rows: "2", maxlength: "32000", required: true });
+    this.input = h("textarea", {
+      id,
+      name: "message",
+      rows: "2",
+      maxlength: "32000",
+      required: true,
+      placeholder: this.options.gptName ? `Message ${this.options.gptName}` : "Message",
+    });
     this.input.value = this.options.prefill ?? "";
     this.send = h("button", { type: "submit", class: "primary" }, "Send");
     this.stop = h("button", { type: "button", hidden: true }, "Stop generating");
@@ -475,6 +482,7 @@ export class Chat {
       { class: "decision", role: "group", "aria-label": `Allow the call to ${host}?` },
       h("p", {}, h("strong", {}, `${data.action || "The GPT"} wants to talk to ${host}`)),
       pre(data.summary),
+      data.allow_always ? null : h("p", { class: "small muted" }, "This operation can change things, so every call asks you first."),
       Object.keys(data.arguments ?? {}).length ? pre(pretty(data.arguments)) : null,
       h(
         "div",
