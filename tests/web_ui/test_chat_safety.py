@@ -66,20 +66,33 @@ def test_reloading_during_an_answer_reattaches_to_the_stream(
 ) -> None:
     words = [f"word{n:02d} " for n in range(24)]
     live_server.use_provider(
-        SlowProvider([ScriptedReply(text="".join(words))], delay=0.15, chunk=7)
+        SlowProvider(
+            [ScriptedReply(text="Hi."), ScriptedReply(text="".join(words))], delay=0.15, chunk=7
+        )
     )
     chat_as(page, live_server, live_server.demo_gpt_id)
+    send(page, "Hello")
+    page.get_by_role("button", name="Copy").wait_for()
     send(page, "Tell me a long story")
-    bubble = page.locator(".message-assistant .bubble")
     page.get_by_text("word03").wait_for()
-    assert "word23" not in bubble.inner_text()  # still streaming
+    assert "word23" not in page.locator(".message-assistant .bubble").last.inner_text()
 
+    resumed: list[dict[str, str]] = []
+    page.on(
+        "request",
+        lambda request: (
+            resumed.append(request.headers) if request.url.endswith("/events") else None
+        ),
+    )
     page.reload()
     page.get_by_role("button", name="Stop generating").wait_for()  # following the running turn
-    page.get_by_role("button", name="Copy").wait_for()
-    text = page.locator(".message-assistant .bubble").inner_text()
-    assert text.split() == [w.strip() for w in words]
-    assert page.locator(".message-user").count() == 1
+    page.locator(".message-assistant").nth(1).get_by_role("button", name="Copy").wait_for()
+    bubbles = page.locator(".message-assistant .bubble").all_inner_texts()
+    assert bubbles[0] == "Hi."
+    assert bubbles[1].split() == [w.strip() for w in words]
+    assert page.locator(".message-user").count() == 2
+    # it resumed where this turn started (Last-Event-ID), not from the first event
+    assert len(resumed) == 1 and int(resumed[0]["last-event-id"]) > 0
 
 
 def test_stop_generating_stops_following_the_answer(page: Any, live_server: LiveServer) -> None:

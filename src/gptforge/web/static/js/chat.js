@@ -14,11 +14,12 @@
 // tool_call_started, tool_call_finished, confirmation_required, auth_required, notice,
 // error, done.
 
-import { api, messageOf, stream } from "./api.js";
+import { ApiError, api, messageOf, stream } from "./api.js";
 import { h } from "./dom.js";
 import { MarkdownBlock, renderMarkdown } from "./markdown.js";
 
 const enc = encodeURIComponent;
+const RECONNECTS = 3;
 
 function hostOf(url) {
   try {
@@ -286,11 +287,15 @@ export class Chat {
     const keepPaused = new Set(["tool_call_started", "confirmation_required", "auth_required"]);
     this.turn ??= new Turn(this);
     const turn = this.turn;
+    // where this tab saw the turn start (a reload): resume there rather than replay all
+    const start = this.#turnStart();
     await this.#follow(async (signal) =>
       stream(`/conversations/${enc(this.conversationId)}/events`, {
         method: "GET",
         signal,
+        lastEventId: start,
         onEvent: (event) => {
+          this.lastSeen = event.id;
           const id = Number(event.id);
           if (live) return this.#handle(turn, event);
           if (event.event === "done" && id <= snapshotLast) {
@@ -349,7 +354,11 @@ export class Chat {
         stream(`/conversations/${enc(this.conversationId)}/messages`, {
           body: { content: text },
           signal,
-          onEvent: (event) => this.#handle(turn, event),
+          onEvent: (event) => {
+            if (this.lastSeen === null) this.#rememberTurnStart(Number(event.id) - 1);
+            this.lastSeen = event.id;
+            this.#handle(turn, event);
+          },
         }),
       turn,
     );
@@ -363,22 +372,52 @@ export class Chat {
         stream(`/conversations/${enc(this.conversationId)}/calls/${enc(callId)}/decision`, {
           body: { decision },
           signal,
-          onEvent: (event) => this.#handle(turn, event),
+          onEvent: (event) => {
+            this.lastSeen = event.id;
+            this.#handle(turn, event);
+          },
         }),
       turn,
     );
   }
 
-  /** Run one stream for `turn`: busy state, Stop generating, errors, the end. */
+  /**
+   * Run one stream for `turn`: busy state, Stop generating, errors, the end. A stream
+   * that breaks off before `done` is resumed with Last-Event-ID (the turn runs on the
+   * server whatever the connection does).
+   */
   async #follow(open, turn, { running = true } = {}) {
     this.controller = new AbortController();
+    const { signal } = this.controller;
     this.turnEnded = false;
+    this.lastSeen = null;
     this.#busy(running);
     try {
-      await open(this.controller.signal);
-      if (!this.turnEnded && running && !this.controller.signal.aborted) {
-        // the stream ended without `done`: the connection dropped mid-answer
-        this.#error("The connection to the server was lost. Reload the page to see the answer.", false, turn);
+      let next = open;
+      for (let attempt = 1; ; attempt += 1) {
+        try {
+          await next(signal);
+        } catch (error) {
+          const dropped = !(error instanceof ApiError) || error.status === 0;
+          if (error.name === "AbortError" || !dropped || this.lastSeen === null || attempt > RECONNECTS) throw error;
+        }
+        if (this.turnEnded || !running || signal.aborted) break;
+        if (this.lastSeen === null || attempt > RECONNECTS) {
+          this.#error("The connection to the server was lost. Reload the page to see the answer.", false, turn);
+          break;
+        }
+        this.#setStatus("Reconnecting…");
+        await new Promise((resolve) => setTimeout(resolve, 400 * attempt));
+        next = (again) =>
+          stream(`/conversations/${enc(this.conversationId)}/events`, {
+            method: "GET",
+            lastEventId: this.lastSeen,
+            signal: again,
+            onEvent: (event) => {
+              this.lastSeen = event.id;
+              this.#handle(turn, event);
+            },
+          });
       }
     } catch (error) {
       if (error.name === "AbortError") {
@@ -393,6 +432,35 @@ export class Chat {
       await Promise.all(turn.blocks.map((b) => b.settled()));
       this.#scroll();
       this.options.onTurnEnd?.();
+    }
+  }
+
+  #turnKey() {
+    return `gptforge:turn-start:${this.conversationId}`;
+  }
+
+  #rememberTurnStart(id) {
+    try {
+      window.sessionStorage.setItem(this.#turnKey(), String(id));
+    } catch {
+      // storage unavailable (private mode): a reload replays the conversation's events
+    }
+  }
+
+  #turnStart() {
+    try {
+      const value = window.sessionStorage.getItem(this.#turnKey());
+      return value && /^\d+$/.test(value) ? value : null;
+    } catch {
+      return null;
+    }
+  }
+
+  #forgetTurnStart() {
+    try {
+      window.sessionStorage.removeItem(this.#turnKey());
+    } catch {
+      // nothing stored
     }
   }
 
@@ -439,6 +507,7 @@ export class Chat {
       case "done":
         this.turnEnded = true;
         if (data.reason !== "paused") {
+          this.#forgetTurnStart();
           if (data.reason === "step_limit") {
             turn.append(h("p", { class: "notice-box" }, "The GPT stopped after too many steps in one answer. Ask again to continue."));
           }
