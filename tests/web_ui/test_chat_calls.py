@@ -14,6 +14,7 @@ from tests.actions.oauth_server import OAuthServerState, oauth_app
 from tests.servers import serve
 from tests.web.apis import ECHO_SPEC, echo_app
 from tests.web_ui.conftest import (
+    ConsoleErrors,
     LiveServer,
     allow_hosts,
     api_gpt,
@@ -137,3 +138,16 @@ def test_oauth_sign_in_comes_back_to_the_chat_and_the_answer_arrives(
         assert page.locator("details.chip summary").last.inner_text() == "Talked to 127.0.0.1"
         assert page.get_by_role("link", name="Sign in to 127.0.0.1").count() == 0
         assert [r["form"]["grant_type"] for r in state.token_requests] == ["authorization_code"]
+
+
+def test_a_refused_sign_in_is_a_page_that_says_what_to_do(
+    page: Any, live_server: LiveServer, console_errors: ConsoleErrors
+) -> None:
+    console_errors.expect(r"oauth/callback.*Failed to load resource.*422")
+    page.goto("/api/v1/oauth/callback?error=access_denied&state=x")
+    page.wait_for_url("**/signin?next=*")  # not signed in: sign in first, then come back
+    chat_as(page, live_server, live_server.demo_gpt_id)
+    response = page.goto("/api/v1/oauth/callback?error=access_denied&state=x")
+    assert response.status == 422
+    assert page.get_by_text("The sign-in was not completed (access_denied)").is_visible()
+    axe_check(page)

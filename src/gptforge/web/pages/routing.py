@@ -18,8 +18,9 @@ from fastapi.responses import RedirectResponse
 from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
 
+from gptforge.errors import GptforgeError
 from gptforge.store import User
-from gptforge.web.errors import ApiError, Unauthenticated
+from gptforge.web.errors import ApiError, Unauthenticated, Unprocessable
 
 WEB_DIR = Path(__file__).resolve().parents[1]
 TEMPLATES_DIR = WEB_DIR / "templates"
@@ -82,3 +83,26 @@ class PageRoute(APIRoute):
                 return error_page(request, exc)
 
         return page_handler
+
+
+class BrowserAwareRoute(APIRoute):
+    """An API route people reach by navigating (the OAuth start and callback): a request
+    that accepts HTML gets failures as pages (not signed in: the sign-in page, then back
+    here); API clients keep the JSON errors."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def browser_aware_handler(request: Request) -> Response:
+            if "text/html" not in request.headers.get("accept", ""):
+                return await handler(request)
+            try:
+                return await handler(request)
+            except Unauthenticated:
+                return sign_in_redirect(request)
+            except ApiError as exc:
+                return error_page(request, exc)
+            except GptforgeError as exc:
+                return error_page(request, Unprocessable(exc.message))
+
+        return browser_aware_handler

@@ -21,10 +21,12 @@ from gptforge.web import action_service, chat_service
 from gptforge.web.authz import load_conversation
 from gptforge.web.deps import CurrentSubject, DbSession, PlatformDep, Subject
 from gptforge.web.errors import Conflict, NotFound, Unprocessable
+from gptforge.web.pages.routing import BrowserAwareRoute
 from gptforge.web.platform import Platform
 from gptforge.web.routes.conversations import base_url, session_id
 
-router = APIRouter(tags=["oauth"])
+router = APIRouter(tags=["oauth"], route_class=BrowserAwareRoute)
+"""People reach these by navigating: their failures are pages for browsers, JSON otherwise."""
 
 
 class SignedIn(BaseModel):
