@@ -21,10 +21,12 @@ from gptforge.web import action_service, chat_service
 from gptforge.web.authz import load_conversation
 from gptforge.web.deps import CurrentSubject, DbSession, PlatformDep, Subject
 from gptforge.web.errors import Conflict, NotFound, Unprocessable
+from gptforge.web.pages.routing import BrowserAwareRoute
 from gptforge.web.platform import Platform
 from gptforge.web.routes.conversations import base_url, session_id
 
-router = APIRouter(tags=["oauth"])
+router = APIRouter(tags=["oauth"], route_class=BrowserAwareRoute)
+"""People reach these by navigating: their failures are pages for browsers, JSON otherwise."""
 
 
 class SignedIn(BaseModel):
@@ -94,7 +96,7 @@ async def _action_of(
     )
 
 
-@router.get("/oauth/callback")
+@router.get("/oauth/callback", response_model=SignedIn)
 async def oauth_callback(
     request: Request,
     subject: CurrentSubject,
@@ -103,7 +105,7 @@ async def oauth_callback(
     state: str = Query(""),
     code: str = Query(""),
     error: str | None = Query(None),
-) -> SignedIn:
+) -> SignedIn | RedirectResponse:
     """The provider sends the user back here: the token is stored, paused turns resume."""
     if error is not None:
         raise Unprocessable(
@@ -133,6 +135,9 @@ async def oauth_callback(
         state=state, code=code, session_id=session_id(subject), config_for=config_for
     )
     resumed = await _resume_signed_in(request, subject, session, platform, done.action_id)
+    if "text/html" in request.headers.get("accept", ""):
+        # a browser: back to the chat, which follows the resumed turn
+        return RedirectResponse(f"/c/{resumed[0]}" if resumed else "/", status_code=303)
     return SignedIn(signed_in=True, resumed=resumed)
 
 
