@@ -25,7 +25,9 @@ function urlOf(path) {
 
 async function send(path, { method = "GET", body, signal, headers = {} } = {}) {
   const init = { method, signal, credentials: "same-origin", headers: { ...headers } };
-  if (body !== undefined) {
+  if (body instanceof FormData) {
+    init.body = body; // multipart: the browser sets Content-Type with its boundary
+  } else if (body !== undefined) {
     init.body = typeof body === "string" ? body : JSON.stringify(body);
     init.headers["Content-Type"] ??= "application/json";
   }

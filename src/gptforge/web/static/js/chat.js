@@ -10,45 +10,22 @@
 // onConversation(id) (a conversation was created), onTurnEnd() (a turn ended).
 //
 // Model text is rendered to HTML by the server (sanitized); everything else from the
-// server is set as text. Events follow the API's SSE stream: text_delta,
+// server is set as text. "Attach file" uploads to the conversation (made first when the
+// chat is empty); call chips and files are drawn by chat-calls.js. Events follow the API's SSE stream: text_delta,
 // tool_call_started, tool_call_finished, confirmation_required, auth_required, notice,
 // error, done.
 
 import { ApiError, api, messageOf, stream } from "./api.js";
+import { callDetails, callLabel, fileChip, filesView, hostOf, operationOf, pre, pretty } from "./chat-calls.js";
 import { h } from "./dom.js";
 import { MarkdownBlock, renderMarkdown } from "./markdown.js";
 
 const enc = encodeURIComponent;
 const RECONNECTS = 3;
 
-function hostOf(url) {
-  try {
-    return new URL(url).hostname;
-  } catch {
-    return null;
-  }
-}
-
 function summaryHost(summary) {
   const match = /\s(https?:\/\/\S+)/.exec(summary ?? "");
   return match ? hostOf(match[1]) : null;
-}
-
-/** A preformatted block that scrolls: focusable, so keyboard users can scroll it. */
-function pre(text) {
-  return h("pre", { tabindex: "0" }, text);
-}
-
-function pretty(value) {
-  if (value === null || value === undefined || value === "") return "";
-  if (typeof value === "string") {
-    try {
-      return JSON.stringify(JSON.parse(value), null, 2);
-    } catch {
-      return value;
-    }
-  }
-  return JSON.stringify(value, null, 2);
 }
 
 /** What the chat says for API errors whose message is written for API clients. */
@@ -58,25 +35,16 @@ const CHAT_MESSAGES = {
   sign_in_pending: "A call above waits for you to sign in first.",
 };
 
-function chatMessage(error) {
-  return CHAT_MESSAGES[error?.code] ?? messageOf(error);
+/** What the chat says when an upload is refused (413 too large, 422 empty or too many). */
+function uploadMessage(file, error) {
+  if (error instanceof ApiError && (error.status === 413 || error.status === 422)) {
+    return `Could not attach ${file.name}: ${error.message}`;
+  }
+  return `Could not attach ${file.name}: ${messageOf(error)}`;
 }
 
-/** The expanded part of a call chip: the redacted request and response. */
-function recordView(record, message) {
-  const parts = [];
-  if (message) parts.push(h("p", { class: "notice-box" }, message));
-  if (!record) return parts;
-  const request = [`${record.method} ${record.url}`];
-  for (const [name, value] of Object.entries(record.request_headers ?? {})) request.push(`${name}: ${value}`);
-  if (record.request_body_excerpt) request.push("", record.request_body_excerpt);
-  parts.push(h("h4", { class: "small" }, "Request"), pre(request.join("\n")));
-  const status = record.status ? `HTTP ${record.status}` : "No response";
-  const timing = record.duration_ms ? ` · ${Math.round(record.duration_ms)} ms` : "";
-  parts.push(h("h4", { class: "small" }, `Response (${status}${timing})`));
-  if (record.error) parts.push(h("p", {}, record.error));
-  if (record.response_excerpt) parts.push(pre(pretty(record.response_excerpt)));
-  return parts;
+function chatMessage(error) {
+  return CHAT_MESSAGES[error?.code] ?? messageOf(error);
 }
 
 class Turn {
@@ -149,6 +117,8 @@ export class Chat {
     this.chips = new Map();
     this.prompts = new Map();
     this.hosts = new Map();
+    this.operations = new Map();
+    this.attached = [];
     this.lastUserText = null;
     this.#build();
   }
@@ -168,13 +138,25 @@ export class Chat {
     this.input.value = this.options.prefill ?? "";
     this.send = h("button", { type: "submit", class: "primary" }, "Send");
     this.stop = h("button", { type: "button", hidden: true }, "Stop generating");
+    this.fileInput = h("input", { type: "file", multiple: true, hidden: true, tabindex: "-1", "aria-hidden": "true" });
+    this.attach = h("button", { type: "button", class: "attach", "aria-label": "Attach file", title: "Attach file" }, "Attach file");
+    this.attachments = h("div", { class: "composer-files", "aria-label": "Attached files", role: "list", hidden: true });
+    this.uploadError = h("p", { class: "form-error composer-error", role: "alert", hidden: true });
     this.form = h(
       "form",
       { class: "composer" },
+      this.attachments,
+      this.uploadError,
       h("label", { for: id, class: "visually-hidden" }, "Message"),
       this.input,
-      h("div", { class: "composer-buttons" }, this.send, this.stop),
+      h("div", { class: "composer-buttons" }, this.attach, this.fileInput, this.send, this.stop),
     );
+    this.attach.addEventListener("click", () => this.fileInput.click());
+    this.fileInput.addEventListener("change", () => {
+      const files = [...this.fileInput.files];
+      this.fileInput.value = "";
+      this.upload(files);
+    });
     this.form.addEventListener("submit", (event) => {
       event.preventDefault();
       this.submit();
@@ -233,11 +215,18 @@ export class Chat {
     this.log.replaceChildren();
     this.chips.clear();
     this.prompts.clear();
+    const uploads = await this.#uploads();
     if (!conversation.messages.length) {
       this.#showEmpty();
+      this.attached = uploads; // attached, not sent yet: they go with the first message
+      this.#showAttached();
       return;
     }
+    if (uploads.length) this.log.append(h("div", { class: "message message-user" }, this.#fileChips(uploads)));
     const records = new Map(conversation.calls.map((c) => [c.call_id, c]));
+    const outputs = new Map(
+      conversation.messages.filter((m) => m.role === "tool").map((m) => [m.tool_call_id, m.content ?? ""]),
+    );
     const awaiting = new Set(conversation.pending.filter((p) => p.reason === "confirmation").map((p) => p.call_id));
     const texts = [];
     let turn = null;
@@ -257,7 +246,8 @@ export class Chat {
           if (awaiting.has(call.id)) continue; // not sent yet: its prompt comes from the events
           const done = records.get(call.id);
           const host = hostOf(done?.record?.url) ?? call.function?.name ?? "an API";
-          this.#chip(turn, call.id, host, { done: Boolean(done), ...(done ?? {}) });
+          this.operations.set(call.id, operationOf(call.function?.name));
+          this.#chip(turn, call.id, host, { done: Boolean(done), output: outputs.get(call.id), ...(done ?? {}) });
         }
       }
     }
@@ -326,27 +316,83 @@ export class Chat {
     if (this.lastUserText && !this.controller) this.sendText(this.lastUserText);
   }
 
+  /** Make the conversation if the chat is empty; false (error shown) when that failed. */
+  async #ensureConversation(onError) {
+    if (this.conversationId) return true;
+    try {
+      const created = await api(`/gpts/${enc(this.options.gptId)}/conversations`, {
+        method: "POST",
+        body: { draft: Boolean(this.options.draft) },
+      });
+      this.conversationId = created.id;
+      this.options.onConversation?.(created.id);
+      return true;
+    } catch (error) {
+      onError(messageOf(error));
+      return false;
+    }
+  }
+
+  /** Upload files to the conversation; each shows as a chip in the composer. */
+  async upload(files) {
+    if (!files.length) return;
+    this.#uploadError(null);
+    if (!(await this.#ensureConversation((message) => this.#uploadError(message)))) return;
+    const problems = [];
+    for (const file of files) {
+      const form = new FormData();
+      form.append("file", file, file.name);
+      this.#setStatus(`Uploading ${file.name}…`);
+      try {
+        const stored = await api(`/conversations/${enc(this.conversationId)}/files`, { method: "POST", body: form });
+        this.attached.push(stored);
+        this.#showAttached();
+      } catch (error) {
+        problems.push(uploadMessage(file, error));
+      }
+    }
+    this.#setStatus(this.controller ? "Answering…" : "");
+    this.#uploadError(problems.length ? problems.join(" ") : null);
+  }
+
+  #showAttached() {
+    this.attachments.replaceChildren(...this.attached.map((f) => h("span", { role: "listitem" }, fileChip(f))));
+    this.attachments.hidden = !this.attached.length;
+  }
+
+  #uploadError(message) {
+    this.uploadError.textContent = message ?? "";
+    this.uploadError.hidden = !message;
+  }
+
+  /** The files the user uploaded to this conversation ([] when they cannot be listed). */
+  async #uploads() {
+    try {
+      const files = await api(`/conversations/${enc(this.conversationId)}/files`);
+      return files.filter((f) => !f.call_id);
+    } catch {
+      return []; // the messages still show; the list of uploads is a convenience
+    }
+  }
+
+  #fileChips(files) {
+    return h(
+      "div",
+      { class: "message-files", role: "list", "aria-label": "Attached files" },
+      files.map((f) => h("span", { role: "listitem" }, fileChip(f))),
+    );
+  }
+
   async sendText(text) {
     if (this.controller) return;
     this.#setStatus("");
-    if (!this.conversationId) {
-      try {
-        const created = await api(`/gpts/${enc(this.options.gptId)}/conversations`, {
-          method: "POST",
-          body: { draft: Boolean(this.options.draft) },
-        });
-        this.conversationId = created.id;
-        this.options.onConversation?.(created.id);
-      } catch (error) {
-        this.#error(messageOf(error));
-        return;
-      }
-    }
+    if (!(await this.#ensureConversation((message) => this.#error(message)))) return;
     this.log.querySelector(".chat-empty")?.remove();
     this.turn?.tools?.remove();
     this.input.value = "";
     this.lastUserText = text;
-    this.#userBubble(text);
+    this.#userBubble(text, this.attached.splice(0));
+    this.#showAttached();
     this.turn = new Turn(this);
     const turn = this.turn;
     await this.#follow(
@@ -474,14 +520,17 @@ export class Chat {
       case "tool_call_started": {
         const host = data.host ?? data.action ?? "an API";
         this.hosts.set(data.call_id, host);
+        this.operations.set(data.call_id, operationOf(data.operation));
         this.#removePrompt(data.call_id, "confirmation");
         this.#chip(turn, data.call_id, host, { summary: data.summary });
         break;
       }
       case "tool_call_finished":
         this.#removePrompt(data.call_id);
+        if (!this.operations.has(data.call_id)) this.operations.set(data.call_id, operationOf(data.operation));
         this.#chip(turn, data.call_id, this.hosts.get(data.call_id) ?? hostOf(data.record?.url) ?? data.action, {
           done: true,
+          output: data.excerpt,
           ...data,
         });
         break;
@@ -527,13 +576,17 @@ export class Chat {
       this.chips.set(callId, chip);
       turn.append(chip);
     }
+    const operation = this.operations.get(callId) ?? "";
     const failed = info.done && info.status && info.status !== "ok";
     chip.classList.toggle("chip-failed", Boolean(failed));
-    const label = info.done ? `Talked to ${host}` : `Talking to ${host}…`;
+    chip.dataset.operation = operation;
+    const label = callLabel(operation, host, info);
     chip.querySelector("summary").textContent = failed ? `${label} (${info.status.replaceAll("_", " ")})` : label;
     const body = chip.querySelector(".chip-body");
-    if (info.done) body.replaceChildren(...recordView(info.record, info.message));
+    if (info.done) body.replaceChildren(...callDetails(operation, info, info.output));
     else if (info.summary) body.replaceChildren(pre(info.summary));
+    const files = info.done ? filesView(info.files) : null;
+    if (files && !chip.nextElementSibling?.classList.contains("call-files")) chip.after(files);
   }
 
   #removePrompt(callId) {
@@ -581,8 +634,9 @@ export class Chat {
 
   // ------------------------------------------------------------ view
 
-  #userBubble(text) {
-    this.log.append(h("div", { class: "message message-user" }, h("div", { class: "bubble" }, text)));
+  #userBubble(text, files = []) {
+    const chips = files.length ? this.#fileChips(files) : null;
+    this.log.append(h("div", { class: "message message-user" }, chips, h("div", { class: "bubble" }, text)));
   }
 
   #error(message, retry = false, turn = null) {
@@ -598,6 +652,7 @@ export class Chat {
 
   #busy(on) {
     this.send.disabled = on;
+    this.attach.disabled = on;
     this.stop.hidden = !on;
     this.log.setAttribute("aria-busy", on ? "true" : "false");
     this.#setStatus(on ? "Answering…" : "");
@@ -619,6 +674,10 @@ export class Chat {
     this.turn = null;
     this.chips.clear();
     this.prompts.clear();
+    this.operations.clear();
+    this.attached = [];
+    this.#showAttached();
+    this.#uploadError(null);
     this.lastUserText = null;
     this.#showEmpty();
   }

@@ -1,0 +1,175 @@
+"""Capabilities in the chat: an attached CSV charted by the code interpreter (the figure
+inline, a written file to download), a browsing answer citing a local page, and the
+messages for refused uploads."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from gptforge.llm import ScriptedCall, ScriptedProvider, ScriptedReply
+from gptforge.web.capability_service import code_interpreter
+from tests.capabilities.sites import site_app
+from tests.servers import serve
+from tests.web_ui.conftest import (
+    ConsoleErrors,
+    LiveServer,
+    allow_hosts,
+    api_user,
+    axe_check,
+    chat_as,
+    screenshot,
+    send,
+)
+
+CSV = b"month,sales\nJan,120\nFeb,135\nMar,160\nApr,150\nMay,190\nJun,210\n"
+CHART_CODE = """\
+import pandas as pd
+import matplotlib.pyplot as plt
+
+df = pd.read_csv("sales.csv")
+ax = df.plot(x="month", y="sales", kind="bar", legend=False, title="Sales by month")
+ax.set_ylabel("sales")
+plt.show()
+df.assign(share=df.sales / df.sales.sum()).to_csv("sales_share.csv", index=False)
+print("total", df.sales.sum())
+"""
+WAIT_MS = 90_000  # the first call starts the sandbox's kernel
+
+
+def capability_gpt(owner: httpx.Client, name: str, **capabilities: bool) -> str:
+    """A published (link) GPT with no actions and the given capabilities on."""
+    made = owner.post(
+        "/api/v1/gpts",
+        json={
+            "name": name,
+            "description": "A test GPT with built-in capabilities.",
+            "instructions": "Use your tools.",
+            "conversation_starters": ["Go"],
+            "capabilities": capabilities,
+        },
+    )
+    assert made.status_code == 201, made.text
+    gpt_id = str(made.json()["id"])
+    published = owner.post(f"/api/v1/gpts/{gpt_id}/publish", json={"visibility": "link"})
+    assert published.status_code == 200, published.text
+    return gpt_id
+
+
+def attach(page: Any, name: str, data: bytes, mime: str = "text/csv") -> None:
+    """Choose a file with the "Attach file" button, pressed from the keyboard."""
+    with page.expect_file_chooser() as chooser:
+        page.get_by_role("button", name="Attach file").focus()
+        page.keyboard.press("Enter")
+    chooser.value.set_files(files=[{"name": name, "mimeType": mime, "buffer": data}])
+
+
+def test_a_csv_is_charted_and_the_chart_shows_in_the_chat(
+    page: Any, live_server: LiveServer, console_errors: ConsoleErrors
+) -> None:
+    reason = code_interpreter(live_server.platform).available()
+    if reason is not None:
+        pytest.skip(f"the code sandbox cannot run on this host: {reason}")
+    with api_user(live_server, "Analyst") as owner:
+        gpt_id = capability_gpt(owner, "Data analyst", code_interpreter=True)
+    live_server.use_provider(
+        ScriptedProvider(
+            [
+                ScriptedReply(calls=(ScriptedCall(name="python", arguments={"code": CHART_CODE}),)),
+                ScriptedReply(text="Here is the chart of **sales by month**; June sold most."),
+            ]
+        )
+    )
+    chat_as(page, live_server, gpt_id)
+
+    console_errors.expect(r"Failed to load resource.*422")  # the empty file, on purpose
+    attach(page, "empty.csv", b"")  # refused: the chat says why
+    page.get_by_role("alert").filter(has_text="Could not attach empty.csv").wait_for()
+    assert "empty" in page.get_by_role("alert").first.inner_text()
+
+    attach(page, "sales.csv", CSV)  # makes the conversation, shows the file in the composer
+    composer_files = page.get_by_role("list", name="Attached files")
+    composer_files.get_by_role("link", name="sales.csv").wait_for()
+    page.wait_for_url(re.compile(r"/c/"))
+    assert page.get_by_role("alert").filter(has_text="Could not attach").count() == 0
+
+    send(page, "Chart the monthly sales in the file I attached")
+    chip = page.locator("details.chip").filter(has_text="Ran Python")
+    chip.wait_for(timeout=WAIT_MS)
+    page.get_by_text("June sold most").wait_for(timeout=WAIT_MS)
+    image = page.locator(".call-files img").first
+    image.wait_for()
+    page.wait_for_function(
+        "img => img.complete && img.naturalWidth > 0", arg=image.element_handle()
+    )
+    assert image.get_attribute("src", timeout=1000).startswith("/api/v1/files/")
+    download = page.get_by_role("link", name=re.compile(r"^sales_share\.csv"))
+    assert re.search(r"\(\d+(\.\d)? (bytes|kB)\)", download.inner_text())
+    with page.expect_download() as downloaded:
+        download.click()
+    assert downloaded.value.suggested_filename == "sales_share.csv"
+    assert Path(downloaded.value.path()).read_text(encoding="utf-8").startswith("month,sales,share")
+
+    page.get_by_text("June sold most").scroll_into_view_if_needed()
+    screenshot(page, "chat-chart")
+    chip.locator("summary").click()  # the code that ran and what it printed
+    details = chip.locator(".chip-body").inner_text()
+    assert 'pd.read_csv("sales.csv")' in details and "total 965" in details
+    # the user's message carries the attached file
+    sent = page.locator(".message-user").filter(has_text="Chart the monthly sales")
+    assert sent.get_by_role("link", name="sales.csv").is_visible()
+    axe_check(page)
+
+    page.reload()  # the chart, the download and the chip come back from the history
+    page.locator("details.chip").filter(has_text="Ran Python").wait_for()
+    image = page.locator(".call-files img").first
+    page.wait_for_function(
+        "img => img.complete && img.naturalWidth > 0", arg=image.element_handle()
+    )
+    assert page.get_by_role("link", name=re.compile(r"^sales_share\.csv")).is_visible()
+    assert page.get_by_role("link", name="sales.csv").first.is_visible()
+
+
+def test_a_browsing_answer_cites_the_page_it_read(page: Any, live_server: LiveServer) -> None:
+    with serve(site_app()) as site:
+        allow_hosts(live_server, site)  # a loopback page: the admin allowlists its host
+        article = f"{site}/article"
+        with api_user(live_server, "Reader") as owner:
+            gpt_id = capability_gpt(owner, "Otter reader", web_browsing=True)
+
+        def reply(messages: list[Any], _tools: list[Any]) -> ScriptedReply:
+            last = messages[-1]
+            if last["role"] == "tool":
+                assert "hold hands while they sleep" in str(last["content"])
+                return ScriptedReply(
+                    text="Sea otters hold hands while they sleep so they do not drift apart "
+                    f"([Why otters hold hands]({article}))."
+                )
+            return ScriptedReply(calls=(ScriptedCall(name="open_url", arguments={"url": article}),))
+
+        live_server.use_provider(ScriptedProvider(reply))
+        chat_as(page, live_server, gpt_id)
+        send(page, "Why do otters hold hands?")
+
+        page.get_by_text("so they do not drift apart").wait_for()
+        chip = page.locator("details.chip").first
+        assert chip.locator("summary").inner_text() == "Read 127.0.0.1"
+        citation = page.locator(".bubble").get_by_role("link", name="Why otters hold hands")
+        citation.wait_for()
+        assert citation.is_visible()
+        assert citation.get_attribute("href") == article
+        assert citation.get_attribute("target") == "_blank"
+        assert set((citation.get_attribute("rel") or "").split()) == {
+            "noopener",
+            "noreferrer",
+            "nofollow",
+        }
+        chip.locator("summary").click()
+        body = chip.locator(".chip-body")
+        assert body.get_by_role("link", name=article).is_visible()
+        assert "Why otters hold hands" in body.inner_text()
+        axe_check(page)
