@@ -5,6 +5,7 @@ messages for refused uploads."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -13,12 +14,13 @@ import pytest
 
 from gptforge.llm import ScriptedCall, ScriptedProvider, ScriptedReply
 from gptforge.web.capability_service import code_interpreter
-from tests.capabilities.sites import site_app
+from tests.capabilities.sites import IMAGES_KEY, Recorder, images_app, search_app, site_app
 from tests.servers import serve
 from tests.web_ui.conftest import (
     ConsoleErrors,
     LiveServer,
     allow_hosts,
+    api_admin,
     api_user,
     axe_check,
     chat_as,
@@ -173,3 +175,71 @@ def test_a_browsing_answer_cites_the_page_it_read(page: Any, live_server: LiveSe
         assert body.get_by_role("link", name=article).is_visible()
         assert "Why otters hold hands" in body.inner_text()
         axe_check(page)
+
+
+@pytest.fixture
+def search_and_images(live_server: LiveServer) -> Iterator[None]:
+    """SearXNG and an images API on loopback, set up by the admin; unset afterwards."""
+    recorder = Recorder()
+    with (
+        serve(search_app(recorder)) as search,
+        serve(images_app(recorder)) as images,
+        api_admin(live_server) as admin,
+    ):
+        response = admin.put(
+            "/api/v1/admin/capabilities",
+            json={
+                "search": {"provider": "searxng", "url": f"{search}/search"},
+                "images": {"base_url": f"{images}/v1", "api_key": IMAGES_KEY},
+            },
+        )
+        assert response.status_code == 200, response.text
+        try:
+            yield
+        finally:
+            unset = {
+                "search": {"provider": None, "url": None},
+                "images": {"base_url": None, "api_key": None},
+            }
+            assert admin.put("/api/v1/admin/capabilities", json=unset).status_code == 200
+
+
+def test_a_search_and_a_generated_image_show_as_chips(
+    page: Any, live_server: LiveServer, search_and_images: None
+) -> None:
+    with api_user(live_server, "Illustrator") as owner:
+        gpt_id = capability_gpt(owner, "Otter artist", web_browsing=True, image_generation=True)
+    live_server.use_provider(
+        ScriptedProvider(
+            [
+                ScriptedReply(
+                    calls=(ScriptedCall(name="web_search", arguments={"query": "otters kelp"}),)
+                ),
+                ScriptedReply(
+                    calls=(
+                        ScriptedCall(
+                            name="generate_image", arguments={"prompt": "an otter in kelp"}
+                        ),
+                    )
+                ),
+                ScriptedReply(
+                    text="Here is your otter, drawn after [Otter Facts](https://otters.example/facts)."
+                ),
+            ]
+        )
+    )
+    chat_as(page, live_server, gpt_id)
+    send(page, "Find otter facts and draw one")
+    page.get_by_text("Here is your otter").wait_for()
+    labels = page.locator("details.chip summary").all_inner_texts()
+    assert labels == ["Searched the web for “otters kelp”", "Generated an image"]
+    search_chip = page.locator("details.chip").first
+    search_chip.locator("summary").click()
+    assert search_chip.get_by_role("link", name="Otter Facts").get_attribute("href") == (
+        "https://otters.example/facts"
+    )
+    image = page.locator(".call-files img").first
+    page.wait_for_function(
+        "img => img.complete && img.naturalWidth > 0", arg=image.element_handle()
+    )
+    axe_check(page)

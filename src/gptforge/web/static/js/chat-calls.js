@@ -138,6 +138,14 @@ function capabilityView(operation, record, output) {
       if (record?.error) parts.push(h("p", {}, record.error));
       break;
     }
+    case "search_knowledge": {
+      if (record?.query) parts.push(h("p", {}, `Searched the knowledge files for ${quoted(record.query, 200)}`));
+      const passages = record?.passages ?? [];
+      if (passages.length) {
+        parts.push(h("ol", { class: "call-results" }, passages.map((p) => h("li", {}, p.citation || p.file))));
+      } else parts.push(...outputBlock("Result"));
+      break;
+    }
     default:
       if (record?.error) parts.push(h("p", {}, record.error));
       parts.push(...outputBlock("Result"));
