@@ -1,0 +1,1 @@
+"""Built-in capabilities: toolsets the platform offers beside HTTP actions."""
