@@ -244,7 +244,9 @@ class KnowledgeRepository:
             .values(in_draft=KnowledgeFile.id.in_(used))
             .execution_options(synchronize_session=False)
         )
-        self.session.expire_all()
+        for loaded in list(self.session.identity_map.values()):
+            if isinstance(loaded, KnowledgeFile):
+                self.session.expire(loaded, ["in_draft"])
         await self._collect(gpt_id)
 
     async def copy_draft(self, source_gpt: str, target_gpt: str) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import SecretStr
+from pydantic import Field, SecretStr
 
 from gptforge.settings import Settings
 
@@ -25,3 +25,13 @@ class ServerSettings(Settings):
     turn_stale_seconds: float = 15.0
     """A running turn whose process has not refreshed it for this long is marked
     interrupted (the process died); running turns refresh it every third of this."""
+
+    knowledge_max_files: int = Field(default=20, ge=1)
+    """Knowledge files per GPT (its draft)."""
+    knowledge_max_file_bytes: int = Field(default=10_000_000, ge=1)
+    """Size of one knowledge file."""
+    embeddings_url: str | None = None
+    """Base URL of an OpenAI-compatible embeddings API (``.../v1``); knowledge search is
+    then hybrid (full text + vectors). Unset: full text only."""
+    embeddings_model: str = "text-embedding-3-small"
+    embeddings_api_key: SecretStr | None = None
