@@ -10,9 +10,10 @@ passages.
 Full text: SQLite keeps an FTS5 table ``knowledge_fts`` (Porter stemming, BM25 ranking)
 filled by triggers on ``knowledge_chunks``; its ``gpt_key`` column (the GPT id in hex)
 confines a match to one GPT. PostgreSQL has a generated ``tsvector`` column
-(``english`` configuration, heading weighted above text) with a GIN index; the score is
-``ts_rank`` per query term weighted by the term's inverse document frequency, so a rare
-word counts more than a common one, as in BM25. Either way the terms are OR-ed: a passage
+(``english`` configuration, heading weighted ``A``, text ``B``) with a GIN index; as
+``ts_rank`` knows nothing of how rare a word is, the passages containing any query lexeme
+are fetched with their lexeme counts and ranked by BM25 here, headings counting double as
+in the SQLite ranking. Either way the terms are OR-ed: a passage
 matching some of them still ranks. With an :class:`Embedder`, passages are also ranked by
 cosine similarity and both rankings are fused (reciprocal rank fusion).
 """
@@ -49,6 +50,7 @@ from sqlalchemy import (
     text,
     update,
 )
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, deferred, mapped_column
 
@@ -427,36 +429,62 @@ async def _sqlite_ranking(
     return [int(row[0]) for row in await session.execute(statement)]
 
 
+_SCOPE_SQL = {
+    True: "SELECT id FROM knowledge_files WHERE gpt_id = :gpt AND in_draft",
+    False: "SELECT file_id FROM knowledge_file_versions WHERE gpt_id = :gpt AND version = :version",
+}
+_LEXEMES = text("SELECT DISTINCT lexeme FROM unnest(to_tsvector('english', :query))")
+_SIZE = (
+    "SELECT count(*), coalesce(avg(length(search)), 0) FROM knowledge_chunks "
+    "WHERE file_id IN ({scope})"
+)
+_MATCHES = (
+    "SELECT c.id, length(c.search), u.lexeme, u.weights "
+    "FROM knowledge_chunks c CROSS JOIN LATERAL unnest(c.search) AS u "
+    "WHERE c.gpt_id = :gpt AND c.file_id IN ({scope}) AND c.search @@ CAST(:any AS tsquery) "
+    "AND u.lexeme = ANY(:lexemes)"
+)
+BM25_K1 = 1.2
+BM25_B = 0.75
+HEADING_WEIGHT = 2.0
+"""A word in a passage's headings counts this many times (as in the SQLite ranking)."""
+
+
 async def _postgres_ranking(
     session: AsyncSession, gpt_id: str, version: int, terms: list[str], want: int
 ) -> list[int]:
-    queries = [f"plainto_tsquery('english', :t{i})" for i in range(len(terms))]
-    params: dict[str, object] = {f"t{i}": term for i, term in enumerate(terms)}
-    scope = select(KnowledgeChunk.id).where(KnowledgeChunk.file_id.in_(_scope(gpt_id, version)))
-    counted = select(
-        func.count().label("n"),
-        *(
-            func.count().filter(text(f"search @@ {query}")).label(f"d{i}")
-            for i, query in enumerate(queries)
-        ),
-    ).where(KnowledgeChunk.id.in_(scope))
-    counts = (await session.execute(counted, params)).one()
-    total = int(counts[0])
-    weights: list[tuple[str, float]] = []
-    for i, query in enumerate(queries):
-        found = int(counts[i + 1])
-        if found:
-            weights.append((query, math.log(1 + (total - found + 0.5) / (found + 0.5))))
-    if not weights:
+    """BM25 over the ``english`` lexemes of the terms, computed from the passages that
+    contain any of them (``ts_rank`` has no inverse document frequency)."""
+    lexemes = [str(row[0]) for row in await session.execute(_LEXEMES, {"query": " ".join(terms)})]
+    if not lexemes:
         return []
-    score = " + ".join(f"{idf:.6f} * ts_rank(search, {query}, 1)" for query, idf in weights)
-    any_term = " || ".join(query for query, _ in weights)
-    statement = (
-        select(KnowledgeChunk.id)
-        .where(KnowledgeChunk.gpt_id == bindparam("gpt"), KnowledgeChunk.id.in_(scope))
-        .where(text(f"search @@ ({any_term})"))
-        .order_by(text(f"({score}) DESC"), KnowledgeChunk.id)
-        .limit(want)
+    scope = _SCOPE_SQL[version == DRAFT]
+    params: dict[str, object] = {"gpt": gpt_id, "version": version}
+    total, average = (await session.execute(text(_SIZE.format(scope=scope)), params)).one()
+    matches = text(_MATCHES.format(scope=scope)).bindparams(
+        bindparam("lexemes", type_=ARRAY(String))
     )
-    rows = await session.execute(statement, {**params, "gpt": gpt_id})
-    return [int(row[0]) for row in rows]
+    any_lexeme = " | ".join("'" + lexeme.replace("'", "''") + "'" for lexeme in lexemes)
+    rows = await session.execute(matches, {**params, "any": any_lexeme, "lexemes": lexemes})
+    lengths: dict[int, int] = {}
+    frequencies: dict[int, dict[str, float]] = {}
+    for chunk_id, length, lexeme, weights in rows:
+        lengths[chunk_id] = int(length)
+        heading = sum(1 for weight in weights or () if weight == "A")
+        count = len(weights or ()) or 1
+        frequencies.setdefault(chunk_id, {})[lexeme] = HEADING_WEIGHT * heading + count - heading
+    found: dict[str, int] = {}
+    for terms_of_chunk in frequencies.values():
+        for lexeme in terms_of_chunk:
+            found[lexeme] = found.get(lexeme, 0) + 1
+    idf = {lexeme: math.log(1 + (int(total) - n + 0.5) / (n + 0.5)) for lexeme, n in found.items()}
+    average_length = float(average) or 1.0
+    scores = []
+    for chunk_id, terms_of_chunk in frequencies.items():
+        norm = BM25_K1 * (1 - BM25_B + BM25_B * lengths[chunk_id] / average_length)
+        score = sum(
+            idf[lexeme] * tf * (BM25_K1 + 1) / (tf + norm) for lexeme, tf in terms_of_chunk.items()
+        )
+        scores.append((score, chunk_id))
+    scores.sort(key=lambda pair: (-pair[0], pair[1]))
+    return [chunk_id for _, chunk_id in scores[:want]]
