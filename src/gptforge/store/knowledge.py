@@ -45,6 +45,7 @@ from sqlalchemy import (
     func,
     insert,
     literal,
+    literal_column,
     select,
     table,
     text,
@@ -422,7 +423,9 @@ async def _sqlite_ranking(
     statement = (
         select(_FTS.c.rowid)
         .where(text("knowledge_fts MATCH :match").bindparams(match=match))
-        .where(_FTS.c.rowid.in_(scope))
+        # "+": a filter after the match; as a rowid constraint FTS5 would run the match
+        # once per passage in scope
+        .where(literal_column("+knowledge_fts.rowid").in_(scope))
         .order_by(text("bm25(knowledge_fts, 0.0, 2.0, 1.0)"))
         .limit(want)
     )
