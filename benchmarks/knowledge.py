@@ -123,8 +123,6 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         "chunks_per_file": chunks,
         "misses": misses,
     }
-    if embedder is not None:
-        await embedder.aclose()
     return result
 
 

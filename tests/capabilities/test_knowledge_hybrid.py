@@ -7,14 +7,11 @@ a question to a passage that shares none of its words, which full text alone can
 
 from __future__ import annotations
 
-import re
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
 
 from gptforge.capabilities.knowledge_chunks import chunk_blocks
 from gptforge.capabilities.knowledge_embeddings import OpenAIEmbedder
@@ -22,15 +19,9 @@ from gptforge.capabilities.knowledge_extract import extract
 from gptforge.errors import ProviderError
 from gptforge.store import Database, Gpt, User
 from gptforge.store.knowledge import DbKnowledgeIndex, KnowledgeRepository, NewFile
+from tests.capabilities.embeddings import embeddings_app
 from tests.servers import serve
 from tests.store.databases import BACKENDS, drop_database, fresh_database_url
-
-CONCEPTS = [
-    {"refund", "refunds", "money", "reimburse", "reimbursed", "back", "repay"},
-    {"ship", "shipping", "delivery", "deliver", "courier", "parcel"},
-    {"password", "login", "sign", "credentials", "locked"},
-    {"holiday", "vacation", "leave", "days", "off"},
-]
 
 DOCUMENT = b"""# Help centre
 
@@ -55,36 +46,6 @@ An administrator can unlock it earlier from the user list. Two-factor authentica
 is strongly recommended for every account; recovery codes should be printed and kept
 somewhere safe, because support staff cannot bypass the second factor for anyone.
 """
-
-
-def concept_vector(text: str) -> list[float]:
-    words = re.findall(r"[a-z]+", text.lower())
-    return [0.01] + [float(sum(w in concept for w in words)) for concept in CONCEPTS]
-
-
-def embeddings_app(seen: list[dict[str, Any]]) -> FastAPI:
-    app = FastAPI()
-
-    @app.post("/v1/embeddings")
-    async def embeddings(request: Request) -> JSONResponse:
-        body = await request.json()
-        seen.append({"body": body, "auth": request.headers.get("authorization")})
-        if body.get("model") != "concepts-1":
-            return JSONResponse({"error": {"message": "no such model"}}, status_code=404)
-        data = [
-            {"object": "embedding", "index": i, "embedding": concept_vector(text)}
-            for i, text in enumerate(body["input"])
-        ]
-        return JSONResponse(
-            {
-                "object": "list",
-                "data": list(reversed(data)),  # any order: the index field says which is which
-                "model": body["model"],
-                "usage": {"prompt_tokens": 1, "total_tokens": 1},
-            }
-        )
-
-    return app
 
 
 @pytest.fixture
@@ -154,7 +115,6 @@ async def test_vectors_find_what_words_cannot(
     assert seen[-1]["auth"] == "Bearer sk-local" and seen[-1]["body"]["input"] == [
         "courier delivery time"
     ]
-    await embedder.aclose()
 
 
 async def test_vectors_of_another_model_are_not_compared(db: Database, endpoint: str) -> None:
@@ -165,12 +125,9 @@ async def test_vectors_of_another_model_are_not_compared(db: Database, endpoint:
     # the query cannot be embedded: full text alone still answers
     [best] = await index.search("locked login", 1)
     assert "password attempts" in best.text
-    await stored_with.aclose()
-    await other.aclose()
 
 
 async def test_an_unreachable_endpoint_is_a_provider_error(endpoint: str) -> None:
     embedder = OpenAIEmbedder(base_url=endpoint + "/missing", model="concepts-1", timeout=5)
     with pytest.raises(ProviderError, match="GPTFORGE_EMBEDDINGS_URL"):
         await embedder.embed(["hello"])
-    await embedder.aclose()

@@ -9,10 +9,13 @@ import httpx
 import pytest
 import yaml
 
+from gptforge.store.knowledge import KnowledgeRepository
 from gptforge.toolsets import CallContext, CallResult
 from gptforge.web.knowledge_service import knowledge_toolset
 from gptforge.web.platform import Platform
 from tests.capabilities.documents import make_docx, make_pdf
+from tests.capabilities.embeddings import embeddings_app
+from tests.servers import serve
 from tests.web.conftest import assert_error
 
 MANUAL = b"# Espresso X2\n\n## Warranty\n\nThe warranty lasts 24 months from purchase.\n"
@@ -249,3 +252,46 @@ async def test_upload_shows_in_the_openapi_document(anonymous: httpx.AsyncClient
     document = (await anonymous.get("/openapi.json")).json()
     operation = document["paths"]["/api/v1/gpts/{gpt_id}/knowledge"]["post"]
     assert "multipart/form-data" in operation["requestBody"]["content"]
+
+
+class TestEmbeddings:
+    async def test_uploads_are_embedded_and_searched_hybrid(
+        self, alice: httpx.AsyncClient, platform: Platform
+    ) -> None:
+        seen: list[dict[str, Any]] = []
+        with serve(embeddings_app(seen)) as url:
+            platform.settings.embeddings_url = url + "/v1"
+            platform.settings.embeddings_model = "concepts-1"
+            gpt_id = await new_gpt(alice)
+            body = (
+                b"# Billing\n\n## Reimbursement\n\n"
+                + b"Refunds reach the original card within five working days. " * 8
+                + b"\n\n## Couriers\n\n"
+                + b"Parcels leave the warehouse by courier every afternoon. " * 8
+            )
+            response = await upload(alice, gpt_id, ("billing.md", body, "text/markdown"))
+            assert response.status_code == 201, response.text
+            assert seen and seen[0]["body"]["model"] == "concepts-1"
+            async with platform.db.session() as session:
+                [record] = await KnowledgeRepository(session).files(gpt_id)
+                assert record.embedding_model == "concepts-1"
+            toolset = await knowledge_toolset(platform.db, gpt_id, 0, settings=platform.settings)
+            assert toolset is not None
+            outcome = await toolset.run(
+                "search_knowledge", {"query": "get my money back"}, CallContext()
+            )
+            assert isinstance(outcome, CallResult)
+            first = outcome.content.split("[1] ", 1)[1]
+            assert first.startswith("billing.md — Billing > Reimbursement")
+
+    async def test_an_endpoint_that_fails_leaves_full_text(
+        self, alice: httpx.AsyncClient, platform: Platform
+    ) -> None:
+        with serve(embeddings_app([])) as url:
+            platform.settings.embeddings_url = url + "/v1"
+            platform.settings.embeddings_model = "no-such-model"
+            gpt_id = await new_gpt(alice)
+            response = await upload(alice, gpt_id, ("notes.txt", b"Door code 4711.", "text/plain"))
+            assert response.status_code == 201, response.text
+            content = await search(platform, gpt_id, 0, "door code")
+            assert content is not None and "4711" in content

@@ -11,7 +11,7 @@ from __future__ import annotations
 import array
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from gptforge.errors import ProviderError
 
@@ -29,58 +29,56 @@ class Embedder(Protocol):
         ...
 
 
-@dataclass(kw_only=True)
+@dataclass(frozen=True, kw_only=True)
 class OpenAIEmbedder:
-    """``POST {base_url}/embeddings`` in batches of ``batch_size``."""
+    """``POST {base_url}/embeddings`` in batches of ``batch_size``.
+
+    A client per call: an upload or a search makes one or a few requests, and a client
+    kept across calls would be tied to the event loop that first used it.
+    """
 
     base_url: str
     model: str
-    api_key: str | None = None
+    api_key: str | None = field(default=None, repr=False)
     batch_size: int = 64
     timeout: float = 60.0
-    _client: object | None = field(default=None, init=False, repr=False)
 
     async def embed(self, texts: Sequence[str]) -> list[list[float]]:
         import openai
 
-        if self._client is None:
-            self._client = openai.AsyncOpenAI(
-                base_url=self.base_url,
-                api_key=self.api_key or "not-needed",
-                timeout=self.timeout,
-                max_retries=1,
-            )
-        client = self._client
-        assert isinstance(client, openai.AsyncOpenAI)
         vectors: list[list[float]] = []
-        for start in range(0, len(texts), self.batch_size):
-            batch = [text[:8000] or " " for text in texts[start : start + self.batch_size]]
-            try:
-                response = await client.embeddings.create(model=self.model, input=batch)
-            except openai.OpenAIError as exc:
-                raise ProviderError(
-                    f"The embeddings endpoint {self.base_url} failed ({type(exc).__name__}); "
-                    "check GPTFORGE_EMBEDDINGS_URL and GPTFORGE_EMBEDDINGS_MODEL."
-                ) from exc
-            items = sorted(response.data, key=lambda item: item.index)
-            if len(items) != len(batch):
-                raise ProviderError(
-                    f"The embeddings endpoint {self.base_url} returned {len(items)} vectors "
-                    f"for {len(batch)} texts."
-                )
-            vectors.extend([float(x) for x in item.embedding] for item in items)
+        async with openai.AsyncOpenAI(
+            base_url=self.base_url,
+            api_key=self.api_key or "not-needed",
+            timeout=self.timeout,
+            max_retries=1,
+        ) as client:
+            for start in range(0, len(texts), self.batch_size):
+                batch = [text[:8000] or " " for text in texts[start : start + self.batch_size]]
+                vectors.extend(await self._batch(client, batch))
         return vectors
 
-    async def aclose(self) -> None:
+    async def _batch(self, client: Any, batch: list[str]) -> list[list[float]]:
         import openai
 
-        if isinstance(self._client, openai.AsyncOpenAI):
-            await self._client.close()
-        self._client = None
+        try:
+            response = await client.embeddings.create(model=self.model, input=batch)
+        except openai.OpenAIError as exc:
+            raise ProviderError(
+                f"The embeddings endpoint {self.base_url} failed ({type(exc).__name__}); "
+                "check GPTFORGE_EMBEDDINGS_URL and GPTFORGE_EMBEDDINGS_MODEL."
+            ) from exc
+        items = sorted(response.data, key=lambda item: item.index)
+        if len(items) != len(batch):
+            raise ProviderError(
+                f"The embeddings endpoint {self.base_url} returned {len(items)} vectors "
+                f"for {len(batch)} texts."
+            )
+        return [[float(x) for x in item.embedding] for item in items]
 
 
 def pack_vector(vector: Sequence[float]) -> bytes:
-    """A vector as little-endian float32 bytes, for storage."""
+    """A vector as float32 bytes (the machine's byte order), for storage."""
     values = array.array("f", vector)
     if values.itemsize != 4:  # pragma: no cover - every platform Python runs on has it
         raise RuntimeError("float32 arrays are needed to store embeddings")

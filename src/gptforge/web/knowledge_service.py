@@ -186,20 +186,15 @@ async def delete_file(session: AsyncSession, gpt: Gpt, file_id: str) -> None:
 
 # ---------------------------------------------------------------------- search
 
-_embedders: dict[tuple[str, str, str | None], OpenAIEmbedder] = {}
-
 
 def embedder_from_settings(settings: ServerSettings) -> Embedder | None:
-    """The configured embeddings endpoint (one client per configuration), or None."""
+    """The configured embeddings endpoint, or None (full-text search only)."""
     if not settings.embeddings_url:
         return None
     key = settings.embeddings_api_key.get_secret_value() if settings.embeddings_api_key else None
-    cache_key = (settings.embeddings_url, settings.embeddings_model, key)
-    if cache_key not in _embedders:
-        _embedders[cache_key] = OpenAIEmbedder(
-            base_url=settings.embeddings_url, model=settings.embeddings_model, api_key=key
-        )
-    return _embedders[cache_key]
+    return OpenAIEmbedder(
+        base_url=settings.embeddings_url, model=settings.embeddings_model, api_key=key
+    )
 
 
 async def knowledge_toolset(
