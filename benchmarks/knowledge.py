@@ -1,7 +1,7 @@
 """Knowledge retrieval hit rate on a small real document set.
 
     python benchmarks/knowledge.py [--database-url URL] [--embeddings-url URL
-        --embeddings-model NAME] [--show-misses] [--json-out FILE]
+        --embeddings-model NAME] [--other-gpts N] [--show-misses] [--json-out FILE]
 
 The set (``benchmarks/knowledge_set/``): ten documents of different types and lengths
 (Markdown, text, HTML, CSV, JSON, DOCX, PDF) and ``questions.json``, 50 questions each
@@ -31,9 +31,11 @@ import time
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import select
+
 from gptforge.capabilities.knowledge_embeddings import OpenAIEmbedder
 from gptforge.store import Database, Gpt, User
-from gptforge.store.knowledge import DbKnowledgeIndex
+from gptforge.store.knowledge import DbKnowledgeIndex, KnowledgeRepository
 from gptforge.web.knowledge_service import Upload, add_files
 from gptforge.web.settings import ServerSettings
 
@@ -67,6 +69,18 @@ async def load(db: Database, embedder: OpenAIEmbedder | None) -> tuple[str, dict
         return gpt.id, {record.name: record.chunk_count for record in records}
 
 
+async def add_other_gpts(db: Database, source: str, count: int) -> None:
+    """``count`` more GPTs with copies of the same files: the index then holds their
+    passages too, and a search must still see only its own GPT's."""
+    for number in range(count):
+        async with db.session() as session:
+            owner = await session.scalar(select(Gpt.owner_id).where(Gpt.id == source))
+            other = Gpt(owner_id=owner, name=f"Other {number}")
+            session.add(other)
+            await session.flush()
+            await KnowledgeRepository(session).copy_draft(source, other.id)
+
+
 async def run(args: argparse.Namespace) -> dict[str, Any]:
     questions = json.loads((SET / "questions.json").read_text())
     folder = tempfile.TemporaryDirectory(prefix="gptforge-knowledge-bench-")
@@ -79,6 +93,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     started = time.perf_counter()
     gpt_id, chunks = await load(db, embedder)
     load_seconds = time.perf_counter() - started
+    await add_other_gpts(db, gpt_id, args.other_gpts)
     index = DbKnowledgeIndex(db=db, gpt_id=gpt_id, embedder=embedder)
     ranks: list[int | None] = []
     timings: list[float] = []
@@ -117,6 +132,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         "hit_at_1": sum(rank == 1 for rank in ranks) / total,
         "hit_at_5": sum(rank is not None for rank in ranks) / total,
         "mrr_at_5": sum(1 / rank for rank in ranks if rank) / total,
+        "other_gpts": args.other_gpts,
         "load_seconds": load_seconds,
         "search_ms_median": statistics.median(timings) * 1000,
         "search_ms_max": max(timings) * 1000,
@@ -131,13 +147,20 @@ def main() -> None:
     parser.add_argument("--database-url", help="an empty PostgreSQL database (default SQLite)")
     parser.add_argument("--embeddings-url", help="OpenAI-compatible base URL, e.g. .../v1")
     parser.add_argument("--embeddings-model", default="text-embedding-3-small")
+    parser.add_argument(
+        "--other-gpts",
+        type=int,
+        default=0,
+        help="also index the set for this many other GPTs (search time at scale)",
+    )
     parser.add_argument("--show-misses", action="store_true")
     parser.add_argument("--json-out", type=Path)
     args = parser.parse_args()
     result = asyncio.run(run(args))
     print(
         f"{result['database']}, {result['ranking']}: {result['documents']} documents, "
-        f"{result['passages']} passages, {result['questions']} questions"
+        f"{result['passages']} passages, {result['questions']} questions; "
+        f"{result['other_gpts']} other GPTs in the index"
     )
     print(
         f"hit@1 {result['hit_at_1']:.1%}   hit@5 {result['hit_at_5']:.1%}   "
