@@ -180,6 +180,16 @@ class TestCsvAndJson:
         assert blocks[2].text == "path: /invoices\nmethod: GET\nauth: scopes: read"
         assert blocks[3].text == "path: /refunds\nmethod: POST"
 
+    def test_deep_nesting_is_refused_not_a_crash(self) -> None:
+        for depth in (200, 900, 5000):
+            data = b"[" * depth + b"1" + b"]" * depth
+            try:
+                blocks = extract("deep.json", data).blocks
+            except KnowledgeFileError as exc:
+                assert exc.reason == "invalid" and "nested too deeply" in exc.message
+            else:
+                assert [b.text for b in blocks] == ["1"]
+
     def test_invalid_json_says_where(self) -> None:
         with pytest.raises(KnowledgeFileError, match=r"line 1, column 10") as caught:
             extract("bad.json", b'{"a": 1, }')

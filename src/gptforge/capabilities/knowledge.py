@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import math
+import operator
 import re
 import time
 from collections.abc import Mapping, Sequence
@@ -114,8 +115,8 @@ def cosine(a: Sequence[float], b: Sequence[float]) -> float:
     """Cosine similarity; 0 for vectors of different lengths or without length."""
     if len(a) != len(b):
         return 0.0
-    dot = math.fsum(x * y for x, y in zip(a, b, strict=True))
-    norm = math.sqrt(math.fsum(x * x for x in a)) * math.sqrt(math.fsum(y * y for y in b))
+    dot = sum(map(operator.mul, a, b))
+    norm = math.sqrt(sum(map(operator.mul, a, a))) * math.sqrt(sum(map(operator.mul, b, b)))
     return dot / norm if norm else 0.0
 
 

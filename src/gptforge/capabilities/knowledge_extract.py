@@ -432,7 +432,10 @@ def _json(name: str, text: str) -> list[Block]:
     except RecursionError:
         raise KnowledgeFileError(f"{name!r} is nested too deeply.", reason="invalid") from None
     blocks: list[Block] = []
-    _json_value(value, blocks, level=1)
+    try:
+        _json_value(value, blocks, level=1)
+    except RecursionError:
+        raise KnowledgeFileError(f"{name!r} is nested too deeply.", reason="invalid") from None
     return blocks
 
 
