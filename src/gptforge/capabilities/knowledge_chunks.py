@@ -65,10 +65,11 @@ class _Builder:
     heading: str = ""
     carried: int = 0
     """How many leading pieces are overlap from the passage before."""
+    length: int = 0
+    """``len(_join(self.pieces))``, kept up to date."""
 
-    @property
-    def length(self) -> int:
-        return len(_join(self.pieces))
+    def _set(self, pieces: list[_Piece]) -> None:
+        self.pieces, self.carried, self.length = pieces, len(pieces), len(_join(pieces))
 
     def add_heading(self, block: Block) -> None:
         new = len(self.pieces) - self.carried
@@ -78,8 +79,7 @@ class _Builder:
             self.headings.pop()
         self.headings.append((block.heading_level, block.text))
         if self.length == self._carried_length():
-            self.pieces = []  # a new section: no overlap from the one before
-            self.carried = 0
+            self._set([])  # a new section: no overlap from the one before
             self.heading = _path(self.headings)
         else:
             self.add_piece(_Piece(block.text, block.page))
@@ -90,11 +90,14 @@ class _Builder:
             if self.pieces and self.length + len(piece.joiner) + len(piece.text) > (
                 self.sizes.maximum
             ):
-                self.pieces, self.carried = [], 0
+                self._set([])
         if not self.pieces:
             piece = _Piece(piece.text, piece.page)
             self.heading = _path(self.headings)
+        else:
+            self.length += len(piece.joiner)
         self.pieces.append(piece)
+        self.length += len(piece.text)
         if self.length >= self.sizes.target:
             self.flush(overlap=True)
 
@@ -110,8 +113,7 @@ class _Builder:
                     page_end=max(pages) if pages else None,
                 )
             )
-        tail = _tail(self.pieces, self.sizes.overlap) if overlap else []
-        self.pieces, self.carried = tail, len(tail)
+        self._set(_tail(self.pieces, self.sizes.overlap) if overlap else [])
 
     def _carried_length(self) -> int:
         return len(_join(self.pieces[: self.carried]))
