@@ -9,9 +9,10 @@ import httpx
 import pytest
 import yaml
 
+from gptforge.store import Conversation, Gpt
 from gptforge.store.knowledge import KnowledgeRepository
 from gptforge.toolsets import CallContext, CallResult
-from gptforge.web.knowledge_service import knowledge_toolset
+from gptforge.web.knowledge_service import conversation_knowledge_toolset, knowledge_toolset
 from gptforge.web.platform import Platform
 from tests.capabilities.documents import make_docx, make_pdf
 from tests.capabilities.embeddings import embeddings_app
@@ -252,6 +253,32 @@ async def test_upload_shows_in_the_openapi_document(anonymous: httpx.AsyncClient
     document = (await anonymous.get("/openapi.json")).json()
     operation = document["paths"]["/api/v1/gpts/{gpt_id}/knowledge"]["post"]
     assert "multipart/form-data" in operation["requestBody"]["content"]
+
+
+async def test_a_conversation_searches_the_version_it_talks_to(
+    alice: httpx.AsyncClient, platform: Platform
+) -> None:
+    gpt_id = await new_gpt(alice)
+    await upload(alice, gpt_id, ("notes.txt", b"The door code is 4711.", "text/plain"))
+    async with platform.db.session() as session:
+        owner = (await session.get(Gpt, gpt_id)).owner_id  # type: ignore[union-attr]
+        preview = Conversation(user_id=owner, gpt_id=gpt_id, draft=True)
+        chat = Conversation(user_id=owner, gpt_id=gpt_id, draft=False)
+        session.add_all([preview, chat])
+    async with platform.db.session() as session:
+        assert await conversation_knowledge_toolset(platform, session, chat) is None  # unpublished
+        toolset = await conversation_knowledge_toolset(platform, session, preview)
+    assert toolset is not None and toolset.key == "knowledge"
+    outcome = await toolset.run("search_knowledge", {"query": "door code"}, CallContext())
+    assert isinstance(outcome, CallResult) and "4711" in outcome.content
+
+    await alice.post(f"/api/v1/gpts/{gpt_id}/publish", json={"visibility": "private"})
+    await upload(alice, gpt_id, ("notes.txt", b"The door code is 9832.", "text/plain"))
+    async with platform.db.session() as session:
+        live = await conversation_knowledge_toolset(platform, session, chat)
+    assert live is not None
+    outcome = await live.run("search_knowledge", {"query": "door code"}, CallContext())
+    assert isinstance(outcome, CallResult) and "4711" in outcome.content  # the live version's
 
 
 class TestEmbeddings:

@@ -32,7 +32,7 @@ from gptforge.capabilities.knowledge_extract import (
     media_type_of,
 )
 from gptforge.errors import GptforgeError
-from gptforge.store import Database, Gpt
+from gptforge.store import DRAFT, Conversation, Database, Gpt
 from gptforge.store.knowledge import (
     DbKnowledgeIndex,
     KnowledgeFile,
@@ -40,6 +40,7 @@ from gptforge.store.knowledge import (
     NewFile,
 )
 from gptforge.web.errors import NotFound, PayloadTooLarge, Unprocessable
+from gptforge.web.platform import Platform
 from gptforge.web.settings import ServerSettings
 
 log = logging.getLogger("gptforge.web.knowledge")
@@ -217,4 +218,28 @@ async def knowledge_toolset(
         embedder = embedder_from_settings(settings)
     return KnowledgeToolset(
         index=DbKnowledgeIndex(db=db, gpt_id=gpt_id, version=version, embedder=embedder)
+    )
+
+
+async def conversation_knowledge_toolset(
+    platform: Platform, session: AsyncSession, conversation: Conversation
+) -> KnowledgeToolset | None:
+    """The toolset for a turn of ``conversation``: over the draft's files for Preview,
+    else the live version's; None when that version has none (or nothing is published).
+
+    Made to be the ``"knowledge"`` entry of ``capability_service.CAPABILITY_FACTORIES``.
+    """
+    gpt = await session.get(Gpt, conversation.gpt_id)
+    version = DRAFT if conversation.draft else (gpt.live_version if gpt else None)
+    if gpt is None or version is None:
+        return None
+    if not await KnowledgeRepository(session).count(gpt.id, version):
+        return None
+    return KnowledgeToolset(
+        index=DbKnowledgeIndex(
+            db=platform.db,
+            gpt_id=gpt.id,
+            version=version,
+            embedder=embedder_from_settings(platform.settings),
+        )
     )
