@@ -126,6 +126,9 @@ class GptDefinition(BaseModel):
     returning_user_starters: list[str] = Field(default_factory=list, max_length=4)
     capabilities: Capabilities = Field(default_factory=Capabilities)
     actions: list[ActionDefinition] = Field(default_factory=list)
+    knowledge_files: list[str] = Field(default_factory=list)
+    """Names of the knowledge files the GPT had on the server it was exported from (their
+    content is not in gpt.yaml; upload them to the GPT again)."""
     model: ModelSettings = Field(default_factory=ModelSettings)
 
 

@@ -27,6 +27,7 @@ from gptforge.errors import GptforgeError
 from gptforge.runtime import Capabilities
 from gptforge.store import AdminSettingsRepository, Conversation, FileRepository
 from gptforge.toolsets import Toolset
+from gptforge.web import knowledge_service
 from gptforge.web.platform import Platform
 
 log = logging.getLogger("gptforge.web.capabilities")
@@ -86,6 +87,12 @@ async def _code_interpreter_toolset(request: CapabilityRequest) -> Toolset | Non
     return interpreter.toolset_for(conversation.id, folder, uploads)
 
 
+async def _knowledge_toolset(request: CapabilityRequest) -> Toolset | None:
+    return await knowledge_service.conversation_knowledge_toolset(
+        request.platform, request.session, request.conversation
+    )
+
+
 async def forget_sandbox(platform: Platform, conversation_id: str) -> None:
     """Stop the conversation's sandbox session (this process) and delete its folder."""
     if platform.code_interpreter is not None:
@@ -104,7 +111,7 @@ async def reap_code_sessions(platform: Platform, every: float = 60.0) -> None:
 
 CAPABILITY_FACTORIES: dict[str, CapabilityFactory] = {
     "code_interpreter": _code_interpreter_toolset,
-    # "knowledge": the knowledge helper's toolset factory        (wired at merge)
+    "knowledge": _knowledge_toolset,
 }
 """Capability name (a ``Capabilities`` field) -> the factory of its toolset; called only
 when the GPT enables it. A factory returning None leaves the capability out (the model

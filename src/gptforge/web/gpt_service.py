@@ -11,6 +11,7 @@ import io
 import posixpath
 import re
 import zipfile
+from collections.abc import Sequence
 from typing import Any
 
 import yaml
@@ -29,6 +30,7 @@ from gptforge.store import (
     User,
     utcnow,
 )
+from gptforge.store.knowledge import KnowledgeRepository
 from gptforge.web import action_service
 from gptforge.web.errors import NotFound, PayloadTooLarge, Unprocessable
 from gptforge.web.platform import Platform
@@ -168,6 +170,7 @@ async def duplicate(session: AsyncSession, gpt: Gpt, owner: User) -> Gpt:
     repo = GptRepository(session)
     await repo.add(copy)
     await repo.copy_actions_to(gpt.id, copy.id)
+    await KnowledgeRepository(session).copy_draft(gpt.id, copy.id)
     return copy
 
 
@@ -253,6 +256,7 @@ async def publish(session: AsyncSession, gpt: Gpt, visibility: Visibility) -> Gp
         GptVersion(gpt_id=gpt.id, number=number, snapshot=values, visibility=visibility)
     )
     await repo.copy_actions(gpt.id, source=DRAFT, target=number)
+    await KnowledgeRepository(session).snapshot(gpt.id, number)
     gpt.live_version = number
     gpt.visibility = visibility
     gpt.published_at = utcnow()
@@ -273,6 +277,7 @@ async def restore(session: AsyncSession, gpt: Gpt, number: int) -> Gpt:
         raise NotFound(f"The GPT has no version {number}.", code="version_not_found")
     update(gpt, version.snapshot)
     await repo.copy_actions(gpt.id, source=number, target=DRAFT)
+    await KnowledgeRepository(session).restore(gpt.id, number)
     await session.flush()
     return gpt
 
@@ -288,8 +293,11 @@ def _env_name(text: str, suffix: str) -> str:
     return re.sub(r"[^A-Z0-9]+", "_", text.upper()).strip("_")[:40] + suffix
 
 
-def export_files(gpt: Gpt, actions: list[ActionRecord]) -> dict[str, str]:
-    """``gpt.yaml`` and the schema files it names, in the CLI's format, without secrets."""
+def export_files(
+    gpt: Gpt, actions: list[ActionRecord], knowledge_files: Sequence[str] = ()
+) -> dict[str, str]:
+    """``gpt.yaml`` and the schema files it names, in the CLI's format, without secrets
+    (knowledge files by name only)."""
     files: dict[str, str] = {}
     definitions = []
     for index, record in enumerate(actions):
@@ -324,6 +332,8 @@ def export_files(gpt: Gpt, actions: list[ActionRecord]) -> dict[str, str]:
         "capabilities": gpt.capabilities,
         "actions": definitions,
     }
+    if knowledge_files:
+        document["knowledge_files"] = list(knowledge_files)
     GptDefinition.model_validate(document)  # what we write, the CLI can read
     files["gpt.yaml"] = yaml.safe_dump(document, sort_keys=False, allow_unicode=True)
     return files

@@ -40,3 +40,13 @@ class ServerSettings(Settings):
     provider_settings_ttl_seconds: float = Field(default=5.0, ge=0)
     """How long a process uses the model provider settings it read from the database
     before it reads them again (an admin's change reaches every process within this)."""
+
+    knowledge_max_files: int = Field(default=20, ge=1)
+    """Knowledge files per GPT (its draft)."""
+    knowledge_max_file_bytes: int = Field(default=10_000_000, ge=1)
+    """Size of one knowledge file."""
+    embeddings_url: str | None = None
+    """Base URL of an OpenAI-compatible embeddings API (``.../v1``); knowledge search is
+    then hybrid (full text + vectors). Unset: full text only."""
+    embeddings_model: str = "text-embedding-3-small"
+    embeddings_api_key: SecretStr | None = None

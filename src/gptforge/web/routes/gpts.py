@@ -7,6 +7,7 @@ from typing import Literal
 from fastapi import APIRouter, Query, Request, Response, status
 
 from gptforge.store import GptRepository
+from gptforge.store.knowledge import KnowledgeRepository
 from gptforge.web import gpt_service
 from gptforge.web.authz import is_owner, load_gpt
 from gptforge.web.deps import CurrentSubject, DbSession, PlatformDep
@@ -133,7 +134,8 @@ async def export_gpt(
 ) -> Response:
     """gpt.yaml in the CLI's format (``zip``: with the pasted schemas). Never secrets."""
     gpt = await load_gpt(session, subject, gpt_id, need="edit")
-    files = gpt_service.export_files(gpt, await GptRepository(session).actions(gpt.id))
+    knowledge = [f.name for f in await KnowledgeRepository(session).files(gpt.id)]
+    files = gpt_service.export_files(gpt, await GptRepository(session).actions(gpt.id), knowledge)
     if as_format == "zip":
         return Response(
             gpt_service.zip_files(files),
