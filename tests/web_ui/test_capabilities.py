@@ -243,3 +243,65 @@ def test_a_search_and_a_generated_image_show_as_chips(
         "img => img.complete && img.naturalWidth > 0", arg=image.element_handle()
     )
     axe_check(page)
+
+
+HANDBOOK = b"""# Field handbook
+
+## Otter rafts
+
+A group of resting sea otters is called a raft. Rafts of more than a hundred animals
+have been counted off the coast of California.
+
+## Kelp
+
+Otters wrap themselves in kelp so that they do not drift away while they sleep.
+"""
+
+
+def test_a_knowledge_answer_cites_the_uploaded_file(page: Any, live_server: LiveServer) -> None:
+    with api_user(live_server, "Librarian") as owner:
+        made = owner.post(
+            "/api/v1/gpts",
+            json={
+                "name": "Otter handbook",
+                "description": "Answers from the field handbook.",
+                "instructions": "Answer from the knowledge files and cite them.",
+                "capabilities": {"knowledge": True},
+            },
+        )
+        assert made.status_code == 201, made.text
+        gpt_id = str(made.json()["id"])
+        uploaded = owner.post(
+            f"/api/v1/gpts/{gpt_id}/knowledge",
+            files=[("files", ("field-handbook.md", HANDBOOK, "text/markdown"))],
+        )
+        assert uploaded.status_code == 201, uploaded.text
+        published = owner.post(f"/api/v1/gpts/{gpt_id}/publish", json={"visibility": "link"})
+        assert published.status_code == 200, published.text
+
+    def reply(messages: list[Any], _tools: list[Any]) -> ScriptedReply:
+        last = messages[-1]
+        if last["role"] == "tool":
+            content = str(last["content"])
+            assert "called a raft" in content and "field-handbook.md" in content
+            return ScriptedReply(
+                text="A group of resting sea otters is called a **raft** [field-handbook.md]."
+            )
+        return ScriptedReply(
+            calls=(ScriptedCall(name="search_knowledge", arguments={"query": "otter group raft"}),)
+        )
+
+    live_server.use_provider(ScriptedProvider(reply))
+    chat_as(page, live_server, gpt_id)
+    send(page, "What is a group of otters called?")
+    answer = page.get_by_text("A group of resting sea otters is called a")
+    answer.wait_for()
+    assert "[field-handbook.md]" in answer.inner_text()
+    chip = page.locator("details.chip").first
+    assert chip.locator("summary").inner_text() == "Searched knowledge"
+    chip.locator("summary").click()
+    details = chip.locator(".chip-body").inner_text()
+    assert "otter group raft" in details and "field-handbook.md" in details
+    axe_check(page)
+    page.reload()  # the chip comes back from the history
+    assert page.locator("details.chip summary").first.inner_text() == "Searched knowledge"
