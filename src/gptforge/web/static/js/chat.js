@@ -119,6 +119,7 @@ export class Chat {
     this.hosts = new Map();
     this.operations = new Map();
     this.attached = [];
+    this.unannounced = null;
     this.lastUserText = null;
     this.#build();
   }
@@ -316,8 +317,12 @@ export class Chat {
     if (this.lastUserText && !this.controller) this.sendText(this.lastUserText);
   }
 
-  /** Make the conversation if the chat is empty; false (error shown) when that failed. */
-  async #ensureConversation(onError) {
+  /**
+   * Make the conversation if the chat is empty; false (error shown) when that failed.
+   * With `announce` false the caller tells onConversation later (once the first message
+   * is in, so the conversation list shows its title rather than "New chat").
+   */
+  async #ensureConversation(onError, announce = true) {
     if (this.conversationId) return true;
     try {
       const created = await api(`/gpts/${enc(this.options.gptId)}/conversations`, {
@@ -325,7 +330,8 @@ export class Chat {
         body: { draft: Boolean(this.options.draft) },
       });
       this.conversationId = created.id;
-      this.options.onConversation?.(created.id);
+      if (announce) this.options.onConversation?.(created.id);
+      else this.unannounced = created.id;
       return true;
     } catch (error) {
       onError(messageOf(error));
@@ -353,6 +359,13 @@ export class Chat {
     }
     this.#setStatus(this.controller ? "Answering…" : "");
     this.#uploadError(problems.length ? problems.join(" ") : null);
+  }
+
+  /** Tell the page about a conversation sendText made (its first message is in). */
+  #announce() {
+    const id = this.unannounced;
+    this.unannounced = null;
+    if (id && id === this.conversationId) this.options.onConversation?.(id);
   }
 
   #showAttached() {
@@ -386,7 +399,7 @@ export class Chat {
   async sendText(text) {
     if (this.controller) return;
     this.#setStatus("");
-    if (!(await this.#ensureConversation((message) => this.#error(message)))) return;
+    if (!(await this.#ensureConversation((message) => this.#error(message), false))) return;
     this.log.querySelector(".chat-empty")?.remove();
     this.turn?.tools?.remove();
     this.input.value = "";
@@ -402,12 +415,14 @@ export class Chat {
           signal,
           onEvent: (event) => {
             if (this.lastSeen === null) this.#rememberTurnStart(Number(event.id) - 1);
+            this.#announce();
             this.lastSeen = event.id;
             this.#handle(turn, event);
           },
         }),
       turn,
     );
+    this.#announce(); // the message was refused before any event: the conversation exists
   }
 
   async decide(turn, callId, decision) {
