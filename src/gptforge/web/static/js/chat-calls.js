@@ -43,10 +43,19 @@ export function sizeText(bytes) {
   return `${(bytes / 1_000_000).toFixed(1)} MB`;
 }
 
-/** The tool's own name: the model may see it with a prefix when names collided. */
-export function operationOf(name) {
+const CAPABILITY_LABELS = new Set(["Code interpreter", "Web browsing", "Image generation", "Knowledge files"]);
+
+/**
+ * Which capability tool a call is ("" for an action): from the started event's toolset
+ * label, or in the history (no label there) from the model's tool name and the record
+ * (an action's record has request headers). The model may see a name with a prefix
+ * when names collided.
+ */
+export function operationOf(name, { action, record } = {}) {
+  if (action !== undefined && !CAPABILITY_LABELS.has(action)) return "";
+  if (record?.request_headers) return "";
   const known = ["python", "web_search", "open_url", "generate_image", "search_knowledge"];
-  return known.find((op) => name === op || name?.endsWith(`_${op}`)) ?? name ?? "";
+  return known.find((op) => name === op || name?.endsWith(`_${op}`)) ?? "";
 }
 
 function quoted(text, max = 80) {

@@ -247,7 +247,7 @@ export class Chat {
           if (awaiting.has(call.id)) continue; // not sent yet: its prompt comes from the events
           const done = records.get(call.id);
           const host = hostOf(done?.record?.url) ?? call.function?.name ?? "an API";
-          this.operations.set(call.id, operationOf(call.function?.name));
+          this.operations.set(call.id, operationOf(call.function?.name, { record: done?.record }));
           this.#chip(turn, call.id, host, { done: Boolean(done), output: outputs.get(call.id), ...(done ?? {}) });
         }
       }
@@ -535,14 +535,14 @@ export class Chat {
       case "tool_call_started": {
         const host = data.host ?? data.action ?? "an API";
         this.hosts.set(data.call_id, host);
-        this.operations.set(data.call_id, operationOf(data.operation));
+        this.operations.set(data.call_id, operationOf(data.operation, { action: data.action }));
         this.#removePrompt(data.call_id, "confirmation");
         this.#chip(turn, data.call_id, host, { summary: data.summary });
         break;
       }
       case "tool_call_finished":
         this.#removePrompt(data.call_id);
-        if (!this.operations.has(data.call_id)) this.operations.set(data.call_id, operationOf(data.operation));
+        if (!this.operations.has(data.call_id)) this.operations.set(data.call_id, operationOf(data.operation, data));
         this.#chip(turn, data.call_id, this.hosts.get(data.call_id) ?? hostOf(data.record?.url) ?? data.action, {
           done: true,
           output: data.excerpt,
