@@ -60,8 +60,11 @@ class Database:
 
     def __init__(self, url: str, *, echo: bool = False) -> None:
         self.url = url
-        self.engine: AsyncEngine = create_async_engine(url, echo=echo, pool_pre_ping=True)
-        if self.dialect == "sqlite":
+        sqlite = make_url(url).get_backend_name() == "sqlite"
+        # a ping per checkout finds PostgreSQL connections the server closed; a SQLite
+        # file cannot go away, and the ping is one more thread round trip in aiosqlite
+        self.engine: AsyncEngine = create_async_engine(url, echo=echo, pool_pre_ping=not sqlite)
+        if sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
 
