@@ -17,6 +17,8 @@ from gptforge.store.admin import AdminSettingsRepository
 from gptforge.store.conversations import (
     ConversationRepository,
     DbApprovalStore,
+    Progress,
+    StoredEvent,
     visible_conversations,
 )
 from gptforge.store.database import Database, database_url
@@ -69,10 +71,12 @@ __all__ = [
     "OAuthState",
     "OAuthToken",
     "Page",
+    "Progress",
     "SearchIndex",
     "SecretBox",
     "SessionRepository",
     "Sort",
+    "StoredEvent",
     "TokenRepository",
     "User",
     "UserRepository",

@@ -13,6 +13,7 @@ or when a request finds it.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections.abc import AsyncIterator
@@ -46,6 +47,8 @@ from gptforge.store import (
     DbTokenStore,
     Gpt,
     GptRepository,
+    Progress,
+    StoredEvent,
     utcnow,
 )
 from gptforge.web import action_service
@@ -152,6 +155,7 @@ async def begin_message(
     after = conversation.last_sequence
     await session.flush()
     await session.commit()
+    platform.turns.live.begin(conversation.id, after)
     return after
 
 
@@ -184,6 +188,7 @@ async def begin_decision(
         raise Conflict("Another request resumed this turn just now.", code="turn_running")
     after = conversation.last_sequence
     await session.commit()
+    platform.turns.live.begin(conversation.id, after)
     return after
 
 
@@ -296,9 +301,8 @@ async def run_turn(
             user_id, gpt_id = conversation.user_id, conversation.gpt_id
             definition, actions = await _turn_inputs(platform, session, conversation)
             state = state_of(conversation)
-        settings = platform.settings
-        async with db.session() as session:
             policy = await platform.egress_policy(session)
+        settings = platform.settings
         async with EgressClient(policy=policy, limits=settings.egress_limits()) as egress:
             runtime = Runtime(
                 gpt=definition,
@@ -326,10 +330,63 @@ async def run_turn(
                 await _store_events(platform, conversation_id, state, events, base_url)
                 group.cancel_scope.cancel()
     except Exception as exc:
-        message = exc.message if isinstance(exc, GptforgeError) else FAILED
-        if not isinstance(exc, GptforgeError):
+        cause = _first_cause(exc)
+        message = cause.message if isinstance(cause, GptforgeError) else FAILED
+        if not isinstance(cause, GptforgeError):
             log.exception("turn of %s failed", conversation_id)
         await _end_turn(platform, conversation_id, None, error=message)
+    finally:
+        platform.turns.live.end(conversation_id)
+        platform.turns.wake(conversation_id)
+
+
+def _first_cause(exc: BaseException) -> BaseException:
+    """The exception a task group wrapped (the turn's tasks raise in groups)."""
+    while isinstance(exc, BaseExceptionGroup) and exc.exceptions:
+        exc = exc.exceptions[0]
+    return exc
+
+
+Stored = tuple[str, dict[str, Any]]
+"""An event as the writer stores it: ``(kind, data)``."""
+
+
+class _Pending:
+    """Events a turn produced and has not stored yet; the writer takes all of them at once."""
+
+    def __init__(self) -> None:
+        self.events: list[Stored] = []
+        self.closed = False
+        self.gone = False
+        """The conversation was deleted mid-turn: nothing left to write to."""
+        self._ready = asyncio.Event()
+
+    def put(self, event: Stored) -> None:
+        self.events.append(event)
+        self._ready.set()
+
+    def close(self) -> None:
+        self.closed = True
+        self._ready.set()
+
+    async def take(self) -> list[Stored]:
+        """Every pending event (waits for one); empty once closed and drained."""
+        while not self.events and not self.closed:
+            await self._ready.wait()
+            self._ready.clear()
+        events, self.events = self.events, []
+        return events
+
+
+def _coalesced(events: list[Stored]) -> list[Stored]:
+    """Consecutive text deltas as one (the same text in fewer rows and SSE events)."""
+    merged: list[Stored] = []
+    for kind, data in events:
+        if kind == "text_delta" and merged and merged[-1][0] == "text_delta":
+            merged[-1] = (kind, {**merged[-1][1], "text": merged[-1][1]["text"] + data["text"]})
+        else:
+            merged.append((kind, data))
+    return merged
 
 
 async def _store_events(
@@ -339,22 +396,54 @@ async def _store_events(
     events: AsyncIterator[RuntimeEvent],
     base_url: str,
 ) -> None:
-    async for event in events:
-        if event.kind == "done":
-            await _end_turn(platform, conversation_id, state, done=event_to_dict(event))
+    """Store the turn's events while the runtime goes on producing them.
+
+    A writer task stores whatever is pending in one transaction (group commit): one
+    event per transaction while the database keeps up with the model, more (text deltas
+    merged) when it does not, so a busy server writes fewer, larger rows instead of
+    falling behind. The turn's ``done`` event is stored with the conversation's state.
+    """
+    pending = _Pending()
+    async with anyio.create_task_group() as group:
+        group.start_soon(_write_events, platform, conversation_id, state, pending)
+        try:
+            async for event in events:
+                data = event_to_dict(event)
+                if event.kind == "auth_required":
+                    # the user signs in through this server, which checks who they are first
+                    url = sign_in_start_url(base_url, conversation_id, event.call_id)
+                    data["authorization_url"] = url
+                pending.put((event.kind, data))
+                if event.kind == "done" or pending.gone:
+                    break
+            else:
+                pending.put(("done", {"kind": "done", "reason": "completed"}))
+        finally:
+            pending.close()
+
+
+async def _write_events(
+    platform: Platform, conversation_id: str, state: ConversationState, pending: _Pending
+) -> None:
+    while batch := await pending.take():
+        events = _coalesced(batch)
+        if events[-1][0] == "done":
+            await _end_turn(platform, conversation_id, state, events=events)
             return
-        data = event_to_dict(event)
-        if event.kind == "auth_required":
-            # the user signs in through this server, which checks who they are first
-            data["authorization_url"] = sign_in_start_url(base_url, conversation_id, event.call_id)
         async with platform.db.session() as session:
-            repo = ConversationRepository(session)
-            conversation = await repo.get(conversation_id)
-            if conversation is None:  # deleted mid-turn: nothing left to write to
-                return
-            await repo.add_event(conversation, event.kind, data)
-        platform.turns.wake(conversation_id)
-    await _end_turn(platform, conversation_id, state, done={"kind": "done", "reason": "completed"})
+            last = await ConversationRepository(session).append_events(conversation_id, events)
+        if last is None:
+            pending.gone = True
+            return
+        _published(platform, conversation_id, events, last)
+
+
+def _published(platform: Platform, conversation_id: str, events: list[Stored], last: int) -> None:
+    """Committed events, handed to this process's streams."""
+    first = last - len(events) + 1
+    stored = [StoredEvent(first + n, kind, data) for n, (kind, data) in enumerate(events)]
+    platform.turns.live.publish(conversation_id, stored)
+    platform.turns.wake(conversation_id)
 
 
 async def _end_turn(
@@ -362,26 +451,27 @@ async def _end_turn(
     conversation_id: str,
     state: ConversationState | None,
     *,
-    done: dict[str, Any] | None = None,
+    events: list[Stored] | None = None,
     error: str | None = None,
 ) -> None:
-    """The state, the status and the last events, in one transaction."""
+    """The last events (ending with ``done``), the state and the status, in one transaction."""
+    events = list(events or [])
+    if error is not None:
+        events += [
+            ("error", {"kind": "error", "message": error}),
+            ("done", {"kind": "done", "reason": "error"}),
+        ]
     async with platform.db.session() as session:
         repo = ConversationRepository(session)
-        conversation = await repo.get(conversation_id)
-        if conversation is None:
+        last = await repo.append_events(conversation_id, events)
+        if last is None:
             return
-        if state is not None:
-            conversation.state = state.model_dump(mode="json")
-            conversation.status = "paused" if state.pending else "idle"
-        else:
-            conversation.status = "idle"
-        if error is not None:
-            await repo.add_event(conversation, "error", {"kind": "error", "message": error})
-            done = {"kind": "done", "reason": "error"}
-        await repo.add_event(conversation, "done", done or {"kind": "done", "reason": "completed"})
-        conversation.heartbeat_at = None
-    platform.turns.wake(conversation_id)
+        await repo.finish_turn(
+            conversation_id,
+            status="paused" if state is not None and state.pending else "idle",
+            state=state.model_dump(mode="json") if state is not None else None,
+        )
+    _published(platform, conversation_id, events, last)
 
 
 async def _heartbeat(platform: Platform, conversation_id: str) -> None:
@@ -425,7 +515,7 @@ async def sweep_interrupted(platform: Platform) -> None:
             log.warning("could not check for interrupted turns: %s", type(exc).__name__)
 
 
-def _is_stale(platform: Platform, conversation: Conversation) -> bool:
+def _is_stale(platform: Platform, conversation: Conversation | Progress) -> bool:
     beat = conversation.heartbeat_at or conversation.updated_at
     return conversation.status == "running" and (
         utcnow() - beat > timedelta(seconds=platform.settings.turn_stale_seconds)
@@ -453,22 +543,42 @@ async def stream_events(
     """Stored events after ``after``, then new ones while a turn runs.
 
     ``until_done``: end at the turn's ``done`` event (the stream of one request);
-    otherwise end when no turn is running and every stored event was sent.
+    otherwise end when no turn is running and every stored event was sent. Events a
+    turn of this process stores come from memory (``Turns.live``); the database is read
+    when those do not reach back to ``after`` (another process's turn, a resume from
+    further back) and on each poll.
     """
     turns = platform.turns
+    live = turns.live
     while True:
         signal = turns.signal(conversation_id)
+        kept = live.after(conversation_id, after)
+        if kept:
+            for event in kept:
+                yield sse(event.sequence, event.kind, event.data)
+                after = event.sequence
+                if until_done and event.kind == "done":
+                    return
+            continue
+        # this process's turn wakes us with its next events: poll rarely meanwhile
+        own_turn = kept is not None and live.writing(conversation_id)
+        if own_turn and await turns.wait(signal, turns.local_poll_seconds):
+            continue
         async with platform.db.session() as session:
             repo = ConversationRepository(session)
             # the status first: a turn that ended after this read has its events below
-            conversation = await repo.get(conversation_id)
-            if conversation is None:
+            progress = await repo.progress(conversation_id)
+            if progress is None:
                 return
-            if _is_stale(platform, conversation):
-                await _interrupt(repo, conversation)
+            if _is_stale(platform, progress):
+                conversation = await repo.get(conversation_id)
+                if conversation is not None and _is_stale(platform, conversation):
+                    await _interrupt(repo, conversation)
                 continue
-            running = conversation.status == "running"
-            events = await repo.events_after(conversation_id, after)
+            running = progress.status == "running"
+            events = []
+            if progress.last_sequence > after:
+                events = await repo.events_after(conversation_id, after)
         for event in events:
             yield sse(event.sequence, event.kind, event.data)
             after = event.sequence
