@@ -416,6 +416,7 @@ class Phase:
     turn_p99_s: float | None = None
     errors: int = 0
     error_kinds: dict[str, int] = field(default_factory=dict)
+    error_samples: list[str] = field(default_factory=list)
     not_persisted: int | None = None
     server_cpu_s: float = 0.0
     server_main_thread_cpu_s: float = 0.0
@@ -538,6 +539,8 @@ async def run_phase(
         if r.error is not None:
             kind = r.error.split(":")[0]
             phase.error_kinds[kind] = phase.error_kinds.get(kind, 0) + 1
+            if r.error not in phase.error_samples and len(phase.error_samples) < 5:
+                phase.error_samples.append(r.error)
     phase.turns_per_s = len(done) / phase.wall_s
     firsts = [r.first_event for r in results if r.first_event is not None]
     totals = [r.total for r in done if r.total is not None]
@@ -579,6 +582,8 @@ async def run_users(
         if name == "chat":
             phase.not_persisted = await check_persisted(base_url, users, turns, answer)
         print("  " + summary_line(phase), flush=True)
+        for sample in phase.error_samples:
+            print(f"    error: {sample}", flush=True)
         phases.append(phase)
     return phases
 

@@ -496,7 +496,9 @@ async def recover_interrupted(platform: Platform) -> int:
     cutoff = utcnow() - timedelta(seconds=platform.settings.turn_stale_seconds)
     async with platform.db.session() as session:
         repo = ConversationRepository(session)
-        stale = await repo.stale_running(cutoff)
+        # this process's own turns are alive, however late their heartbeat (a busy server)
+        found = await repo.stale_running(cutoff)
+        stale = [c for c in found if not platform.turns.live.writing(c.id)]
         for conversation in stale:
             await _interrupt(repo, conversation)
     if stale:
@@ -515,17 +517,20 @@ async def sweep_interrupted(platform: Platform) -> None:
             log.warning("could not check for interrupted turns: %s", type(exc).__name__)
 
 
-def _is_stale(platform: Platform, conversation: Conversation | Progress) -> bool:
-    beat = conversation.heartbeat_at or conversation.updated_at
-    return conversation.status == "running" and (
-        utcnow() - beat > timedelta(seconds=platform.settings.turn_stale_seconds)
+def _is_stale(platform: Platform, conversation_id: str, found: Conversation | Progress) -> bool:
+    """A running turn whose process stopped refreshing its heartbeat (never one of ours)."""
+    beat = found.heartbeat_at or found.updated_at
+    return (
+        found.status == "running"
+        and utcnow() - beat > timedelta(seconds=platform.settings.turn_stale_seconds)
+        and not platform.turns.live.writing(conversation_id)
     )
 
 
 async def recover_if_stale(
     platform: Platform, session: AsyncSession, conversation: Conversation
 ) -> None:
-    if _is_stale(platform, conversation):
+    if _is_stale(platform, conversation.id, conversation):
         await _interrupt(ConversationRepository(session), conversation)
         await session.flush()
 
@@ -570,9 +575,9 @@ async def stream_events(
             progress = await repo.progress(conversation_id)
             if progress is None:
                 return
-            if _is_stale(platform, progress):
+            if _is_stale(platform, conversation_id, progress):
                 conversation = await repo.get(conversation_id)
-                if conversation is not None and _is_stale(platform, conversation):
+                if conversation is not None and _is_stale(platform, conversation_id, conversation):
                     await _interrupt(repo, conversation)
                 continue
             running = progress.status == "running"
