@@ -419,6 +419,8 @@ class Phase:
     error_samples: list[str] = field(default_factory=list)
     not_persisted: int | None = None
     server_cpu_s: float = 0.0
+    server_system_cpu_s: float = 0.0
+    """Of which in the kernel (sockets, thread wake-ups)."""
     server_main_thread_cpu_s: float = 0.0
     """The event loop's thread (the rest: database driver and worker threads)."""
     generator_cpu_s: float = 0.0
@@ -512,6 +514,7 @@ async def run_phase(
         postgres_before = tree_cpu_seconds([postgres_pid] if postgres_pid else [])
         server_before, action_before = cpu_seconds(server), cpu_seconds(action_api)
         main_before = main_thread_cpu(server)
+        system_before = server.cpu_times().system
         busy_before, total_before = machine_busy()
         own_before = time.process_time()
         start = time.perf_counter()
@@ -521,6 +524,7 @@ async def run_phase(
         busy_after, total_after = machine_busy()
         phase.server_cpu_s = cpu_seconds(server) - server_before
         phase.server_main_thread_cpu_s = main_thread_cpu(server) - main_before
+        phase.server_system_cpu_s = server.cpu_times().system - system_before
         phase.action_api_cpu_s = cpu_seconds(action_api) - action_before
         postgres_after = tree_cpu_seconds([postgres_pid] if postgres_pid else [])
         phase.postgres_cpu_s = sum(
@@ -596,7 +600,7 @@ def summary_line(p: Phase) -> str:
         f"{p.name:8} N={p.users:<4} {p.turns_per_s:7.1f} turns/s  first p50 {s(p.first_event_p50_s)}"
         f" p99 {s(p.first_event_p99_s)}  turn p50 {s(p.turn_p50_s)} p99 {s(p.turn_p99_s)}"
         f"  errors {p.errors} {p.error_kinds or ''}  not persisted {p.not_persisted}"
-        f"  cpu server {p.server_cpu_s:.1f} ({1000 * p.server_cpu_s / max(p.users * p.turns, 1):.1f} ms/turn, main thread {p.server_main_thread_cpu_s:.1f}) gen {p.generator_cpu_s:.1f}"
+        f"  cpu server {p.server_cpu_s:.1f} ({1000 * p.server_cpu_s / max(p.users * p.turns, 1):.1f} ms/turn, main thread {p.server_main_thread_cpu_s:.1f}, system {p.server_system_cpu_s:.1f}) gen {p.generator_cpu_s:.1f}"
         f" api {p.action_api_cpu_s:.1f} pg {p.postgres_cpu_s:.1f}  busy {p.machine_busy_pct:.0f}%"
         f"  rss {p.server_rss_idle_mb:.0f}->{p.server_rss_peak_mb:.0f} MB"
         f"  wall {p.wall_s:.1f} s  calls {p.action_calls}"

@@ -30,6 +30,11 @@ _WRITE = (
     "or leave it unset for SQLite in the data directory."
 )
 _DRIVERS = ("sqlite+aiosqlite", "postgresql+asyncpg", "postgresql+psycopg")
+PG_POOL_SIZE = 20
+PG_POOL_OVERFLOW = 10
+"""Connections per process to PostgreSQL (SQLAlchemy's default is 5 + 10): hundreds of
+concurrent chat streams queue on fewer. Several processes on one server must stay under
+its ``max_connections`` (100 by default): 3 processes take at most 90."""
 
 
 def database_url(url: str | None, data_dir: Path) -> str:
@@ -63,7 +68,10 @@ class Database:
         sqlite = make_url(url).get_backend_name() == "sqlite"
         # a ping per checkout finds PostgreSQL connections the server closed; a SQLite
         # file cannot go away, and the ping is one more thread round trip in aiosqlite
-        self.engine: AsyncEngine = create_async_engine(url, echo=echo, pool_pre_ping=not sqlite)
+        pool = {} if sqlite else {"pool_size": PG_POOL_SIZE, "max_overflow": PG_POOL_OVERFLOW}
+        self.engine: AsyncEngine = create_async_engine(
+            url, echo=echo, pool_pre_ping=not sqlite, **pool
+        )
         if sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
