@@ -14,11 +14,17 @@ from collections.abc import Coroutine
 from dataclasses import dataclass, field
 from typing import Any
 
+from gptforge.web.live_events import LiveEvents
+
 
 @dataclass
 class Turns:
     poll_seconds: float = 0.25
     """How long a stream waits for a wake-up before it reads the database again."""
+    local_poll_seconds: float = 5.0
+    """The same, while this process's own turn writes the events (it wakes the stream)."""
+    live: LiveEvents = field(default_factory=LiveEvents)
+    """Events this process's turns just stored, for its own streams."""
     _tasks: set[asyncio.Task[None]] = field(default_factory=set)
     _signals: dict[str, asyncio.Event] = field(default_factory=dict)
 
@@ -37,9 +43,13 @@ class Turns:
         if event is not None:
             event.set()
 
-    async def wait(self, signal: asyncio.Event) -> None:
+    async def wait(self, signal: asyncio.Event, seconds: float | None = None) -> bool:
+        """Whether ``signal`` was set within ``seconds`` (default: ``poll_seconds``)."""
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(signal.wait(), self.poll_seconds)
+            async with asyncio.timeout(seconds or self.poll_seconds):
+                await signal.wait()
+                return True
+        return False
 
     async def drain(self, timeout: float = 10.0) -> None:
         """Wait for this process's running turns (shutdown, tests)."""
