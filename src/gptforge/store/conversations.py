@@ -116,10 +116,29 @@ class ConversationRepository:
         result = await self.session.execute(
             update(Conversation)
             .where(Conversation.id == conversation_id, Conversation.status.in_(expected))
-            .values(status="running", heartbeat_at=utcnow(), updated_at=utcnow())
+            .values(
+                status="running", heartbeat_at=utcnow(), stop_requested_at=None, updated_at=utcnow()
+            )
             .execution_options(synchronize_session=False)
         )
         return bool(getattr(result, "rowcount", 0) == 1)
+
+    async def request_stop(self, conversation_id: str) -> bool:
+        """Ask the process running the conversation's turn to stop it; False when no turn
+        runs."""
+        result = await self.session.execute(
+            update(Conversation)
+            .where(Conversation.id == conversation_id, Conversation.status == "running")
+            .values(stop_requested_at=utcnow())
+            .execution_options(synchronize_session=False)
+        )
+        return bool(getattr(result, "rowcount", 0) == 1)
+
+    async def stop_requested(self, conversation_id: str) -> bool:
+        found = await self.session.scalar(
+            select(Conversation.stop_requested_at).where(Conversation.id == conversation_id)
+        )
+        return found is not None
 
     # ------------------------------------------------------------------ events
 
@@ -220,6 +239,7 @@ class ConversationRepository:
         return (str(row[0]), int(row[1])) if row is not None else None
 
     async def touch(self, conversation_id: str) -> None:
+        """Refresh the running turn's heartbeat."""
         await self.session.execute(
             update(Conversation)
             .where(Conversation.id == conversation_id, Conversation.status == "running")

@@ -509,21 +509,40 @@ async def _store_events(
     pending = _Pending()
     async with anyio.create_task_group() as group:
         group.start_soon(_write_events, platform, conversation_id, state, pending)
+        answer: list[str] = []
+        """The text of the answer being written (what a stop keeps)."""
         try:
-            async for event in events:
-                data = event_to_dict(event)
-                if event.kind == "auth_required":
-                    # the user signs in through this server, which checks who they are first
-                    url = sign_in_start_url(base_url, conversation_id, event.call_id)
-                    data["authorization_url"] = url
-                files_of = event if isinstance(event, ToolCallFinished) and event.files else None
-                pending.put((event.kind, data), files_of=files_of)
-                if event.kind == "done" or pending.gone:
-                    break
-            else:
-                pending.put(("done", {"kind": "done", "reason": "completed"}))
+            with platform.turns.stoppable(conversation_id) as stop:
+                async for event in events:
+                    data = event_to_dict(event)
+                    if event.kind == "auth_required":
+                        # the user signs in through this server, which checks who they are
+                        url = sign_in_start_url(base_url, conversation_id, event.call_id)
+                        data["authorization_url"] = url
+                    if event.kind == "text_delta":
+                        answer.append(str(data.get("text", "")))
+                    elif event.kind != "notice":
+                        answer.clear()
+                    files_of = (
+                        event if isinstance(event, ToolCallFinished) and event.files else None
+                    )
+                    pending.put((event.kind, data), files_of=files_of)
+                    if event.kind == "done" or pending.gone:
+                        break
+                else:
+                    pending.put(("done", {"kind": "done", "reason": "completed"}))
+            if stop.cancelled_caught:
+                _keep_stopped_answer(state, "".join(answer))
+                pending.put(("done", {"kind": "done", "reason": "stopped"}))
         finally:
             pending.close()
+
+
+def _keep_stopped_answer(state: ConversationState, text: str) -> None:
+    """A turn the user stopped keeps the part of the answer already shown."""
+    last = state.messages[-1] if state.messages else None
+    if text and not (last is not None and last["role"] == "assistant" and last.get("content")):
+        state.messages.append({"role": "assistant", "content": text})
 
 
 async def _write_events(
@@ -618,10 +637,25 @@ async def _end_turn(
 
 
 async def _heartbeat(platform: Platform, conversation_id: str) -> None:
+    """Keep the turn marked alive, and stop it when the user asked another process to."""
     while True:
         await anyio.sleep(platform.settings.turn_stale_seconds / 3)
         async with platform.db.session() as session:
-            await ConversationRepository(session).touch(conversation_id)
+            repo = ConversationRepository(session)
+            await repo.touch(conversation_id)
+            stop = await repo.stop_requested(conversation_id)
+        if stop:
+            platform.turns.stop(conversation_id)
+
+
+async def request_stop(platform: Platform, session: AsyncSession, conversation_id: str) -> bool:
+    """Stop the conversation's running turn, here at once or in the process running it
+    within a heartbeat; False when no turn runs."""
+    if not await ConversationRepository(session).request_stop(conversation_id):
+        return False
+    await session.commit()
+    platform.turns.stop(conversation_id)
+    return True
 
 
 # ------------------------------------------------------------ interruptions
