@@ -8,8 +8,10 @@ destination, and TLS still verifies the certificate against the host name.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import socket
+import ssl
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
@@ -82,6 +84,13 @@ class GuardedNetworkBackend(httpcore.AsyncNetworkBackend):
         await anyio.sleep(seconds)
 
 
+@functools.cache
+def _ssl_context() -> ssl.SSLContext:
+    """One verifying TLS context per process: loading the CA bundle costs tens of
+    milliseconds of CPU, too much to pay again for every client (every chat turn)."""
+    return httpx.create_ssl_context(trust_env=False)
+
+
 class GuardedTransport(httpx.AsyncHTTPTransport):
     """httpx's own transport, with no proxies from the environment and the guarded backend."""
 
@@ -92,9 +101,9 @@ class GuardedTransport(httpx.AsyncHTTPTransport):
         resolver: Resolver = resolve_host,
         max_connections: int = 100,
     ) -> None:
-        super().__init__(trust_env=False, retries=0)
+        super().__init__(verify=_ssl_context(), trust_env=False, retries=0)
         self._pool = httpcore.AsyncConnectionPool(
-            ssl_context=httpx.create_ssl_context(trust_env=False),
+            ssl_context=_ssl_context(),
             max_connections=max_connections,
             max_keepalive_connections=20,
             keepalive_expiry=5.0,

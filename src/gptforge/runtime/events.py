@@ -129,7 +129,8 @@ class ErrorEvent:
 @dataclass(frozen=True, kw_only=True)
 class Done:
     kind: Literal["done"] = "done"
-    reason: Literal["completed", "paused", "step_limit", "error"]
+    reason: Literal["completed", "paused", "step_limit", "error", "stopped"]
+    """``stopped``: the user stopped the turn (the server's "Stop generating")."""
 
 
 RuntimeEvent = (

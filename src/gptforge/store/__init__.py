@@ -17,6 +17,8 @@ from gptforge.store.admin import AdminSettingsRepository
 from gptforge.store.conversations import (
     ConversationRepository,
     DbApprovalStore,
+    Progress,
+    StoredEvent,
     visible_conversations,
 )
 from gptforge.store.database import Database, database_url
@@ -73,12 +75,14 @@ __all__ = [
     "OAuthState",
     "OAuthToken",
     "Page",
+    "Progress",
     "RateCounter",
     "RateLimitRepository",
     "SearchIndex",
     "SecretBox",
     "SessionRepository",
     "Sort",
+    "StoredEvent",
     "StoredFile",
     "TokenRepository",
     "User",

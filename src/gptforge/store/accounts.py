@@ -13,6 +13,8 @@ from sqlalchemy.orm import joinedload
 from gptforge.store.models import ApiToken, LoginFailure, LoginSession, User, utcnow
 
 TOKEN_PREFIX = "gf_"
+TOKEN_USE_PRECISION = timedelta(minutes=1)
+"""How stale a token's ``last_used_at`` may get: refreshed at most once a minute."""
 
 
 def token_hash(token: str) -> str:
@@ -108,9 +110,13 @@ class TokenRepository:
             .options(joinedload(ApiToken.user))
             .where(ApiToken.token_hash == token_hash(token))
         )
-        if record is not None:
+        now = utcnow()
+        if record is not None and (
+            record.last_used_at is None or now - record.last_used_at > TOKEN_USE_PRECISION
+        ):
+            # not on every request: a write would hold SQLite's lock for the whole request
             await self.session.execute(
-                update(ApiToken).where(ApiToken.id == record.id).values(last_used_at=utcnow())
+                update(ApiToken).where(ApiToken.id == record.id).values(last_used_at=now)
             )
         return record
 

@@ -9,10 +9,12 @@ conversation stays visible only to the GPT's owner.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, delete, exists, func, select, update
+from sqlalchemy import Select, delete, exists, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gptforge.store.database import Database
@@ -31,6 +33,25 @@ def visible_conversations(user_id: str) -> Select[Conversation]:
             ~Conversation.draft | (Gpt.owner_id == user_id),
         )
     )
+
+
+@dataclass(frozen=True, slots=True)
+class StoredEvent:
+    """An event as stored: its SSE ``id`` (the sequence), kind and JSON."""
+
+    sequence: int
+    kind: str
+    data: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """What a stream needs to know about a conversation's turn, without its state."""
+
+    status: str
+    last_sequence: int
+    heartbeat_at: datetime | None
+    updated_at: datetime
 
 
 class ConversationRepository:
@@ -95,10 +116,29 @@ class ConversationRepository:
         result = await self.session.execute(
             update(Conversation)
             .where(Conversation.id == conversation_id, Conversation.status.in_(expected))
-            .values(status="running", heartbeat_at=utcnow(), updated_at=utcnow())
+            .values(
+                status="running", heartbeat_at=utcnow(), stop_requested_at=None, updated_at=utcnow()
+            )
             .execution_options(synchronize_session=False)
         )
         return bool(getattr(result, "rowcount", 0) == 1)
+
+    async def request_stop(self, conversation_id: str) -> bool:
+        """Ask the process running the conversation's turn to stop it; False when no turn
+        runs."""
+        result = await self.session.execute(
+            update(Conversation)
+            .where(Conversation.id == conversation_id, Conversation.status == "running")
+            .values(stop_requested_at=utcnow())
+            .execution_options(synchronize_session=False)
+        )
+        return bool(getattr(result, "rowcount", 0) == 1)
+
+    async def stop_requested(self, conversation_id: str) -> bool:
+        found = await self.session.scalar(
+            select(Conversation.stop_requested_at).where(Conversation.id == conversation_id)
+        )
+        return found is not None
 
     # ------------------------------------------------------------------ events
 
@@ -117,20 +157,76 @@ class ConversationRepository:
         await self.session.flush()
         return conversation.last_sequence
 
+    async def append_events(
+        self, conversation_id: str, events: Sequence[tuple[str, dict[str, Any]]]
+    ) -> int | None:
+        """Store ``(kind, data)`` events as the conversation's next sequence numbers, in
+        order; the last number, or ``None`` when the conversation is gone.
+
+        One ``UPDATE ... RETURNING`` takes the numbers (and refreshes the heartbeat), so
+        writers in any process never take the same ones; one multi-row ``INSERT`` stores
+        the events. No ORM object is loaded: the conversation's state is not read.
+        """
+        taken = await self.session.execute(
+            update(Conversation)
+            .where(Conversation.id == conversation_id)
+            .values(last_sequence=Conversation.last_sequence + len(events), heartbeat_at=utcnow())
+            .returning(Conversation.last_sequence)
+            .execution_options(synchronize_session=False)
+        )
+        last = taken.scalar_one_or_none()
+        if last is None or not events:
+            return last
+        first = last - len(events) + 1
+        await self.session.execute(
+            insert(ConversationEvent),
+            [
+                {"conversation_id": conversation_id, "sequence": first + n, "kind": k, "data": d}
+                for n, (k, d) in enumerate(events)
+            ],
+        )
+        return int(last)
+
+    async def finish_turn(
+        self, conversation_id: str, *, status: str, state: dict[str, Any] | None
+    ) -> None:
+        """End the running turn: its status and, when given, the conversation's state."""
+        values: dict[str, Any] = {"status": status, "heartbeat_at": None}
+        if state is not None:
+            values["state"] = state
+        await self.session.execute(
+            update(Conversation)
+            .where(Conversation.id == conversation_id)
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+
     async def events_after(
         self, conversation_id: str, after: int, limit: int = 500
-    ) -> list[ConversationEvent]:
-        return list(
-            await self.session.scalars(
-                select(ConversationEvent)
-                .where(
-                    ConversationEvent.conversation_id == conversation_id,
-                    ConversationEvent.sequence > after,
-                )
-                .order_by(ConversationEvent.sequence)
-                .limit(limit)
+    ) -> list[StoredEvent]:
+        rows = await self.session.execute(
+            select(ConversationEvent.sequence, ConversationEvent.kind, ConversationEvent.data)
+            .where(
+                ConversationEvent.conversation_id == conversation_id,
+                ConversationEvent.sequence > after,
             )
+            .order_by(ConversationEvent.sequence)
+            .limit(limit)
         )
+        return [StoredEvent(sequence, kind, data) for sequence, kind, data in rows]
+
+    async def progress(self, conversation_id: str) -> Progress | None:
+        row = (
+            await self.session.execute(
+                select(
+                    Conversation.status,
+                    Conversation.last_sequence,
+                    Conversation.heartbeat_at,
+                    Conversation.updated_at,
+                ).where(Conversation.id == conversation_id)
+            )
+        ).first()
+        return Progress(*row) if row is not None else None
 
     async def status_of(self, conversation_id: str) -> tuple[str, int] | None:
         row = (
@@ -143,6 +239,7 @@ class ConversationRepository:
         return (str(row[0]), int(row[1])) if row is not None else None
 
     async def touch(self, conversation_id: str) -> None:
+        """Refresh the running turn's heartbeat."""
         await self.session.execute(
             update(Conversation)
             .where(Conversation.id == conversation_id, Conversation.status == "running")

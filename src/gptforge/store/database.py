@@ -30,6 +30,14 @@ _WRITE = (
     "or leave it unset for SQLite in the data directory."
 )
 _DRIVERS = ("sqlite+aiosqlite", "postgresql+asyncpg", "postgresql+psycopg")
+POOL_TIMEOUT_SECONDS = 60.0
+"""How long a request or turn waits for a free connection before it fails (default 30):
+under hundreds of concurrent streams, a wait is better than an error."""
+PG_POOL_SIZE = 20
+PG_POOL_OVERFLOW = 10
+"""Connections per process to PostgreSQL (SQLAlchemy's default is 5 + 10): hundreds of
+concurrent chat streams queue on fewer. Several processes on one server must stay under
+its ``max_connections`` (100 by default): 3 processes take at most 90."""
 
 
 def database_url(url: str | None, data_dir: Path) -> str:
@@ -51,7 +59,8 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=10000")
+    # a busy server may keep a writer waiting longer than usual: wait, do not fail
+    cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
 
 
@@ -60,8 +69,16 @@ class Database:
 
     def __init__(self, url: str, *, echo: bool = False) -> None:
         self.url = url
-        self.engine: AsyncEngine = create_async_engine(url, echo=echo, pool_pre_ping=True)
-        if self.dialect == "sqlite":
+        sqlite = make_url(url).get_backend_name() == "sqlite"
+        # a ping per checkout finds PostgreSQL connections the server closed; a SQLite
+        # file cannot go away, and the ping is one more thread round trip in aiosqlite
+        pool: dict[str, Any] = {"pool_timeout": POOL_TIMEOUT_SECONDS}
+        if not sqlite:
+            pool.update(pool_size=PG_POOL_SIZE, max_overflow=PG_POOL_OVERFLOW)
+        self.engine: AsyncEngine = create_async_engine(
+            url, echo=echo, pool_pre_ping=not sqlite, **pool
+        )
+        if sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
 

@@ -236,6 +236,8 @@ class Conversation(Base):
     """The sequence number of the last stored event (the SSE ``id``)."""
     heartbeat_at: Mapped[datetime | None] = mapped_column(default=None)
     """Refreshed by the process running a turn; a stale one means that process died."""
+    stop_requested_at: Mapped[datetime | None] = mapped_column(default=None)
+    """The user asked to stop the running turn ("Stop generating"); cleared by the next."""
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

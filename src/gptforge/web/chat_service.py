@@ -13,6 +13,7 @@ or when a request finds it.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections.abc import AsyncGenerator, AsyncIterator
@@ -48,7 +49,9 @@ from gptforge.store import (
     FileRepository,
     Gpt,
     GptRepository,
+    Progress,
     RateLimitRepository,
+    StoredEvent,
     uses_builder_key,
     utcnow,
 )
@@ -165,6 +168,7 @@ async def begin_message(
     after = conversation.last_sequence
     await session.flush()
     await session.commit()
+    platform.turns.live.begin(conversation.id, after)
     return after
 
 
@@ -275,6 +279,8 @@ async def begin_decision(
     else:
         conversation.state = state.model_dump(mode="json")
     await session.commit()
+    if not undecided:
+        platform.turns.live.begin(conversation.id, after)
     return after, not undecided
 
 
@@ -386,9 +392,8 @@ async def run_turn(
             user_id, gpt_id = conversation.user_id, conversation.gpt_id
             definition, actions, toolsets = await _turn_inputs(platform, session, conversation)
             state = state_of(conversation)
-        settings = platform.settings
-        async with db.session() as session:
             policy = await platform.egress_policy(session)
+        settings = platform.settings
         async with EgressClient(policy=policy, limits=settings.egress_limits()) as egress:
             runtime = Runtime(
                 gpt=definition,
@@ -419,10 +424,68 @@ async def run_turn(
                 await _store_events(platform, conversation_id, state, events, base_url)
                 group.cancel_scope.cancel()
     except Exception as exc:
-        message = exc.message if isinstance(exc, GptforgeError) else FAILED
-        if not isinstance(exc, GptforgeError):
+        cause = _first_cause(exc)
+        message = cause.message if isinstance(cause, GptforgeError) else FAILED
+        if not isinstance(cause, GptforgeError):
             log.exception("turn of %s failed", conversation_id)
         await _end_turn(platform, conversation_id, None, error=message)
+    finally:
+        platform.turns.live.end(conversation_id)
+        platform.turns.wake(conversation_id)
+
+
+def _first_cause(exc: BaseException) -> BaseException:
+    """The exception a task group wrapped (the turn's tasks raise in groups)."""
+    while isinstance(exc, BaseExceptionGroup) and exc.exceptions:
+        exc = exc.exceptions[0]
+    return exc
+
+
+Stored = tuple[str, dict[str, Any]]
+"""An event as the writer stores it: ``(kind, data)``."""
+
+
+class _Pending:
+    """Events a turn produced and has not stored yet; the writer takes all of them at once."""
+
+    def __init__(self) -> None:
+        self.events: list[Stored] = []
+        self.finished_with_files: list[ToolCallFinished] = []
+        self.closed = False
+        self.gone = False
+        """The conversation was deleted mid-turn: nothing left to write to."""
+        self._ready = asyncio.Event()
+
+    def put(self, event: Stored, *, files_of: ToolCallFinished | None = None) -> None:
+        self.events.append(event)
+        if files_of is not None:
+            self.finished_with_files.append(files_of)
+        self._ready.set()
+
+    def close(self) -> None:
+        self.closed = True
+        self._ready.set()
+
+    async def take(self) -> tuple[list[Stored], list[ToolCallFinished]]:
+        """Every pending event (waits for one), and the finished calls among them that
+        produced files; empty once closed and drained."""
+        while not self.events and not self.closed:
+            await self._ready.wait()
+            self._ready.clear()
+        events, self.events = self.events, []
+        files, self.finished_with_files = self.finished_with_files, []
+        return events, files
+
+
+def _coalesced(events: list[Stored]) -> list[Stored]:
+    """Consecutive text deltas as one (the same text in fewer rows and SSE events)."""
+    merged: list[Stored] = []
+    for kind, data in events:
+        if kind == "text_delta" and merged and merged[-1][0] == "text_delta":
+            merged[-1] = (kind, {**merged[-1][1], "text": merged[-1][1]["text"] + data["text"]})
+        else:
+            merged.append((kind, data))
+    return merged
 
 
 def _generator(events: AsyncIterator[RuntimeEvent]) -> AsyncGenerator[RuntimeEvent, None]:
@@ -436,31 +499,102 @@ async def _store_events(
     events: AsyncIterator[RuntimeEvent],
     base_url: str,
 ) -> None:
-    async for event in events:
-        if event.kind == "done":
-            await _end_turn(platform, conversation_id, state, done=event_to_dict(event))
+    """Store the turn's events while the runtime goes on producing them.
+
+    A writer task stores whatever is pending in one transaction (group commit): one
+    event per transaction while the database keeps up with the model, more (text deltas
+    merged) when it does not, so a busy server writes fewer, larger rows instead of
+    falling behind. The turn's ``done`` event is stored with the conversation's state.
+    """
+    pending = _Pending()
+    async with anyio.create_task_group() as group:
+        group.start_soon(_write_events, platform, conversation_id, state, pending)
+        answer: list[str] = []
+        """The text of the answer being written (what a stop keeps)."""
+        try:
+            with platform.turns.stoppable(conversation_id) as stop:
+                async for event in events:
+                    data = event_to_dict(event)
+                    if event.kind == "auth_required":
+                        # the user signs in through this server, which checks who they are
+                        url = sign_in_start_url(base_url, conversation_id, event.call_id)
+                        data["authorization_url"] = url
+                    if event.kind == "text_delta":
+                        answer.append(str(data.get("text", "")))
+                    elif event.kind != "notice":
+                        answer.clear()
+                    files_of = (
+                        event if isinstance(event, ToolCallFinished) and event.files else None
+                    )
+                    pending.put((event.kind, data), files_of=files_of)
+                    if event.kind == "done" or pending.gone:
+                        break
+                else:
+                    pending.put(("done", {"kind": "done", "reason": "completed"}))
+            if stop.cancelled_caught:
+                _keep_stopped_answer(state, "".join(answer))
+                pending.put(("done", {"kind": "done", "reason": "stopped"}))
+        finally:
+            pending.close()
+
+
+def _keep_stopped_answer(state: ConversationState, text: str) -> None:
+    """A turn the user stopped keeps the part of the answer already shown."""
+    last = state.messages[-1] if state.messages else None
+    if text and not (last is not None and last["role"] == "assistant" and last.get("content")):
+        state.messages.append({"role": "assistant", "content": text})
+
+
+async def _write_events(
+    platform: Platform, conversation_id: str, state: ConversationState, pending: _Pending
+) -> None:
+    while True:
+        batch, finished_with_files = await pending.take()
+        if not batch:
             return
-        data = event_to_dict(event)
-        if event.kind == "auth_required":
-            # the user signs in through this server, which checks who they are first
-            data["authorization_url"] = sign_in_start_url(base_url, conversation_id, event.call_id)
+        if finished_with_files and not await _stored_files(
+            platform, conversation_id, finished_with_files
+        ):
+            pending.gone = True
+            return
+        events = _coalesced(batch)
+        if events[-1][0] == "done":
+            await _end_turn(platform, conversation_id, state, events=events)
+            return
         async with platform.db.session() as session:
-            repo = ConversationRepository(session)
-            conversation = await repo.get(conversation_id)
-            if conversation is None:  # deleted mid-turn: nothing left to write to
-                return
-            if isinstance(event, ToolCallFinished) and event.files:
-                await _store_files(session, conversation, event)
-            await repo.add_event(conversation, event.kind, data)
-        platform.turns.wake(conversation_id)
-    await _end_turn(platform, conversation_id, state, done={"kind": "done", "reason": "completed"})
+            last = await ConversationRepository(session).append_events(conversation_id, events)
+        if last is None:
+            pending.gone = True
+            return
+        _published(platform, conversation_id, events, last)
+
+
+def _published(platform: Platform, conversation_id: str, events: list[Stored], last: int) -> None:
+    """Committed events, handed to this process's streams."""
+    first = last - len(events) + 1
+    stored = [StoredEvent(first + n, kind, data) for n, (kind, data) in enumerate(events)]
+    platform.turns.live.publish(conversation_id, stored)
+    platform.turns.wake(conversation_id)
+
+
+async def _stored_files(
+    platform: Platform, conversation_id: str, finished: list[ToolCallFinished]
+) -> bool:
+    """Store the files of finished calls before the events that name them (so every file
+    id an event shows can be downloaded); False when the conversation is gone."""
+    async with platform.db.session() as session:
+        conversation = await session.get(Conversation, conversation_id)
+        if conversation is None:
+            return False
+        for event in finished:
+            await _store_files(session, conversation, event)
+    return True
 
 
 async def _store_files(
     session: AsyncSession, conversation: Conversation, event: ToolCallFinished
 ) -> None:
-    """The files a call produced, stored with the conversation in the same transaction
-    as the event that names them (so every file id an event shows can be downloaded)."""
+    """The files a call produced, stored with the conversation."""
     files = FileRepository(session)
     for info in event.files:
         await files.add(
@@ -479,33 +613,49 @@ async def _end_turn(
     conversation_id: str,
     state: ConversationState | None,
     *,
-    done: dict[str, Any] | None = None,
+    events: list[Stored] | None = None,
     error: str | None = None,
 ) -> None:
-    """The state, the status and the last events, in one transaction."""
+    """The last events (ending with ``done``), the state and the status, in one transaction."""
+    events = list(events or [])
+    if error is not None:
+        events += [
+            ("error", {"kind": "error", "message": error}),
+            ("done", {"kind": "done", "reason": "error"}),
+        ]
     async with platform.db.session() as session:
         repo = ConversationRepository(session)
-        conversation = await repo.get(conversation_id)
-        if conversation is None:
+        last = await repo.append_events(conversation_id, events)
+        if last is None:
             return
-        if state is not None:
-            conversation.state = state.model_dump(mode="json")
-            conversation.status = "paused" if state.pending else "idle"
-        else:
-            conversation.status = "idle"
-        if error is not None:
-            await repo.add_event(conversation, "error", {"kind": "error", "message": error})
-            done = {"kind": "done", "reason": "error"}
-        await repo.add_event(conversation, "done", done or {"kind": "done", "reason": "completed"})
-        conversation.heartbeat_at = None
-    platform.turns.wake(conversation_id)
+        await repo.finish_turn(
+            conversation_id,
+            status="paused" if state is not None and state.pending else "idle",
+            state=state.model_dump(mode="json") if state is not None else None,
+        )
+    _published(platform, conversation_id, events, last)
 
 
 async def _heartbeat(platform: Platform, conversation_id: str) -> None:
+    """Keep the turn marked alive, and stop it when the user asked another process to."""
     while True:
         await anyio.sleep(platform.settings.turn_stale_seconds / 3)
         async with platform.db.session() as session:
-            await ConversationRepository(session).touch(conversation_id)
+            repo = ConversationRepository(session)
+            await repo.touch(conversation_id)
+            stop = await repo.stop_requested(conversation_id)
+        if stop:
+            platform.turns.stop(conversation_id)
+
+
+async def request_stop(platform: Platform, session: AsyncSession, conversation_id: str) -> bool:
+    """Stop the conversation's running turn, here at once or in the process running it
+    within a heartbeat; False when no turn runs."""
+    if not await ConversationRepository(session).request_stop(conversation_id):
+        return False
+    await session.commit()
+    platform.turns.stop(conversation_id)
+    return True
 
 
 # ------------------------------------------------------------ interruptions
@@ -523,7 +673,9 @@ async def recover_interrupted(platform: Platform) -> int:
     cutoff = utcnow() - timedelta(seconds=platform.settings.turn_stale_seconds)
     async with platform.db.session() as session:
         repo = ConversationRepository(session)
-        stale = await repo.stale_running(cutoff)
+        # this process's own turns are alive, however late their heartbeat (a busy server)
+        found = await repo.stale_running(cutoff)
+        stale = [c for c in found if not platform.turns.live.writing(c.id)]
         for conversation in stale:
             await _interrupt(repo, conversation)
     if stale:
@@ -545,17 +697,20 @@ async def sweep_interrupted(platform: Platform) -> None:
             log.warning("could not check for interrupted turns: %s", type(exc).__name__)
 
 
-def _is_stale(platform: Platform, conversation: Conversation) -> bool:
-    beat = conversation.heartbeat_at or conversation.updated_at
-    return conversation.status == "running" and (
-        utcnow() - beat > timedelta(seconds=platform.settings.turn_stale_seconds)
+def _is_stale(platform: Platform, conversation_id: str, found: Conversation | Progress) -> bool:
+    """A running turn whose process stopped refreshing its heartbeat (never one of ours)."""
+    beat = found.heartbeat_at or found.updated_at
+    return (
+        found.status == "running"
+        and utcnow() - beat > timedelta(seconds=platform.settings.turn_stale_seconds)
+        and not platform.turns.live.writing(conversation_id)
     )
 
 
 async def recover_if_stale(
     platform: Platform, session: AsyncSession, conversation: Conversation
 ) -> None:
-    if _is_stale(platform, conversation):
+    if _is_stale(platform, conversation.id, conversation):
         await _interrupt(ConversationRepository(session), conversation)
         await session.flush()
 
@@ -573,22 +728,42 @@ async def stream_events(
     """Stored events after ``after``, then new ones while a turn runs.
 
     ``until_done``: end at the turn's ``done`` event (the stream of one request);
-    otherwise end when no turn is running and every stored event was sent.
+    otherwise end when no turn is running and every stored event was sent. Events a
+    turn of this process stores come from memory (``Turns.live``); the database is read
+    when those do not reach back to ``after`` (another process's turn, a resume from
+    further back) and on each poll.
     """
     turns = platform.turns
+    live = turns.live
     while True:
         signal = turns.signal(conversation_id)
+        kept = live.after(conversation_id, after)
+        if kept:
+            for event in kept:
+                yield sse(event.sequence, event.kind, event.data)
+                after = event.sequence
+                if until_done and event.kind == "done":
+                    return
+            continue
+        # this process's turn wakes us with its next events: poll rarely meanwhile
+        own_turn = kept is not None and live.writing(conversation_id)
+        if own_turn and await turns.wait(signal, turns.local_poll_seconds):
+            continue
         async with platform.db.session() as session:
             repo = ConversationRepository(session)
             # the status first: a turn that ended after this read has its events below
-            conversation = await repo.get(conversation_id)
-            if conversation is None:
+            progress = await repo.progress(conversation_id)
+            if progress is None:
                 return
-            if _is_stale(platform, conversation):
-                await _interrupt(repo, conversation)
+            if _is_stale(platform, conversation_id, progress):
+                conversation = await repo.get(conversation_id)
+                if conversation is not None and _is_stale(platform, conversation_id, conversation):
+                    await _interrupt(repo, conversation)
                 continue
-            running = conversation.status == "running"
-            events = await repo.events_after(conversation_id, after)
+            running = progress.status == "running"
+            events = []
+            if progress.last_sequence > after:
+                events = await repo.events_after(conversation_id, after)
         for event in events:
             yield sse(event.sequence, event.kind, event.data)
             after = event.sequence

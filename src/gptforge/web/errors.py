@@ -15,6 +15,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from gptforge.errors import ConfigError, EgressError, GptforgeError, SpecError
@@ -198,4 +199,5 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(GptforgeError, _gptforge_error)
     app.add_exception_handler(IntegrityError, _integrity_error)
     app.add_exception_handler(OperationalError, _database_unavailable)
+    app.add_exception_handler(PoolTimeout, _database_unavailable)  # no free connection
     app.add_exception_handler(Exception, _unexpected)

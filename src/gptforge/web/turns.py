@@ -10,16 +10,25 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Iterator
 from dataclasses import dataclass, field
 from typing import Any
+
+import anyio
+
+from gptforge.web.live_events import LiveEvents
 
 
 @dataclass
 class Turns:
     poll_seconds: float = 0.25
     """How long a stream waits for a wake-up before it reads the database again."""
+    local_poll_seconds: float = 5.0
+    """The same, while this process's own turn writes the events (it wakes the stream)."""
+    live: LiveEvents = field(default_factory=LiveEvents)
+    """Events this process's turns just stored, for its own streams."""
     _tasks: set[asyncio.Task[None]] = field(default_factory=set)
+    _stoppers: dict[str, anyio.CancelScope] = field(default_factory=dict)
     _signals: dict[str, asyncio.Event] = field(default_factory=dict)
 
     def start(self, turn: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
@@ -27,6 +36,25 @@ class Turns:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
         return task
+
+    @contextlib.contextmanager
+    def stoppable(self, conversation_id: str) -> Iterator[anyio.CancelScope]:
+        """A scope around a turn's model and tool work that :meth:`stop` cancels."""
+        with anyio.CancelScope() as scope:
+            self._stoppers[conversation_id] = scope
+            try:
+                yield scope
+            finally:
+                if self._stoppers.get(conversation_id) is scope:
+                    del self._stoppers[conversation_id]
+
+    def stop(self, conversation_id: str) -> bool:
+        """Stop the conversation's turn if this process runs it."""
+        scope = self._stoppers.get(conversation_id)
+        if scope is None:
+            return False
+        scope.cancel()
+        return True
 
     def signal(self, conversation_id: str) -> asyncio.Event:
         """The event a stream waits on; take it *before* reading the database."""
@@ -37,9 +65,13 @@ class Turns:
         if event is not None:
             event.set()
 
-    async def wait(self, signal: asyncio.Event) -> None:
+    async def wait(self, signal: asyncio.Event, seconds: float | None = None) -> bool:
+        """Whether ``signal`` was set within ``seconds`` (default: ``poll_seconds``)."""
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(signal.wait(), self.poll_seconds)
+            async with asyncio.timeout(seconds or self.poll_seconds):
+                await signal.wait()
+                return True
+        return False
 
     async def drain(self, timeout: float = 10.0) -> None:
         """Wait for this process's running turns (shutdown, tests)."""

@@ -11,6 +11,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Request, Response, status
 from fastapi.responses import StreamingResponse
+from pydantic import BaseModel
 
 from gptforge.store import Conversation, ConversationRepository, GptRepository
 from gptforge.web import capability_service, chat_service
@@ -142,6 +143,22 @@ async def delete_conversation(
     await ConversationRepository(session).delete(conversation)
     await capability_service.forget_sandbox(platform, conversation.id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+class StopOut(BaseModel):
+    stopping: bool
+    """False when no turn was running (nothing to stop)."""
+
+
+@router.post("/conversations/{conversation_id}/stop", status_code=status.HTTP_202_ACCEPTED)
+async def stop_turn(
+    conversation_id: str, subject: CurrentSubject, session: DbSession, platform: PlatformDep
+) -> StopOut:
+    """Stops the running turn ("Stop generating"): the answer so far is kept and the
+    stream ends with ``done`` (reason ``stopped``), within a few seconds when another
+    server process runs the turn."""
+    conversation = await load_conversation(session, subject, conversation_id)
+    return StopOut(stopping=await chat_service.request_stop(platform, session, conversation.id))
 
 
 @router.post(

@@ -8,6 +8,7 @@ const modelForm = document.querySelector("[data-admin-model]");
 const signupForm = document.querySelector("[data-admin-signup]");
 const hostsForm = document.querySelector("[data-admin-hosts]");
 const userForm = document.querySelector("[data-admin-user]");
+const capabilitiesForm = document.querySelector("[data-admin-capabilities]");
 
 function saved(form, text) {
   const line = form.querySelector("[data-saved]");
@@ -91,6 +92,44 @@ hostsForm.addEventListener("submit", (event) => {
   patch(hostsForm, { allow_hosts: hosts }, "Allowlist saved.");
 });
 
+function keyState(set) {
+  return set ? "A key is set. It is never shown; type a new one to replace it." : "Not set.";
+}
+
+function showCapabilities(settings) {
+  const form = capabilitiesForm;
+  form.search_provider.value = settings.search.provider ?? "";
+  form.search_url.value = settings.search.url ?? "";
+  form.search_api_key.value = "";
+  form.querySelector("[data-search-key-state]").textContent = keyState(settings.search.api_key_set);
+  form.querySelector("[data-search-status]").textContent = settings.search.status;
+  form.images_base_url.value = settings.images.base_url ?? "";
+  form.images_model.value = settings.images.model ?? "";
+  form.images_api_key.value = "";
+  form.querySelector("[data-images-key-state]").textContent = keyState(settings.images.api_key_set);
+  form.querySelector("[data-images-status]").textContent = settings.images.status;
+}
+
+capabilitiesForm.addEventListener("submit", async (event) => {
+  event.preventDefault();
+  showError(capabilitiesForm, null);
+  saved(capabilitiesForm, "");
+  const values = formValues(capabilitiesForm);
+  const search = { provider: values.search_provider || null, url: values.search_url.trim() || null };
+  const images = { base_url: values.images_base_url.trim() || null, model: values.images_model.trim() || null };
+  if (values.search_api_key) search.api_key = values.search_api_key;
+  if (values.images_api_key) images.api_key = values.images_api_key;
+  try {
+    const settings = await busy(capabilitiesForm.querySelector("button[type=submit]"), () =>
+      api("/admin/capabilities", { method: "PUT", body: { search, images } }),
+    );
+    showCapabilities(settings);
+    saved(capabilitiesForm, "Capability settings saved.");
+  } catch (error) {
+    showError(capabilitiesForm, messageOf(error));
+  }
+});
+
 async function loadUsers() {
   const body = document.querySelector("[data-users]");
   try {
@@ -121,6 +160,9 @@ userForm.addEventListener("submit", async (event) => {
     userForm.reset();
     saved(userForm, `Account created for ${body.email}.`);
     await loadUsers();
+api("/admin/capabilities")
+  .then(showCapabilities)
+  .catch((error) => showError(capabilitiesForm, messageOf(error)));
   } catch (error) {
     showError(userForm, messageOf(error));
   }
@@ -134,3 +176,6 @@ userForm.addEventListener("submit", async (event) => {
   }
 })();
 loadUsers();
+api("/admin/capabilities")
+  .then(showCapabilities)
+  .catch((error) => showError(capabilitiesForm, messageOf(error)));
