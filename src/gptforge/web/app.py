@@ -22,6 +22,7 @@ from gptforge.web.routes import (
     accounts,
     actions,
     admin,
+    builder,
     conversations,
     gpts,
     health,
@@ -90,7 +91,7 @@ def create_app(
     _limit_body_size(app, platform.settings.max_body_bytes)
 
     api = APIRouter(prefix=API_PREFIX)
-    for module in (accounts, tokens, gpts, actions, conversations, oauth, store, admin):
+    for module in (accounts, tokens, gpts, builder, actions, conversations, oauth, store, admin):
         api.include_router(module.router, responses=ERROR_RESPONSES)
     app.include_router(api)
     app.include_router(health.router, responses=ERROR_RESPONSES)

@@ -48,7 +48,8 @@ from gptforge.store import (
     GptRepository,
     utcnow,
 )
-from gptforge.web import action_service
+from gptforge.toolsets import Toolset
+from gptforge.web import action_service, builder
 from gptforge.web.chat_schemas import CallOut, ConversationOut, MessageOut, PendingOut
 from gptforge.web.errors import Conflict, NotFound
 from gptforge.web.platform import Platform
@@ -294,7 +295,13 @@ async def run_turn(
             if conversation is None:
                 return
             user_id, gpt_id = conversation.user_id, conversation.gpt_id
-            definition, actions = await _turn_inputs(platform, session, conversation)
+            toolsets: list[Toolset] = []
+            actions: list[Action]
+            if builder.is_builder(conversation):  # the Create tab: the builder, on this GPT
+                definition, actions = builder.definition(), []
+                toolsets.append(builder.BuilderToolset(db, gpt_id))
+            else:
+                definition, actions = await _turn_inputs(platform, session, conversation)
             state = state_of(conversation)
         settings = platform.settings
         async with db.session() as session:
@@ -303,6 +310,7 @@ async def run_turn(
             runtime = Runtime(
                 gpt=definition,
                 provider=_provider(platform),
+                toolsets=toolsets,
                 actions=actions,
                 executor=ActionExecutor(
                     egress=egress,
