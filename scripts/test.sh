@@ -10,6 +10,13 @@ if ! compgen -G "/usr/lib/postgresql/*/bin/pg_ctl" > /dev/null; then
     apt-get update -qq
     apt-get install -y -qq --no-install-recommends postgresql > /dev/null
 fi
+# The browser tests (tests/web_ui/) drive Debian's chromium through Playwright, launched by
+# path: Playwright's own browser downloads are never used.
+if ! command -v chromium > /dev/null; then
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends chromium > /dev/null
+fi
 python -m ruff check src tests benchmarks
 python -m ruff format --check src tests benchmarks
 python -m mypy src

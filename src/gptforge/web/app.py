@@ -13,8 +13,12 @@ from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gptforge.store import Database, SecretBox, database_url
+from gptforge.web import pages
 from gptforge.web.chat_service import recover_interrupted, sweep_interrupted
 from gptforge.web.errors import ERROR_RESPONSES, error_body, install_error_handlers
 from gptforge.web.platform import Platform
@@ -95,7 +99,56 @@ def create_app(
         api.include_router(module.router, responses=ERROR_RESPONSES)
     app.include_router(api)
     app.include_router(health.router, responses=ERROR_RESPONSES)
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=pages.STATIC_DIR), name="static")
+    app.add_middleware(SecurityHeaders)
     return app
+
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    (
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "connect-src 'self'",
+        "font-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    )
+)
+"""No inline script, no eval, nothing from other origins: model and action output shown
+on a page can never run script or load a remote image (an exfiltration route)."""
+_API_DOCS = ("/docs", "/redoc")
+"""FastAPI's API explorer pages load their scripts from a CDN: they keep their own rules."""
+
+
+class SecurityHeaders:
+    """Adds the CSP and the usual hardening headers to every response (pure ASGI, so
+    event streams pass through untouched)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        csp = not str(scope.get("path", "")).startswith(_API_DOCS)
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                headers.setdefault("X-Content-Type-Options", "nosniff")
+                headers.setdefault("Referrer-Policy", "same-origin")
+                headers.setdefault("X-Frame-Options", "DENY")
+                if csp:
+                    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
 
 
 def _limit_body_size(app: FastAPI, limit: int) -> None:
