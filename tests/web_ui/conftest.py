@@ -17,6 +17,7 @@ import re
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -267,3 +268,80 @@ def screenshot(page: Any, name: str) -> list[Path]:
         if original:
             page.set_viewport_size(original)
     return saved
+
+
+# ------------------------------------------------------------- set-up by the API
+
+
+@contextmanager
+def api_user(server: LiveServer, name: str) -> Iterator[httpx.Client]:
+    """A new account signed in on an API client."""
+    with server.api() as client:
+        api_signup(client, server.new_email(name.lower()), name)
+        yield client
+
+
+@contextmanager
+def api_admin(server: LiveServer) -> Iterator[httpx.Client]:
+    with server.api() as client:
+        response = client.post(
+            "/api/v1/auth/login", json={"email": ADMIN_EMAIL, "password": PASSWORD}
+        )
+        assert response.status_code == 200, response.text
+        yield client
+
+
+def allow_hosts(server: LiveServer, *urls: str) -> None:
+    """Add the loopback servers at ``urls`` to the action host allowlist."""
+    with api_admin(server) as admin:
+        current = admin.get("/api/v1/admin/settings").json()["allow_hosts"]
+        wanted = [f"{httpx.URL(u).host}:{httpx.URL(u).port}" for u in urls]
+        response = admin.patch(
+            "/api/v1/admin/settings", json={"allow_hosts": sorted({*current, *wanted})}
+        )
+        assert response.status_code == 200, response.text
+
+
+def api_gpt(
+    owner: httpx.Client,
+    *,
+    name: str,
+    schema: str,
+    server_url: str,
+    auth: dict[str, Any] | None = None,
+    visibility: str | None = "link",
+    description: str = "A test GPT.",
+) -> str:
+    """A GPT with one action (``schema`` served at ``server_url``), published."""
+    gpt = owner.post(
+        "/api/v1/gpts",
+        json={
+            "name": name,
+            "description": description,
+            "instructions": "Use the API.",
+            "conversation_starters": ["Go"],
+        },
+    )
+    assert gpt.status_code == 201, gpt.text
+    gpt_id = str(gpt.json()["id"])
+    action = owner.post(
+        f"/api/v1/gpts/{gpt_id}/actions",
+        json={"schema": schema, "server_url": server_url, "auth": auth or {"type": "none"}},
+    )
+    assert action.status_code == 201, action.text
+    if visibility is not None:
+        published = owner.post(f"/api/v1/gpts/{gpt_id}/publish", json={"visibility": visibility})
+        assert published.status_code == 200, published.text
+    return gpt_id
+
+
+def chat_as(page: Any, server: LiveServer, gpt_id: str, name: str = "Chatter") -> None:
+    """Sign up in the browser and open a new chat with ``gpt_id``."""
+    sign_up(page, server, name)
+    page.goto(f"/g/{gpt_id}/chat")
+    page.get_by_label("Message").wait_for()
+
+
+def send(page: Any, text: str) -> None:
+    page.get_by_label("Message").fill(text)
+    page.get_by_role("button", name="Send").click()

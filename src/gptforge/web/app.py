@@ -31,6 +31,7 @@ from gptforge.web.routes import (
     gpts,
     health,
     oauth,
+    render,
     store,
     tokens,
 )
@@ -95,7 +96,8 @@ def create_app(
     _limit_body_size(app, platform.settings.max_body_bytes)
 
     api = APIRouter(prefix=API_PREFIX)
-    for module in (accounts, tokens, gpts, builder, actions, conversations, oauth, store, admin):
+    modules = (accounts, tokens, gpts, builder, actions, conversations, oauth, store, admin, render)
+    for module in modules:
         api.include_router(module.router, responses=ERROR_RESPONSES)
     app.include_router(api)
     app.include_router(health.router, responses=ERROR_RESPONSES)

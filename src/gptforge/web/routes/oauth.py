@@ -94,7 +94,7 @@ async def _action_of(
     )
 
 
-@router.get("/oauth/callback")
+@router.get("/oauth/callback", response_model=SignedIn)
 async def oauth_callback(
     request: Request,
     subject: CurrentSubject,
@@ -103,7 +103,7 @@ async def oauth_callback(
     state: str = Query(""),
     code: str = Query(""),
     error: str | None = Query(None),
-) -> SignedIn:
+) -> SignedIn | RedirectResponse:
     """The provider sends the user back here: the token is stored, paused turns resume."""
     if error is not None:
         raise Unprocessable(
@@ -133,6 +133,9 @@ async def oauth_callback(
         state=state, code=code, session_id=session_id(subject), config_for=config_for
     )
     resumed = await _resume_signed_in(request, subject, session, platform, done.action_id)
+    if "text/html" in request.headers.get("accept", ""):
+        # a browser: back to the chat, which follows the resumed turn
+        return RedirectResponse(f"/c/{resumed[0]}" if resumed else "/", status_code=303)
     return SignedIn(signed_in=True, resumed=resumed)
 
 
