@@ -5,7 +5,7 @@
 import { api, messageOf } from "./api.js";
 import { chatView, composer } from "./editor-chat.js";
 
-export function setupBuilder({ gptId, panel, onDraftChanged }) {
+export function setupBuilder({ gptId, panel, beforeSend, onDraftChanged }) {
   const log = panel.querySelector("[data-builder-log]");
   const status = panel.querySelector("[data-builder-status]");
   const form = panel.querySelector("[data-builder-form]");
@@ -14,7 +14,10 @@ export function setupBuilder({ gptId, panel, onDraftChanged }) {
   const chat = chatView({
     log,
     status,
-    path: () => `/gpts/${gptId}/builder/messages`,
+    path: async () => {
+      await beforeSend().catch(() => {}); // an unsaved form says why on its own
+      return `/gpts/${gptId}/builder/messages`;
+    },
     conversationId: () => conversationId,
     onEvent(event) {
       const data = event.data;

@@ -225,7 +225,10 @@ function selectTab(tab, focus = false) {
 }
 
 for (const tab of tabs) {
-  tab.addEventListener("click", () => selectTab(tab));
+  tab.addEventListener("click", () => {
+    selectTab(tab);
+    if (tab.dataset.tab === "create" && isDirty()) save().catch(() => {});
+  });
   tab.addEventListener("keydown", (event) => {
     const step = { ArrowRight: 1, ArrowLeft: -1 }[event.key];
     if (!step) return;
@@ -246,6 +249,7 @@ const actions = setupActions({
 setupBuilder({
   gptId,
   panel: root.querySelector("#panel-create"),
+  beforeSend: () => save(), // the builder reads the saved draft
   onDraftChanged: () => reload({ keepEdits: false }),
 });
 setupPublish({ gptId, openButton: root.querySelector("[data-open-publish]"), save, onPublished: (gpt) => (state.gpt = gpt) });
