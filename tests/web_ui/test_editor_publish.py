@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
@@ -17,6 +16,7 @@ from tests.web_ui.conftest import (
     axe_check,
     screenshot,
     sign_up,
+    watch,
 )
 from tests.web_ui.test_editor import configure, new_gpt, saved
 
@@ -92,7 +92,9 @@ def test_publishing_is_blocked_with_each_rule_and_its_fix(
     screenshot(page, "editor-publish-blocked")
 
 
-def test_publish_with_a_link_and_another_user_chats(page: Any, live_server: LiveServer) -> None:
+def test_publish_with_a_link_and_another_user_chats(
+    page: Any, live_server: LiveServer, context: Any, console_errors: ConsoleErrors
+) -> None:
     gpt_id = new_gpt(page, live_server)
     configure(page, name="Linked helper", description="Answers with care.")
 
@@ -104,21 +106,21 @@ def test_publish_with_a_link_and_another_user_chats(page: Any, live_server: Live
     assert dialog.get_by_text("Published version 1: Anyone with the link.").is_visible()
     dialog.get_by_role("button", name="Close").click()
 
-    live_server.use_provider(ScriptedProvider([ScriptedReply(text="Hello from the link.")]))
-    with live_server.api() as other:
-        api_signup(other, live_server.new_email("linkholder"), "Link holder")
-        created = other.post(f"/api/v1/gpts/{gpt_id}/conversations", json={})
-        assert created.status_code == 201, created.text
-        answer = other.post(
-            f"/api/v1/conversations/{created.json()['id']}/messages", json={"content": "Hi"}
-        )
-        texts = [
-            json.loads(line[6:]).get("text", "")
-            for line in answer.text.splitlines()
-            if line.startswith("data: ")
-        ]
-        assert "".join(texts) == "Hello from the link."
-        assert other.get(f"/api/v1/gpts/{gpt_id}").json()["view"] == "public"
+    # a second user, in a browser of their own, opens the link and chats
+    browser = context.browser
+    other_context = browser.new_context(base_url=live_server.url)
+    try:
+        other = watch(other_context.new_page(), console_errors)
+        sign_up(other, live_server, "Link holder")
+        other.goto(link.input_value())
+        assert other.get_by_role("heading", name="Linked helper").is_visible()
+        live_server.use_provider(ScriptedProvider([ScriptedReply(text="Hello from the link.")]))
+        other.get_by_role("link", name="Start chat").click()
+        other.get_by_label("Message").fill("Hi")
+        other.get_by_role("button", name="Send").click()
+        other.get_by_text("Hello from the link.").wait_for()
+    finally:
+        other_context.close()
 
 
 def test_publish_to_everyone_then_find_it_in_the_store(page: Any, live_server: LiveServer) -> None:
