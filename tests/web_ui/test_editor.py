@@ -9,7 +9,7 @@ import pytest
 
 from gptforge.demo import DEMO_SPEC
 from gptforge.llm import ScriptedCall, ScriptedProvider, ScriptedReply
-from tests.web_ui.conftest import LiveServer, axe_check, screenshot, sign_up
+from tests.web_ui.conftest import ConsoleErrors, LiveServer, axe_check, screenshot, sign_up
 
 pytestmark = pytest.mark.browser
 
@@ -183,3 +183,24 @@ def test_preview_chats_with_the_draft_and_shows_the_action_chip(
     assert "/weather/current?city=Paris" in preview.locator(".chip-body").inner_text()
     axe_check(page)
     screenshot(page, "editor-preview")
+
+
+def test_import_a_schema_from_a_url(
+    page: Any, live_server: LiveServer, console_errors: ConsoleErrors
+) -> None:
+    console_errors.expect(r"status of 4\d\d")  # the refused private address below
+    new_gpt(page, live_server)
+    page.get_by_role("button", name="Create new action").click()
+    dialog = page.locator("[data-action-dialog]")
+
+    dialog.get_by_label("Schema URL").fill("http://10.0.0.1/openapi.json")
+    dialog.get_by_role("button", name="Import from URL").click()
+    alert = dialog.get_by_role("alert")
+    alert.wait_for()
+    assert "10.0.0.1" in alert.inner_text()
+
+    dialog.get_by_label("Schema URL").fill(f"{live_server.demo_api_url}/openapi.yaml")
+    dialog.get_by_role("button", name="Import from URL").click()
+    dialog.get_by_role("cell", name="listCities", exact=True).wait_for()
+    assert "Demo Weather API" in dialog.get_by_label("Schema", exact=True).input_value()
+    assert dialog.get_by_role("button", name="Save", exact=True).is_visible()

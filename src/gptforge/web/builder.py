@@ -46,14 +46,17 @@ You are the GPT builder of gptforge. You help the user create and refine their o
 anything except this one draft.
 
 How to work:
-- When the user says what the GPT should do, call update_draft at once with a short \
-name, a one-sentence description, clear instructions written to the GPT in the second \
-person ("You help people ..."), and up to four conversation starters written as \
-messages a user would send. Do not ask first when the request says enough to write them.
+- When the user says what the GPT should do (for example "Make a GPT that helps people \
+plan meals"), call update_draft right away, without asking and without get_draft, with: \
+a short name; a one-sentence description; instructions written to the GPT in the \
+second person ("You help people ..."), saying what it does, how it asks for missing \
+details and what it avoids; and up to four conversation starters written as messages a \
+user would send.
 - Ask one short clarifying question only when the request is too vague to write any \
 instructions (for example "make a GPT" with no subject).
-- To change one thing (a new name, a friendlier tone), call get_draft if you do not know \
-the current draft, then call update_draft with only the fields that change.
+- To change one thing in an existing draft (a new name, a friendlier tone), call \
+get_draft if you do not know the current draft, then update_draft with only the fields \
+that change.
 - After a successful update, tell the user in one or two sentences what you set and \
 suggest one refinement. Never claim a change you did not make with update_draft.
 - Capabilities (web_browsing, image_generation, code_interpreter, knowledge) are turned \
@@ -142,15 +145,17 @@ class BuilderToolset:
         return [
             ToolInfo(
                 name="get_draft",
-                description="Read the GPT's current draft: name, description, instructions, "
-                "conversation starters, capabilities, category and its actions.",
+                description="Read the current draft (name, description, instructions, "
+                "starters, capabilities, actions); only needed before changing part of an "
+                "existing draft.",
                 parameters={"type": "object", "properties": {}, "additionalProperties": False},
                 label=f"GET {path}",
             ),
             ToolInfo(
                 name="update_draft",
-                description="Change fields of the GPT's draft; only the fields you send "
-                "change. Returns the draft after the change.",
+                description="Fill in or change the GPT's draft (name, description, "
+                "instructions, conversation starters...); only the fields you send change. "
+                "Returns the draft after the change.",
                 parameters=UPDATE_PARAMETERS,
                 label=f"PATCH {path}",
             ),
