@@ -54,7 +54,7 @@ def test_the_create_tab_fills_in_configure_and_preview(page: Any, live_server: L
     create.get_by_role("button", name="Send").click()
 
     create.get_by_text("I made a meal planner.").wait_for()
-    assert create.locator("summary", has_text="Used GPT builder").is_visible()
+    assert create.locator("summary", has_text="Updated the draft").is_visible()
     preview = page.locator("[data-preview]")
     preview.get_by_role("button", name="Plan my week").wait_for()
     assert page.get_by_role("heading", name="Meal planner").is_visible()

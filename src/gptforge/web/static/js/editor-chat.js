@@ -14,7 +14,10 @@ function hostOf(record) {
   }
 }
 
+const BUILDER_TOOLS = { update_draft: "Updated the draft", get_draft: "Read the draft" };
+
 function chipLabel(data) {
+  if (data.action === "GPT builder" && BUILDER_TOOLS[data.operation]) return BUILDER_TOOLS[data.operation];
   if (data.host) return `Talked to ${data.host}`;
   return `Used ${data.action || "a tool"}`;
 }
@@ -59,7 +62,10 @@ export function chatView({ log, status, path, conversationId, onEvent = () => {}
     const found = chips.get(data.call_id) ?? chip(data);
     const ok = data.status === "ok";
     found.element.classList.toggle("chip-failed", !ok);
-    found.summary.textContent = `${chipLabel(found.data)}${ok ? "" : ` (${data.status})`}`;
+    const builderTool = found.data.action === "GPT builder" && BUILDER_TOOLS[found.data.operation];
+    found.summary.textContent = builderTool && !ok
+      ? "Could not change the draft"
+      : `${chipLabel(found.data)}${ok ? "" : ` (${data.status.replaceAll("_", " ")})`}`;
     const lines = [recordText(data.record), data.message ? `\n${data.message}` : ""].join("");
     found.detail.textContent = lines || data.excerpt || "";
   }
