@@ -58,7 +58,8 @@ async def test_the_builder_fills_in_the_draft(platform: Platform, alice: httpx.A
 
     # the model saw the builder (its instructions and tools), not the GPT being built
     messages, tools = provider.requests[0]
-    assert [t["function"]["name"] for t in tools] == ["get_draft", "update_draft"]
+    assert [t["function"]["name"] for t in tools] == ["update_draft"]
+    assert '"name": "Untitled"' in tools[0]["function"]["description"]  # the draft it edits
     assert messages[0]["content"] == builder.INSTRUCTIONS.strip()
 
     conversation = (await alice.get(f"/api/v1/gpts/{gpt_id}/builder")).json()
@@ -72,26 +73,28 @@ async def test_the_builder_fills_in_the_draft(platform: Platform, alice: httpx.A
     ]
 
 
-async def test_the_builder_reads_the_draft_then_changes_one_field(
+async def test_the_builder_sees_the_draft_and_changes_one_field(
     platform: Platform, alice: httpx.AsyncClient
 ) -> None:
     gpt_id = await new_gpt(alice, "Chef")
     await alice.patch(f"/api/v1/gpts/{gpt_id}", json={"instructions": "Cook."})
-    platform.provider = ScriptedProvider(
+    provider = ScriptedProvider(
         [
-            ScriptedReply(calls=(ScriptedCall(name="get_draft"),)),
             ScriptedReply(
                 calls=(ScriptedCall(name="update_draft", arguments={"name": "Friendly chef"}),)
             ),
             ScriptedReply(text="Renamed."),
         ]
     )
+    platform.provider = provider
 
     events = parse_sse((await tell_builder(alice, gpt_id, "A friendlier name")).text)
 
+    description = provider.requests[0][1][0]["function"]["description"]
+    assert '"name": "Chef"' in description and '"instructions": "Cook."' in description
     results = [e.data for e in events if e.kind == "tool_call_finished"]
-    assert [r["operation"] for r in results] == ["get_draft", "update_draft"]
-    assert '"name": "Chef"' in results[0]["excerpt"]
+    assert [r["operation"] for r in results] == ["update_draft"]
+    assert '"name": "Friendly chef"' in results[0]["excerpt"]
     draft = (await alice.get(f"/api/v1/gpts/{gpt_id}")).json()
     assert draft["name"] == "Friendly chef" and draft["instructions"] == "Cook."
 

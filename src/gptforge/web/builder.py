@@ -1,12 +1,15 @@
 """The GPT builder: a GPT whose tools are the platform's own API for one GPT's draft.
 
-The Create tab is a conversation with this builder. Its two tools, ``get_draft`` and
-``update_draft``, run as a :class:`~gptforge.toolsets.Toolset` through the ordinary
-runtime (any model provider, the same events and confirmation rules) and call the same
-code as ``GET``/``PATCH /api/v1/gpts/{id}``: the GPT is loaded for the conversation's
-user by :func:`~gptforge.web.authz.load_gpt` (someone else's GPT is "not found"), and
-changes are validated by :class:`~gptforge.web.schemas.GptPatch`, the PATCH route's
-explicit field allowlist (an owner, a visibility, a counter or an id cannot be set).
+The Create tab is a conversation with this builder. Its tool, ``update_draft``, runs as
+a :class:`~gptforge.toolsets.Toolset` through the ordinary runtime (any model provider,
+the same events and confirmation rules) and calls the same code as
+``PATCH /api/v1/gpts/{id}``: the GPT is loaded for the conversation's user by
+:func:`~gptforge.web.authz.load_gpt` (someone else's GPT is "not found"), and changes
+are validated by :class:`~gptforge.web.schemas.GptPatch`, the PATCH route's explicit
+field allowlist (an owner, a visibility, a counter or an id cannot be set). The tool's
+description carries the draft as it was when the turn started, so no model needs a
+separate call to read it (a small model given a ``get_draft`` tool read the draft and
+then asked the user what to do instead of filling it in).
 
 The builder conversation is a ``conversations`` row of the GPT's owner, with
 ``draft`` set (so only the owner can ever see it) and the id ``b-<gpt id>`` (one per
@@ -39,6 +42,8 @@ TOOLSET_KEY = "builder"
 LABEL = "GPT builder"
 EDITABLE = tuple(GptPatch.model_fields)
 """What the builder may change: exactly the fields ``PATCH /api/v1/gpts/{id}`` accepts."""
+DRAFT_CHARS = 6000
+"""At most this much of the draft goes into the tool's description."""
 
 INSTRUCTIONS = """\
 You are the GPT builder of gptforge. You help the user create and refine their own GPT \
@@ -47,7 +52,7 @@ anything except this one draft.
 
 How to work:
 - When the user says what the GPT should do (for example "Make a GPT that helps people \
-plan meals"), call update_draft right away, without asking and without get_draft, with: \
+plan meals"), call update_draft right away, without asking first, with: \
 a short name; a one-sentence description; instructions written to the GPT in the \
 second person ("You help people ..."), saying what it does, how it asks for missing \
 details and what it avoids; and up to four conversation starters written as messages a \
@@ -55,8 +60,7 @@ user would send.
 - Ask one short clarifying question only when the request is too vague to write any \
 instructions (for example "make a GPT" with no subject).
 - To change one thing in an existing draft (a new name, a friendlier tone), call \
-get_draft if you do not know the current draft, then update_draft with only the fields \
-that change.
+update_draft with only the fields that change; the current draft is in its description.
 - After a successful update, tell the user in one or two sentences what you set and \
 suggest one refinement. Never claim a change you did not make with update_draft.
 - Capabilities (web_browsing, image_generation, code_interpreter, knowledge) are turned \
@@ -130,74 +134,74 @@ def draft_fields(gpt: Gpt) -> dict[str, Any]:
     return {name: getattr(gpt, name) for name in EDITABLE}
 
 
+async def toolset(db: Database, session: AsyncSession, gpt_id: str) -> BuilderToolset:
+    """The builder's tools for a turn, carrying the draft as it is now."""
+    gpt = await session.get(Gpt, gpt_id)
+    return BuilderToolset(db, gpt_id, draft_fields(gpt) if gpt is not None else None)
+
+
 class BuilderToolset:
-    """``get_draft`` and ``update_draft`` on one GPT, for the user the call runs for."""
+    """``update_draft`` on one GPT, for the user the call runs for."""
 
     key = TOOLSET_KEY
     label = LABEL
 
-    def __init__(self, db: Database, gpt_id: str) -> None:
+    def __init__(self, db: Database, gpt_id: str, draft: dict[str, Any] | None = None) -> None:
         self.db = db
         self.gpt_id = gpt_id
+        self.draft = draft
+        """The draft when the turn started, shown to the model in the tool's description."""
 
     def tools(self) -> Sequence[ToolInfo]:
-        path = f"/api/v1/gpts/{self.gpt_id}"
+        description = (
+            "Fill in or change the GPT's draft (name, description, instructions, conversation "
+            "starters...); only the fields you send change. Returns the draft after the change."
+        )
+        if self.draft is not None:
+            current = json.dumps(self.draft, ensure_ascii=False)
+            if len(current) > DRAFT_CHARS:
+                current = current[:DRAFT_CHARS] + " ...(cut)"
+            description += f" The draft now: {current}"
         return [
             ToolInfo(
-                name="get_draft",
-                description="Read the current draft (name, description, instructions, "
-                "starters, capabilities, actions); only needed before changing part of an "
-                "existing draft.",
-                parameters={"type": "object", "properties": {}, "additionalProperties": False},
-                label=f"GET {path}",
-            ),
-            ToolInfo(
                 name="update_draft",
-                description="Fill in or change the GPT's draft (name, description, "
-                "instructions, conversation starters...); only the fields you send change. "
-                "Returns the draft after the change.",
+                description=description,
                 parameters=UPDATE_PARAMETERS,
-                label=f"PATCH {path}",
+                label=f"PATCH /api/v1/gpts/{self.gpt_id}",
             ),
         ]
 
     def summary(self, tool: str, arguments: Mapping[str, Any]) -> str:
-        if tool == "update_draft":
-            changed = ", ".join(arguments) or "nothing"
-            return f"PATCH /api/v1/gpts/{self.gpt_id} ({changed})"
-        return f"GET /api/v1/gpts/{self.gpt_id}"
+        changed = ", ".join(arguments) or "nothing"
+        return f"PATCH /api/v1/gpts/{self.gpt_id} ({changed})"
 
     async def run(
         self, tool: str, arguments: Mapping[str, Any], context: CallContext
     ) -> CallOutcome:
         started = time.monotonic()
-        if tool not in ("get_draft", "update_draft"):
+        if tool != "update_draft":
             return CallResult(
                 status="invalid_arguments",
-                content=f"There is no builder tool {tool!r}; use get_draft or update_draft.",
+                content=f"There is no builder tool {tool!r}; use update_draft.",
             )
-        changes: GptPatch | None = None
-        if tool == "update_draft":
-            try:
-                changes = validated_changes(arguments)
-            except ValueError as exc:
-                return self._result(tool, arguments, started, 422, str(exc), "invalid_arguments")
+        try:
+            changes = validated_changes(arguments)
+        except ValueError as exc:
+            return self._result(tool, arguments, started, 422, str(exc), "invalid_arguments")
         try:
             async with self.db.session() as session:
                 gpt = await load_gpt(
                     session, await _subject(session, context), self.gpt_id, need="edit"
                 )
-                if changes is not None:
-                    gpt_service.update(
-                        gpt, changes.model_dump(mode="json", include=changes.model_fields_set)
-                    )
-                    await session.flush()
+                gpt_service.update(
+                    gpt, changes.model_dump(mode="json", include=changes.model_fields_set)
+                )
+                await session.flush()
                 content = json.dumps(await _draft_view(session, gpt), ensure_ascii=False)
         except ApiError as exc:
             return self._result(tool, arguments, started, exc.status, exc.message, "blocked")
-        if changes is not None:
-            fields = ", ".join(sorted(changes.model_fields_set)) or "nothing"
-            content = f"Saved ({fields}). The draft is now: {content}"
+        fields = ", ".join(sorted(changes.model_fields_set))
+        content = f"Saved ({fields}). The draft is now: {content}"
         return self._result(tool, arguments, started, 200, content, "ok")
 
     def _result(
@@ -211,16 +215,14 @@ class BuilderToolset:
     ) -> CallResult:
         """The result, with a record shaped like an action call's (for the chat's chips)."""
         duration = (time.monotonic() - started) * 1000
-        method = "PATCH" if tool == "update_draft" else "GET"
+        method = "PATCH"
         record = {
             "action": LABEL,
             "operation": tool,
             "method": method,
             "url": f"/api/v1/gpts/{self.gpt_id}",
             "request_headers": {},
-            "request_body_excerpt": json.dumps(dict(arguments), ensure_ascii=False)[:2000]
-            if method == "PATCH"
-            else "",
+            "request_body_excerpt": json.dumps(dict(arguments), ensure_ascii=False)[:2000],
             "status": status,
             "duration_ms": duration,
             "response_excerpt": content[:2000],

@@ -299,7 +299,7 @@ async def run_turn(
             actions: list[Action]
             if builder.is_builder(conversation):  # the Create tab: the builder, on this GPT
                 definition, actions = builder.definition(), []
-                toolsets.append(builder.BuilderToolset(db, gpt_id))
+                toolsets.append(await builder.toolset(db, session, gpt_id))
             else:
                 definition, actions = await _turn_inputs(platform, session, conversation)
             state = state_of(conversation)

@@ -14,7 +14,7 @@ function hostOf(record) {
   }
 }
 
-const BUILDER_TOOLS = { update_draft: "Updated the draft", get_draft: "Read the draft" };
+const BUILDER_TOOLS = { update_draft: "Updated the draft" };
 
 function chipLabel(data) {
   if (data.action === "GPT builder" && BUILDER_TOOLS[data.operation]) return BUILDER_TOOLS[data.operation];
