@@ -317,6 +317,7 @@ testPanel.querySelector("[data-test-form]").addEventListener("submit", async (ev
         body: { operation: testPanel.dataset.operation, arguments: args },
       });
       result.replaceChildren(testResult(outcome));
+      result.scrollIntoView({ block: "nearest" });
     } catch (error) {
       result.replaceChildren(h("p", { class: "form-error" }, messageOf(error)));
     }
