@@ -197,11 +197,15 @@ class BuilderToolset:
                     gpt, changes.model_dump(mode="json", include=changes.model_fields_set)
                 )
                 await session.flush()
-                content = json.dumps(await _draft_view(session, gpt), ensure_ascii=False)
+                draft = await _draft_view(session, gpt)
         except ApiError as exc:
             return self._result(tool, arguments, started, exc.status, exc.message, "blocked")
-        fields = ", ".join(sorted(changes.model_fields_set))
-        content = f"Saved ({fields}). The draft is now: {content}"
+        saved = {
+            "result": "Saved. Tell the user what the draft now says and suggest one refinement.",
+            "changed": sorted(changes.model_fields_set),
+            "draft": draft,
+        }
+        content = json.dumps(saved, ensure_ascii=False)
         return self._result(tool, arguments, started, 200, content, "ok")
 
     def _result(
