@@ -202,8 +202,7 @@ class BuilderToolset:
             return self._result(tool, arguments, started, exc.status, exc.message, "blocked")
         saved = {
             "result": "Saved. Tell the user what the draft now says and suggest one refinement.",
-            "changed": sorted(changes.model_fields_set),
-            "draft": draft,
+            "draft": {name: value for name, value in draft.items() if _is_set(value)},
         }
         content = json.dumps(saved, ensure_ascii=False)
         return self._result(tool, arguments, started, 200, content, "ok")
@@ -272,6 +271,13 @@ async def _subject(session: AsyncSession, context: CallContext) -> Subject:
     if context.session_id.startswith("token:"):
         return Subject(user=user, via="token")
     return Subject(user=user, via="cookie", session_id=context.session_id)
+
+
+def _is_set(value: Any) -> bool:
+    """Whether a draft field says something (a small model reads empty ones as claims)."""
+    if isinstance(value, dict):
+        return any(value.values())
+    return bool(value)
 
 
 async def _draft_view(session: AsyncSession, gpt: Gpt) -> dict[str, Any]:
