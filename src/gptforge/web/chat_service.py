@@ -56,7 +56,7 @@ from gptforge.store import (
     utcnow,
 )
 from gptforge.toolsets import Toolset
-from gptforge.web import action_service
+from gptforge.web import action_service, builder
 from gptforge.web.capability_service import capability_toolsets
 from gptforge.web.chat_schemas import CallOut, ConversationOut, MessageOut, PendingOut
 from gptforge.web.errors import Conflict, NotFound, TooManyRequests
@@ -390,7 +390,13 @@ async def run_turn(
             if conversation is None:
                 return
             user_id, gpt_id = conversation.user_id, conversation.gpt_id
-            definition, actions, toolsets = await _turn_inputs(platform, session, conversation)
+            actions: list[Action]
+            toolsets: list[Toolset]
+            if builder.is_builder(conversation):  # the Create tab: the builder, on this GPT
+                definition, actions = builder.definition(), []
+                toolsets = [await builder.toolset(db, session, gpt_id)]
+            else:
+                definition, actions, toolsets = await _turn_inputs(platform, session, conversation)
             state = state_of(conversation)
             policy = await platform.egress_policy(session)
         settings = platform.settings

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from gptforge.web.pages import account, admin, gpts, home
+from gptforge.web.pages import account, admin, editor, gpts, home
 from gptforge.web.pages.routing import STATIC_DIR, TEMPLATES_DIR
 
 router = APIRouter()
-for _module in (account, home, gpts, admin):
+for _module in (account, home, gpts, admin, editor):
     router.include_router(_module.router)
 
 __all__ = ["STATIC_DIR", "TEMPLATES_DIR", "router"]

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, status
+from pydantic import BaseModel
 
 from gptforge.store import ActionRecord, GptRepository, utcnow
 from gptforge.web import action_service
 from gptforge.web.authz import load_action, load_gpt
 from gptforge.web.deps import CurrentSubject, DbSession, PlatformDep
+from gptforge.web.errors import NotFound
 from gptforge.web.schemas import (
     ActionIn,
     ActionOut,
@@ -19,6 +23,15 @@ from gptforge.web.schemas import (
 )
 
 router = APIRouter(tags=["actions"])
+
+
+class OperationDetailOut(BaseModel):
+    name: str
+    method: str
+    path: str
+    description: str
+    parameters: dict[str, Any]
+    """JSON Schema of the arguments (what the model fills in; the Test form's fields)."""
 
 
 @router.post("/actions/check")
@@ -144,4 +157,24 @@ async def test_action(
         operation=body.operation,
         arguments=body.arguments,
         user_id=subject.user_id,
+    )
+
+
+@router.get("/gpts/{gpt_id}/actions/{action_id}/operations/{operation}")
+async def get_operation(
+    gpt_id: str, action_id: str, operation: str, subject: CurrentSubject, session: DbSession
+) -> OperationDetailOut:
+    """One operation as the model sees it: its description and the JSON Schema of its
+    arguments (the editor builds its Test form from it)."""
+    _gpt, record = await load_action(session, subject, gpt_id, action_id)
+    spec = action_service.spec_of(record)
+    tool = next((t for t in spec.tools if t.name == operation), None)
+    if tool is None:
+        raise NotFound(f"The action has no operation {operation!r}.", code="operation_not_found")
+    return OperationDetailOut(
+        name=tool.name,
+        method=tool.operation.method,
+        path=tool.operation.path,
+        description=tool.description,
+        parameters=tool.parameters,
     )
