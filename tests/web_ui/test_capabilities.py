@@ -26,6 +26,7 @@ from tests.web_ui.conftest import (
     chat_as,
     screenshot,
     send,
+    sign_up,
 )
 
 CSV = b"month,sales\nJan,120\nFeb,135\nMar,160\nApr,150\nMay,190\nJun,210\n"
@@ -305,3 +306,54 @@ def test_a_knowledge_answer_cites_the_uploaded_file(page: Any, live_server: Live
     axe_check(page)
     page.reload()  # the chip comes back from the history
     assert page.locator("details.chip summary").first.inner_text() == "Searched knowledge"
+
+
+def test_knowledge_files_are_managed_in_the_editor_and_cited_in_preview(
+    page: Any, live_server: LiveServer, console_errors: ConsoleErrors
+) -> None:
+    console_errors.expect(r"Failed to load resource.*(413|422)")  # the refused file, on purpose
+    sign_up(page, live_server, "Curator")
+    page.get_by_role("button", name="Create a GPT").click()
+    page.wait_for_url(re.compile(r"/gpts/[^/]+/edit$"))
+    page.get_by_role("tab", name="Configure").click()
+    page.get_by_role("checkbox", name="Knowledge").check()
+    section = page.locator("[data-knowledge]")
+    knowledge_list = section.get_by_role("list", name="Knowledge files")
+
+    with page.expect_file_chooser() as chooser:
+        section.get_by_role("button", name="Upload files").click()
+    chooser.value.set_files(
+        files=[{"name": "field-handbook.md", "mimeType": "text/markdown", "buffer": HANDBOOK}]
+    )
+    row = knowledge_list.get_by_role("listitem").filter(has_text="field-handbook.md")
+    row.wait_for()
+    assert re.search(r"\d+ passages?", row.inner_text())
+
+    with page.expect_file_chooser() as chooser:
+        section.get_by_role("button", name="Upload files").click()
+    chooser.value.set_files(files=[{"name": "blank.txt", "mimeType": "text/plain", "buffer": b""}])
+    error = section.get_by_role("alert")
+    error.wait_for()
+    assert error.inner_text().startswith("Could not upload:")
+    assert knowledge_list.get_by_role("listitem").count() == 1
+    axe_check(page)
+
+    def reply(messages: list[Any], _tools: list[Any]) -> ScriptedReply:
+        if messages[-1]["role"] == "tool":
+            assert "field-handbook.md" in str(messages[-1]["content"])
+            return ScriptedReply(text="They form a raft [field-handbook.md].")
+        return ScriptedReply(
+            calls=(ScriptedCall(name="search_knowledge", arguments={"query": "otter raft"}),)
+        )
+
+    live_server.use_provider(ScriptedProvider(reply))
+    preview = page.locator("[data-preview]")
+    preview.get_by_label("Message").fill("What is a group of otters called?")
+    preview.get_by_role("button", name="Send").click()
+    preview.locator(".bubble").filter(has_text="[field-handbook.md]").wait_for()
+    assert preview.locator("details.chip summary").first.inner_text() == "Searched knowledge"
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    row.get_by_role("button", name="Delete field-handbook.md").click()
+    row.wait_for(state="detached")
+    assert section.get_by_text("No files yet").is_visible()

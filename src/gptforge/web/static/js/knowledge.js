@@ -19,7 +19,7 @@ function mount(root, gptId) {
   const input = h("input", { type: "file", multiple: true, accept: ACCEPT, hidden: true, tabindex: "-1", "aria-hidden": "true" });
   const upload = h("button", { type: "button", class: "small" }, "Upload files");
   root.append(
-    h("p", { class: "hint" }, "PDF, Word, Markdown, text, HTML, CSV or JSON. The Preview uses them at once; people chatting with the GPT after you publish."),
+    h("p", { class: "hint" }, "PDF, Word, Markdown, text, HTML, CSV or JSON. The Preview searches them at once; people chatting with the GPT once you publish."),
     list,
     empty,
     error,
