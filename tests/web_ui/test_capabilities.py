@@ -297,6 +297,7 @@ def test_a_knowledge_answer_cites_the_uploaded_file(page: Any, live_server: Live
     send(page, "What is a group of otters called?")
     answer = page.locator(".message-assistant .bubble").filter(has_text="[field-handbook.md]")
     answer.wait_for()  # the whole answer, citation included, has arrived
+    answer.locator("strong", has_text="raft").wait_for()  # and is rendered as Markdown
     assert "A group of resting sea otters is called a raft" in answer.inner_text()
     chip = page.locator("details.chip").first
     assert chip.locator("summary").inner_text() == "Searched knowledge"
