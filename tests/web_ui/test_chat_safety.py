@@ -95,7 +95,7 @@ def test_reloading_during_an_answer_reattaches_to_the_stream(
     assert len(resumed) == 1 and int(resumed[0]["last-event-id"]) > 0
 
 
-def test_stop_generating_stops_following_the_answer(page: Any, live_server: LiveServer) -> None:
+def test_stop_generating_ends_the_answer_on_the_server(page: Any, live_server: LiveServer) -> None:
     words = [f"word{n:02d} " for n in range(30)]
     live_server.use_provider(
         SlowProvider([ScriptedReply(text="".join(words))], delay=0.15, chunk=7)
@@ -104,10 +104,14 @@ def test_stop_generating_stops_following_the_answer(page: Any, live_server: Live
     send(page, "Tell me a long story")
     page.get_by_text("word02").wait_for()
     page.get_by_role("button", name="Stop generating").click()
-    page.get_by_text("Stopped.").wait_for()
+    page.get_by_text("Stopped. The answer ends here.").wait_for()
     assert page.get_by_role("button", name="Stop generating").is_hidden()
     assert page.get_by_role("button", name="Send").is_enabled()
     shown = page.locator(".message-assistant .bubble").inner_text()
     page.wait_for_timeout(600)
     assert page.locator(".message-assistant .bubble").inner_text() == shown  # no more text
     assert "word29" not in shown
+    # the server kept the answer as it was when stopped: a reload shows the same
+    page.reload()
+    page.locator(".message-assistant .bubble").first.wait_for()
+    assert page.locator(".message-assistant .bubble").inner_text().split() == shown.split()

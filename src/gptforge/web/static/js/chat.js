@@ -168,7 +168,7 @@ export class Chat {
         this.submit();
       }
     });
-    this.stop.addEventListener("click", () => this.controller?.abort());
+    this.stop.addEventListener("click", () => this.#stopTurn());
     this.root.replaceChildren(this.log, this.status, this.form);
   }
 
@@ -482,7 +482,7 @@ export class Chat {
       }
     } catch (error) {
       if (error.name === "AbortError") {
-        turn.append(h("p", { class: "notice-box" }, "Stopped. The server finishes this answer on its own; reload to see all of it."));
+        turn.append(h("p", { class: "notice-box" }, "Stopped following the answer. Reload to see the rest of it."));
         turn.finish({ retry: true });
       } else {
         this.#error(chatMessage(error), true, turn);
@@ -493,6 +493,23 @@ export class Chat {
       await Promise.all(turn.blocks.map((b) => b.settled()));
       this.#scroll();
       this.options.onTurnEnd?.();
+    }
+  }
+
+  /** Stop generating: the server ends the turn (the stream then ends with `done`,
+   * reason `stopped`); if it cannot be asked, stop following the answer here. */
+  async #stopTurn() {
+    const controller = this.controller;
+    if (!controller || !this.conversationId) return;
+    this.stop.disabled = true;
+    this.#setStatus("Stopping…");
+    try {
+      const answer = await api(`/conversations/${enc(this.conversationId)}/stop`, { method: "POST" });
+      if (!answer.stopping) controller.abort();
+    } catch {
+      controller.abort();
+    } finally {
+      this.stop.disabled = false;
     }
   }
 
@@ -574,6 +591,8 @@ export class Chat {
           this.#forgetTurnStart();
           if (data.reason === "step_limit") {
             turn.append(h("p", { class: "notice-box" }, "The GPT stopped after too many steps in one answer. Ask again to continue."));
+          } else if (data.reason === "stopped") {
+            turn.append(h("p", { class: "notice-box" }, "Stopped. The answer ends here."));
           }
           turn.finish({ retry: true });
         }
