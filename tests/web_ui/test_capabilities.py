@@ -317,7 +317,12 @@ def test_knowledge_files_are_managed_in_the_editor_and_cited_in_preview(
     page.get_by_role("button", name="Create a GPT").click()
     page.wait_for_url(re.compile(r"/gpts/[^/]+/edit$"))
     page.get_by_role("tab", name="Configure").click()
-    page.get_by_role("checkbox", name="Knowledge").check()
+    # the Preview below must talk to a draft that has the capability: wait for its save
+    with page.expect_response(
+        lambda response: response.request.method == "PATCH" and "/api/v1/gpts/" in response.url
+    ) as saved:
+        page.get_by_role("checkbox", name="Knowledge").check()
+    assert saved.value.ok
     section = page.locator("[data-knowledge]")
     knowledge_list = section.get_by_role("list", name="Knowledge files")
 
