@@ -133,11 +133,12 @@ async def test_a_stuck_model_call_never_slows_other_requests(
     model = StuckModel()
     gate = ModelGate()
     platform.provider = QueuedProvider(model, gate)
-    holding = asyncio.create_task(send(alice, await _draft_chat(alice), "hold the slot"))
-    waiting_id = await _draft_chat(bob)
+    holding_id, waiting_id = await _draft_chat(alice), await _draft_chat(bob)
+    holding = asyncio.create_task(send(alice, holding_id, "hold the slot"))
+    await _until(lambda: model.started == 1)
     waiting = asyncio.create_task(send(bob, waiting_id, "wait in line"))
     try:
-        await _until(lambda: model.started == 1 and gate.waiting == 1)
+        await _until(lambda: gate.waiting == 1)
         for client, path in [
             (alice, "/healthz"),
             (alice, "/api/v1/gpts"),
