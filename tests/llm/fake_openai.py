@@ -13,11 +13,14 @@ from typing import Any
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import StreamingResponse
+from starlette.responses import JSONResponse, StreamingResponse
 from starlette.routing import Route
 
 
-def fake_openai_app(calls: list[tuple[str, dict[str, Any]]]) -> Starlette:
+def fake_openai_app(
+    calls: list[tuple[str, dict[str, Any]]], models: tuple[str, ...] = ("fake-model",)
+) -> Starlette:
+    """The server; ``GET /v1/models`` lists ``models``."""
     seen: list[dict[str, Any]] = []
 
     def chunk(delta: dict[str, Any], finish: str | None = None) -> str:
@@ -74,6 +77,15 @@ def fake_openai_app(calls: list[tuple[str, dict[str, Any]]]) -> Starlette:
 
         return StreamingResponse(stream(), media_type="text/event-stream")
 
-    app = Starlette(routes=[Route("/v1/chat/completions", completions, methods=["POST"])])
+    async def list_models(request: Request) -> JSONResponse:
+        data = [{"id": m, "object": "model", "created": 0, "owned_by": "test"} for m in models]
+        return JSONResponse({"object": "list", "data": data})
+
+    app = Starlette(
+        routes=[
+            Route("/v1/chat/completions", completions, methods=["POST"]),
+            Route("/v1/models", list_models),
+        ]
+    )
     app.state.seen = seen
     return app

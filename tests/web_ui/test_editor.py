@@ -9,6 +9,8 @@ import pytest
 
 from gptforge.demo import DEMO_SPEC
 from gptforge.llm import ScriptedCall, ScriptedProvider, ScriptedReply
+from tests.llm.fake_openai import fake_openai_app
+from tests.servers import serve
 from tests.web_ui.conftest import ConsoleErrors, LiveServer, axe_check, screenshot, sign_up
 
 pytestmark = pytest.mark.browser
@@ -204,3 +206,39 @@ def test_import_a_schema_from_a_url(
     dialog.get_by_role("cell", name="listCities", exact=True).wait_for()
     assert "Demo Weather API" in dialog.get_by_label("Schema", exact=True).input_value()
     assert dialog.get_by_role("button", name="Save", exact=True).is_visible()
+
+
+def test_the_model_choice_lists_the_servers_models_and_is_kept(
+    page: Any, live_server: LiveServer
+) -> None:
+    platform = live_server.platform
+    settings, fixed = platform.settings, platform.provider
+    with serve(fake_openai_app([], models=("small-model", "big-model"))) as url:
+        platform.settings = settings.model_copy(
+            update={"openai_base_url": f"{url}/v1", "model": "small-model"}
+        )
+        platform.provider = None  # the configured server decides, as on a real deployment
+        try:
+            gpt_id = new_gpt(page, live_server)
+            page.get_by_role("tab", name="Configure").click()
+            model = page.get_by_label("Model", exact=True)
+            page.locator("#gpt-model:enabled").wait_for()
+            labels = model.locator("option").all_inner_texts()
+            assert labels == [
+                "Server default (small-model)",
+                "Offline model on this server (Qwen2.5-Coder 1.5B)",
+                "small-model",
+                "big-model",
+            ]
+            model.select_option(label="big-model")
+            saved(page)
+            page.reload()
+            saved(page)
+            page.locator("#gpt-model:enabled").wait_for()
+            assert model.locator("option:checked").inner_text() == "big-model"
+            stored = page.evaluate(
+                "async (id) => (await (await fetch(`/api/v1/gpts/${id}`)).json()).model", gpt_id
+            )
+            assert stored == {"provider": "openai", "model": "big-model", "temperature": None}
+        finally:
+            platform.settings, platform.provider = settings, fixed

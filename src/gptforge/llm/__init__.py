@@ -77,6 +77,7 @@ def provider_from_settings(
 
 
 __all__ = [
+    "DEFAULT_OPENAI_MODEL",
     "AssistantMessage",
     "ChatMessage",
     "EmbeddedProvider",

@@ -104,3 +104,26 @@ class OpenAICompatibleProvider:
                 arguments=slot["arguments"] or "{}",
             )
         yield Finish(reason=finish)
+
+
+async def list_models(
+    *, api_key: str | None, base_url: str | None, timeout: float = 5.0
+) -> list[str]:
+    """The model ids an OpenAI-compatible server offers (``GET /models``), sorted.
+
+    Raises :class:`ProviderError` when the server cannot be reached or refuses the key;
+    callers show the configured model alone then."""
+    client = openai.AsyncOpenAI(
+        api_key=api_key or "not-needed", base_url=base_url, timeout=timeout, max_retries=0
+    )
+    try:
+        page = await client.models.list()
+        return sorted({model.id for model in page.data})
+    except openai.APIConnectionError as exc:
+        raise ProviderError(
+            f"Could not reach the model server to list its models ({exc})."
+        ) from exc
+    except openai.APIError as exc:
+        raise ProviderError(f"The model server did not list its models: {exc}") from exc
+    finally:
+        await client.close()

@@ -151,6 +151,8 @@ class Gpt(Base):
     returning_user_starters: Mapped[list[str]] = mapped_column(JSON, default=list)
     capabilities: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     category: Mapped[str | None] = mapped_column(String(40), default=None)
+    model: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    """The model this GPT asks for (a ``ModelSettings``); None: the server's default."""
     visibility: Mapped[str] = mapped_column(String(10), default="private")
     live_version: Mapped[int | None] = mapped_column(Integer, default=None)
     published_at: Mapped[datetime | None] = mapped_column(default=None)

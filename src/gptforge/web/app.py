@@ -35,6 +35,7 @@ from gptforge.web.routes import (
     gpts,
     health,
     knowledge,
+    models,
     oauth,
     render,
     store,
@@ -119,6 +120,7 @@ def create_app(
         admin,
         admin_capabilities,
         capabilities,
+        models,
         render,
     ):
         api.include_router(module.router, responses=ERROR_RESPONSES)

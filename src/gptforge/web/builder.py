@@ -40,8 +40,9 @@ from gptforge.web.schemas import CATEGORIES, GptPatch
 BUILDER_PREFIX = "b-"
 TOOLSET_KEY = "builder"
 LABEL = "GPT builder"
-EDITABLE = tuple(GptPatch.model_fields)
-"""What the builder may change: exactly the fields ``PATCH /api/v1/gpts/{id}`` accepts."""
+EDITABLE = tuple(name for name in GptPatch.model_fields if name != "model")
+"""What the builder may change: the fields ``PATCH /api/v1/gpts/{id}`` accepts, except the
+model choice, which stays the builder's own decision in Configure."""
 DRAFT_CHARS = 6000
 """At most this much of the draft goes into the tool's description."""
 

@@ -33,6 +33,7 @@ from gptforge.runtime import (
     ConversationState,
     Decision,
     GptDefinition,
+    ModelSettings,
     Runtime,
     RuntimeEvent,
     ToolCallFinished,
@@ -329,6 +330,7 @@ def _definition(gpt: Gpt, fields: dict[str, Any]) -> GptDefinition:
         name=fields.get("name") or gpt.name,
         instructions=fields.get("instructions") or "",
         capabilities=Capabilities.model_validate(fields.get("capabilities") or {}),
+        model=ModelSettings.model_validate(fields.get("model") or {}),
     )
 
 
@@ -346,6 +348,7 @@ async def _turn_inputs(
             "name": gpt.name,
             "instructions": gpt.instructions,
             "capabilities": gpt.capabilities,
+            "model": gpt.model,
         }
         records = await repo.actions(gpt.id, DRAFT)
     else:
@@ -403,7 +406,7 @@ async def run_turn(
         async with EgressClient(policy=policy, limits=settings.egress_limits()) as egress:
             runtime = Runtime(
                 gpt=definition,
-                provider=await platform.model_provider(),
+                provider=await platform.model_provider(definition.model),
                 toolsets=toolsets,
                 actions=actions,
                 executor=ActionExecutor(

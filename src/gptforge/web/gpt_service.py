@@ -19,7 +19,7 @@ from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gptforge.errors import GptforgeError, describe_validation_error
-from gptforge.runtime.gpt import Capabilities, GptDefinition
+from gptforge.runtime.gpt import Capabilities, GptDefinition, ModelSettings
 from gptforge.store import (
     DRAFT,
     ActionRecord,
@@ -53,6 +53,7 @@ SNAPSHOT_FIELDS = (
     "returning_user_starters",
     "capabilities",
     "category",
+    "model",
 )
 RESERVED_NAMES = ("openai", "chatgpt", "gptforge")
 _ZIP_LIMIT = 20_000_000
@@ -71,6 +72,7 @@ def owner_view(gpt: Gpt, actions: list[ActionRecord]) -> GptOut:
         returning_user_starters=gpt.returning_user_starters,
         capabilities=Capabilities.model_validate(gpt.capabilities),
         category=gpt.category,
+        model=ModelSettings.model_validate(gpt.model or {}),
         visibility=gpt.visibility,  # type: ignore[arg-type]
         live_version=gpt.live_version,
         published_at=gpt.published_at,
@@ -275,7 +277,7 @@ async def restore(session: AsyncSession, gpt: Gpt, number: int) -> Gpt:
     version = await repo.version(gpt.id, number)
     if version is None:
         raise NotFound(f"The GPT has no version {number}.", code="version_not_found")
-    update(gpt, version.snapshot)
+    update(gpt, {"model": None, **version.snapshot})  # versions from before model choice
     await repo.copy_actions(gpt.id, source=number, target=DRAFT)
     await KnowledgeRepository(session).restore(gpt.id, number)
     await session.flush()
@@ -332,6 +334,9 @@ def export_files(
         "capabilities": gpt.capabilities,
         "actions": definitions,
     }
+    model = ModelSettings.model_validate(gpt.model or {})
+    if model != ModelSettings():
+        document["model"] = model.model_dump(mode="json", exclude_defaults=True)
     if knowledge_files:
         document["knowledge_files"] = list(knowledge_files)
     GptDefinition.model_validate(document)  # what we write, the CLI can read
@@ -382,6 +387,7 @@ def draft_from_definition(definition: GptDefinition, *, category: Category | Non
         returning_user_starters=definition.returning_user_starters,
         capabilities=definition.capabilities,
         category=category,
+        model=definition.model,
     )
 
 

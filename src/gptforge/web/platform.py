@@ -11,7 +11,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from gptforge.capabilities.code import CodeInterpreter
 from gptforge.egress import EgressPolicy
+from gptforge.errors import ProviderError
 from gptforge.llm import ModelProvider, provider_from_settings
+from gptforge.llm.openai_compat import list_models
+from gptforge.runtime import ModelSettings
 from gptforge.store import AdminSettingsRepository, Database, SecretBox
 from gptforge.web.security import Passwords
 from gptforge.web.settings import ServerSettings
@@ -58,6 +61,14 @@ class Platform:
         default=None, init=False, repr=False
     )
     """When the provider settings were read, what they said, and the provider made."""
+    _chosen: dict[tuple[ProviderConfig, str, str | None, float | None], ModelProvider] = field(
+        default_factory=dict, init=False, repr=False
+    )
+    """Providers for GPTs that ask for their own model, on the settings they were made on."""
+    _listed: tuple[float, ProviderConfig, list[str], str | None] | None = field(
+        default=None, init=False, repr=False
+    )
+    """When the model server's models were listed, for which settings, the ids, the error."""
 
     async def egress_policy(self, session: AsyncSession) -> EgressPolicy:
         """The operator's allowlist: environment, admin settings and the demo API."""
@@ -84,9 +95,14 @@ class Platform:
             source="environment",
         )
 
-    def build_provider(self, config: ProviderConfig) -> ModelProvider:
+    def build_provider(
+        self, config: ProviderConfig, choice: ModelSettings | None = None
+    ) -> ModelProvider:
         """The provider for ``config`` (OpenAI-compatible when it names a server or key,
-        else the embedded model)."""
+        else the embedded model), or the one a GPT's ``choice`` asks for on it.
+
+        Raises :class:`~gptforge.errors.ProviderError` when the choice needs an
+        OpenAI-compatible server and none is configured."""
         settings = self.settings.model_copy(
             update={
                 "openai_base_url": config.base_url,
@@ -94,10 +110,18 @@ class Platform:
                 "model": config.model,
             }
         )
-        return provider_from_settings(settings)
+        if choice is None:
+            return provider_from_settings(settings)
+        return provider_from_settings(
+            settings,
+            provider=choice.provider,
+            model=choice.model,
+            temperature=choice.temperature,
+        )
 
-    async def model_provider(self) -> ModelProvider:
-        """The model for a new turn: the fixed :attr:`provider`, or the configured one.
+    async def model_provider(self, choice: ModelSettings | None = None) -> ModelProvider:
+        """The model for a new turn: the fixed :attr:`provider`, or the configured one
+        (with the provider, model and temperature a GPT's ``choice`` asks for).
 
         The configuration is read from the database at most every
         ``provider_settings_ttl_seconds``, so an admin's change reaches every process
@@ -107,6 +131,21 @@ class Platform:
         """
         if self.provider is not None:
             return self.provider
+        default = await self._default_provider()
+        if choice is None or choice == ModelSettings():
+            return default
+        assert self._resolved is not None
+        config = self._resolved[1]
+        key = (config, choice.provider, choice.model, choice.temperature)
+        provider = self._chosen.get(key)
+        if provider is None:
+            provider = self.build_provider(config, choice)
+            if len(self._chosen) >= 64:  # settings changed many times: start again
+                self._chosen.clear()
+            self._chosen[key] = provider
+        return provider
+
+    async def _default_provider(self) -> ModelProvider:
         now = time.monotonic()
         resolved = self._resolved
         if resolved is not None and now - resolved[0] < self.settings.provider_settings_ttl_seconds:
@@ -118,6 +157,22 @@ class Platform:
             provider = self.build_provider(config)
         self._resolved = (now, config, provider)
         return provider
+
+    async def server_models(self, config: ProviderConfig) -> tuple[list[str], str | None]:
+        """The models the configured OpenAI-compatible server lists (asked at most once a
+        minute), and why the list is empty when the server could not say."""
+        now = time.monotonic()
+        listed = self._listed
+        if listed is not None and listed[1] == config and now - listed[0] < 60:
+            return listed[2], listed[3]
+        models: list[str] = []
+        problem: str | None = None
+        try:
+            models = await list_models(api_key=config.api_key, base_url=config.base_url)
+        except ProviderError as exc:
+            problem = exc.message.replace(config.api_key, "***") if config.api_key else exc.message
+        self._listed = (now, config, models, problem)
+        return models, problem
 
     def forget_provider(self) -> None:
         """Read the provider settings again on the next turn (they were just changed)."""

@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from gptforge.runtime.gpt import Capabilities
+from gptforge.runtime.gpt import Capabilities, ModelSettings
 
 CATEGORIES = (
     "writing",
@@ -102,6 +102,8 @@ class GptIn(Input):
     returning_user_starters: Annotated[list[Starter], Field(max_length=4)] = []
     capabilities: Capabilities = Field(default_factory=Capabilities)
     category: Category | None = None
+    model: ModelSettings = Field(default_factory=ModelSettings)
+    """The model the GPT asks for; ``GET /api/v1/models`` lists this server's choices."""
 
 
 class GptPatch(Input):
@@ -117,6 +119,7 @@ class GptPatch(Input):
     returning_user_starters: Annotated[list[Starter], Field(max_length=4)] | None = None
     capabilities: Capabilities | None = None
     category: Category | None = None
+    model: ModelSettings | None = None
 
     @model_validator(mode="after")
     def _no_nulls(self) -> GptPatch:
@@ -154,6 +157,7 @@ class GptOut(BaseModel):
     returning_user_starters: list[str]
     capabilities: Capabilities
     category: str | None
+    model: ModelSettings
     visibility: Visibility
     live_version: int | None
     published_at: datetime | None

@@ -94,6 +94,41 @@ for (const fieldset of form.querySelectorAll("[data-starters]")) {
   });
 }
 
+// --------------------------------------------------------------- model choice
+
+const modelSelect = form.elements.model;
+const modelHint = root.querySelector("#model-hint");
+
+function modelKey(choice) {
+  return JSON.stringify([choice?.provider ?? "auto", choice?.model ?? null]);
+}
+
+/** Select the GPT's model; one this server does not offer now stays, marked as such. */
+function fillModel(choice) {
+  if (modelSelect.disabled) return; // the choices are not loaded yet
+  const key = modelKey(choice);
+  if (![...modelSelect.options].some((option) => option.value === key)) {
+    const name = choice?.model ?? choice?.provider ?? "auto";
+    modelSelect.append(h("option", { value: key }, `${name} (not offered by this server now)`));
+  }
+  modelSelect.value = key;
+}
+
+function chosenModel() {
+  const [provider, model] = JSON.parse(modelSelect.value || modelKey(null));
+  return { provider, model, temperature: state.gpt?.model?.temperature ?? null };
+}
+
+async function loadModelChoices() {
+  const { choices, note } = await api("/models");
+  modelSelect.replaceChildren(...choices.map((c) => h("option", { value: modelKey(c) }, c.label)));
+  modelSelect.disabled = false;
+  modelHint.textContent = note
+    ? `The model server's list is not available: ${note}`
+    : "The model that answers in this GPT's chats. The server default follows the administrator's settings.";
+  fillModel(state.gpt?.model);
+}
+
 // ------------------------------------------------------------------ the form
 
 function starterValues(name) {
@@ -112,6 +147,7 @@ function collect() {
     returning_user_starters: starterValues("returning_user_starters"),
     capabilities,
     category: form.elements.category.value || null,
+    ...(modelSelect.disabled ? {} : { model: chosenModel() }),
   };
 }
 
@@ -132,6 +168,7 @@ function fill(gpt) {
   fillStarters(form.querySelector('[data-starters="returning_user_starters"]'), gpt.returning_user_starters);
   for (const box of form.querySelectorAll("[data-capability]")) box.checked = Boolean(gpt.capabilities[box.dataset.capability]);
   form.elements.category.value = gpt.category ?? "";
+  fillModel(gpt.model);
   countInstructions();
   updateAddButtons();
   showTitle(gpt.name);
@@ -255,6 +292,7 @@ setupBuilder({
 setupPublish({ gptId, openButton: root.querySelector("[data-open-publish]"), save, onPublished: (gpt) => (state.gpt = gpt) });
 setupVersions({ gptId, openButton: root.querySelector("[data-open-versions]"), onRestored: () => reload() });
 setupImport({ openButton: root.querySelector("[data-open-import]") });
+loadModelChoices().catch((error) => (modelHint.textContent = `The model choices could not be loaded: ${messageOf(error)}`));
 
 for (const button of document.querySelectorAll("[data-copy]")) {
   button.addEventListener("click", async () => {
