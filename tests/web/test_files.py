@@ -4,12 +4,20 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
 
 import httpx
 import pytest
 
-from gptforge.llm import ScriptedCall, ScriptedProvider, ScriptedReply
+from gptforge.llm import (
+    Finish,
+    ProviderEvent,
+    ScriptedCall,
+    ScriptedProvider,
+    ScriptedReply,
+    TextDelta,
+)
 from gptforge.web.platform import Platform
 from tests.capabilities.sites import IMAGES_KEY, Recorder, images_app, png
 from tests.servers import serve
@@ -191,3 +199,111 @@ class TestUpload:
         stored = (await upload(alice, conversation_id, "a.txt", b"hi")).json()
         assert (await alice.delete(f"/api/v1/conversations/{conversation_id}")).status_code == 204
         assert_error(await alice.get(stored["url"]), 404)
+
+
+class Listening:
+    """A model that answers "ok" and keeps every list of messages it was sent."""
+
+    name = "listening"
+
+    def __init__(self) -> None:
+        self.seen: list[list[dict[str, object]]] = []
+
+    async def stream(self, messages: Any, tools: Any) -> AsyncIterator[ProviderEvent]:
+        self.seen.append([dict(m) for m in messages])
+        yield TextDelta(text="ok")
+        yield Finish(reason="stop")
+
+    def notes(self) -> list[str]:
+        """The platform's notes in the last request (system messages after the first)."""
+        return [str(m["content"]) for m in self.seen[-1][1:] if m["role"] == "system"]
+
+
+class TestTheModelIsToldAboutFiles:
+    async def test_attached_then_deleted_each_told_once(
+        self, platform: Platform, alice: httpx.AsyncClient
+    ) -> None:
+        model = Listening()
+        platform.provider = model
+        conversation_id = await new_conversation(alice, await gpt_with(alice), draft=True)
+        stored = (
+            await upload(alice, conversation_id, "sales.csv", b"m,t\n1,3\n", "text/csv")
+        ).json()
+
+        await send(alice, conversation_id, "What is in my file?")
+        [note] = model.notes()
+        assert "sales.csv (text/csv, 8 bytes" in note
+        assert "no code interpreter" in note  # the model can say it cannot open it
+
+        await send(alice, conversation_id, "And now?")
+        assert model.notes() == [note]  # told once, not again
+
+        deleted = await alice.delete(stored["url"])
+        assert deleted.status_code == 204, deleted.text
+        assert (await alice.get(f"/api/v1/conversations/{conversation_id}/files")).json() == []
+        assert_error(await alice.get(stored["url"]), 404)
+        await send(alice, conversation_id, "Still there?")
+        assert model.notes()[-1] == (
+            f"The user deleted these files; they are gone: sales.csv (removed {stored['id']})."
+        )
+        await send(alice, conversation_id, "Bye")
+        assert len(model.notes()) == 2
+
+        conversation = (await alice.get(f"/api/v1/conversations/{conversation_id}")).json()
+        assert [m["content"] for m in conversation["messages"] if m["role"] == "user"] == [
+            "What is in my file?",
+            "And now?",
+            "Still there?",
+            "Bye",
+        ]
+        assert "sales.csv" not in json.dumps(conversation["messages"])
+
+    async def test_with_the_code_interpreter_the_file_is_in_its_folder(
+        self, platform: Platform, alice: httpx.AsyncClient
+    ) -> None:
+        model = Listening()
+        platform.provider = model
+        gpt_id = await gpt_with(alice, code_interpreter=True)
+        conversation_id = await new_conversation(alice, gpt_id, draft=True)
+        await upload(alice, conversation_id, "a.csv", b"x\n1\n", "text/csv")
+        await upload(alice, conversation_id, "b.json", b"{}", "application/json")
+        await send(alice, conversation_id, "Chart it")
+        [note] = model.notes()
+        assert note.startswith("The user attached files: a.csv (text/csv, 4 bytes; ref file-")
+        assert "b.json (application/json, 2 bytes" in note
+        assert "working folder" in note and "open('a.csv')" in note
+
+
+class TestDelete:
+    async def test_only_the_owner_deletes_and_only_uploads(
+        self,
+        platform: Platform,
+        admin: httpx.AsyncClient,
+        alice: httpx.AsyncClient,
+        bob: httpx.AsyncClient,
+        anonymous: httpx.AsyncClient,
+        images_url: str,
+    ) -> None:
+        conversation_id = await new_conversation(alice, await gpt_with(alice), draft=True)
+        stored = (await upload(alice, conversation_id, "notes.txt", b"hello", "text/plain")).json()
+        assert_error(await bob.delete(stored["url"]), 404)
+        assert_error(await anonymous.delete(stored["url"]), 401)
+        assert (await alice.get(stored["url"])).content == b"hello"
+
+        configured = await admin.put(
+            "/api/v1/admin/capabilities",
+            json={"images": {"base_url": images_url, "api_key": IMAGES_KEY}},
+        )
+        assert configured.status_code == 200, configured.text
+        painter = await new_conversation(
+            alice, await gpt_with(alice, image_generation=True), draft=True
+        )
+        platform.provider = ScriptedProvider([PAINT, ScriptedReply(text="Here it is.")])
+        events = await send(alice, painter, "Draw an otter")
+        [made] = next(e for e in events if e.kind == "tool_call_finished").data["files"]
+        url = f"/api/v1/files/{made['id']}"
+        assert_error(await alice.delete(url), 409, "file_made_by_call")
+        assert (await alice.get(url)).status_code == 200
+
+        assert (await alice.delete(stored["url"])).status_code == 204
+        assert_error(await alice.delete(stored["url"]), 404, "file_not_found")

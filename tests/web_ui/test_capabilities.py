@@ -137,6 +137,32 @@ def test_a_csv_is_charted_and_the_chart_shows_in_the_chat(
     assert page.get_by_role("link", name="sales.csv").first.is_visible()
 
 
+def test_an_attached_file_can_be_removed_before_sending(page: Any, live_server: LiveServer) -> None:
+    with api_user(live_server, "Remover") as owner:
+        gpt_id = capability_gpt(owner, "File reader", code_interpreter=True)
+    live_server.use_provider(ScriptedProvider([ScriptedReply(text="Nothing attached now.")]))
+    chat_as(page, live_server, gpt_id)
+    attach(page, "wrong.csv", CSV)
+    attach(page, "right.csv", CSV)
+    composer_files = page.get_by_role("list", name="Attached files")
+    composer_files.get_by_role("link", name="right.csv").wait_for()
+
+    composer_files.get_by_role("button", name="Remove wrong.csv").click()
+    composer_files.get_by_role("link", name="wrong.csv").wait_for(state="detached")
+    conversation_id = page.url.rsplit("/", 1)[-1]
+    listed = page.evaluate(
+        "async (id) => (await (await fetch(`/api/v1/conversations/${id}/files`)).json())"
+        ".map(f => f.name)",
+        conversation_id,
+    )
+    assert listed == ["right.csv"]
+    send(page, "Read it")
+    page.get_by_text("Nothing attached now.").wait_for()
+    sent = page.locator(".message-user").filter(has_text="Read it")
+    assert sent.get_by_role("link", name="right.csv").is_visible()
+    assert sent.get_by_role("link", name="wrong.csv").count() == 0
+
+
 def test_a_browsing_answer_cites_the_page_it_read(page: Any, live_server: LiveServer) -> None:
     with serve(site_app()) as site:
         allow_hosts(live_server, site)  # a loopback page: the admin allowlists its host

@@ -149,8 +149,13 @@ class Runtime:
             parts.append(notes)
         return {"role": "system", "content": "\n\n".join(parts)}
 
-    async def send(self, state: ConversationState, text: str) -> AsyncIterator[RuntimeEvent]:
-        """Add the user's message and run the turn."""
+    async def send(
+        self, state: ConversationState, text: str, *, notes: Sequence[str] = ()
+    ) -> AsyncIterator[RuntimeEvent]:
+        """Add the user's message and run the turn.
+
+        ``notes`` are facts the platform tells the model with this message (files the user
+        attached, say); they go in as system messages, which users' views leave out."""
         if state.pending:
             raise RuntimeLoopError(
                 "This conversation is waiting for a confirmation or sign-in; resume it first."
@@ -158,6 +163,7 @@ class Runtime:
         if not state.messages:
             state.messages.append(self.system_message())
         _answer_interrupted_calls(state)
+        state.messages.extend({"role": "system", "content": note} for note in notes)
         state.messages.append({"role": "user", "content": text})
         state.steps = 0
         async for event in self._loop(state):

@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import re
 from collections.abc import AsyncGenerator, AsyncIterator
 from contextlib import aclosing
 from datetime import timedelta
@@ -53,6 +54,7 @@ from gptforge.store import (
     Progress,
     RateLimitRepository,
     StoredEvent,
+    StoredFile,
     uses_builder_key,
     utcnow,
 )
@@ -325,6 +327,54 @@ def sign_in_start_url(base_url: str, conversation_id: str, call_id: str) -> str:
 # ------------------------------------------------------------------ the turn
 
 
+def attachment_note(
+    files: list[StoredFile], state: ConversationState, *, code_interpreter: bool
+) -> str | None:
+    """What the model is told about files the user attached or deleted since it was last
+    told (notes name each file's ref, so each change is told once), or None."""
+    told = "\n".join(str(m.get("content") or "") for m in state.messages if m["role"] == "system")
+    uploads = [f for f in files if f.call_id is None]
+    new = [f for f in uploads if f"ref {f.id})" not in told]
+    present = {f.id for f in uploads}
+    removed = [
+        (name, ref)
+        for name, ref in _ANNOUNCED.findall(told)
+        if ref not in present and f"removed {ref}" not in told
+    ]
+    parts = []
+    if new:
+        listed = "; ".join(
+            f"{f.name} ({f.media_type}, {_human_size(f.size)}; ref {f.id})" for f in new
+        )
+        parts.append(f"The user attached {'a file' if len(new) == 1 else 'files'}: {listed}.")
+        if code_interpreter:
+            parts.append(
+                "Attached files are in the python tool's working folder: open them by name, "
+                f"for example open({new[0].name!r})."
+            )
+        else:
+            parts.append(
+                "You cannot open attached files: this GPT has no code interpreter. If the user "
+                "asks about their contents, say so."
+            )
+    if removed:
+        gone = "; ".join(f"{name} (removed {ref})" for name, ref in removed)
+        parts.append(f"The user deleted these files; they are gone: {gone}.")
+    return " ".join(parts) or None
+
+
+_ANNOUNCED = re.compile(r"(?:: |; )([^;:()]+) \([^;()]*; ref (file-[\w-]+)\)")
+"""A file named in an earlier note: its name and ref."""
+
+
+def _human_size(size: int) -> str:
+    if size < 1024:
+        return f"{size} bytes"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.1f} KB"
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
 def _definition(gpt: Gpt, fields: dict[str, Any]) -> GptDefinition:
     return GptDefinition.model_construct(
         name=fields.get("name") or gpt.name,
@@ -395,12 +445,19 @@ async def run_turn(
             user_id, gpt_id = conversation.user_id, conversation.gpt_id
             actions: list[Action]
             toolsets: list[Toolset]
+            notes: list[str] = []
             if builder.is_builder(conversation):  # the Create tab: the builder, on this GPT
                 definition, actions = builder.definition(), []
                 toolsets = [await builder.toolset(db, session, gpt_id)]
             else:
                 definition, actions, toolsets = await _turn_inputs(platform, session, conversation)
             state = state_of(conversation)
+            if content is not None and not builder.is_builder(conversation):
+                uploads = await FileRepository(session).listed(conversation_id)
+                note = attachment_note(
+                    uploads, state, code_interpreter=definition.capabilities.code_interpreter
+                )
+                notes = [note] if note else []
             policy = await platform.egress_policy(session)
         settings = platform.settings
         async with EgressClient(policy=policy, limits=settings.egress_limits()) as egress:
@@ -423,7 +480,7 @@ async def run_turn(
                 last = state.messages[-1] if state.messages else None
                 if last is not None and last["role"] == "user" and last["content"] == content:
                     state.messages.pop()  # committed by the request; the runtime adds it again
-                events = runtime.send(state, content)
+                events = runtime.send(state, content, notes=notes)
             else:
                 given = {p.call_id: p.decision for p in state.pending if p.decision is not None}
                 events = runtime.resume(state, {**given, **(decisions or {})})

@@ -19,9 +19,10 @@ from fastapi.responses import Response
 from gptforge.capabilities import image_type
 from gptforge.store import FileRepository, StoredFile
 from gptforge.web.authz import load_conversation, load_file
+from gptforge.web.capability_service import sandbox_folder
 from gptforge.web.chat_schemas import FileOut
 from gptforge.web.deps import CurrentSubject, DbSession, PlatformDep
-from gptforge.web.errors import PayloadTooLarge, Unprocessable
+from gptforge.web.errors import Conflict, PayloadTooLarge, Unprocessable
 
 router = APIRouter(tags=["files"])
 
@@ -151,3 +152,30 @@ async def download_file(file_id: str, subject: CurrentSubject, session: DbSessio
             "Cache-Control": "private, max-age=86400",
         },
     )
+
+
+@router.delete("/files/{file_id}", status_code=status.HTTP_204_NO_CONTENT)
+async def delete_file(
+    file_id: str, subject: CurrentSubject, session: DbSession, platform: PlatformDep
+) -> Response:
+    """Delete a file the user attached: gone from the conversation and the code
+    interpreter's folder, and the model is told on the next message. Files a call made stay
+    with the answer that shows them."""
+    stored = await load_file(session, subject, file_id)
+    if stored.call_id is not None:
+        raise Conflict(
+            "This file was made by a call in the conversation and stays with its answer; "
+            "only files you attached can be deleted.",
+            code="file_made_by_call",
+        )
+    conversation_id, name = stored.conversation_id, stored.name
+    await session.delete(stored)
+    await session.flush()
+    same_name = [
+        f
+        for f in await FileRepository(session).listed(conversation_id)
+        if f.call_id is None and f.name == name
+    ]
+    if not same_name:
+        (sandbox_folder(platform, conversation_id) / name).unlink(missing_ok=True)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

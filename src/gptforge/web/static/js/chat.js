@@ -369,8 +369,25 @@ export class Chat {
   }
 
   #showAttached() {
-    this.attachments.replaceChildren(...this.attached.map((f) => h("span", { role: "listitem" }, fileChip(f))));
+    const chip = (file) => fileChip(file, () => this.#remove(file));
+    this.attachments.replaceChildren(...this.attached.map((f) => h("span", { role: "listitem" }, chip(f))));
     this.attachments.hidden = !this.attached.length;
+  }
+
+  /** Delete an attached file before it is sent (the model is told it is gone). */
+  async #remove(file) {
+    try {
+      await api(`/files/${enc(file.id)}`, { method: "DELETE" });
+    } catch (error) {
+      if (!(error instanceof ApiError && error.status === 404)) {
+        this.#uploadError(`Could not remove ${file.name}: ${messageOf(error)}`);
+        return;
+      }
+    }
+    this.attached = this.attached.filter((f) => f.id !== file.id);
+    this.#showAttached();
+    this.#uploadError(null);
+    this.input.focus();
   }
 
   #uploadError(message) {
