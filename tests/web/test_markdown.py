@@ -85,3 +85,12 @@ def test_hostile_inputs_are_inert() -> None:
 )
 def test_any_mix_of_hostile_pieces_is_inert(text: str) -> None:
     _inert(render_markdown(text))
+
+
+def test_relative_links_lose_their_target() -> None:
+    html = render_markdown(
+        "[me](/api/v1/me) [x](img src=x onerror=alert(1)) [ok](https://a.example/)"
+    )
+    assert 'href="/api' not in html
+    assert html.count("href=") == 1 and 'href="https://a.example/"' in html
+    _inert(html)

@@ -60,8 +60,20 @@ def render_markdown(text: str) -> str:
     return sanitize(_PARSER.render(text))
 
 
+def _absolute_links_only(element: str, attribute: str, value: str) -> str | None:
+    """A link keeps its ``href`` only when it is absolute http(s) or mailto: a relative one
+    would point into this server (model text must not make links to its own pages)."""
+    if attribute == "href" and not value.strip().lower().startswith(ABSOLUTE_PREFIXES):
+        return None
+    return value
+
+
+ABSOLUTE_PREFIXES = ("http://", "https://", "mailto:")
+
+
 def sanitize(html: str) -> str:
-    """Only the listed tags and attributes; links get ``rel``, other URL schemes go."""
+    """Only the listed tags and attributes; links get ``rel``, relative links and other
+    URL schemes lose their target."""
     options: dict[str, Any] = {
         "tags": set(TAGS),
         "attributes": {tag: set(names) for tag, names in ATTRIBUTES.items()},
@@ -69,5 +81,6 @@ def sanitize(html: str) -> str:
         "link_rel": LINK_REL,
         "set_tag_attribute_values": {"a": {"target": "_blank"}},
         "clean_content_tags": {"script", "style"},
+        "attribute_filter": _absolute_links_only,
     }
     return nh3.clean(html, **options)
