@@ -112,7 +112,7 @@ class ModelSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
     provider: Literal["auto", "openai", "embedded"] = "auto"
     """auto: the OpenAI-compatible server when one is configured, else the embedded model."""
-    model: str | None = None
+    model: str | None = Field(default=None, min_length=1, max_length=200)
     """Model name on the OpenAI-compatible server (wins over GPTFORGE_MODEL)."""
     temperature: float | None = Field(default=None, ge=0, le=2)
 

@@ -331,7 +331,10 @@ def attachment_note(
     files: list[StoredFile], state: ConversationState, *, code_interpreter: bool
 ) -> str | None:
     """What the model is told about files the user attached or deleted since it was last
-    told (notes name each file's ref, so each change is told once), or None."""
+    told (notes name each file's ref, so each change is told once), or None.
+
+    File names are the user's text: they are quoted as JSON strings and said to be names,
+    so a name cannot pass for the platform's words."""
     told = "\n".join(str(m.get("content") or "") for m in state.messages if m["role"] == "system")
     uploads = [f for f in files if f.call_id is None]
     new = [f for f in uploads if f"ref {f.id})" not in told]
@@ -344,9 +347,12 @@ def attachment_note(
     parts = []
     if new:
         listed = "; ".join(
-            f"{f.name} ({f.media_type}, {_human_size(f.size)}; ref {f.id})" for f in new
+            f"{json.dumps(f.name)} ({f.media_type}, {_human_size(f.size)}; ref {f.id})" for f in new
         )
-        parts.append(f"The user attached {'a file' if len(new) == 1 else 'files'}: {listed}.")
+        parts.append(
+            f"The user attached {'a file' if len(new) == 1 else 'files'} (file names are "
+            f"the user's own text): {listed}."
+        )
         if code_interpreter:
             parts.append(
                 "Attached files are in the python tool's working folder: open them by name, "
@@ -363,7 +369,7 @@ def attachment_note(
     return " ".join(parts) or None
 
 
-_ANNOUNCED = re.compile(r"(?:: |; )([^;:()]+) \([^;()]*; ref (file-[\w-]+)\)")
+_ANNOUNCED = re.compile(r'("(?:[^"\\]|\\.)*") \([^;()]*; ref (file-[\w-]+)\)')
 """A file named in an earlier note: its name and ref."""
 
 
