@@ -141,11 +141,19 @@ def run_gptforge(
         app,
         host="127.0.0.1",
         port=port,
-        log_level="info",
-        proxy_headers=True,
         backlog=BACKLOG,
+        **serve_options(),
         **({"loop": "asyncio", "http": "h11"} if plain else {}),
     )
+
+
+def serve_options() -> dict[str, Any]:
+    """The uvicorn options of ``gptforge serve`` (of the code under test: ``--src``)."""
+    try:
+        from gptforge.cli.serve import UVICORN_OPTIONS
+    except ImportError:  # code from before they were named: what it passed then
+        return {"log_level": "info", "proxy_headers": True}
+    return dict(UVICORN_OPTIONS)
 
 
 # ---------------------------------------------------------------- action API

@@ -872,6 +872,18 @@ def sse(sequence: int, kind: str, data: dict[str, Any]) -> bytes:
     return f"id: {sequence}\nevent: {kind}\ndata: {json.dumps(data)}\n\n".encode()
 
 
+def _sse_batch(events: list[StoredEvent], *, until_done: bool) -> tuple[bytes, int, bool]:
+    """Events as one chunk (one write to the client, however many events a busy turn
+    stored at once), the last sequence sent, and whether the stream ends (its ``done``;
+    nothing after it is sent)."""
+    parts = []
+    for event in events:
+        parts.append(sse(event.sequence, event.kind, event.data))
+        if until_done and event.kind == "done":
+            return b"".join(parts), event.sequence, True
+    return b"".join(parts), events[-1].sequence, False
+
+
 async def stream_events(
     platform: Platform, conversation_id: str, after: int, *, until_done: bool
 ) -> AsyncIterator[bytes]:
@@ -889,11 +901,10 @@ async def stream_events(
         signal = turns.signal(conversation_id)
         kept = live.after(conversation_id, after)
         if kept:
-            for event in kept:
-                yield sse(event.sequence, event.kind, event.data)
-                after = event.sequence
-                if until_done and event.kind == "done":
-                    return
+            chunk, after, ended = _sse_batch(kept, until_done=until_done)
+            yield chunk
+            if ended:
+                return
             continue
         # this process's turn wakes us with its next events: poll rarely meanwhile
         own_turn = kept is not None and live.writing(conversation_id)
@@ -914,12 +925,11 @@ async def stream_events(
             events = []
             if progress.last_sequence > after:
                 events = await repo.events_after(conversation_id, after)
-        for event in events:
-            yield sse(event.sequence, event.kind, event.data)
-            after = event.sequence
-            if until_done and event.kind == "done":
-                return
         if events:
+            chunk, after, ended = _sse_batch(events, until_done=until_done)
+            yield chunk
+            if ended:
+                return
             continue
         if not running:
             return
