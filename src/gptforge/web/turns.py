@@ -24,8 +24,11 @@ from gptforge.web.live_events import LiveEvents
 class Turns:
     poll_seconds: float = 0.25
     """How long a stream waits for a wake-up before it reads the database again."""
-    local_poll_seconds: float = 5.0
-    """The same, while this process's own turn writes the events (it wakes the stream)."""
+    local_poll_seconds: float = 30.0
+    """The same, while this process's own turn writes the events: that turn wakes the
+    stream with each batch and when it ends (also when it finds the conversation deleted),
+    so this read is only a safety net. A short one cost a read per stream every few
+    seconds: most of a busy server's reads, since its turns then last longest."""
     live: LiveEvents = field(default_factory=LiveEvents)
     """Events this process's turns just stored, for its own streams."""
     _tasks: set[asyncio.Task[None]] = field(default_factory=set)
