@@ -87,3 +87,33 @@ async def test_many_more_sessions_than_connections_all_succeed(tmp_path: Path) -
         assert results == [1] * 200
     finally:
         await db.dispose()
+
+
+async def test_a_waiter_cancelled_while_a_place_is_given_back_loses_nothing() -> None:
+    line = SessionLine(1)
+    held = asyncio.Event()
+    release = asyncio.Event()
+    tasks: dict[str, asyncio.Task[None]] = {}
+
+    async def holder() -> None:
+        async with line.place():
+            held.set()
+            await release.wait()
+            tasks["waiter"].cancel()  # cancelled in line, just before the place is free
+
+    async def waiter() -> None:
+        async with line.place():
+            pass
+
+    first = asyncio.create_task(holder(), context=outside_sessions())
+    await held.wait()
+    tasks["waiter"] = asyncio.create_task(waiter(), context=outside_sessions())
+    await asyncio.sleep(0)
+    assert line.waiting() == 1
+    release.set()
+    await first
+    (outcome,) = await asyncio.gather(tasks["waiter"], return_exceptions=True)
+    assert isinstance(outcome, asyncio.CancelledError), outcome  # cancelled, nothing else
+    assert line.waiting() == 0
+    async with asyncio.timeout(1):
+        await waiter()  # the place was given back, not lost

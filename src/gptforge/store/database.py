@@ -88,8 +88,9 @@ class SessionLine:
             except BaseException:
                 if ready.done() and not ready.cancelled():
                     self._release(held, waiting)  # handed over just as it was cancelled
-                else:
-                    waiting.remove(ready)
+                else:  # still in line, unless a release already skipped it
+                    with contextlib.suppress(ValueError):
+                        waiting.remove(ready)
                 raise
         else:
             held[0] += 1
