@@ -79,8 +79,11 @@ def scripted_provider(answer: str) -> Any:
     return Provider(script, chunk=ANSWER_CHUNK)
 
 
-def run_gptforge(port: int, data_dir: Path, database_url: str | None, answer_chars: int) -> None:
+def run_gptforge(
+    port: int, data_dir: Path, database_url: str | None, answer_chars: int, *, plain: bool
+) -> None:
     from fastapi.responses import StreamingResponse
+    from sqlalchemy import event
 
     from gptforge.web.app import create_app, create_platform
     from gptforge.web.settings import ServerSettings
@@ -106,6 +109,18 @@ def run_gptforge(port: int, data_dir: Path, database_url: str | None, answer_cha
     async def bench_baseline() -> StreamingResponse:
         return StreamingResponse(events(), media_type="text/event-stream", headers=SSE_HEADERS)
 
+    statements = {"count": 0}
+
+    def count_statement(*_args: Any) -> None:
+        statements["count"] += 1
+
+    event.listen(platform.db.engine.sync_engine, "before_cursor_execute", count_statement)
+
+    @app.get("/bench/statements", include_in_schema=False)
+    async def statement_count() -> dict[str, int]:
+        """SQL statements this process sent so far (per turn: the difference over a phase)."""
+        return statements
+
     profiler = cProfile.Profile()
 
     @app.post("/bench/profile/{action}", include_in_schema=False)
@@ -119,15 +134,26 @@ def run_gptforge(port: int, data_dir: Path, database_url: str | None, answer_cha
         return {"ok": True}
 
     print(f"gptforge serving on http://127.0.0.1:{port}", flush=True)
-    # as `gptforge serve` runs it (access log included), plus an explicit backlog
+    # as `gptforge serve` runs it (access log included), plus an explicit backlog;
+    # ``plain``: uvicorn's pure-Python event loop and HTTP parser (what an install without
+    # uvloop and httptools runs, e.g. the code before they were dependencies)
     uvicorn.run(
         app,
         host="127.0.0.1",
         port=port,
-        log_level="info",
-        proxy_headers=True,
         backlog=BACKLOG,
+        **serve_options(),
+        **({"loop": "asyncio", "http": "h11"} if plain else {}),
     )
+
+
+def serve_options() -> dict[str, Any]:
+    """The uvicorn options of ``gptforge serve`` (of the code under test: ``--src``)."""
+    try:
+        from gptforge.cli.serve import UVICORN_OPTIONS
+    except ImportError:  # code from before they were named: what it passed then
+        return {"log_level": "info", "proxy_headers": True}
+    return dict(UVICORN_OPTIONS)
 
 
 # ---------------------------------------------------------------- action API
@@ -175,11 +201,14 @@ def main() -> None:
     server.add_argument("--data-dir", type=Path, required=True)
     server.add_argument("--database-url", default="")
     server.add_argument("--answer-chars", type=int, default=300)
+    server.add_argument("--plain-uvicorn", action="store_true")
     api = commands.add_parser("action-api")
     api.add_argument("--port", type=int, required=True)
     args = parser.parse_args()
     if args.command == "gptforge":
-        run_gptforge(args.port, args.data_dir, args.database_url, args.answer_chars)
+        run_gptforge(
+            args.port, args.data_dir, args.database_url, args.answer_chars, plain=args.plain_uvicorn
+        )
     else:
         run_action_api(args.port)
 

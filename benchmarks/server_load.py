@@ -174,6 +174,8 @@ def postgres_url() -> tuple[str, int | None]:
 class TurnResult:
     first_event: float | None = None
     """Seconds from sending the request to the first complete SSE event."""
+    first_runtime_event: float | None = None
+    """The same to the first event of the turn itself (not the server's ``accepted``)."""
     total: float | None = None
     error: str | None = None
 
@@ -242,6 +244,8 @@ async def one_turn(
                     block, buffer = buffer.split(b"\n\n", 1)
                     if result.first_event is None:
                         result.first_event = time.perf_counter() - start
+                    if result.first_runtime_event is None and b"event: accepted\n" not in block:
+                        result.first_runtime_event = time.perf_counter() - start
                     blocks.append(block)
             if buffer.strip():
                 result.error = "stream ended mid-event"
@@ -412,6 +416,8 @@ class Phase:
     turns_per_s: float = 0.0
     first_event_p50_s: float | None = None
     first_event_p99_s: float | None = None
+    first_runtime_event_p50_s: float | None = None
+    """To the turn's first runtime event (``first_event`` may be the server's ``accepted``)."""
     turn_p50_s: float | None = None
     turn_p99_s: float | None = None
     errors: int = 0
@@ -431,6 +437,8 @@ class Phase:
     server_rss_idle_mb: float = 0.0
     server_rss_peak_mb: float = 0.0
     action_calls: int | None = None
+    statements_per_turn: float | None = None
+    """SQL statements the server sent per turn (requests, turns, streams together)."""
     loadavg_start: tuple[float, float, float] = (0.0, 0.0, 0.0)
     loadavg_end: tuple[float, float, float] = (0.0, 0.0, 0.0)
 
@@ -454,6 +462,11 @@ async def profile(base_url: str, action: str, name: str, users: int) -> None:
     async with httpx.AsyncClient(base_url=base_url, timeout=60) as client:
         response = await client.post(f"/bench/profile/{action}", json={"path": str(path)})
         response.raise_for_status()
+
+
+async def statements(base_url: str) -> int:
+    async with httpx.AsyncClient(timeout=60) as client:
+        return int((await client.get(f"{base_url}/bench/statements")).json()["count"])
 
 
 async def action_calls(action_url: str) -> int:
@@ -484,6 +497,7 @@ async def run_phase(
     rss: list[float] = []
     phase.server_rss_idle_mb = server.memory_info().rss / 2**20
     calls_before = await action_calls(action_url)
+    statements_before = await statements(base_url)
 
     async def sample_rss() -> None:
         while True:
@@ -550,6 +564,11 @@ async def run_phase(
     totals = [r.total for r in done if r.total is not None]
     phase.first_event_p50_s = percentile(firsts, 0.5)
     phase.first_event_p99_s = percentile(firsts, 0.99)
+    runtime_firsts = [r.first_runtime_event for r in results if r.first_runtime_event is not None]
+    phase.first_runtime_event_p50_s = percentile(runtime_firsts, 0.5)
+    phase.statements_per_turn = (await statements(base_url) - statements_before) / max(
+        len(results), 1
+    )
     phase.turn_p50_s = percentile(totals, 0.5)
     phase.turn_p99_s = percentile(totals, 0.99)
     if name != "baseline":
@@ -598,12 +617,13 @@ def summary_line(p: Phase) -> str:
 
     return (
         f"{p.name:8} N={p.users:<4} {p.turns_per_s:7.1f} turns/s  first p50 {s(p.first_event_p50_s)}"
-        f" p99 {s(p.first_event_p99_s)}  turn p50 {s(p.turn_p50_s)} p99 {s(p.turn_p99_s)}"
+        f" p99 {s(p.first_event_p99_s)} (runtime p50 {s(p.first_runtime_event_p50_s)})  turn p50 {s(p.turn_p50_s)} p99 {s(p.turn_p99_s)}"
         f"  errors {p.errors} {p.error_kinds or ''}  not persisted {p.not_persisted}"
         f"  cpu server {p.server_cpu_s:.1f} ({1000 * p.server_cpu_s / max(p.users * p.turns, 1):.1f} ms/turn, main thread {p.server_main_thread_cpu_s:.1f}, system {p.server_system_cpu_s:.1f}) gen {p.generator_cpu_s:.1f}"
         f" api {p.action_api_cpu_s:.1f} pg {p.postgres_cpu_s:.1f}  busy {p.machine_busy_pct:.0f}%"
         f"  rss {p.server_rss_idle_mb:.0f}->{p.server_rss_peak_mb:.0f} MB"
         f"  wall {p.wall_s:.1f} s  calls {p.action_calls}"
+        f"  statements/turn {s(p.statements_per_turn)}"
     )
 
 
@@ -611,7 +631,13 @@ def summary_line(p: Phase) -> str:
 
 
 def run(
-    users: list[int], backends: list[str], turns: int, answer_chars: int, work: Path
+    users: list[int],
+    backends: list[str],
+    turns: int,
+    answer_chars: int,
+    work: Path,
+    *,
+    plain_uvicorn: bool = False,
 ) -> list[dict[str, Any]]:
     answer = answer_text(answer_chars)
     rows: list[dict[str, Any]] = []
@@ -639,6 +665,7 @@ def run(
                     database_url,
                     "--answer-chars",
                     str(answer_chars),
+                    *(["--plain-uvicorn"] if plain_uvicorn else []),
                 ]
                 with process(
                     args, work / f"server-{backend}-{n}.log", f"{base_url}/healthz"
@@ -665,6 +692,12 @@ def main() -> None:
         type=Path,
         help="run the server on this copy of src/ (e.g. `git archive <commit> src`: before/after)",
     )
+    parser.add_argument(
+        "--plain-uvicorn",
+        action="store_true",
+        help="serve on uvicorn's asyncio loop and h11 parser, not uvloop/httptools (e.g. for "
+        "`--src` of a commit from before they were dependencies)",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the work directory (logs)")
     parser.add_argument(
         "--profile", type=Path, help="cProfile the server's event loop in each chat phase"
@@ -679,7 +712,9 @@ def main() -> None:
         SERVER_SRC[0] = args.src.resolve()
     print(f"load average at start {os.getloadavg()}; {psutil.cpu_count()} CPUs; work in {work}")
     try:
-        rows = run(users, backends, args.turns, args.answer_chars, work)
+        rows = run(
+            users, backends, args.turns, args.answer_chars, work, plain_uvicorn=args.plain_uvicorn
+        )
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)

@@ -38,6 +38,14 @@ def parse_sse(text: str) -> list[Event]:
     return events
 
 
+def after_accepted(events: list[Event]) -> list[Event]:
+    """The turn's own events of a stream that started or resumed it: the server's
+    ``accepted`` comes first (the message or decision is stored), then the turn's."""
+    assert events and events[0].kind == "accepted", [e.kind for e in events[:3]]
+    assert events[0].data == {"kind": "accepted"}
+    return events[1:]
+
+
 def kinds(events: list[Event]) -> list[str]:
     kept = [e.kind for e in events if e.kind != "text_delta"]
     return kept
@@ -100,7 +108,7 @@ async def send(client: httpx.AsyncClient, conversation_id: str, content: str) ->
     )
     assert response.status_code == 200, response.text
     assert response.headers["content-type"].startswith("text/event-stream")
-    return parse_sse(response.text)
+    return after_accepted(parse_sse(response.text))
 
 
 class SlowProvider(ScriptedProvider):

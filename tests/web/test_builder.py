@@ -9,7 +9,7 @@ from gptforge.toolsets import CallContext, CallResult
 from gptforge.web import builder
 from gptforge.web.platform import Platform
 from tests.web.apis import ECHO_SPEC
-from tests.web.chat import kinds, parse_sse, text_of
+from tests.web.chat import after_accepted, kinds, parse_sse, text_of
 from tests.web.conftest import assert_error
 
 MEAL_PLANNER = {
@@ -43,7 +43,7 @@ async def test_the_builder_fills_in_the_draft(platform: Platform, alice: httpx.A
     response = await tell_builder(alice, gpt_id, "Make a GPT that helps people plan meals")
 
     assert response.status_code == 200, response.text
-    events = parse_sse(response.text)
+    events = after_accepted(parse_sse(response.text))
     assert kinds(events) == ["tool_call_started", "tool_call_finished", "done"]
     finished = next(e for e in events if e.kind == "tool_call_finished")
     assert finished.data["status"] == "ok" and finished.data["operation"] == "update_draft"

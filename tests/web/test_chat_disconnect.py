@@ -93,6 +93,7 @@ async def test_the_answer_is_stored_after_the_client_left(
     assert isinstance(messages, list) and messages[-1]["content"] == ANSWER
     stored = parse_sse(events)
     assert [e.kind for e in stored if e.kind != "text_delta"] == [
+        "accepted",
         "tool_call_started",
         "tool_call_finished",
         "done",

@@ -15,7 +15,16 @@ from gptforge.web.platform import Platform
 from gptforge.web.settings import ServerSettings
 from tests.servers import serve
 from tests.web.apis import echo_app
-from tests.web.chat import KEY, allow_host, echo_gpt, new_conversation, parse_sse, send, text_of
+from tests.web.chat import (
+    KEY,
+    after_accepted,
+    allow_host,
+    echo_gpt,
+    new_conversation,
+    parse_sse,
+    send,
+    text_of,
+)
 from tests.web.conftest import BASE
 
 
@@ -54,14 +63,14 @@ async def test_a_turn_paused_on_one_server_resumes_on_another(
             replayed = parse_sse(
                 (await second.get(f"/api/v1/conversations/{conversation_id}/events")).text
             )
-            assert [e.id for e in replayed] == [e.id for e in events]
+            assert [e.id for e in after_accepted(replayed)] == [e.id for e in events]
 
             resumed = await second.post(
                 f"/api/v1/conversations/{conversation_id}/calls/{call_id}/decision",
                 json={"decision": "allow"},
             )
             assert resumed.status_code == 200, resumed.text
-            continued = parse_sse(resumed.text)
+            continued = after_accepted(parse_sse(resumed.text))
             assert continued[1].data["status"] == "ok"
             assert text_of(continued) == "Created on the second server."
             body = (await alice.get(f"/api/v1/conversations/{conversation_id}")).json()

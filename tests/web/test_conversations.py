@@ -17,6 +17,7 @@ from tests.servers import serve
 from tests.web.apis import echo_app
 from tests.web.chat import (
     KEY,
+    after_accepted,
     allow_host,
     echo_gpt,
     kinds,
@@ -63,7 +64,7 @@ async def test_a_turn_with_an_action_call_streams_and_stores_everything(
     events = await send(bob, conversation_id, "Greet the API please")
 
     assert kinds(events) == ["tool_call_started", "tool_call_finished", "done"]
-    assert [e.id for e in events] == list(range(1, len(events) + 1))
+    assert [e.id for e in events] == list(range(2, len(events) + 2))  # 1: ``accepted``
     finished = next(e for e in events if e.kind == "tool_call_finished")
     assert finished.data["status"] == "ok" and finished.data["http_status"] == 200
     assert finished.data["record"]["request_headers"]["authorization"] == "***"
@@ -128,9 +129,9 @@ async def test_a_consequential_call_pauses_until_allowed_or_denied(
         f"{base}/calls/{asked['call_id']}/decision", json={"decision": "allow"}
     )
     assert allowed.status_code == 200, allowed.text
-    resumed = parse_sse(allowed.text)
+    resumed = after_accepted(parse_sse(allowed.text))
     assert kinds(resumed) == ["tool_call_started", "tool_call_finished", "done"]
-    assert resumed[0].id == events[-1].id + 1
+    assert resumed[0].id == events[-1].id + 2  # after the decision's ``accepted``
     assert resumed[1].data["status"] == "ok" and resumed[1].data["http_status"] == 201
     assert text_of(resumed) == "Created."
     assert echo.state.created == [{"name": "pen"}]  # type: ignore[attr-defined]
@@ -140,8 +141,10 @@ async def test_a_consequential_call_pauses_until_allowed_or_denied(
 
     events = await send(bob, conversation_id, "Another one")
     call_id = events[0].data["call_id"]
-    denied = parse_sse(
-        (await bob.post(f"{base}/calls/{call_id}/decision", json={"decision": "deny"})).text
+    denied = after_accepted(
+        parse_sse(
+            (await bob.post(f"{base}/calls/{call_id}/decision", json={"decision": "deny"})).text
+        )
     )
     assert kinds(denied) == ["tool_call_finished", "done"]
     assert denied[0].data["status"] == "declined" and text_of(denied) == "Not created."
@@ -179,7 +182,7 @@ async def test_the_stream_resumes_after_last_event_id(
     events = await send(alice, conversation_id, "hi")
     url = f"/api/v1/conversations/{conversation_id}/events"
 
-    everything = parse_sse((await alice.get(url)).text)
+    everything = after_accepted(parse_sse((await alice.get(url)).text))
     assert [(e.id, e.kind, e.data) for e in everything] == [(e.id, e.kind, e.data) for e in events]
     resumed = parse_sse((await alice.get(url, headers={"Last-Event-ID": "2"})).text)
     assert [e.id for e in resumed] == [e.id for e in events if e.id > 2]

@@ -21,7 +21,7 @@ from gptforge.store.conversations import (
     StoredEvent,
     visible_conversations,
 )
-from gptforge.store.database import Database, database_url
+from gptforge.store.database import Database, database_url, outside_sessions
 from gptforge.store.files import FileRepository, StoredFile, visible_files
 from gptforge.store.gpts import GptRepository, gpt_visible_to, visible_gpts
 from gptforge.store.limits import Hit, RateCounter, RateLimitRepository, uses_builder_key
@@ -91,6 +91,7 @@ __all__ = [
     "gpt_visible_to",
     "new_id",
     "normalize_email",
+    "outside_sessions",
     "token_hash",
     "uses_builder_key",
     "utcnow",

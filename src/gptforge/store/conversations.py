@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import Select, delete, exists, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import contains_eager
 
 from gptforge.store.database import Database
 from gptforge.store.gpts import gpt_visible_to
@@ -54,13 +55,21 @@ class Progress:
     updated_at: datetime
 
 
+_IDS_PER_STATEMENT = 500
+"""Ids per ``IN (...)`` list: well under SQLite's and PostgreSQL's parameter limits."""
+
+
 class ConversationRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
     async def visible(self, user_id: str, conversation_id: str) -> Conversation | None:
+        """The conversation, with its GPT loaded into the session in the same query (a
+        message needs both: ``session.get(Gpt, ...)`` then finds it without a query)."""
         return await self.session.scalar(
-            visible_conversations(user_id).where(Conversation.id == conversation_id)
+            visible_conversations(user_id)
+            .options(contains_eager(Conversation.gpt))
+            .where(Conversation.id == conversation_id)
         )
 
     async def listed(self, user_id: str, limit: int = 200) -> list[Conversation]:
@@ -123,6 +132,64 @@ class ConversationRepository:
         )
         return bool(getattr(result, "rowcount", 0) == 1)
 
+    async def claim_with_events(
+        self,
+        conversation_id: str,
+        *,
+        expected: tuple[str, ...],
+        events: Sequence[tuple[str, dict[str, Any]]],
+        values: dict[str, Any] | None = None,
+    ) -> int | None:
+        """:meth:`claim` and :meth:`append_events` at once: mark the conversation
+        ``running`` if its status is one of ``expected``, set ``values`` (e.g. its state)
+        and store ``events`` as its next sequence numbers; the last number, or ``None``
+        when another request claimed it first (nothing is written then)."""
+        now = utcnow()
+        last = await self._take_sequences(
+            conversation_id,
+            len(events),
+            {
+                "status": "running",
+                "heartbeat_at": now,
+                "stop_requested_at": None,
+                "updated_at": now,
+                **(values or {}),
+            },
+            Conversation.status.in_(expected),
+        )
+        if last is not None:
+            await self._insert_events(conversation_id, last, events)
+        return last
+
+    async def _take_sequences(
+        self, conversation_id: str, count: int, values: dict[str, Any], *where: Any
+    ) -> int | None:
+        """One ``UPDATE ... RETURNING``: ``count`` more sequence numbers taken (with
+        ``values`` set); the last one, or ``None`` when no row matched."""
+        taken = await self.session.execute(
+            update(Conversation)
+            .where(Conversation.id == conversation_id, *where)
+            .values(last_sequence=Conversation.last_sequence + count, **values)
+            .returning(Conversation.last_sequence)
+            .execution_options(synchronize_session=False)
+        )
+        last = taken.scalar_one_or_none()
+        return None if last is None else int(last)
+
+    async def _insert_events(
+        self, conversation_id: str, last: int, events: Sequence[tuple[str, dict[str, Any]]]
+    ) -> None:
+        if not events:
+            return
+        first = last - len(events) + 1
+        await self.session.execute(
+            insert(ConversationEvent),
+            [
+                {"conversation_id": conversation_id, "sequence": first + n, "kind": k, "data": d}
+                for n, (k, d) in enumerate(events)
+            ],
+        )
+
     async def request_stop(self, conversation_id: str) -> bool:
         """Ask the process running the conversation's turn to stop it; False when no turn
         runs."""
@@ -133,12 +200,6 @@ class ConversationRepository:
             .execution_options(synchronize_session=False)
         )
         return bool(getattr(result, "rowcount", 0) == 1)
-
-    async def stop_requested(self, conversation_id: str) -> bool:
-        found = await self.session.scalar(
-            select(Conversation.stop_requested_at).where(Conversation.id == conversation_id)
-        )
-        return found is not None
 
     # ------------------------------------------------------------------ events
 
@@ -158,7 +219,11 @@ class ConversationRepository:
         return conversation.last_sequence
 
     async def append_events(
-        self, conversation_id: str, events: Sequence[tuple[str, dict[str, Any]]]
+        self,
+        conversation_id: str,
+        events: Sequence[tuple[str, dict[str, Any]]],
+        *,
+        finish: tuple[str, dict[str, Any] | None] | None = None,
     ) -> int | None:
         """Store ``(kind, data)`` events as the conversation's next sequence numbers, in
         order; the last number, or ``None`` when the conversation is gone.
@@ -166,40 +231,19 @@ class ConversationRepository:
         One ``UPDATE ... RETURNING`` takes the numbers (and refreshes the heartbeat), so
         writers in any process never take the same ones; one multi-row ``INSERT`` stores
         the events. No ORM object is loaded: the conversation's state is not read.
+        ``finish``: the turn ends with these events, with this status and (when given)
+        state, in the same ``UPDATE``.
         """
-        taken = await self.session.execute(
-            update(Conversation)
-            .where(Conversation.id == conversation_id)
-            .values(last_sequence=Conversation.last_sequence + len(events), heartbeat_at=utcnow())
-            .returning(Conversation.last_sequence)
-            .execution_options(synchronize_session=False)
-        )
-        last = taken.scalar_one_or_none()
-        if last is None or not events:
-            return last
-        first = last - len(events) + 1
-        await self.session.execute(
-            insert(ConversationEvent),
-            [
-                {"conversation_id": conversation_id, "sequence": first + n, "kind": k, "data": d}
-                for n, (k, d) in enumerate(events)
-            ],
-        )
-        return int(last)
-
-    async def finish_turn(
-        self, conversation_id: str, *, status: str, state: dict[str, Any] | None
-    ) -> None:
-        """End the running turn: its status and, when given, the conversation's state."""
-        values: dict[str, Any] = {"status": status, "heartbeat_at": None}
-        if state is not None:
-            values["state"] = state
-        await self.session.execute(
-            update(Conversation)
-            .where(Conversation.id == conversation_id)
-            .values(**values)
-            .execution_options(synchronize_session=False)
-        )
+        values: dict[str, Any] = {"heartbeat_at": utcnow()}
+        if finish is not None:
+            status, state = finish
+            values.update(status=status, heartbeat_at=None)
+            if state is not None:
+                values["state"] = state
+        last = await self._take_sequences(conversation_id, len(events), values)
+        if last is not None:
+            await self._insert_events(conversation_id, last, events)
+        return last
 
     async def events_after(
         self, conversation_id: str, after: int, limit: int = 500
@@ -238,14 +282,24 @@ class ConversationRepository:
         ).first()
         return (str(row[0]), int(row[1])) if row is not None else None
 
-    async def touch(self, conversation_id: str) -> None:
-        """Refresh the running turn's heartbeat."""
-        await self.session.execute(
-            update(Conversation)
-            .where(Conversation.id == conversation_id, Conversation.status == "running")
-            .values(heartbeat_at=utcnow())
-            .execution_options(synchronize_session=False)
-        )
+    async def touch_running(self, conversation_ids: Sequence[str]) -> list[str]:
+        """Refresh the heartbeat of these running turns (one process's); those among them
+        whose stop was asked for."""
+        stopped: list[str] = []
+        for start in range(0, len(conversation_ids), _IDS_PER_STATEMENT):
+            ids = conversation_ids[start : start + _IDS_PER_STATEMENT]
+            await self.session.execute(
+                update(Conversation)
+                .where(Conversation.id.in_(ids), Conversation.status == "running")
+                .values(heartbeat_at=utcnow())
+                .execution_options(synchronize_session=False)
+            )
+            stopped += await self.session.scalars(
+                select(Conversation.id).where(
+                    Conversation.id.in_(ids), Conversation.stop_requested_at.is_not(None)
+                )
+            )
+        return stopped
 
     async def stale_running(self, older_than: datetime) -> list[Conversation]:
         """Running turns whose process stopped refreshing them before ``older_than``."""

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import contextvars
+import weakref
+from collections import deque
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -38,6 +43,86 @@ PG_POOL_OVERFLOW = 10
 """Connections per process to PostgreSQL (SQLAlchemy's default is 5 + 10): hundreds of
 concurrent chat streams queue on fewer. Several processes on one server must stay under
 its ``max_connections`` (100 by default): 3 processes take at most 90."""
+SQLITE_POOL_SIZE = 5
+SQLITE_POOL_OVERFLOW = 10
+"""SQLAlchemy's defaults: SQLite has one writer at a time, more connections do not help."""
+
+_IN_SESSION: contextvars.ContextVar[bool] = contextvars.ContextVar("in_session", default=False)
+"""Whether the current task (or the task that spawned it) holds a session's place."""
+
+
+class SessionLine:
+    """At most ``size`` sessions of this event loop at once; the others wait in arrival
+    order, without a time limit.
+
+    Sessions are what hold pool connections. Without the line, hundreds of turns and
+    requests ask the pool at once, each connection is held for several turns of a busy
+    event loop, and the pool's wait runs out (errors, cut streams). With it, work waits
+    its turn instead of failing, and the pool keeps connections beyond ``size`` for
+    sessions opened inside another session (those skip the line: they would otherwise
+    wait for their own parent).
+    """
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._held: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, list[int]] = (
+            weakref.WeakKeyDictionary()
+        )
+        self._waiting: weakref.WeakKeyDictionary[
+            asyncio.AbstractEventLoop, deque[asyncio.Future[None]]
+        ] = weakref.WeakKeyDictionary()
+
+    @asynccontextmanager
+    async def place(self) -> AsyncIterator[None]:
+        if _IN_SESSION.get():
+            yield
+            return
+        loop = asyncio.get_running_loop()
+        held = self._held.setdefault(loop, [0])
+        waiting = self._waiting.setdefault(loop, deque())
+        if held[0] >= self.size or waiting:
+            ready = loop.create_future()
+            waiting.append(ready)
+            try:
+                await ready  # the place is handed over: ``held`` already counts it
+            except BaseException:
+                if ready.done() and not ready.cancelled():
+                    self._release(held, waiting)  # handed over just as it was cancelled
+                else:  # still in line, unless a release already skipped it
+                    with contextlib.suppress(ValueError):
+                        waiting.remove(ready)
+                raise
+        else:
+            held[0] += 1
+        _IN_SESSION.set(True)
+        try:
+            yield
+        finally:
+            _IN_SESSION.set(False)
+            self._release(held, waiting)
+
+    def _release(self, held: list[int], waiting: deque[asyncio.Future[None]]) -> None:
+        while waiting:
+            nxt = waiting.popleft()
+            if not nxt.done():
+                nxt.set_result(None)  # the place goes to the next in line
+                return
+        held[0] -= 1
+
+    def waiting(self) -> int:
+        """Sessions of the running loop waiting for a place now."""
+        try:
+            return len(self._waiting.get(asyncio.get_running_loop(), ()))
+        except RuntimeError:
+            return 0
+
+
+def outside_sessions() -> contextvars.Context:
+    """A context for a new task that must take its own place in the line (a task started
+    inside a request's session, e.g. a chat turn, outlives that session)."""
+    context = contextvars.copy_context()
+    context.run(_IN_SESSION.set, False)
+    return context
 
 
 def database_url(url: str | None, data_dir: Path) -> str:
@@ -72,15 +157,21 @@ class Database:
         sqlite = make_url(url).get_backend_name() == "sqlite"
         # a ping per checkout finds PostgreSQL connections the server closed; a SQLite
         # file cannot go away, and the ping is one more thread round trip in aiosqlite
+        size, overflow = (
+            (SQLITE_POOL_SIZE, SQLITE_POOL_OVERFLOW) if sqlite else (PG_POOL_SIZE, PG_POOL_OVERFLOW)
+        )
         pool: dict[str, Any] = {"pool_timeout": POOL_TIMEOUT_SECONDS}
-        if not sqlite:
-            pool.update(pool_size=PG_POOL_SIZE, max_overflow=PG_POOL_OVERFLOW)
+        if not sqlite:  # SQLite: SQLAlchemy's defaults (the same numbers for a file)
+            pool.update(pool_size=size, max_overflow=overflow)
         self.engine: AsyncEngine = create_async_engine(
             url, echo=echo, pool_pre_ping=not sqlite, **pool
         )
         if sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        self.line = SessionLine(size)
+        """Sessions wait here for one of the pool's ``size`` connections (see
+        :class:`SessionLine`)."""
 
     @property
     def dialect(self) -> str:
@@ -92,9 +183,17 @@ class Database:
             await connection.run_sync(_upgrade)
 
     @asynccontextmanager
-    async def session(self) -> AsyncIterator[AsyncSession]:
-        """A session that commits when the block ends without an error, else rolls back."""
-        async with self.sessions() as session:
+    async def session(self, *, wait_in_line: bool = True) -> AsyncIterator[AsyncSession]:
+        """A session that commits when the block ends without an error, else rolls back.
+
+        It waits for its place in :attr:`line` first (a session inside another one does
+        not). ``wait_in_line=False``: for the rare session that must not wait behind the
+        work, e.g. the one heartbeat of a process's running turns (it takes one of the
+        pool's connections beyond the line's)."""
+        async with contextlib.AsyncExitStack() as places:
+            if wait_in_line:
+                await places.enter_async_context(self.line.place())
+            session = await places.enter_async_context(self.sessions())
             try:
                 yield session
                 await session.commit()

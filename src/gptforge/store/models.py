@@ -242,6 +242,10 @@ class Conversation(Base):
     """The user asked to stop the running turn ("Stop generating"); cleared by the next."""
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    gpt: Mapped[Gpt] = relationship(lazy="raise", viewonly=True)
+    """Loaded only by a query that asks for it (the authorization of a message loads the
+    conversation with its GPT, which a turn needs: ``session.get(Gpt, ...)`` then finds
+    it without a query). ``gpt_id`` is what is written."""
 
     __table_args__ = (
         Index("ix_conversations_user_updated", "user_id", "updated_at"),

@@ -7,6 +7,7 @@ they would let a builder read the server's own environment.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import json
 from typing import Any
@@ -86,12 +87,24 @@ async def fetch_schema(url: str, policy: EgressPolicy) -> str:
     return response.text
 
 
+SPEC_CACHE_SIZE = 64
+"""Parsed specs kept per process (each turn of a GPT needs its actions' specs)."""
+
+
 def spec_of(record: ActionRecord) -> Spec:
+    """The stored action's spec, parsed once per process for the same schema and URLs.
+
+    The cache is keyed by what the spec is built from, not by the action's id: an edit
+    (in this process or another) changes the key, so a stale spec is never used. Specs
+    are not changed after they are built, so turns can share one.
+    """
+    return _cached_spec(record.schema_text, record.source_url, record.server_url)
+
+
+@functools.lru_cache(maxsize=SPEC_CACHE_SIZE)
+def _cached_spec(text: str, source_url: str | None, server_url: str | None) -> Spec:
     return build_action_spec(
-        record.schema_text,
-        source=record.source_url or "schema",
-        base_url=record.source_url,
-        server_url=record.server_url,
+        text, source=source_url or "schema", base_url=source_url, server_url=server_url
     )
 
 

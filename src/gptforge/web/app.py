@@ -11,7 +11,7 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 
-from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi import APIRouter, FastAPI
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.datastructures import MutableHeaders
@@ -103,7 +103,6 @@ def create_app(
     )
     app.state.platform = platform
     install_error_handlers(app)
-    _limit_body_size(app, platform.settings.max_body_bytes)
 
     api = APIRouter(prefix=API_PREFIX)
     for module in (
@@ -128,6 +127,7 @@ def create_app(
     app.include_router(health.router, responses=ERROR_RESPONSES)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=pages.STATIC_DIR), name="static")
+    app.add_middleware(BodySizeLimit, limit=platform.settings.max_body_bytes)
     app.add_middleware(SecurityHeaders)
     return app
 
@@ -178,15 +178,31 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
-def _limit_body_size(app: FastAPI, limit: int) -> None:
-    @app.middleware("http")
-    async def refuse_large_bodies(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        length = request.headers.get("content-length")
-        if length is not None and (not length.isdigit() or int(length) > limit):
-            return JSONResponse(
-                error_body("payload_too_large", f"The request body is over {limit:,} bytes.", None),
-                status_code=413,
-            )
-        return await call_next(request)
+class BodySizeLimit:
+    """Refuses a request whose ``Content-Length`` is over ``limit`` with 413 (pure ASGI:
+    nothing wraps the response, so event streams pass through untouched)."""
+
+    def __init__(self, app: ASGIApp, *, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            length = _content_length(scope)
+            if length is not None and (not length.isdigit() or int(length) > self.limit):
+                response = JSONResponse(
+                    error_body(
+                        "payload_too_large", f"The request body is over {self.limit:,} bytes.", None
+                    ),
+                    status_code=413,
+                )
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
+def _content_length(scope: Scope) -> str | None:
+    for name, value in scope["headers"]:
+        if name == b"content-length":
+            return str(value.decode("latin-1"))
+    return None

@@ -14,11 +14,14 @@ or when a request finds it.
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import logging
 import re
+from collections import OrderedDict
 from collections.abc import AsyncGenerator, AsyncIterator
 from contextlib import aclosing
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, cast
 from urllib.parse import urlencode
@@ -75,6 +78,11 @@ DECISIONS: dict[str, Decision] = {"allow": "allow", "always_allow": "always", "d
 TITLE_CHARS = 60
 RESUMABLE = ("paused", "interrupted")
 """A resume cut short leaves the paused state in the database: the decision can be re-sent."""
+ACCEPTED: dict[str, Any] = {"kind": "accepted"}
+"""The first event of a stream that starts or resumes a turn: the message (or decision)
+is stored, in the same transaction as this event, and the turn is on its way. It is the
+server's, not the runtime's: it says nothing about the turn's progress, only that
+nothing the user sent can be lost any more."""
 
 
 # ---------------------------------------------------------------------- views
@@ -144,8 +152,8 @@ def _text(content: Any) -> str | None:
 
 async def begin_message(
     platform: Platform, session: AsyncSession, conversation: Conversation, content: str
-) -> int:
-    """Commit the user's message and claim the conversation; the sequence to stream after."""
+) -> Accepted:
+    """Commit the user's message and claim the conversation."""
     await recover_if_stale(platform, session, conversation)
     if conversation.status == "running":
         raise Conflict(
@@ -153,26 +161,69 @@ async def begin_message(
             f"GET /api/v1/conversations/{conversation.id}/events.",
             code="turn_running",
         )
-    if conversation.status == "paused" or state_of(conversation).pending:
+    state = state_of(conversation)
+    if conversation.status == "paused" or state.pending:
         raise Conflict(
             "This conversation waits for a decision on a pending call; send it to "
             f"POST /api/v1/conversations/{conversation.id}/calls/<call_id>/decision.",
             code="decision_pending",
         )
     await check_chat_limits(platform, session, conversation)
-    repo = ConversationRepository(session)
-    if not await repo.claim(conversation.id, expected=("idle", "interrupted")):
-        raise Conflict("Another request started a turn here just now.", code="turn_running")
-    state = state_of(conversation)
     state.messages.append({"role": "user", "content": content})
-    conversation.state = state.model_dump(mode="json")
-    if not conversation.title:
-        conversation.title = " ".join(content.split())[:TITLE_CHARS]
-    after = conversation.last_sequence
-    await session.flush()
+    title = conversation.title or " ".join(content.split())[:TITLE_CHARS]
+    accepted = await _accept(
+        platform, session, conversation, state, expected=("idle", "interrupted"), title=title
+    )
+    if accepted is None:
+        raise Conflict("Another request started a turn here just now.", code="turn_running")
+    return accepted
+
+
+@dataclass(frozen=True, kw_only=True)
+class Accepted:
+    """A turn a request just committed: the sequence its stream starts after, and what
+    the request read that the turn needs, so that the turn (in this process, moments
+    later) does not read it again. The turn owns these objects (detached from the
+    request's session)."""
+
+    after: int
+    conversation: Conversation
+    state: ConversationState
+    gpt: Gpt | None
+    policy: EgressPolicy
+
+
+async def _accept(
+    platform: Platform,
+    session: AsyncSession,
+    conversation: Conversation,
+    state: ConversationState,
+    *,
+    expected: tuple[str, ...],
+    title: str | None = None,
+) -> Accepted | None:
+    """Claim the conversation (its status one of ``expected``) and commit the new state
+    with the ``accepted`` event, in one ``UPDATE`` and one ``INSERT``; the stream starts
+    with that event, from memory. What the turn needs is read in the same request.
+    ``None``: another request claimed it first."""
+    gpt = await session.get(Gpt, conversation.gpt_id)
+    policy = await platform.egress_policy(session)
+    values: dict[str, Any] = {"state": state.model_dump(mode="json")}
+    if title is not None:
+        values["title"] = title
+    sequence = await ConversationRepository(session).claim_with_events(
+        conversation.id, expected=expected, events=[("accepted", ACCEPTED)], values=values
+    )
+    if sequence is None:
+        return None
     await session.commit()
+    for row in (conversation, gpt):
+        if row is not None:
+            session.expunge(row)  # the turn's now: a later rollback must not expire it
+    after = sequence - 1
     platform.turns.live.begin(conversation.id, after)
-    return after
+    platform.turns.live.publish(conversation.id, [StoredEvent(sequence, "accepted", ACCEPTED)])
+    return Accepted(after=after, conversation=conversation, state=state, gpt=gpt, policy=policy)
 
 
 async def check_chat_limits(
@@ -195,8 +246,12 @@ async def check_chat_limits(
     gpt = await session.get(Gpt, conversation.gpt_id)
     if gpt is None or gpt.owner_id == conversation.user_id:
         return
-    version = DRAFT if conversation.draft else gpt.live_version
-    if version is None or not await uses_builder_key(session, gpt.id, version):
+    if conversation.draft:
+        builder_key = await uses_builder_key(session, gpt.id, DRAFT)
+    else:
+        live = await published_version(session, gpt.id, gpt.live_version)
+        builder_key = live is not None and live.uses_builder_key
+    if not builder_key:
         return
     counters = RateLimitRepository(session)
     for limit, scope, who in limits:
@@ -235,9 +290,9 @@ async def begin_decision(
     conversation: Conversation,
     call_id: str,
     decision: str,
-) -> tuple[int, bool]:
-    """Note the decision on a pending call; the sequence to stream after, and whether the
-    turn can go on now (every pending confirmation has its decision).
+) -> tuple[int, Accepted | None]:
+    """Note the decision on a pending call; the sequence to stream after, and the turn
+    to start when it can go on now (every pending confirmation has its decision).
 
     With several calls waiting, each decision is kept in the conversation's state and
     answered with a ``notice`` (``decisions_pending``) and a ``done`` (``paused``) event;
@@ -279,12 +334,13 @@ async def begin_decision(
         )
         await repo.add_event(conversation, "done", {"kind": "done", "reason": "paused"})
         conversation.heartbeat_at = None
-    else:
-        conversation.state = state.model_dump(mode="json")
-    await session.commit()
-    if not undecided:
-        platform.turns.live.begin(conversation.id, after)
-    return after, not undecided
+        await session.commit()
+        return after, None
+    # claimed above: the conversation is ours (``running``) until the turn ends
+    accepted = await _accept(platform, session, conversation, state, expected=("running",))
+    if accepted is None:  # deleted meanwhile
+        raise NotFound(f"No call {call_id!r} waits for a decision here.", code="call_not_found")
+    return accepted.after, accepted
 
 
 def start_turn(
@@ -295,6 +351,7 @@ def start_turn(
     decisions: dict[str, Decision] | None = None,
     session_id: str,
     base_url: str,
+    accepted: Accepted | None = None,
 ) -> None:
     platform.turns.start(
         run_turn(
@@ -304,8 +361,10 @@ def start_turn(
             decisions=decisions,
             session_id=session_id,
             base_url=base_url,
+            accepted=accepted,
         )
     )
+    platform.turns.keep_beating(lambda: _heartbeats(platform))
 
 
 def oauth_manager(platform: Platform, policy: EgressPolicy, base_url: str) -> OAuthManager:
@@ -322,6 +381,58 @@ def oauth_manager(platform: Platform, policy: EgressPolicy, base_url: str) -> OA
 def sign_in_start_url(base_url: str, conversation_id: str, call_id: str) -> str:
     query = urlencode({"conversation_id": conversation_id, "call_id": call_id})
     return f"{base_url}/api/v1/oauth/start?{query}"
+
+
+# ------------------------------------------------------- published versions
+
+
+@dataclass(frozen=True, kw_only=True)
+class PublishedVersion:
+    """A published version of a GPT as turns use it: its snapshot and its actions."""
+
+    snapshot: dict[str, Any]
+    actions: tuple[ActionRecord, ...]
+
+    @property
+    def uses_builder_key(self) -> bool:
+        """An action sends an API key its builder stored (see ``uses_builder_key``)."""
+        return any(
+            record.auth_secret is not None and (record.auth or {}).get("type") == "api_key"
+            for record in self.actions
+        )
+
+
+PUBLISHED_CACHE_SIZE = 256
+_PUBLISHED: OrderedDict[tuple[str, int], PublishedVersion] = OrderedDict()
+"""Published versions this process read, newest use last. A published version never
+changes (publishing makes a new number; a restore copies one into the draft), so its id
+and number are a key every process can trust; the GPT's row still says which number is
+live and who may see it, and is read for every message."""
+
+
+async def published_version(
+    session: AsyncSession, gpt_id: str, number: int | None
+) -> PublishedVersion | None:
+    """Version ``number`` of the GPT (read once per process), or ``None`` if it has none."""
+    if number is None:
+        return None
+    key = (gpt_id, number)
+    found = _PUBLISHED.get(key)
+    if found is not None:
+        _PUBLISHED.move_to_end(key)
+        return found
+    repo = GptRepository(session)
+    version = await repo.version(gpt_id, number)
+    if version is None:
+        return None
+    actions = await repo.actions(gpt_id, number)
+    for row in (version, *actions):
+        session.expunge(row)  # shared by turns: no session's rollback may expire them
+    found = PublishedVersion(snapshot=dict(version.snapshot), actions=tuple(actions))
+    _PUBLISHED[key] = found
+    while len(_PUBLISHED) > PUBLISHED_CACHE_SIZE:
+        _PUBLISHED.popitem(last=False)
+    return found
 
 
 # ------------------------------------------------------------------ the turn
@@ -382,20 +493,32 @@ def _human_size(size: int) -> str:
 
 
 def _definition(gpt: Gpt, fields: dict[str, Any]) -> GptDefinition:
+    capabilities = json.dumps(fields.get("capabilities") or {}, sort_keys=True)
+    model = json.dumps(fields.get("model") or {}, sort_keys=True)
+    return _definition_of(
+        fields.get("name") or gpt.name, fields.get("instructions") or "", capabilities, model
+    )
+
+
+@functools.lru_cache(maxsize=256)
+def _definition_of(name: str, instructions: str, capabilities: str, model: str) -> GptDefinition:
+    """The runtime's view of a GPT, made once per content (building one costs more than a
+    turn's database reads of it: pydantic inspects each default factory); turns only read
+    it."""
     return GptDefinition.model_construct(
-        name=fields.get("name") or gpt.name,
-        instructions=fields.get("instructions") or "",
-        capabilities=Capabilities.model_validate(fields.get("capabilities") or {}),
-        model=ModelSettings.model_validate(fields.get("model") or {}),
+        name=name,
+        instructions=instructions,
+        capabilities=Capabilities.model_validate(json.loads(capabilities)),
+        model=ModelSettings.model_validate(json.loads(model)),
     )
 
 
 async def _turn_inputs(
-    platform: Platform, session: AsyncSession, conversation: Conversation
+    platform: Platform, session: AsyncSession, conversation: Conversation, gpt: Gpt | None
 ) -> tuple[GptDefinition, list[Action], list[Toolset]]:
     """The GPT version the conversation talks to (draft or live), its runnable actions and
     the toolsets of the capabilities it enables."""
-    gpt = await session.get(Gpt, conversation.gpt_id)
+    gpt = gpt or await session.get(Gpt, conversation.gpt_id)
     if gpt is None:
         raise NotFound("The GPT of this conversation is gone.", code="gpt_not_found")
     repo = GptRepository(session)
@@ -408,11 +531,11 @@ async def _turn_inputs(
         }
         records = await repo.actions(gpt.id, DRAFT)
     else:
-        version = await repo.version(gpt.id, gpt.live_version) if gpt.live_version else None
-        if version is None:
+        live = await published_version(session, gpt.id, gpt.live_version)
+        if live is None:
             raise NotFound("This GPT has no live version any more.", code="gpt_not_found")
-        fields = version.snapshot
-        records = await repo.actions(gpt.id, version.number)
+        fields = dict(live.snapshot)
+        records = list(live.actions)
     definition = _definition(gpt, fields)
     toolsets = await capability_toolsets(
         platform, session, definition.capabilities, conversation, fields
@@ -440,14 +563,25 @@ async def run_turn(
     decisions: dict[str, Decision] | None,
     session_id: str,
     base_url: str,
+    accepted: Accepted | None = None,
 ) -> None:
-    """Run one turn to its end, storing every event; never raises."""
+    """Run one turn to its end, storing every event; never raises.
+
+    ``accepted``: what the request that started it read (else read here)."""
     db = platform.db
     try:
         async with db.session() as session:
-            conversation = await ConversationRepository(session).get(conversation_id)
-            if conversation is None:
-                return
+            if accepted is not None:
+                conversation, state = accepted.conversation, accepted.state
+                gpt, policy = accepted.gpt, accepted.policy
+            else:
+                found = await ConversationRepository(session).get(conversation_id)
+                if found is None:
+                    return
+                conversation, state, gpt = found, state_of(found), None
+                policy = await platform.egress_policy(session)
+                if not platform.turns.live.writing(conversation_id):  # e.g. after a sign-in
+                    platform.turns.live.begin(conversation_id, conversation.last_sequence)
             user_id, gpt_id = conversation.user_id, conversation.gpt_id
             actions: list[Action]
             toolsets: list[Toolset]
@@ -456,15 +590,15 @@ async def run_turn(
                 definition, actions = builder.definition(), []
                 toolsets = [await builder.toolset(db, session, gpt_id)]
             else:
-                definition, actions, toolsets = await _turn_inputs(platform, session, conversation)
-            state = state_of(conversation)
-            if content is not None and not builder.is_builder(conversation):
-                uploads = await FileRepository(session).listed(conversation_id)
-                note = attachment_note(
-                    uploads, state, code_interpreter=definition.capabilities.code_interpreter
+                definition, actions, toolsets = await _turn_inputs(
+                    platform, session, conversation, gpt
                 )
-                notes = [note] if note else []
-            policy = await platform.egress_policy(session)
+                if content is not None:
+                    uploads = await FileRepository(session).listed(conversation_id)
+                    note = attachment_note(
+                        uploads, state, code_interpreter=definition.capabilities.code_interpreter
+                    )
+                    notes = [note] if note else []
         settings = platform.settings
         async with EgressClient(policy=policy, limits=settings.egress_limits()) as egress:
             runtime = Runtime(
@@ -491,10 +625,8 @@ async def run_turn(
                 given = {p.call_id: p.decision for p in state.pending if p.decision is not None}
                 events = runtime.resume(state, {**given, **(decisions or {})})
             # closed however the turn ends, so a model call gives back its place in line
-            async with aclosing(_generator(events)), anyio.create_task_group() as group:
-                group.start_soon(_heartbeat, platform, conversation_id)
+            async with aclosing(_generator(events)):
                 await _store_events(platform, conversation_id, state, events, base_url)
-                group.cancel_scope.cancel()
     except Exception as exc:
         cause = _first_cause(exc)
         message = cause.message if isinstance(cause, GptforgeError) else FAILED
@@ -697,27 +829,40 @@ async def _end_turn(
         ]
     async with platform.db.session() as session:
         repo = ConversationRepository(session)
-        last = await repo.append_events(conversation_id, events)
+        status = "paused" if state is not None and state.pending else "idle"
+        last = await repo.append_events(
+            conversation_id,
+            events,
+            finish=(status, state.model_dump(mode="json") if state is not None else None),
+        )
         if last is None:
             return
-        await repo.finish_turn(
-            conversation_id,
-            status="paused" if state is not None and state.pending else "idle",
-            state=state.model_dump(mode="json") if state is not None else None,
-        )
     _published(platform, conversation_id, events, last)
 
 
-async def _heartbeat(platform: Platform, conversation_id: str) -> None:
-    """Keep the turn marked alive, and stop it when the user asked another process to."""
+async def _heartbeats(platform: Platform) -> None:
+    """Keep this process's running turns marked alive, and stop those the user asked
+    another process to stop; ends when no turn runs.
+
+    One task and one transaction for all of them, however many there are (a turn of its
+    own would cost a transaction per turn every few seconds, more the busier the
+    server). It skips the session line: a heartbeat late behind the work would let other
+    processes take the turns for dead.
+    """
+    turns = platform.turns
     while True:
         await anyio.sleep(platform.settings.turn_stale_seconds / 3)
-        async with platform.db.session() as session:
-            repo = ConversationRepository(session)
-            await repo.touch(conversation_id)
-            stop = await repo.stop_requested(conversation_id)
-        if stop:
-            platform.turns.stop(conversation_id)
+        running = turns.running()
+        if not running:
+            return
+        try:
+            async with platform.db.session(wait_in_line=False) as session:
+                stopped = await ConversationRepository(session).touch_running(running)
+        except Exception as exc:  # the database may be briefly unavailable; try next time
+            log.warning("could not refresh the turns' heartbeat: %s", type(exc).__name__)
+            continue
+        for conversation_id in stopped:
+            turns.stop(conversation_id)
 
 
 async def request_stop(platform: Platform, session: AsyncSession, conversation_id: str) -> bool:
@@ -794,6 +939,18 @@ def sse(sequence: int, kind: str, data: dict[str, Any]) -> bytes:
     return f"id: {sequence}\nevent: {kind}\ndata: {json.dumps(data)}\n\n".encode()
 
 
+def _sse_batch(events: list[StoredEvent], *, until_done: bool) -> tuple[bytes, int, bool]:
+    """Events as one chunk (one write to the client, however many events a busy turn
+    stored at once), the last sequence sent, and whether the stream ends (its ``done``;
+    nothing after it is sent)."""
+    parts = []
+    for event in events:
+        parts.append(sse(event.sequence, event.kind, event.data))
+        if until_done and event.kind == "done":
+            return b"".join(parts), event.sequence, True
+    return b"".join(parts), events[-1].sequence, False
+
+
 async def stream_events(
     platform: Platform, conversation_id: str, after: int, *, until_done: bool
 ) -> AsyncIterator[bytes]:
@@ -811,11 +968,10 @@ async def stream_events(
         signal = turns.signal(conversation_id)
         kept = live.after(conversation_id, after)
         if kept:
-            for event in kept:
-                yield sse(event.sequence, event.kind, event.data)
-                after = event.sequence
-                if until_done and event.kind == "done":
-                    return
+            chunk, after, ended = _sse_batch(kept, until_done=until_done)
+            yield chunk
+            if ended:
+                return
             continue
         # this process's turn wakes us with its next events: poll rarely meanwhile
         own_turn = kept is not None and live.writing(conversation_id)
@@ -836,12 +992,11 @@ async def stream_events(
             events = []
             if progress.last_sequence > after:
                 events = await repo.events_after(conversation_id, after)
-        for event in events:
-            yield sse(event.sequence, event.kind, event.data)
-            after = event.sequence
-            if until_done and event.kind == "done":
-                return
         if events:
+            chunk, after, ended = _sse_batch(events, until_done=until_done)
+            yield chunk
+            if ended:
+                return
             continue
         if not running:
             return

@@ -70,6 +70,10 @@ class LiveEvents:
         tail = self._tails.get(conversation_id)
         return tail is not None and tail.writing
 
+    def writing_ids(self) -> list[str]:
+        """The conversations a turn of this process is writing now."""
+        return [cid for cid, tail in self._tails.items() if tail.writing]
+
     def after(self, conversation_id: str, sequence: int) -> list[StoredEvent] | None:
         """The kept events after ``sequence`` (maybe none yet), or ``None`` when events
         between ``sequence`` and the first kept one are not here (read the database)."""

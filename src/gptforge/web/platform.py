@@ -69,11 +69,28 @@ class Platform:
         default=None, init=False, repr=False
     )
     """When the model server's models were listed, for which settings, the ids, the error."""
+    _policy: tuple[float, EgressPolicy] | None = field(default=None, init=False, repr=False)
+    """When the allowlist was read, and the policy made of it."""
 
     async def egress_policy(self, session: AsyncSession) -> EgressPolicy:
-        """The operator's allowlist: environment, admin settings and the demo API."""
+        """The operator's allowlist: environment, admin settings and the demo API.
+
+        Like the provider settings, the stored part is read at most every
+        ``provider_settings_ttl_seconds`` (every chat message needs it): an admin's
+        change reaches every process within that time, this one at once (see
+        :meth:`forget_egress_policy`)."""
+        now = time.monotonic()
+        cached = self._policy
+        if cached is not None and now - cached[0] < self.settings.provider_settings_ttl_seconds:
+            return cached[1]
         stored = await AdminSettingsRepository(session).value(ALLOW_HOSTS_KEY) or []
-        return self.settings.egress_policy(extra_hosts=[*self.extra_allow_hosts, *stored])
+        policy = self.settings.egress_policy(extra_hosts=[*self.extra_allow_hosts, *stored])
+        self._policy = (now, policy)
+        return policy
+
+    def forget_egress_policy(self) -> None:
+        """Read the allowlist again next time (it was just changed)."""
+        self._policy = None
 
     async def provider_config(self) -> ProviderConfig:
         """The admin settings' provider when a base URL or key is stored there, else the

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Coroutine, Iterator
+from collections.abc import Callable, Coroutine, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import anyio
 
+from gptforge.store import outside_sessions
 from gptforge.web.live_events import LiveEvents
 
 
@@ -23,19 +24,35 @@ from gptforge.web.live_events import LiveEvents
 class Turns:
     poll_seconds: float = 0.25
     """How long a stream waits for a wake-up before it reads the database again."""
-    local_poll_seconds: float = 5.0
-    """The same, while this process's own turn writes the events (it wakes the stream)."""
+    local_poll_seconds: float = 30.0
+    """The same, while this process's own turn writes the events: that turn wakes the
+    stream with each batch and when it ends (also when it finds the conversation deleted),
+    so this read is only a safety net. A short one cost a read per stream every few
+    seconds: most of a busy server's reads, since its turns then last longest."""
     live: LiveEvents = field(default_factory=LiveEvents)
     """Events this process's turns just stored, for its own streams."""
     _tasks: set[asyncio.Task[None]] = field(default_factory=set)
     _stoppers: dict[str, anyio.CancelScope] = field(default_factory=dict)
     _signals: dict[str, asyncio.Event] = field(default_factory=dict)
 
+    _heartbeat: asyncio.Task[None] | None = None
+
     def start(self, turn: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
-        task = asyncio.create_task(turn)
+        # a turn outlives the request that starts it: its sessions take their own places
+        task = asyncio.create_task(turn, context=outside_sessions())
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
         return task
+
+    def keep_beating(self, heartbeat: Callable[[], Coroutine[Any, Any, None]]) -> None:
+        """Run ``heartbeat`` (one task for all of this process's running turns) unless it
+        runs already; it ends by itself when no turn is left."""
+        if self._heartbeat is None or self._heartbeat.done():
+            self._heartbeat = asyncio.create_task(heartbeat(), context=outside_sessions())
+
+    def running(self) -> list[str]:
+        """The conversations whose turn this process runs now."""
+        return self.live.writing_ids()
 
     @contextlib.contextmanager
     def stoppable(self, conversation_id: str) -> Iterator[anyio.CancelScope]:
@@ -77,3 +94,5 @@ class Turns:
         """Wait for this process's running turns (shutdown, tests)."""
         if self._tasks:
             await asyncio.wait(set(self._tasks), timeout=timeout)
+        if self._heartbeat is not None:
+            self._heartbeat.cancel()

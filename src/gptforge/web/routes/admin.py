@@ -111,6 +111,7 @@ async def update_settings(
     out = await _settings_out(platform, session)
     await session.commit()  # before the next turn of this process reads the settings
     platform.forget_provider()
+    platform.forget_egress_policy()
     return out
 
 

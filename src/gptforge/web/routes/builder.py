@@ -47,16 +47,17 @@ async def send_builder_message(
     calls arrive as ``tool_call_finished`` events: reload the GPT after each)."""
     gpt = await load_gpt(session, subject, gpt_id, need="edit")
     conversation = await builder.builder_conversation(session, gpt, subject.user_id)
-    after = await chat_service.begin_message(platform, session, conversation, body.content)
+    accepted = await chat_service.begin_message(platform, session, conversation, body.content)
     chat_service.start_turn(
         platform,
         conversation.id,
         content=body.content,
         session_id=session_id(subject),
         base_url=base_url(request),
+        accepted=accepted,
     )
     return StreamingResponse(
-        chat_service.stream_events(platform, conversation.id, after, until_done=True),
+        chat_service.stream_events(platform, conversation.id, accepted.after, until_done=True),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )

@@ -176,15 +176,16 @@ async def send_message(
 ) -> StreamingResponse:
     """Commit the message, start the turn, stream its events until ``done``."""
     conversation = await load_conversation(session, subject, conversation_id)
-    after = await chat_service.begin_message(platform, session, conversation, body.content)
+    accepted = await chat_service.begin_message(platform, session, conversation, body.content)
     chat_service.start_turn(
         platform,
         conversation.id,
         content=body.content,
         session_id=session_id(subject),
         base_url=base_url(request),
+        accepted=accepted,
     )
-    return _stream(platform, conversation.id, after, until_done=True)
+    return _stream(platform, conversation.id, accepted.after, until_done=True)
 
 
 @router.post(
@@ -204,16 +205,17 @@ async def decide_call(
     """Answer a ``confirmation_required`` call; the paused turn resumes (in any process)
     once every call it waits on has a decision (until then: ``notice`` and ``done``)."""
     conversation = await load_conversation(session, subject, conversation_id)
-    after, ready = await chat_service.begin_decision(
+    after, accepted = await chat_service.begin_decision(
         platform, session, conversation, call_id, body.decision
     )
-    if ready:
+    if accepted is not None:
         chat_service.start_turn(
             platform,
             conversation.id,
             decisions={call_id: chat_service.DECISIONS[body.decision]},
             session_id=session_id(subject),
             base_url=base_url(request),
+            accepted=accepted,
         )
     return _stream(platform, conversation.id, after, until_done=True)
 

@@ -589,6 +589,8 @@ export class Chat {
       case "auth_required":
         this.#signIn(turn, data);
         break;
+      case "accepted":
+        break; // the message is stored; the turn's own events follow
       case "waiting":
         this.#setStatus(
           data.position > 0

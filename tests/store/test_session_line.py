@@ -1,0 +1,119 @@
+"""The session line: at most ``size`` sessions at once, the others wait in arrival order
+and never fail; a session inside another one does not wait for its own parent."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from sqlalchemy import text
+
+from gptforge.store import Database, outside_sessions
+from gptforge.store.database import SessionLine
+
+
+async def test_sessions_beyond_the_size_wait_in_arrival_order() -> None:
+    line = SessionLine(2)
+    inside: list[int] = []
+    most = 0
+    order: list[int] = []
+
+    async def work(n: int) -> None:
+        nonlocal most
+        async with line.place():
+            order.append(n)
+            inside.append(n)
+            most = max(most, len(inside))
+            await asyncio.sleep(0.01)
+            inside.remove(n)
+
+    tasks = []
+    for n in range(8):
+        tasks.append(asyncio.create_task(work(n), context=outside_sessions()))
+        await asyncio.sleep(0)  # arrival order: n before n + 1
+    await asyncio.gather(*tasks)
+    assert most == 2
+    assert order == list(range(8))
+
+
+async def test_a_session_inside_a_session_does_not_wait_for_its_parent() -> None:
+    line = SessionLine(1)
+    async with line.place(), asyncio.timeout(1), line.place():  # would wait forever in line
+        pass
+
+
+async def test_a_waiter_that_gives_up_leaves_the_line() -> None:
+    line = SessionLine(1)
+    held = asyncio.Event()
+    release = asyncio.Event()
+
+    async def holder() -> None:
+        async with line.place():
+            held.set()
+            await release.wait()
+
+    async def waiter() -> None:
+        async with line.place():
+            pass
+
+    first = asyncio.create_task(holder(), context=outside_sessions())
+    await held.wait()
+    gone = asyncio.create_task(waiter(), context=outside_sessions())
+    await asyncio.sleep(0)
+    assert line.waiting() == 1
+    gone.cancel()
+    await asyncio.gather(gone, return_exceptions=True)
+    assert line.waiting() == 0
+    release.set()
+    await first
+    async with asyncio.timeout(1):
+        await waiter()  # the place was given back, not lost
+
+
+async def test_many_more_sessions_than_connections_all_succeed(tmp_path: Path) -> None:
+    db = Database(f"sqlite+aiosqlite:///{tmp_path / 'line.db'}")
+    await db.migrate()
+    try:
+
+        async def read() -> int:
+            async with db.session() as session:
+                found = await session.scalar(text("SELECT 1"))
+                await asyncio.sleep(0.001)
+                return int(found or 0)
+
+        results = await asyncio.gather(
+            *(asyncio.create_task(read(), context=outside_sessions()) for _ in range(200))
+        )
+        assert results == [1] * 200
+    finally:
+        await db.dispose()
+
+
+async def test_a_waiter_cancelled_while_a_place_is_given_back_loses_nothing() -> None:
+    line = SessionLine(1)
+    held = asyncio.Event()
+    release = asyncio.Event()
+    tasks: dict[str, asyncio.Task[None]] = {}
+
+    async def holder() -> None:
+        async with line.place():
+            held.set()
+            await release.wait()
+            tasks["waiter"].cancel()  # cancelled in line, just before the place is free
+
+    async def waiter() -> None:
+        async with line.place():
+            pass
+
+    first = asyncio.create_task(holder(), context=outside_sessions())
+    await held.wait()
+    tasks["waiter"] = asyncio.create_task(waiter(), context=outside_sessions())
+    await asyncio.sleep(0)
+    assert line.waiting() == 1
+    release.set()
+    await first
+    (outcome,) = await asyncio.gather(tasks["waiter"], return_exceptions=True)
+    assert isinstance(outcome, asyncio.CancelledError), outcome  # cancelled, nothing else
+    assert line.waiting() == 0
+    async with asyncio.timeout(1):
+        await waiter()  # the place was given back, not lost
