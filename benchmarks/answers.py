@@ -1,4 +1,4 @@
-"""Are the offline model's answers faithful to the API? Labeled questions on three APIs.
+"""Are the offline model's answers faithful to the API? Labeled questions on four APIs.
 
     python benchmarks/answers.py [--sets weather,shop,library] [--limit N] [--stride N]
                                  [--threads N] [--compare GIT_REF [--only-compare]]
@@ -41,7 +41,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from answer_apis import RequestLog, create_library_app, create_shop_app
+from answer_apis import RequestLog, create_library_app, create_shop_app, create_tickets_app
 
 from gptforge.actions import Action, ActionExecutor
 from gptforge.cli.chat import start_in_thread
@@ -91,7 +91,11 @@ def serve(api: str, gpt_spec: Any, workdir: Path) -> Served:
         gpt, _ = load_gpt_file(DEMO_GPT)
         gpt = gpt.model_copy(update={"actions": [ActionDefinition(openapi="weather.openapi.json")]})
     else:
-        factory = {"shop": create_shop_app, "library": create_library_app}[api]
+        factory = {
+            "shop": create_shop_app,
+            "library": create_library_app,
+            "tickets": create_tickets_app,
+        }[api]
         log = RequestLog(factory(url))
         gpt = GptDefinition(**gpt_spec, actions=[ActionDefinition(openapi=f"{url}/openapi.json")])
     start_in_thread(log, "127.0.0.1", port)
