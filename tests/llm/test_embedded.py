@@ -113,7 +113,8 @@ async def test_a_reply_streams_out_of_its_json_string(
 async def test_a_json_decision_becomes_a_tool_call(
     provider: EmbeddedProvider, llama: list[dict[str, Any]]
 ) -> None:
-    events = [e async for e in provider.stream(QUESTION, TOOLS)]
+    question = [{"role": "system", "content": "Shop."}, {"role": "user", "content": "Lyon hours?"}]
+    events = [e async for e in provider.stream(question, TOOLS)]
     calls = [e for e in events if isinstance(e, ToolCallRequest)]
     assert [(c.name, json.loads(c.arguments)) for c in calls] == [
         ("getOpeningHours", {"city": "Lyon"})
@@ -316,3 +317,89 @@ async def test_an_id_the_user_gave_is_called(
     question = [{"role": "user", "content": "Tell me about product P-204."}]
     events = [e async for e in provider.stream(question, SHOP_TOOLS)]
     assert [e.name for e in events if isinstance(e, ToolCallRequest)] == ["getProduct"]
+
+
+WEATHER_TOOLS = [
+    {
+        "type": "function",
+        "function": {
+            "name": name,
+            "description": name,
+            "parameters": {"type": "object", "properties": properties, "required": required},
+        },
+    }
+    for name, properties, required in (
+        ("getCurrentWeather", {"city": {"type": "string"}}, ["city"]),
+        (
+            "getForecast",
+            {"city": {"type": "string"}, "days": {"type": "integer", "default": 3}},
+            ["city"],
+        ),
+        ("listCities", {"country": {"type": "string"}}, []),
+    )
+]
+
+
+@pytest.mark.parametrize(
+    "llama",
+    [
+        [
+            ['{"tool": "getCurrentWeather", "arguments": {"city": "London"}}'],
+            ['{"tool": "listCities", "arguments": {}}'],
+            ["Why did the cloud ", "break up with the fog?"],
+        ]
+    ],
+    indirect=True,
+)
+async def test_a_guessed_city_is_not_called_and_a_bare_list_after_it_neither(
+    provider: EmbeddedProvider, llama: list[dict[str, Any]]
+) -> None:
+    question = [{"role": "user", "content": "Tell me a joke about clouds."}]
+    events = [e async for e in provider.stream(question, WEATHER_TOOLS)]
+    assert not [e for e in events if isinstance(e, ToolCallRequest)]
+    text = "".join(e.text for e in events if isinstance(e, TextDelta))
+    assert text == "Why did the cloud break up with the fog?"
+    offered = [b["properties"]["tool"]["const"] for b in llama[1]["json_schema"]["oneOf"][1:]]
+    assert offered == ["getForecast", "listCities"]
+    assert llama[2]["grammar"] == TEXT_GRAMMAR
+
+
+@pytest.mark.parametrize(
+    "llama",
+    [
+        [
+            ['{"tool": "getCurrentWeather", "arguments": {"city": "Rio de Janeiro"}}'],
+            ['{"tool": "listCities", "arguments": {"country": "Brazil"}}'],
+        ]
+    ],
+    indirect=True,
+)
+async def test_after_a_guessed_city_the_model_may_pick_a_tool_the_message_fits(
+    provider: EmbeddedProvider, llama: list[dict[str, Any]]
+) -> None:
+    question = [{"role": "user", "content": "Do you have weather for any city in Brazil?"}]
+    events = [e async for e in provider.stream(question, WEATHER_TOOLS)]
+    calls = [(e.name, json.loads(e.arguments)) for e in events if isinstance(e, ToolCallRequest)]
+    assert calls == [("listCities", {"country": "Brazil"})]
+
+
+@pytest.mark.parametrize(
+    ("question", "arguments"),
+    [
+        ("Will it rain in London in the next days?", {"city": "London"}),
+        ("Forecast for London, 1 day please.", {"city": "London", "days": 1}),
+    ],
+)
+async def test_an_optional_number_the_user_never_gave_is_left_to_the_api(
+    provider: EmbeddedProvider,
+    monkeypatch: pytest.MonkeyPatch,
+    question: str,
+    arguments: dict[str, Any],
+) -> None:
+    app = scripted_llama([['{"tool": "getForecast", "arguments": {"city": "London", "days": 1}}']])
+    with serve(app) as url:
+        use_server(monkeypatch, provider, url)
+        messages = [{"role": "user", "content": question}]
+        events = [e async for e in provider.stream(messages, WEATHER_TOOLS)]
+    calls = [(e.name, json.loads(e.arguments)) for e in events if isinstance(e, ToolCallRequest)]
+    assert calls == [("getForecast", arguments)]

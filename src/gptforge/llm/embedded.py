@@ -521,6 +521,101 @@ def _invented(arguments: dict[str, Any], messages: list[Message]) -> bool:
     return any(text.lower() not in seen for text in _identifiers(arguments))
 
 
+_WORD = re.compile(r"[^\W_]+")
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+_COMMON = frozenset(
+    [
+        "the",
+        "and",
+        "for",
+        "you",
+        "are",
+        "any",
+        "can",
+        "what",
+        "who",
+        "how",
+        "with",
+        "this",
+        "that",
+        "from",
+        "have",
+        "has",
+        "not",
+        "all",
+        "your",
+        "our",
+        "its",
+        "one",
+        "was",
+        "get",
+        "out",
+    ]
+)
+
+
+def _conversation_words(messages: list[Message]) -> set[str]:
+    """The words of what was written so far (not the arguments of earlier calls)."""
+    text = " ".join(str(m.get("content") or "") for m in messages).lower()
+    return {w for w in _WORD.findall(text) if len(w) >= 3 and w not in _COMMON}
+
+
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, dict):
+        return [text for item in value.values() for text in _strings(item)]
+    if isinstance(value, list):
+        return [text for item in value for text in _strings(item)]
+    return [value] if isinstance(value, str) else []
+
+
+def _word_seen(word: str, seen: set[str], *, exact: bool) -> bool:
+    if exact:
+        return word in seen
+    # "kettle" for "kettles", "teapot" for "tea": the same stem either way.
+    return any(s.startswith(word) or word.startswith(s) for s in seen)
+
+
+def _ungrounded_text(
+    arguments: dict[str, Any], messages: list[Message], *, strict: bool = False
+) -> bool:
+    """True when a text argument (a city, a search, a country) shares no word with the
+    conversation: the model guessed it ("London" for a joke about clouds). ``strict``:
+    every word must have been written as such ("Germany" is not "German")."""
+    seen = _conversation_words(messages)
+    for value in _strings(arguments):
+        if any(c.isdigit() for c in value):
+            continue  # identifiers and codes: see _invented
+        words = [w for w in _WORD.findall(value.lower()) if len(w) >= 3 and w not in _COMMON]
+        found = [_word_seen(w, seen, exact=strict) for w in words]
+        if words and not (all(found) if strict else any(found)):
+            return True
+    return False
+
+
+def _without_guessed_numbers(
+    arguments: dict[str, Any], tool: ToolDefinition | None, messages: list[Message]
+) -> dict[str, Any]:
+    """``arguments`` without optional numbers the conversation never gave ("days": 1 for
+    "the next days"), so the API's default applies instead of the model's guess."""
+    if tool is None:
+        return arguments
+    required = set((tool["function"].get("parameters") or {}).get("required") or [])
+    given = {
+        float(n)
+        for m in messages
+        if m.get("role") == "user"
+        for n in _NUMBER.findall(str(m.get("content") or ""))
+    }
+    return {
+        name: value
+        for name, value in arguments.items()
+        if name in required
+        or isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or float(value) in given
+    }
+
+
 class EmbeddedProvider:
     """The bundled offline model: a tool call under a grammar, or an answer streamed as text."""
 
@@ -685,7 +780,8 @@ class EmbeddedProvider:
     ) -> AsyncIterator[ProviderEvent]:
         wrote_text = False
         offered = tools
-        for _ in range(2):
+        guessed = False
+        for _ in range(3):
             decision: dict[str, Any] | None = None
             async for event in self._answer(messages, offered):
                 if isinstance(event, dict):
@@ -698,12 +794,22 @@ class EmbeddedProvider:
             name, arguments = decision.get("tool"), decision.get("arguments")
             if not (isinstance(name, str) and isinstance(arguments, dict)):
                 break
-            if _invented(arguments, messages):
-                # An id the conversation never showed: decide again without that tool,
-                # so the model looks the item up (a search) or answers.
+            tool = next((t for t in offered if t["function"]["name"] == name), None)
+            arguments = _without_guessed_numbers(arguments, tool, messages)
+            if _invented(arguments, messages) or _ungrounded_text(
+                arguments, messages, strict=guessed
+            ):
+                # A value the conversation never showed: decide again without that tool,
+                # so the model looks the item up (a search), picks another tool or answers.
                 offered = [t for t in offered if t["function"]["name"] != name]
+                guessed = True
                 if offered:
                     continue
+                break
+            if guessed and not arguments:
+                # After a guessed call, a call that takes nothing from the message (a
+                # plain list) is a guess too: the message most likely needs no tool. (A
+                # second choice must take its words from the message exactly, above.)
                 break
             if (name, json.dumps(arguments, sort_keys=True)) in made:
                 break  # the same call again: answer from its result instead
