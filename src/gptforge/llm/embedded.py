@@ -25,6 +25,7 @@ import threading
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
+from http import HTTPStatus
 from pathlib import Path
 from typing import Any
 
@@ -309,9 +310,47 @@ _DECIDE = "\n".join(
 _AFTER_RESULT = (
     "Now answer my question {question} using only this result. Mention every item in it "
     "by name with its values (each title, price, time, number or status). If it says "
-    "closed, not found, out of stock, none or not ready, say that plainly. Call another "
-    "tool only if this result lacks what I asked."
+    "closed, not found, out of stock or not ready, or lists nothing, say that plainly in "
+    "a full sentence. Call another tool only if this result lacks what I asked."
 )
+_AFTER_ERROR = (
+    "The API could not answer: this is an error. Tell me in a full sentence what it says "
+    "(for example that it was not found), as the answer to my question {question}."
+)
+
+
+_ROUTE = (
+    "Message: {message}\nWhich tool returns the data this message asks for? If it asks for "
+    "no data from these tools (a greeting, thanks, a joke, a translation, a definition, "
+    "general knowledge), write none. Write only the tool name or none."
+)
+NO_TOOL = "none"
+
+
+def _summary_line(tool: ToolDefinition) -> str:
+    function = tool["function"]
+    first = str(function.get("description") or "").split(". ")[0].strip().rstrip(".")
+    return f"- {function['name']}: {first}" if first else f"- {function['name']}"
+
+
+def route_messages(messages: list[Message], tools: list[ToolDefinition]) -> list[Message]:
+    """A short question apart from the decision: does the last message ask for data one
+    of the tools returns, and which tool? Asked with only the instructions and one line
+    per tool, the small model tells a translation from a search far better than inside
+    the decision prompt (where it calls a tool for nearly every message)."""
+    system = [str(m.get("content") or "") for m in messages if m.get("role") == "system"]
+    system.append("Tools:\n" + "\n".join(_summary_line(t) for t in tools))
+    asked = _ROUTE.format(message=json.dumps(_last_question(messages), ensure_ascii=False))
+    return [
+        {"role": "system", "content": "\n\n".join(p for p in system if p)},
+        {"role": "user", "content": asked},
+    ]
+
+
+def route_grammar(tools: list[ToolDefinition]) -> str:
+    """The route is one of the tool names or ``none``."""
+    names = [NO_TOOL, *(t["function"]["name"] for t in tools)]
+    return "%llguidance {}\nstart: " + " | ".join(json.dumps(n) for n in names)
 
 
 def _scalar(value: Any) -> str:
@@ -348,18 +387,29 @@ def _render(value: Any, indent: str = "") -> list[str]:
 
 def readable_result(content: str) -> str:
     """A tool result as the small model reads it best: JSON as indented ``key: value``
-    lines (``closed: yes`` rather than ``"closed":true``); other text unchanged."""
+    lines (``closed: yes`` rather than ``"closed":true``); an HTTP error named in words
+    (``Error 404 (Not Found)``); other text unchanged."""
     text = content.strip()
     prefix = ""
-    if text.startswith("HTTP ") and "Response excerpt: " in text:
-        prefix, _, text = text.partition("Response excerpt: ")
+    error = _HTTP_ERROR.match(text)
+    if error:
+        code = int(error.group(1))
+        try:
+            phrase = HTTPStatus(code).phrase
+        except ValueError:
+            phrase = "error"
+        prefix = f"Error {code} ({phrase}) from the API: "
+        text = text[error.end() :].strip()
     if not text.startswith(("{", "[")):
-        return content[:_RESULT_CHARS]
+        return (prefix + text)[:_RESULT_CHARS] if prefix else content[:_RESULT_CHARS]
     try:
         data = json.loads(text)
     except ValueError:
-        return content[:_RESULT_CHARS]
+        return (prefix + text)[:_RESULT_CHARS]
     return (prefix + "\n".join(_render(data)))[:_RESULT_CHARS]
+
+
+_HTTP_ERROR = re.compile(r"^HTTP (\d{3}) error from the API\. Response excerpt: ")
 
 
 def _last_question(messages: list[Message]) -> str:
@@ -404,7 +454,12 @@ def _as_text_messages(messages: list[Message], tools: list[ToolDefinition]) -> l
             content = f"[Result of {name}]\n{readable_result(str(message.get('content') or ''))}"
             is_last = all(m.get("role") == "tool" for m in messages[index + 1 :])
             if is_last:
-                content += "\n\n" + _AFTER_RESULT.format(question=json.dumps(question))
+                after = (
+                    _AFTER_ERROR
+                    if _HTTP_ERROR.match(str(message.get("content") or ""))
+                    else _AFTER_RESULT
+                )
+                content += "\n\n" + after.format(question=json.dumps(question))
             if out[-1]["role"] == "user":
                 out[-1]["content"] += "\n\n" + content
             else:
@@ -652,7 +707,10 @@ class EmbeddedProvider:
         return _EmbeddedServer.load_seconds
 
     async def _chunks(
-        self, messages: list[Message], constraint: dict[str, Any] | None
+        self,
+        messages: list[Message],
+        constraint: dict[str, Any] | None,
+        max_tokens: int | None = None,
     ) -> AsyncIterator[tuple[str, Any]]:
         """(text piece, usage or None) as the model writes them."""
         # A client per request: the server may be used from several event loops.
@@ -663,7 +721,7 @@ class EmbeddedProvider:
                 model="embedded",
                 messages=messages,
                 temperature=0,
-                max_tokens=self.max_tokens,
+                max_tokens=max_tokens or self.max_tokens,
                 stream=True,
                 stream_options={"include_usage": True},
                 extra_body=constraint,
@@ -742,6 +800,14 @@ class EmbeddedProvider:
         for out in shown.close():
             yield TextDelta(text=out)
 
+    async def _needs_a_tool(self, messages: list[Message], tools: list[ToolDefinition]) -> bool:
+        """The separate small decision: False when the last message asks for no tool's data."""
+        route = ""
+        constraint = {"grammar": route_grammar(tools)}
+        async for piece, _ in self._chunks(route_messages(messages, tools), constraint, 16):
+            route += piece
+        return route.strip() != NO_TOOL
+
     async def decide(
         self, messages: list[Message], tools: list[ToolDefinition]
     ) -> tuple[dict[str, Any], Usage | None]:
@@ -813,6 +879,8 @@ class EmbeddedProvider:
                 break
             if (name, json.dumps(arguments, sort_keys=True)) in made:
                 break  # the same call again: answer from its result instead
+            if messages[-1].get("role") != "tool" and not await self._needs_a_tool(messages, tools):
+                break  # a translation, a definition...: answered without the tool
             yield ToolCallRequest(
                 id=f"call_{time.monotonic_ns()}", name=name, arguments=json.dumps(arguments)
             )
