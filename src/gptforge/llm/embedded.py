@@ -313,10 +313,6 @@ _AFTER_RESULT = (
     "closed, not found, out of stock or not ready, or lists nothing, say that plainly in "
     "a full sentence. Call another tool only if this result lacks what I asked."
 )
-_AFTER_ERROR = (
-    "The API could not answer: this is an error. Tell me in a full sentence what it says "
-    "(for example that it was not found), as the answer to my question {question}."
-)
 
 
 _ROUTE = (
@@ -454,12 +450,7 @@ def _as_text_messages(messages: list[Message], tools: list[ToolDefinition]) -> l
             content = f"[Result of {name}]\n{readable_result(str(message.get('content') or ''))}"
             is_last = all(m.get("role") == "tool" for m in messages[index + 1 :])
             if is_last:
-                after = (
-                    _AFTER_ERROR
-                    if _HTTP_ERROR.match(str(message.get("content") or ""))
-                    else _AFTER_RESULT
-                )
-                content += "\n\n" + after.format(question=json.dumps(question))
+                content += "\n\n" + _AFTER_RESULT.format(question=json.dumps(question))
             if out[-1]["role"] == "user":
                 out[-1]["content"] += "\n\n" + content
             else:
