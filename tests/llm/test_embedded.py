@@ -441,3 +441,23 @@ async def test_a_message_the_route_says_needs_no_tool_is_answered_without_the_ca
     )
     assert "How do you say 'thank you' in French?" in route["messages"][1]["content"]
     assert llama[2]["grammar"] == TEXT_GRAMMAR
+
+
+@pytest.mark.parametrize(
+    "llama",
+    [
+        [
+            ['{"tool": "getProduct", "arguments": {"product_id": "P-204"}}'],
+            ['{"tool": "searchProducts", "arguments": {"q": "teapot colours"}}'],
+            ["searchProducts"],
+        ]
+    ],
+    indirect=True,
+)
+async def test_after_an_invented_id_the_search_may_use_its_own_words(
+    provider: EmbeddedProvider, llama: list[dict[str, Any]]
+) -> None:
+    question = [{"role": "user", "content": "What colors does the Ceramic Teapot come in?"}]
+    events = [e async for e in provider.stream(question, SHOP_TOOLS)]
+    calls = [(e.name, json.loads(e.arguments)) for e in events if isinstance(e, ToolCallRequest)]
+    assert calls == [("searchProducts", {"q": "teapot colours"})]

@@ -853,13 +853,14 @@ class EmbeddedProvider:
                 break
             tool = next((t for t in offered if t["function"]["name"] == name), None)
             arguments = _without_guessed_numbers(arguments, tool, messages)
-            if _invented(arguments, messages) or _ungrounded_text(
-                arguments, messages, strict=guessed
-            ):
+            invented = _invented(arguments, messages)
+            if invented or _ungrounded_text(arguments, messages, strict=guessed):
                 # A value the conversation never showed: decide again without that tool,
                 # so the model looks the item up (a search), picks another tool or answers.
                 offered = [t for t in offered if t["function"]["name"] != name]
-                guessed = True
+                # An invented id means "look it up"; a guessed city or search means the
+                # message may need no tool at all.
+                guessed = guessed or not invented
                 if offered:
                     continue
                 break
