@@ -1,4 +1,4 @@
-"""The APIs behind benchmarks/answers.py: three shapes, deterministic data, a request log.
+"""The APIs behind benchmarks/answers.py: four shapes, deterministic data, a request log.
 
 - weather: the bundled demo API (flat objects, a list of days);
 - shop: search, details, orders and opening hours, with closed days, out-of-stock
@@ -399,5 +399,198 @@ def create_library_app(server_url: str) -> FastAPI:
         month: int = Query(ge=1, le=12, description="Month number, 1-12."),
     ) -> dict[str, Any]:
         return {"month": month, "events": EVENTS.get(month, [])}
+
+    return app
+
+
+# ---------------------------------------------------------------------------- tickets
+# A held-out fourth shape, written before any tuning on it: events with nested ticket
+# categories, venues with yes/no facilities, bookings with payment and refund states,
+# and a listing by month given as "YYYY-MM".
+
+EVENTS_ON_SALE: dict[str, dict[str, Any]] = {
+    "E-301": {
+        "title": "Jazz on the River",
+        "category": "concert",
+        "date": "2026-12-12",
+        "venue": "Dock Hall",
+        "status": "on sale",
+        "min_age": None,
+        "tickets": [
+            {"category": "standard", "price_eur": 35.0, "seats_left": 40},
+            {"category": "VIP", "price_eur": 80.0, "seats_left": 0},
+        ],
+    },
+    "E-302": {
+        "title": "The Nutcracker",
+        "category": "ballet",
+        "date": "2026-12-20",
+        "venue": "Grand Theatre",
+        "status": "sold out",
+        "min_age": None,
+        "tickets": [
+            {"category": "stalls", "price_eur": 65.0, "seats_left": 0},
+            {"category": "balcony", "price_eur": 42.0, "seats_left": 0},
+        ],
+    },
+    "E-303": {
+        "title": "Indie Night: The Lanterns",
+        "category": "concert",
+        "date": "2027-01-16",
+        "venue": "Dock Hall",
+        "status": "cancelled",
+        "min_age": 18,
+        "tickets": [{"category": "standing", "price_eur": 22.0, "seats_left": 0}],
+    },
+    "E-304": {
+        "title": "Riverton Chess Open",
+        "category": "tournament",
+        "date": "2027-02-06",
+        "venue": "Town Hall",
+        "status": "on sale",
+        "min_age": None,
+        "tickets": [{"category": "entry", "price_eur": 0.0, "seats_left": 64}],
+    },
+    "E-305": {
+        "title": "Stand-up Comedy: Mira Khan",
+        "category": "comedy",
+        "date": "2026-12-05",
+        "venue": "Grand Theatre",
+        "status": "on sale",
+        "min_age": 16,
+        "tickets": [{"category": "seated", "price_eur": 22.0, "seats_left": 12}],
+    },
+}
+VENUES = [
+    {
+        "name": "Dock Hall",
+        "address": "4 Harbour Street",
+        "capacity": 400,
+        "facilities": {"wheelchair_access": True, "parking": False, "cloakroom": True},
+    },
+    {
+        "name": "Grand Theatre",
+        "address": "1 Opera Square",
+        "capacity": 900,
+        "facilities": {"wheelchair_access": True, "parking": True, "cloakroom": True},
+    },
+    {
+        "name": "Town Hall",
+        "address": "2 Main Square",
+        "capacity": 150,
+        "facilities": {"wheelchair_access": False, "parking": True, "cloakroom": False},
+    },
+]
+BOOKINGS: dict[str, dict[str, Any]] = {
+    "BK-5521": {
+        "event": "E-301",
+        "status": "confirmed",
+        "tickets": [{"category": "standard", "quantity": 2}],
+        "total_eur": 70.0,
+        "paid": True,
+    },
+    "BK-5522": {
+        "event": "E-305",
+        "status": "awaiting payment",
+        "tickets": [{"category": "seated", "quantity": 1}],
+        "total_eur": 22.0,
+        "paid": False,
+        "pay_by": "2026-12-01",
+    },
+    "BK-5523": {
+        "event": "E-303",
+        "status": "cancelled by the organiser",
+        "tickets": [{"category": "standing", "quantity": 2}],
+        "total_eur": 44.0,
+        "paid": True,
+        "refund": {"refunded": True, "amount_eur": 44.0, "date": "2026-11-18"},
+    },
+}
+
+
+def _event_summary(event_id: str) -> dict[str, Any]:
+    e = EVENTS_ON_SALE[event_id]
+    return {
+        "id": event_id,
+        "title": e["title"],
+        "date": e["date"],
+        "venue": e["venue"],
+        "status": e["status"],
+    }
+
+
+def create_tickets_app(server_url: str) -> FastAPI:
+    app = FastAPI(
+        title="Riverton Tickets API",
+        version="1.0.0",
+        description="Events, venues and bookings of the Riverton ticket office.",
+        servers=[{"url": server_url}],
+    )
+
+    @app.get(
+        "/events/search",
+        operation_id="searchEvents",
+        summary="Search events by title, performer, venue or kind",
+        description="Matching events with id, title, date, venue and status "
+        "(on sale, sold out or cancelled).",
+    )
+    def search(q: str = Query(description="Words to look for, e.g. jazz.")) -> dict[str, Any]:
+        words = [w.rstrip("s") for w in q.lower().replace("'", " ").split() if len(w) > 3]
+
+        def text(eid: str) -> str:
+            e = EVENTS_ON_SALE[eid]
+            return " ".join([e["title"], e["category"], e["venue"]]).lower()
+
+        hits = [eid for eid in EVENTS_ON_SALE if words and all(w in text(eid) for w in words)]
+        if not hits:
+            hits = [eid for eid in EVENTS_ON_SALE if any(w in text(eid) for w in words)]
+        return {"matches": [_event_summary(eid) for eid in hits]}
+
+    @app.get(
+        "/events/{event_id}",
+        operation_id="getEvent",
+        summary="Details of one event by its id",
+        description="Ticket categories with prices and seats left, minimum age and status, "
+        "by event id (like E-301). Find ids with searchEvents.",
+    )
+    def event(event_id: str = Path(description="Event id, e.g. E-301.")) -> dict[str, Any]:
+        e = EVENTS_ON_SALE.get(event_id.strip().upper())
+        if e is None:
+            raise HTTPException(404, f"No event with id {event_id}.")
+        return {"id": event_id.upper(), **e}
+
+    @app.get(
+        "/events",
+        operation_id="listEvents",
+        summary="Events in a month",
+        description="Every event in one month, with its status.",
+    )
+    def events(
+        month: str = Query(description="Year and month as YYYY-MM, e.g. 2026-12."),
+    ) -> dict[str, Any]:
+        hits = [eid for eid, e in EVENTS_ON_SALE.items() if e["date"].startswith(month.strip())]
+        return {"month": month, "events": [_event_summary(eid) for eid in hits]}
+
+    @app.get(
+        "/venues",
+        operation_id="listVenues",
+        summary="Venues with address, capacity and facilities",
+        description="Every venue: address, capacity and which facilities it has "
+        "(wheelchair access, parking, cloakroom).",
+    )
+    def venues() -> dict[str, Any]:
+        return {"venues": VENUES}
+
+    @app.get(
+        "/bookings/{reference}",
+        operation_id="getBooking",
+        summary="A booking by its reference",
+        description="Status, tickets, total, payment and refund of a booking (like BK-5521).",
+    )
+    def booking(reference: str = Path(description="Booking reference, e.g. BK-5521.")) -> Any:
+        b = BOOKINGS.get(reference.strip().upper())
+        if b is None:
+            raise HTTPException(404, f"No booking with reference {reference}.")
+        return {"reference": reference.upper(), **b}
 
     return app

@@ -1,7 +1,8 @@
-"""Are the offline model's answers faithful to the API? Labeled questions on three APIs.
+"""Are the offline model's answers faithful to the API? Labeled questions on four APIs.
 
     python benchmarks/answers.py [--sets weather,shop,library] [--limit N] [--stride N]
-                                 [--threads N] [--compare GIT_REF [--only-compare]]
+                                 [--threads N] [--only WORD,...]
+                                 [--compare GIT_REF [--only-compare]]
                                  [--json-out FILE] [--verbose]
 
 Each set in benchmarks/answer_sets/ names an API (benchmarks/answer_apis.py), a GPT
@@ -41,7 +42,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from answer_apis import RequestLog, create_library_app, create_shop_app
+from answer_apis import RequestLog, create_library_app, create_shop_app, create_tickets_app
 
 from gptforge.actions import Action, ActionExecutor
 from gptforge.cli.chat import start_in_thread
@@ -91,7 +92,11 @@ def serve(api: str, gpt_spec: Any, workdir: Path) -> Served:
         gpt, _ = load_gpt_file(DEMO_GPT)
         gpt = gpt.model_copy(update={"actions": [ActionDefinition(openapi="weather.openapi.json")]})
     else:
-        factory = {"shop": create_shop_app, "library": create_library_app}[api]
+        factory = {
+            "shop": create_shop_app,
+            "library": create_library_app,
+            "tickets": create_tickets_app,
+        }[api]
         log = RequestLog(factory(url))
         gpt = GptDefinition(**gpt_spec, actions=[ActionDefinition(openapi=f"{url}/openapi.json")])
     start_in_thread(log, "127.0.0.1", port)
@@ -255,6 +260,7 @@ def baseline_provider(ref: str, address: str) -> ModelProvider:
     spec = importlib.util.spec_from_loader("gptforge_baseline_embedded", loader=None)
     assert spec is not None
     module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up while defining
     exec(compile(source, f"{ref}:embedded.py", "exec"), module.__dict__)
     server = module._EmbeddedServer
     server._address = address
@@ -299,6 +305,9 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             policy = settings.egress_policy([f"127.0.0.1:{served.port}"])
             actions = await build_actions(served.gpt, served.base, policy=policy)
             questions = data["questions"][args.offset :: args.stride][: args.limit or None]
+            if args.only:
+                wanted = [w.strip().lower() for w in args.only.split(",")]
+                questions = [q for q in questions if any(w in q["q"].lower() for w in wanted)]
             async with EgressClient(policy=policy) as egress:
                 runtimes = {
                     name: Runtime(
@@ -363,6 +372,9 @@ def main() -> int:
         "--stride", type=int, default=1, help="every Nth question of each set (a quick sample)"
     )
     parser.add_argument("--offset", type=int, default=0, help="first question for --stride")
+    parser.add_argument(
+        "--only", default="", help="only questions containing one of these comma-separated words"
+    )
     parser.add_argument("--compare", metavar="GIT_REF", help="also run the provider at this ref")
     parser.add_argument(
         "--only-compare",

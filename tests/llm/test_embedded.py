@@ -108,12 +108,15 @@ async def test_a_reply_streams_out_of_its_json_string(
 
 
 @pytest.mark.parametrize(
-    "llama", [[['{"tool": "getOpeningHours", ', '"arguments": {"city": "Lyon"}}']]], indirect=True
+    "llama",
+    [[['{"tool": "getOpeningHours", ', '"arguments": {"city": "Lyon"}}'], ["getOpeningHours"]]],
+    indirect=True,
 )
 async def test_a_json_decision_becomes_a_tool_call(
     provider: EmbeddedProvider, llama: list[dict[str, Any]]
 ) -> None:
-    events = [e async for e in provider.stream(QUESTION, TOOLS)]
+    question = [{"role": "system", "content": "Shop."}, {"role": "user", "content": "Lyon hours?"}]
+    events = [e async for e in provider.stream(question, TOOLS)]
     calls = [e for e in events if isinstance(e, ToolCallRequest)]
     assert [(c.name, json.loads(c.arguments)) for c in calls] == [
         ("getOpeningHours", {"city": "Lyon"})
@@ -215,7 +218,7 @@ def test_results_are_shown_as_readable_lines() -> None:
     error = readable_result(
         'HTTP 404 error from the API. Response excerpt: {"detail":"No order with number B-7."}'
     )
-    assert error == "HTTP 404 error from the API. detail: No order with number B-7."
+    assert error == "Error 404 (Not Found) from the API: detail: No order with number B-7."
     assert readable_result("plain text") == "plain text"
 
 
@@ -292,6 +295,7 @@ SHOP_TOOLS = [
         [
             ['{"tool": "getProduct", "arguments": {"product_id": "P-101"}}'],
             ['{"tool": "searchProducts", "arguments": {"q": "Steel Kettle"}}'],
+            ["searchProducts"],
         ]
     ],
     indirect=True,
@@ -308,7 +312,9 @@ async def test_an_invented_id_is_not_called_and_the_model_decides_again(
 
 
 @pytest.mark.parametrize(
-    "llama", [[['{"tool": "getProduct", "arguments": {"product_id": "P-204"}}']]], indirect=True
+    "llama",
+    [[['{"tool": "getProduct", "arguments": {"product_id": "P-204"}}'], ["getProduct"]]],
+    indirect=True,
 )
 async def test_an_id_the_user_gave_is_called(
     provider: EmbeddedProvider, llama: list[dict[str, Any]]
@@ -316,3 +322,142 @@ async def test_an_id_the_user_gave_is_called(
     question = [{"role": "user", "content": "Tell me about product P-204."}]
     events = [e async for e in provider.stream(question, SHOP_TOOLS)]
     assert [e.name for e in events if isinstance(e, ToolCallRequest)] == ["getProduct"]
+
+
+WEATHER_TOOLS = [
+    {
+        "type": "function",
+        "function": {
+            "name": name,
+            "description": name,
+            "parameters": {"type": "object", "properties": properties, "required": required},
+        },
+    }
+    for name, properties, required in (
+        ("getCurrentWeather", {"city": {"type": "string"}}, ["city"]),
+        (
+            "getForecast",
+            {"city": {"type": "string"}, "days": {"type": "integer", "default": 3}},
+            ["city"],
+        ),
+        ("listCities", {"country": {"type": "string"}}, []),
+    )
+]
+
+
+@pytest.mark.parametrize(
+    "llama",
+    [
+        [
+            ['{"tool": "getCurrentWeather", "arguments": {"city": "London"}}'],
+            ['{"tool": "listCities", "arguments": {}}'],
+            ["Why did the cloud ", "break up with the fog?"],
+        ]
+    ],
+    indirect=True,
+)
+async def test_a_guessed_city_is_not_called_and_a_bare_list_after_it_neither(
+    provider: EmbeddedProvider, llama: list[dict[str, Any]]
+) -> None:
+    question = [{"role": "user", "content": "Tell me a joke about clouds."}]
+    events = [e async for e in provider.stream(question, WEATHER_TOOLS)]
+    assert not [e for e in events if isinstance(e, ToolCallRequest)]
+    text = "".join(e.text for e in events if isinstance(e, TextDelta))
+    assert text == "Why did the cloud break up with the fog?"
+    offered = [b["properties"]["tool"]["const"] for b in llama[1]["json_schema"]["oneOf"][1:]]
+    assert offered == ["getForecast", "listCities"]
+    assert llama[2]["grammar"] == TEXT_GRAMMAR
+
+
+@pytest.mark.parametrize(
+    "llama",
+    [
+        [
+            ['{"tool": "getCurrentWeather", "arguments": {"city": "Rio de Janeiro"}}'],
+            ['{"tool": "listCities", "arguments": {"country": "Brazil"}}'],
+            ["listCities"],
+        ]
+    ],
+    indirect=True,
+)
+async def test_after_a_guessed_city_the_model_may_pick_a_tool_the_message_fits(
+    provider: EmbeddedProvider, llama: list[dict[str, Any]]
+) -> None:
+    question = [{"role": "user", "content": "Do you have weather for any city in Brazil?"}]
+    events = [e async for e in provider.stream(question, WEATHER_TOOLS)]
+    calls = [(e.name, json.loads(e.arguments)) for e in events if isinstance(e, ToolCallRequest)]
+    assert calls == [("listCities", {"country": "Brazil"})]
+
+
+@pytest.mark.parametrize(
+    ("question", "arguments"),
+    [
+        ("Will it rain in London in the next days?", {"city": "London"}),
+        ("Forecast for London, 1 day please.", {"city": "London", "days": 1}),
+    ],
+)
+async def test_an_optional_number_the_user_never_gave_is_left_to_the_api(
+    provider: EmbeddedProvider,
+    monkeypatch: pytest.MonkeyPatch,
+    question: str,
+    arguments: dict[str, Any],
+) -> None:
+    app = scripted_llama(
+        [['{"tool": "getForecast", "arguments": {"city": "London", "days": 1}}'], ["getForecast"]]
+    )
+    with serve(app) as url:
+        use_server(monkeypatch, provider, url)
+        messages = [{"role": "user", "content": question}]
+        events = [e async for e in provider.stream(messages, WEATHER_TOOLS)]
+    calls = [(e.name, json.loads(e.arguments)) for e in events if isinstance(e, ToolCallRequest)]
+    assert calls == [("getForecast", arguments)]
+
+
+@pytest.mark.parametrize(
+    "llama",
+    [
+        [
+            ['{"tool": "searchProducts", "arguments": {"q": "thank you"}}'],
+            ["none"],
+            ["In French: ", "merci."],
+        ]
+    ],
+    indirect=True,
+)
+async def test_a_message_the_route_says_needs_no_tool_is_answered_without_the_call(
+    provider: EmbeddedProvider, llama: list[dict[str, Any]]
+) -> None:
+    question = [
+        {"role": "system", "content": "The Corner Shop."},
+        {"role": "user", "content": "How do you say 'thank you' in French?"},
+    ]
+    events = [e async for e in provider.stream(question, SHOP_TOOLS)]
+    assert not [e for e in events if isinstance(e, ToolCallRequest)]
+    assert "".join(e.text for e in events if isinstance(e, TextDelta)) == "In French: merci."
+    route = llama[1]
+    assert route["grammar"].endswith('start: "none" | "searchProducts" | "getProduct"')
+    assert route["messages"][0]["content"] == (
+        "The Corner Shop.\n\nTools:\n- searchProducts: searchProducts\n- getProduct: getProduct"
+    )
+    assert "How do you say 'thank you' in French?" in route["messages"][1]["content"]
+    assert llama[2]["grammar"] == TEXT_GRAMMAR
+
+
+@pytest.mark.parametrize(
+    "llama",
+    [
+        [
+            ['{"tool": "getProduct", "arguments": {"product_id": "P-204"}}'],
+            ['{"tool": "searchProducts", "arguments": {"q": "teapot colours"}}'],
+            ["searchProducts"],
+        ]
+    ],
+    indirect=True,
+)
+async def test_after_an_invented_id_the_search_may_use_its_own_words(
+    provider: EmbeddedProvider, llama: list[dict[str, Any]]
+) -> None:
+    question = [{"role": "user", "content": "What colors does the Ceramic Teapot come in?"}]
+    events = [e async for e in provider.stream(question, SHOP_TOOLS)]
+    calls = [(e.name, json.loads(e.arguments)) for e in events if isinstance(e, ToolCallRequest)]
+    assert calls == [("searchProducts", {"q": "teapot colours"})]

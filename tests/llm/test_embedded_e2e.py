@@ -86,28 +86,17 @@ async def test_city_list_question_lists_cities(runtime: Runtime) -> None:
     assert "Tokyo" in text
 
 
-@pytest.mark.xfail(
-    reason="issue 10, open: since the first decision's prompt asks for plain-text answers "
-    "(the decision itself is still JSON), 'Hi! Who are you?' calls listCities "
-    "(benchmarks/RESULTS.md, issue 10)",
-    strict=False,
-)
 async def test_small_talk_needs_no_tool(runtime: Runtime) -> None:
     events, text = await ask(runtime, "Hi! Who are you?")
     assert not [e for e in events if e["kind"].startswith("tool_call")]
     assert text.strip()
 
 
-@pytest.mark.xfail(
-    reason="issue 10, open: the model asks for days=1 on 'the next days' and reports only "
-    "day 1 (benchmarks/RESULTS.md, issue 10)",
-    strict=False,
-)
-async def test_rain_question_carries_the_forecast_numbers(runtime: Runtime) -> None:
+async def test_rain_question_carries_the_forecast_numbers(runtime: Runtime, demo: DemoApi) -> None:
     events, text = await ask(runtime, "Will it rain in London in the next days?")
     calls = [e for e in events if e["kind"] == "tool_call_finished"]
     assert [c["operation"] for c in calls] == ["getForecast"]
-    days = api("/weather/forecast", city="London")["days"]
+    days = api(demo, "/weather/forecast", city="London")["days"]
     rainy = [d for d in days if "rain" in d["conditions"] or d["conditions"] == "snow"]
     assert rainy, "the demo data has a rainy day in London's 3-day forecast"
     assert str(rainy[0]["precipitation_chance_percent"]) in text

@@ -25,6 +25,7 @@ import threading
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
+from http import HTTPStatus
 from pathlib import Path
 from typing import Any
 
@@ -309,9 +310,43 @@ _DECIDE = "\n".join(
 _AFTER_RESULT = (
     "Now answer my question {question} using only this result. Mention every item in it "
     "by name with its values (each title, price, time, number or status). If it says "
-    "closed, not found, out of stock, none or not ready, say that plainly. Call another "
-    "tool only if this result lacks what I asked."
+    "closed, not found, out of stock or not ready, or lists nothing, say that plainly in "
+    "a full sentence. Call another tool only if this result lacks what I asked."
 )
+
+
+_ROUTE = (
+    "Message: {message}\nWhich tool returns the data this message asks for? If it asks for "
+    "no data from these tools (a greeting, thanks, a joke, a translation, a definition, "
+    "general knowledge), write none. Write only the tool name or none."
+)
+NO_TOOL = "none"
+
+
+def _summary_line(tool: ToolDefinition) -> str:
+    function = tool["function"]
+    first = str(function.get("description") or "").split(". ")[0].strip().rstrip(".")
+    return f"- {function['name']}: {first}" if first else f"- {function['name']}"
+
+
+def route_messages(messages: list[Message], tools: list[ToolDefinition]) -> list[Message]:
+    """A short question apart from the decision: does the last message ask for data one
+    of the tools returns, and which tool? Asked with only the instructions and one line
+    per tool, the small model tells a translation from a search far better than inside
+    the decision prompt (where it calls a tool for nearly every message)."""
+    system = [str(m.get("content") or "") for m in messages if m.get("role") == "system"]
+    system.append("Tools:\n" + "\n".join(_summary_line(t) for t in tools))
+    asked = _ROUTE.format(message=json.dumps(_last_question(messages), ensure_ascii=False))
+    return [
+        {"role": "system", "content": "\n\n".join(p for p in system if p)},
+        {"role": "user", "content": asked},
+    ]
+
+
+def route_grammar(tools: list[ToolDefinition]) -> str:
+    """The route is one of the tool names or ``none``."""
+    names = [NO_TOOL, *(t["function"]["name"] for t in tools)]
+    return "%llguidance {}\nstart: " + " | ".join(json.dumps(n) for n in names)
 
 
 def _scalar(value: Any) -> str:
@@ -348,18 +383,29 @@ def _render(value: Any, indent: str = "") -> list[str]:
 
 def readable_result(content: str) -> str:
     """A tool result as the small model reads it best: JSON as indented ``key: value``
-    lines (``closed: yes`` rather than ``"closed":true``); other text unchanged."""
+    lines (``closed: yes`` rather than ``"closed":true``); an HTTP error named in words
+    (``Error 404 (Not Found)``); other text unchanged."""
     text = content.strip()
     prefix = ""
-    if text.startswith("HTTP ") and "Response excerpt: " in text:
-        prefix, _, text = text.partition("Response excerpt: ")
+    error = _HTTP_ERROR.match(text)
+    if error:
+        code = int(error.group(1))
+        try:
+            phrase = HTTPStatus(code).phrase
+        except ValueError:
+            phrase = "error"
+        prefix = f"Error {code} ({phrase}) from the API: "
+        text = text[error.end() :].strip()
     if not text.startswith(("{", "[")):
-        return content[:_RESULT_CHARS]
+        return (prefix + text)[:_RESULT_CHARS] if prefix else content[:_RESULT_CHARS]
     try:
         data = json.loads(text)
     except ValueError:
-        return content[:_RESULT_CHARS]
+        return (prefix + text)[:_RESULT_CHARS]
     return (prefix + "\n".join(_render(data)))[:_RESULT_CHARS]
+
+
+_HTTP_ERROR = re.compile(r"^HTTP (\d{3}) error from the API\. Response excerpt: ")
 
 
 def _last_question(messages: list[Message]) -> str:
@@ -521,6 +567,101 @@ def _invented(arguments: dict[str, Any], messages: list[Message]) -> bool:
     return any(text.lower() not in seen for text in _identifiers(arguments))
 
 
+_WORD = re.compile(r"[^\W_]+")
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+_COMMON = frozenset(
+    [
+        "the",
+        "and",
+        "for",
+        "you",
+        "are",
+        "any",
+        "can",
+        "what",
+        "who",
+        "how",
+        "with",
+        "this",
+        "that",
+        "from",
+        "have",
+        "has",
+        "not",
+        "all",
+        "your",
+        "our",
+        "its",
+        "one",
+        "was",
+        "get",
+        "out",
+    ]
+)
+
+
+def _conversation_words(messages: list[Message]) -> set[str]:
+    """The words of what was written so far (not the arguments of earlier calls)."""
+    text = " ".join(str(m.get("content") or "") for m in messages).lower()
+    return {w for w in _WORD.findall(text) if len(w) >= 3 and w not in _COMMON}
+
+
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, dict):
+        return [text for item in value.values() for text in _strings(item)]
+    if isinstance(value, list):
+        return [text for item in value for text in _strings(item)]
+    return [value] if isinstance(value, str) else []
+
+
+def _word_seen(word: str, seen: set[str], *, exact: bool) -> bool:
+    if exact:
+        return word in seen
+    # "kettle" for "kettles", "teapot" for "tea": the same stem either way.
+    return any(s.startswith(word) or word.startswith(s) for s in seen)
+
+
+def _ungrounded_text(
+    arguments: dict[str, Any], messages: list[Message], *, strict: bool = False
+) -> bool:
+    """True when a text argument (a city, a search, a country) shares no word with the
+    conversation: the model guessed it ("London" for a joke about clouds). ``strict``:
+    every word must have been written as such ("Germany" is not "German")."""
+    seen = _conversation_words(messages)
+    for value in _strings(arguments):
+        if any(c.isdigit() for c in value):
+            continue  # identifiers and codes: see _invented
+        words = [w for w in _WORD.findall(value.lower()) if len(w) >= 3 and w not in _COMMON]
+        found = [_word_seen(w, seen, exact=strict) for w in words]
+        if words and not (all(found) if strict else any(found)):
+            return True
+    return False
+
+
+def _without_guessed_numbers(
+    arguments: dict[str, Any], tool: ToolDefinition | None, messages: list[Message]
+) -> dict[str, Any]:
+    """``arguments`` without optional numbers the conversation never gave ("days": 1 for
+    "the next days"), so the API's default applies instead of the model's guess."""
+    if tool is None:
+        return arguments
+    required = set((tool["function"].get("parameters") or {}).get("required") or [])
+    given = {
+        float(n)
+        for m in messages
+        if m.get("role") == "user"
+        for n in _NUMBER.findall(str(m.get("content") or ""))
+    }
+    return {
+        name: value
+        for name, value in arguments.items()
+        if name in required
+        or isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or float(value) in given
+    }
+
+
 class EmbeddedProvider:
     """The bundled offline model: a tool call under a grammar, or an answer streamed as text."""
 
@@ -557,7 +698,10 @@ class EmbeddedProvider:
         return _EmbeddedServer.load_seconds
 
     async def _chunks(
-        self, messages: list[Message], constraint: dict[str, Any] | None
+        self,
+        messages: list[Message],
+        constraint: dict[str, Any] | None,
+        max_tokens: int | None = None,
     ) -> AsyncIterator[tuple[str, Any]]:
         """(text piece, usage or None) as the model writes them."""
         # A client per request: the server may be used from several event loops.
@@ -568,7 +712,7 @@ class EmbeddedProvider:
                 model="embedded",
                 messages=messages,
                 temperature=0,
-                max_tokens=self.max_tokens,
+                max_tokens=max_tokens or self.max_tokens,
                 stream=True,
                 stream_options={"include_usage": True},
                 extra_body=constraint,
@@ -647,6 +791,14 @@ class EmbeddedProvider:
         for out in shown.close():
             yield TextDelta(text=out)
 
+    async def _needs_a_tool(self, messages: list[Message], tools: list[ToolDefinition]) -> bool:
+        """The separate small decision: False when the last message asks for no tool's data."""
+        route = ""
+        constraint = {"grammar": route_grammar(tools)}
+        async for piece, _ in self._chunks(route_messages(messages, tools), constraint, 16):
+            route += piece
+        return route.strip() != NO_TOOL
+
     async def decide(
         self, messages: list[Message], tools: list[ToolDefinition]
     ) -> tuple[dict[str, Any], Usage | None]:
@@ -685,7 +837,8 @@ class EmbeddedProvider:
     ) -> AsyncIterator[ProviderEvent]:
         wrote_text = False
         offered = tools
-        for _ in range(2):
+        guessed = False
+        for _ in range(3):
             decision: dict[str, Any] | None = None
             async for event in self._answer(messages, offered):
                 if isinstance(event, dict):
@@ -698,15 +851,28 @@ class EmbeddedProvider:
             name, arguments = decision.get("tool"), decision.get("arguments")
             if not (isinstance(name, str) and isinstance(arguments, dict)):
                 break
-            if _invented(arguments, messages):
-                # An id the conversation never showed: decide again without that tool,
-                # so the model looks the item up (a search) or answers.
+            tool = next((t for t in offered if t["function"]["name"] == name), None)
+            arguments = _without_guessed_numbers(arguments, tool, messages)
+            invented = _invented(arguments, messages)
+            if invented or _ungrounded_text(arguments, messages, strict=guessed):
+                # A value the conversation never showed: decide again without that tool,
+                # so the model looks the item up (a search), picks another tool or answers.
                 offered = [t for t in offered if t["function"]["name"] != name]
+                # An invented id means "look it up"; a guessed city or search means the
+                # message may need no tool at all.
+                guessed = guessed or not invented
                 if offered:
                     continue
                 break
+            if guessed and not arguments:
+                # After a guessed call, a call that takes nothing from the message (a
+                # plain list) is a guess too: the message most likely needs no tool. (A
+                # second choice must take its words from the message exactly, above.)
+                break
             if (name, json.dumps(arguments, sort_keys=True)) in made:
                 break  # the same call again: answer from its result instead
+            if messages[-1].get("role") != "tool" and not await self._needs_a_tool(messages, tools):
+                break  # a translation, a definition...: answered without the tool
             yield ToolCallRequest(
                 id=f"call_{time.monotonic_ns()}", name=name, arguments=json.dumps(arguments)
             )
