@@ -461,3 +461,43 @@ async def test_after_an_invented_id_the_search_may_use_its_own_words(
     events = [e async for e in provider.stream(question, SHOP_TOOLS)]
     calls = [(e.name, json.loads(e.arguments)) for e in events if isinstance(e, ToolCallRequest)]
     assert calls == [("searchProducts", {"q": "teapot colours"})]
+
+
+NOTE_TOOL: Any = {
+    "type": "function",
+    "function": {
+        "name": "saveNote",
+        "description": "Save a note.",
+        "parameters": {
+            "type": "object",
+            "properties": {
+                "title": {"type": "string"},
+                "body": {"type": "string"},
+                "category": {"type": "string", "enum": ["lifestyle", "work"]},
+            },
+            "required": ["title", "body"],
+        },
+    },
+}
+COMPOSED = {
+    "title": "Meal ideas",
+    "body": "Three quick dinners for busy weeknights: 2 cups of rice per person, beans, greens.",
+    "category": "lifestyle",
+}
+
+
+@pytest.mark.parametrize(
+    "llama",
+    [[[json.dumps({"tool": "saveNote", "arguments": COMPOSED})], ["saveNote"]]],
+    indirect=True,
+)
+async def test_composed_text_and_enum_choices_are_not_taken_for_guesses(
+    provider: EmbeddedProvider, llama: list[dict[str, Any]]
+) -> None:
+    """Only short lookup values (a city, an id, a search) must come from the conversation:
+    text the model writes (a note's body, a GPT's instructions) and a choice from the
+    schema's enum are its own."""
+    question = [{"role": "user", "content": "Save a note with meal ideas for my week."}]
+    events = [e async for e in provider.stream(question, [NOTE_TOOL])]
+    calls = [(e.name, json.loads(e.arguments)) for e in events if isinstance(e, ToolCallRequest)]
+    assert calls == [("saveNote", COMPOSED)]

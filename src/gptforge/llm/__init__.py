@@ -77,7 +77,6 @@ def provider_from_settings(
 
 
 __all__ = [
-    "DEFAULT_OPENAI_MODEL",
     "AssistantMessage",
     "ChatMessage",
     "EmbeddedProvider",

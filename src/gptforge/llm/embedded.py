@@ -548,13 +548,29 @@ class _Shown:
         return [rest] if rest else []
 
 
+def _is_lookup_value(text: str) -> bool:
+    """A short value that names something to look up (a city, an id, a search), as opposed
+    to text the model composes (a description, instructions, a message to send): only
+    lookup values can be checked against what the conversation said."""
+    return len(text) <= LOOKUP_MAX_CHARS and len(text.split()) <= LOOKUP_MAX_WORDS
+
+
+LOOKUP_MAX_WORDS = 4
+LOOKUP_MAX_CHARS = 60
+
+
 def _identifiers(value: Any) -> list[str]:
-    """String values that look like identifiers or codes (they contain a digit)."""
+    """Lookup values that look like identifiers or codes (they contain a digit)."""
     if isinstance(value, dict):
         return [text for item in value.values() for text in _identifiers(item)]
     if isinstance(value, list):
         return [text for item in value for text in _identifiers(item)]
-    if isinstance(value, str) and any(c.isdigit() for c in value) and len(value.strip()) > 1:
+    if (
+        isinstance(value, str)
+        and any(c.isdigit() for c in value)
+        and len(value.strip()) > 1
+        and _is_lookup_value(value.strip())
+    ):
         return [value.strip()]
     return []
 
@@ -621,16 +637,37 @@ def _word_seen(word: str, seen: set[str], *, exact: bool) -> bool:
     return any(s.startswith(word) or word.startswith(s) for s in seen)
 
 
+def _enum_values(schema: Any) -> set[str]:
+    """Every string an ``enum`` in a tool's parameter schema allows (a choice from a fixed
+    list is not a guess of the user's words)."""
+    found: set[str] = set()
+    if isinstance(schema, dict):
+        found.update(v for v in schema.get("enum") or [] if isinstance(v, str))
+        for item in schema.values():
+            found |= _enum_values(item)
+    elif isinstance(schema, list):
+        for item in schema:
+            found |= _enum_values(item)
+    return found
+
+
 def _ungrounded_text(
-    arguments: dict[str, Any], messages: list[Message], *, strict: bool = False
+    arguments: dict[str, Any],
+    messages: list[Message],
+    *,
+    strict: bool = False,
+    choices: set[str] | frozenset[str] = frozenset(),
 ) -> bool:
     """True when a text argument (a city, a search, a country) shares no word with the
     conversation: the model guessed it ("London" for a joke about clouds). ``strict``:
-    every word must have been written as such ("Germany" is not "German")."""
+    every word must have been written as such ("Germany" is not "German"). Values in
+    ``choices`` (the schema's enums) are never guesses."""
     seen = _conversation_words(messages)
     for value in _strings(arguments):
-        if any(c.isdigit() for c in value):
-            continue  # identifiers and codes: see _invented
+        if value in choices:
+            continue
+        if any(c.isdigit() for c in value) or not _is_lookup_value(value.strip()):
+            continue  # identifiers and codes: see _invented; composed text is not a guess
         words = [w for w in _WORD.findall(value.lower()) if len(w) >= 3 and w not in _COMMON]
         found = [_word_seen(w, seen, exact=strict) for w in words]
         if words and not (all(found) if strict else any(found)):
@@ -854,7 +891,8 @@ class EmbeddedProvider:
             tool = next((t for t in offered if t["function"]["name"] == name), None)
             arguments = _without_guessed_numbers(arguments, tool, messages)
             invented = _invented(arguments, messages)
-            if invented or _ungrounded_text(arguments, messages, strict=guessed):
+            choices = _enum_values(tool["function"].get("parameters")) if tool else set()
+            if invented or _ungrounded_text(arguments, messages, strict=guessed, choices=choices):
                 # A value the conversation never showed: decide again without that tool,
                 # so the model looks the item up (a search), picks another tool or answers.
                 offered = [t for t in offered if t["function"]["name"] != name]
