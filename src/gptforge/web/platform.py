@@ -35,6 +35,10 @@ class ProviderConfig:
     model: str | None
     source: Literal["admin", "environment"]
 
+    def redacted(self, message: str) -> str:
+        """``message`` with the API key, if it appears, replaced by ``***``."""
+        return message.replace(self.api_key, "***") if self.api_key else message
+
     def __repr__(self) -> str:  # never the key
         return (
             f"ProviderConfig(base_url={self.base_url!r}, model={self.model!r}, "
@@ -127,8 +131,7 @@ class Platform:
                 "model": config.model,
             }
         )
-        if choice is None:
-            return provider_from_settings(settings)
+        choice = choice or ModelSettings()  # its defaults are the settings' own choice
         return provider_from_settings(
             settings,
             provider=choice.provider,
@@ -187,7 +190,7 @@ class Platform:
         try:
             models = await list_models(api_key=config.api_key, base_url=config.base_url)
         except ProviderError as exc:
-            problem = exc.message.replace(config.api_key, "***") if config.api_key else exc.message
+            problem = config.redacted(exc.message)
         self._listed = (now, config, models, problem)
         return models, problem
 

@@ -132,7 +132,7 @@ async def test_model(_admin: AdminSubject, platform: PlatformDep) -> ModelTestOu
             error=f"The model did not answer in {MODEL_TEST_SECONDS:.0f} s.",
         )
     except GptforgeError as exc:
-        return _test_out(platform, config, started, error=_redacted(exc.message, config))
+        return _test_out(platform, config, started, error=config.redacted(exc.message))
     except Exception as exc:  # a provider library's own failure: say what, never the key
         log.warning("model test failed: %s", type(exc).__name__)
         return _test_out(
@@ -151,10 +151,6 @@ async def _ask(provider: ModelProvider) -> str:
         if isinstance(event, TextDelta):
             text.append(event.text)
     return "".join(text)
-
-
-def _redacted(message: str, config: ProviderConfig) -> str:
-    return message.replace(config.api_key, "***") if config.api_key else message
 
 
 def _test_out(
