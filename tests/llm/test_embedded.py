@@ -222,6 +222,27 @@ def test_results_are_shown_as_readable_lines() -> None:
     assert readable_result("plain text") == "plain text"
 
 
+def test_each_result_line_says_what_it_is_about() -> None:
+    """A record stays on one line with its nested parts, so a line copied alone as a fact
+    still names its branch; a list of records inside an object gets a line per record."""
+    branches = readable_result(
+        '{"branches":[{"name":"Central","opening":{"saturday":"10:00-16:00","sunday":null}},'
+        '{"name":"Harbour","opening":{"saturday":"10:00-14:00","sunday":"11:00-15:00"}}],'
+        '"venue":{"name":"Dock Hall","parking":false},"tags":["jazz","live"],'
+        '"availability":{"branches":[{"branch":"Central","available":0}]}}'
+    )
+    assert branches.splitlines() == [
+        "branches:",
+        "  - name: Central, opening: (saturday: 10:00-16:00, sunday: none)",
+        "  - name: Harbour, opening: (saturday: 10:00-14:00, sunday: 11:00-15:00)",
+        "venue: (name: Dock Hall, parking: no)",
+        "tags: jazz, live",
+        "availability:",
+        "  branches:",
+        "    - branch: Central, available: 0",
+    ]
+
+
 class _FakeServer:
     started = 0
 
@@ -501,3 +522,33 @@ async def test_composed_text_and_enum_choices_are_not_taken_for_guesses(
     events = [e async for e in provider.stream(question, [NOTE_TOOL])]
     calls = [(e.name, json.loads(e.arguments)) for e in events if isinstance(e, ToolCallRequest)]
     assert calls == [("saveNote", COMPOSED)]
+
+
+EVENTS_TOOL = {
+    "type": "function",
+    "function": {
+        "name": "listEvents",
+        "description": "Events of a month",
+        "parameters": {
+            "type": "object",
+            "properties": {"month": {"type": "string", "description": "YYYY-MM"}},
+            "required": ["month"],
+        },
+    },
+}
+
+
+@pytest.mark.parametrize(
+    "llama",
+    [[['{"tool": "listEvents", "arguments": {"month": "2027-01"}}'], ["listEvents"]]],
+    indirect=True,
+)
+async def test_a_date_derived_from_words_is_not_taken_for_an_invented_id(
+    provider: EmbeddedProvider, llama: list[dict[str, Any]]
+) -> None:
+    """ "In January" becomes ``2027-01``: a date the user wrote in words, not an id the
+    model made up (ids such as ``P-101`` still are; see above)."""
+    question = [{"role": "user", "content": "Which events are on in January 2027?"}]
+    events = [e async for e in provider.stream(question, [EVENTS_TOOL])]
+    calls = [(e.name, json.loads(e.arguments)) for e in events if isinstance(e, ToolCallRequest)]
+    assert calls == [("listEvents", {"month": "2027-01"})]

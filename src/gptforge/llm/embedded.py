@@ -357,24 +357,64 @@ def _scalar(value: Any) -> str:
     return str(value)
 
 
+INLINE_CHARS = 400
+
+
+def _inline(value: Any) -> str:
+    """A value on one line: ``name: Central, hours: (Saturday: 10:00, Sunday: closed)``."""
+    if isinstance(value, dict):
+        return ", ".join(
+            f"{k}: ({_inline(v)})" if isinstance(v, dict) and v else f"{k}: {_inline(v)}"
+            for k, v in value.items()
+        )
+    if isinstance(value, list):
+        if not value:
+            return "none"
+        if all(not isinstance(v, dict | list) for v in value):
+            return ", ".join(_scalar(v) for v in value)
+        return "[" + "; ".join(_inline(v) for v in value) + "]"
+    return _scalar(value)
+
+
+def _has_records(value: Any) -> bool:
+    """Whether ``value`` holds a list of objects or lists (each gets its own line)."""
+    if isinstance(value, dict):
+        return any(_has_records(v) for v in value.values())
+    if isinstance(value, list):
+        return any(isinstance(v, dict | list) for v in value)
+    return False
+
+
 def _render(value: Any, indent: str = "") -> list[str]:
+    """Indented ``key: value`` lines. A record in a list, and an object inside an object,
+    stays on one line when it is short: each line then carries what it is about (the
+    branch's name with its Sunday hours), so a line read alone still says it."""
     if isinstance(value, dict):
         if all(not isinstance(v, dict | list) for v in value.values()):
-            return [indent + ", ".join(f"{k}: {_scalar(v)}" for k, v in value.items())]
+            return [indent + _inline(value)]
         lines = []
-        for key, item in value.items():
-            if isinstance(item, dict | list) and item:
+        for key, child in value.items():
+            if isinstance(child, dict | list) and child:
+                inline = _inline(child)
+                if len(inline) <= INLINE_CHARS and not _has_records(child):
+                    shown = f"({inline})" if isinstance(child, dict) else inline
+                    lines.append(f"{indent}{key}: {shown}")
+                    continue
                 lines.append(f"{indent}{key}:")
-                lines.extend(_render(item, indent + "  "))
+                lines.extend(_render(child, indent + "  "))
             else:
-                lines.append(f"{indent}{key}: {_scalar(item) if item != [] else 'none'}")
+                lines.append(f"{indent}{key}: {_scalar(child) if child != [] else 'none'}")
         return lines
     if isinstance(value, list):
         if not value:
             return [indent + "none"]
         lines = []
-        for item in value:
-            rendered = _render(item, indent + "  ")
+        for element in value:
+            inline = _inline(element)
+            if len(inline) <= INLINE_CHARS:
+                lines.append(f"{indent}- {inline}")
+                continue
+            rendered = _render(element, indent + "  ")
             lines.append(indent + "- " + rendered[0][len(indent) + 2 :])
             lines.extend(rendered[1:])
         return lines
@@ -559,8 +599,17 @@ LOOKUP_MAX_WORDS = 4
 LOOKUP_MAX_CHARS = 60
 
 
+_DATE_OR_TIME = re.compile(
+    r"^(\d{4}-\d{2}(-\d{2})?([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?"
+    r"|\d{1,2}:\d{2}(:\d{2})?)$"
+)
+
+
 def _identifiers(value: Any) -> list[str]:
-    """Lookup values that look like identifiers or codes (they contain a digit)."""
+    """Lookup values that look like identifiers or codes (they contain a digit).
+
+    A date or a time (``2027-01``, ``2027-01-15``, ``18:30``) is not one: the model
+    derives it from words ("in January", "tomorrow") the user wrote differently."""
     if isinstance(value, dict):
         return [text for item in value.values() for text in _identifiers(item)]
     if isinstance(value, list):
@@ -570,6 +619,7 @@ def _identifiers(value: Any) -> list[str]:
         and any(c.isdigit() for c in value)
         and len(value.strip()) > 1
         and _is_lookup_value(value.strip())
+        and not _DATE_OR_TIME.match(value.strip())
     ):
         return [value.strip()]
     return []
