@@ -30,7 +30,7 @@ import anyio
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gptforge.actions import Action, ActionExecutor, OAuthManager
-from gptforge.egress import EgressClient, EgressPolicy
+from gptforge.egress import EgressPolicy
 from gptforge.errors import GptforgeError
 from gptforge.runtime import (
     Capabilities,
@@ -600,7 +600,7 @@ async def run_turn(
                     )
                     notes = [note] if note else []
         settings = platform.settings
-        async with EgressClient(policy=policy, limits=settings.egress_limits()) as egress:
+        async with platform.egress.client(policy, settings.egress_limits()) as egress:
             runtime = Runtime(
                 gpt=definition,
                 provider=await platform.model_provider(definition.model),
