@@ -11,9 +11,19 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, LargeBinary, Select, String, func, select
+from sqlalchemy import (
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    Select,
+    String,
+    exists,
+    func,
+    select,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Mapped, mapped_column, undefer
+from sqlalchemy.orm import Mapped, contains_eager, mapped_column, undefer
 
 from gptforge.store.conversations import visible_conversations
 from gptforge.store.models import Base, Conversation, new_id, utcnow
@@ -74,6 +84,25 @@ class FileRepository:
         self.session.add(row)
         await self.session.flush()
         return row
+
+    async def visible_conversation(
+        self, user_id: str, conversation_id: str
+    ) -> tuple[Conversation, bool] | None:
+        """Like :meth:`ConversationRepository.visible` (the GPT loaded in the same query),
+        with whether the user uploaded files to it: a message to a conversation without
+        uploads needs no list of them (one query less per message)."""
+        uploads = exists().where(
+            StoredFile.conversation_id == Conversation.id, StoredFile.call_id.is_(None)
+        )
+        row = (
+            await self.session.execute(
+                visible_conversations(user_id)
+                .options(contains_eager(Conversation.gpt))
+                .add_columns(uploads)
+                .where(Conversation.id == conversation_id)
+            )
+        ).first()
+        return None if row is None else (row[0], bool(row[1]))
 
     async def listed(self, conversation_id: str) -> list[StoredFile]:
         """A conversation's files, oldest first, without their bytes."""
