@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 
 import httpx
@@ -24,11 +25,17 @@ async def peer(request: Request) -> JSONResponse:
     return response
 
 
+async def slow(request: Request) -> JSONResponse:
+    await asyncio.sleep(0.2)
+    assert request.client is not None
+    return JSONResponse({"port": request.client.port, "cookie": None})
+
+
 async def away(request: Request) -> Response:
     return RedirectResponse(request.query_params["to"], status_code=302)
 
 
-APP = Starlette(routes=[Route("/peer", peer), Route("/away", away)])
+APP = Starlette(routes=[Route("/peer", peer), Route("/away", away), Route("/slow", slow)])
 LIMITS = EgressLimits()
 
 
@@ -105,3 +112,17 @@ async def test_a_closed_pool_makes_new_connections_when_used_again(server: str) 
     second = await call(pool, policy, f"{server}/peer")
     await pool.aclose()
     assert first["port"] != second["port"]
+
+
+async def test_requests_at_once_each_have_a_connection_kept_for_later_ones(server: str) -> None:
+    pool = EgressPool(max_idle_connections=3)
+    policy = allow(server)
+    try:
+        at_once = await asyncio.gather(*(call(pool, policy, f"{server}/slow") for _ in range(5)))
+        later = [await call(pool, policy, f"{server}/peer") for _ in range(3)]
+    finally:
+        await pool.aclose()
+    ports = {s["port"] for s in at_once}
+    assert len(ports) == 5  # none waited for another's connection
+    assert {s["port"] for s in later} <= ports  # three of them were kept, one is reused
+    assert len({s["port"] for s in later}) == 1
