@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import (
+    ColumnElement,
     Integer,
     Select,
     Table,
@@ -36,7 +37,7 @@ from gptforge.store.gpts import gpt_visible_to
 from gptforge.store.models import Approval, Conversation, ConversationEvent, Gpt, utcnow
 
 
-def visible_conversations(user_id: str) -> Select[Conversation]:
+def visible_conversations(user_id: str | ColumnElement[str]) -> Select[Conversation]:
     """Conversations ``user_id`` may read or continue: theirs, with a GPT they may see."""
     return (
         select(Conversation)

@@ -9,6 +9,7 @@ exactly when its conversation is.
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 
 from sqlalchemy import (
@@ -18,6 +19,7 @@ from sqlalchemy import (
     LargeBinary,
     Select,
     String,
+    bindparam,
     exists,
     func,
     select,
@@ -53,6 +55,21 @@ def visible_files(user_id: str) -> Select[StoredFile]:
     """Files ``user_id`` may read: those of conversations they may read."""
     conversations = visible_conversations(user_id).with_only_columns(Conversation.id)
     return select(StoredFile).where(StoredFile.conversation_id.in_(conversations.scalar_subquery()))
+
+
+@functools.cache
+def _visible_conversation() -> Select[Conversation, bool]:
+    """The conversation a message goes to, with its GPT and whether it has uploads:
+    built once (every message runs it), with bound ``user_id`` and ``conversation_id``."""
+    uploads = exists().where(
+        StoredFile.conversation_id == Conversation.id, StoredFile.call_id.is_(None)
+    )
+    return (
+        visible_conversations(bindparam("user_id", type_=String()))
+        .options(contains_eager(Conversation.gpt))
+        .add_columns(uploads)
+        .where(Conversation.id == bindparam("conversation_id"))
+    )
 
 
 class FileRepository:
@@ -91,15 +108,10 @@ class FileRepository:
         """Like :meth:`ConversationRepository.visible` (the GPT loaded in the same query),
         with whether the user uploaded files to it: a message to a conversation without
         uploads needs no list of them (one query less per message)."""
-        uploads = exists().where(
-            StoredFile.conversation_id == Conversation.id, StoredFile.call_id.is_(None)
-        )
         row = (
             await self.session.execute(
-                visible_conversations(user_id)
-                .options(contains_eager(Conversation.gpt))
-                .add_columns(uploads)
-                .where(Conversation.id == conversation_id)
+                _visible_conversation(),
+                {"user_id": user_id, "conversation_id": conversation_id},
             )
         ).first()
         return None if row is None else (row[0], bool(row[1]))
