@@ -44,12 +44,16 @@ class _GivenBack(httpx.AsyncByteStream):
     ) -> None:
         self._stream = stream
         self._give_back = give_back
+        self._closed = False
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
         async for chunk in self._stream:
             yield chunk
 
     async def aclose(self) -> None:
+        if self._closed:
+            return  # given back once: twice would lend one transport to two requests
+        self._closed = True
         try:
             await self._stream.aclose()
         finally:
