@@ -51,8 +51,9 @@ SQLITE_LINE_SIZE = 1
 """Sessions of a process on SQLite at once (sessions opened inside one use the pool's
 other connections). Nearly every session of a chat writes, and SQLite has one writer:
 a second writer waits in SQLite's busy handler, which sleeps (1, 2, 5 ... 100 ms) rather
-than waking when the lock is free. One at a time, in the line, served 42 turns/s at
-N = 500 in the load benchmark, against 40 with two and 35 with five."""
+than waking when the lock is free. In the load benchmark at N = 500 (benchmarks/RESULTS.md,
+issue 11, third pass) one place cost 21-25 ms of CPU per turn against 27 with five, for
+35-42 turns/s against 35."""
 
 _IN_SESSION: contextvars.ContextVar[bool] = contextvars.ContextVar("in_session", default=False)
 """Whether the current task (or the task that spawned it) holds a session's place."""
