@@ -47,6 +47,7 @@ EXPORTS = {
         "EgressClient",
         "EgressLimits",
         "EgressPolicy",
+        "EgressPool",
         "FetchedResponse",
         "GuardedTransport",
         "blocked_reason",

@@ -1,5 +1,6 @@
 """The session line: at most ``size`` sessions at once, the others wait in arrival order
-and never fail; a session inside another one does not wait for its own parent."""
+(requests before running turns, turns never starved) and never fail; a session inside
+another one does not wait for its own parent."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from pathlib import Path
 
 from sqlalchemy import text
 
-from gptforge.store import Database, outside_sessions
+from gptforge.store import Database, behind_requests, outside_sessions
 from gptforge.store.database import SessionLine
 
 
@@ -117,3 +118,51 @@ async def test_a_waiter_cancelled_while_a_place_is_given_back_loses_nothing() ->
     assert line.waiting() == 0
     async with asyncio.timeout(1):
         await waiter()  # the place was given back, not lost
+
+
+async def test_requests_get_a_freed_place_before_turns_but_turns_are_not_starved() -> None:
+    line = SessionLine(1, turn_share=3)
+    held = asyncio.Event()
+    release = asyncio.Event()
+    order: list[str] = []
+
+    async def holder() -> None:
+        async with line.place():
+            held.set()
+            await release.wait()
+
+    async def work(name: str) -> None:
+        async with line.place():
+            order.append(name)
+            await asyncio.sleep(0)
+
+    first = asyncio.create_task(holder(), context=outside_sessions())
+    await held.wait()
+    tasks = []
+    # turns waited longest; requests keep arriving behind them
+    for name in ["turn1", "turn2", "req1", "req2", "req3", "req4", "req5", "turn3"]:
+        context = behind_requests() if name.startswith("turn") else outside_sessions()
+        tasks.append(asyncio.create_task(work(name), context=context))
+        await asyncio.sleep(0)
+    assert line.waiting() == 8
+    release.set()
+    await asyncio.gather(first, *tasks)
+    # two requests, then a turn (one place in three while both wait), and so on
+    assert order == ["req1", "req2", "turn1", "req3", "req4", "turn2", "req5", "turn3"]
+
+
+async def test_turn_sessions_alone_keep_their_arrival_order() -> None:
+    line = SessionLine(1)
+    order: list[int] = []
+
+    async def work(n: int) -> None:
+        async with line.place():
+            order.append(n)
+            await asyncio.sleep(0.001)
+
+    tasks = []
+    for n in range(6):
+        tasks.append(asyncio.create_task(work(n), context=behind_requests()))
+        await asyncio.sleep(0)
+    await asyncio.gather(*tasks)
+    assert order == list(range(6))

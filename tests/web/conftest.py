@@ -41,6 +41,7 @@ async def platform(settings: ServerSettings) -> AsyncIterator[Platform]:
     made = create_platform(settings)
     await made.db.migrate()
     yield made
+    await made.egress.aclose()
     await made.db.dispose()
     await drop_database(made.db.url)
 

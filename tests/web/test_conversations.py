@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import httpx
 import pytest
+from fastapi import FastAPI, Request, Response
 from sqlalchemy import update
 
 from gptforge.llm import ScriptedCall, ScriptedProvider, ScriptedReply
@@ -266,3 +267,41 @@ async def test_a_resume_cut_short_can_be_decided_again(
     assert_error(await alice.post(f"{base}/messages", json={"content": "x"}), 409)
     again = await alice.post(f"{base}/calls/{call_id}/decision", json={"decision": "allow"})
     assert text_of(parse_sse(again.text)) == "Done now."
+
+
+def peer_app() -> FastAPI:
+    """The echo API's ``whoAmI`` that notes each call's client port and cookies, and
+    sets a cookie of its own (as a session-keeping API would)."""
+    app = FastAPI()
+    app.state.calls = []
+
+    @app.get("/whoami")
+    def whoami(request: Request, response: Response, greeting: str) -> dict[str, str]:
+        assert request.client is not None
+        app.state.calls.append((request.client.port, request.headers.get("cookie")))
+        response.set_cookie("session", f"for-{greeting}")
+        return {"greeting": greeting}
+
+    return app
+
+
+async def test_turns_of_different_users_reuse_the_connection_but_never_a_cookie(
+    platform: Platform,
+    admin: httpx.AsyncClient,
+    alice: httpx.AsyncClient,
+    bob: httpx.AsyncClient,
+) -> None:
+    app = peer_app()
+    with serve(app) as url:
+        await allow_host(admin, url)
+        gpt_id = await echo_gpt(alice, url)
+        platform.provider = script(
+            GREET, ScriptedReply(text="Hi."), GREET, ScriptedReply(text="Hi again.")
+        )
+        for client in (alice, bob):
+            events = await send(client, await new_conversation(client, gpt_id), "Greet it")
+            finished = next(e for e in events if e.kind == "tool_call_finished")
+            assert finished.data["status"] == "ok"
+    ports = [port for port, _ in app.state.calls]
+    assert len(ports) == 2 and ports[0] == ports[1]  # one connection for both turns
+    assert [cookie for _, cookie in app.state.calls] == [None, None]

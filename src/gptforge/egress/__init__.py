@@ -14,6 +14,7 @@ from gptforge.egress.policy import (
     origin,
     parse_allow_entry,
 )
+from gptforge.egress.pool import EgressPool
 from gptforge.egress.transport import GuardedTransport, resolve_host
 
 __all__ = [
@@ -22,6 +23,7 @@ __all__ = [
     "EgressClient",
     "EgressLimits",
     "EgressPolicy",
+    "EgressPool",
     "FetchedResponse",
     "GuardedTransport",
     "blocked_reason",

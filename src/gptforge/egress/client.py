@@ -14,6 +14,8 @@ import time
 import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from http.cookiejar import Cookie, CookieJar
+from typing import Any
 
 import anyio
 import httpx
@@ -158,8 +160,22 @@ def _redirect_request(
     return httpx.Request(method, url, headers=headers, content=content)
 
 
+class _NoCookies(CookieJar):
+    """A jar that keeps nothing: a client may serve many users and GPTs, and a cookie one
+    API sets must never be sent on anyone's later request (nor pile up in memory)."""
+
+    def set_cookie(self, cookie: Cookie) -> None:
+        return None
+
+    def extract_cookies(self, response: Any, request: Any) -> None:
+        return None
+
+
 class EgressClient:
-    """Sends requests through the guarded transport under :class:`EgressLimits`."""
+    """Sends requests through the guarded transport under :class:`EgressLimits`.
+
+    It keeps no cookies, so one client may serve every request made under its policy
+    (see :class:`~gptforge.egress.pool.EgressPool`)."""
 
     def __init__(
         self,
@@ -174,6 +190,7 @@ class EgressClient:
         self._client = httpx.AsyncClient(
             transport=transport or GuardedTransport(self.policy, resolver=resolver),
             trust_env=False,
+            cookies=_NoCookies(),
             follow_redirects=False,
             timeout=httpx.Timeout(
                 self.limits.deadline_seconds, connect=self.limits.connect_timeout_seconds

@@ -99,14 +99,16 @@ class GuardedTransport(httpx.AsyncHTTPTransport):
         policy: EgressPolicy,
         *,
         resolver: Resolver = resolve_host,
-        max_connections: int = 100,
+        max_connections: int | None = 100,
+        max_keepalive_connections: int = 20,
+        keepalive_expiry: float = 5.0,
     ) -> None:
         super().__init__(verify=_ssl_context(), trust_env=False, retries=0)
         self._pool = httpcore.AsyncConnectionPool(
             ssl_context=_ssl_context(),
             max_connections=max_connections,
-            max_keepalive_connections=20,
-            keepalive_expiry=5.0,
+            max_keepalive_connections=max_keepalive_connections,
+            keepalive_expiry=keepalive_expiry,
             retries=0,
             network_backend=GuardedNetworkBackend(policy, resolver=resolver),
         )

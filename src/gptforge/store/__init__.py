@@ -21,7 +21,12 @@ from gptforge.store.conversations import (
     StoredEvent,
     visible_conversations,
 )
-from gptforge.store.database import Database, database_url, outside_sessions
+from gptforge.store.database import (
+    Database,
+    behind_requests,
+    database_url,
+    outside_sessions,
+)
 from gptforge.store.files import FileRepository, StoredFile, visible_files
 from gptforge.store.gpts import GptRepository, gpt_visible_to, visible_gpts
 from gptforge.store.limits import Hit, RateCounter, RateLimitRepository, uses_builder_key
@@ -87,6 +92,7 @@ __all__ = [
     "TokenRepository",
     "User",
     "UserRepository",
+    "behind_requests",
     "database_url",
     "gpt_visible_to",
     "new_id",

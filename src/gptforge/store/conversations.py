@@ -9,12 +9,26 @@ conversation stays visible only to the GPT's owner.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Select, delete, exists, func, insert, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    Table,
+    Update,
+    bindparam,
+    delete,
+    exists,
+    func,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import contains_eager
 
@@ -23,7 +37,7 @@ from gptforge.store.gpts import gpt_visible_to
 from gptforge.store.models import Approval, Conversation, ConversationEvent, Gpt, utcnow
 
 
-def visible_conversations(user_id: str) -> Select[Conversation]:
+def visible_conversations(user_id: str | ColumnElement[str]) -> Select[Conversation]:
     """Conversations ``user_id`` may read or continue: theirs, with a GPT they may see."""
     return (
         select(Conversation)
@@ -53,6 +67,28 @@ class Progress:
     last_sequence: int
     heartbeat_at: datetime | None
     updated_at: datetime
+
+
+_CONVERSATIONS = cast(Table, Conversation.__table__)
+_INSERT_EVENT = insert(cast(Table, ConversationEvent.__table__))
+"""Core statements (not ORM-enabled ones) on the hot path of every turn: an event batch
+and the end of a turn each cost a few statements, and SQLAlchemy's ORM bulk-update path
+and building a statement anew cost more CPU than the database round trip."""
+
+
+@functools.cache
+def _take_sequences(names: tuple[str, ...], checks_status: bool) -> Update:
+    """``UPDATE conversations SET last_sequence = last_sequence + :count, <names> ...
+    RETURNING last_sequence``, built once per set of columns (bound ``v_<name>``)."""
+    table = _CONVERSATIONS
+    where = [table.c.id == bindparam("conversation_id")]
+    if checks_status:
+        where.append(table.c.status.in_(bindparam("expected", expanding=True)))
+    values: dict[str, Any] = {
+        name: bindparam(f"v_{name}", type_=table.c[name].type) for name in names
+    }
+    values["last_sequence"] = table.c.last_sequence + bindparam("count", type_=Integer())
+    return update(table).where(*where).values(values).returning(table.c.last_sequence)
 
 
 _IDS_PER_STATEMENT = 500
@@ -155,24 +191,28 @@ class ConversationRepository:
                 "updated_at": now,
                 **(values or {}),
             },
-            Conversation.status.in_(expected),
+            expected,
         )
         if last is not None:
             await self._insert_events(conversation_id, last, events)
         return last
 
     async def _take_sequences(
-        self, conversation_id: str, count: int, values: dict[str, Any], *where: Any
+        self,
+        conversation_id: str,
+        count: int,
+        values: dict[str, Any],
+        expected: tuple[str, ...] | None = None,
     ) -> int | None:
         """One ``UPDATE ... RETURNING``: ``count`` more sequence numbers taken (with
-        ``values`` set); the last one, or ``None`` when no row matched."""
-        taken = await self.session.execute(
-            update(Conversation)
-            .where(Conversation.id == conversation_id, *where)
-            .values(last_sequence=Conversation.last_sequence + count, **values)
-            .returning(Conversation.last_sequence)
-            .execution_options(synchronize_session=False)
-        )
+        ``values`` set; only if the status is one of ``expected`` when given); the last
+        one, or ``None`` when no row matched."""
+        params = {f"v_{name}": value for name, value in values.items()}
+        params.update(conversation_id=conversation_id, count=count)
+        if expected is not None:
+            params["expected"] = list(expected)
+        statement = _take_sequences(tuple(sorted(values)), expected is not None)
+        taken = await self.session.execute(statement, params)
         last = taken.scalar_one_or_none()
         return None if last is None else int(last)
 
@@ -183,7 +223,7 @@ class ConversationRepository:
             return
         first = last - len(events) + 1
         await self.session.execute(
-            insert(ConversationEvent),
+            _INSERT_EVENT,
             [
                 {"conversation_id": conversation_id, "sequence": first + n, "kind": k, "data": d}
                 for n, (k, d) in enumerate(events)

@@ -9,6 +9,7 @@ import weakref
 from collections import deque
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -46,14 +47,24 @@ its ``max_connections`` (100 by default): 3 processes take at most 90."""
 SQLITE_POOL_SIZE = 5
 SQLITE_POOL_OVERFLOW = 10
 """SQLAlchemy's defaults: SQLite has one writer at a time, more connections do not help."""
+SQLITE_LINE_SIZE = 1
+"""Sessions of a process on SQLite at once (sessions opened inside one use the pool's
+other connections). Nearly every session of a chat writes, and SQLite has one writer:
+a second writer waits in SQLite's busy handler, which sleeps (1, 2, 5 ... 100 ms) rather
+than waking when the lock is free. In the load benchmark at N = 500 (benchmarks/RESULTS.md,
+issue 11, third pass) one place cost 21-25 ms of CPU per turn against 27 with five, for
+35-42 turns/s against 35."""
 
 _IN_SESSION: contextvars.ContextVar[bool] = contextvars.ContextVar("in_session", default=False)
 """Whether the current task (or the task that spawned it) holds a session's place."""
+_BEHIND: contextvars.ContextVar[bool] = contextvars.ContextVar("behind", default=False)
+"""Whether the current task's sessions wait behind those of requests (a running turn)."""
 
 
 class SessionLine:
-    """At most ``size`` sessions of this event loop at once; the others wait in arrival
-    order, without a time limit.
+    """At most ``size`` sessions of this event loop at once; the others wait, without a
+    time limit, in two lines: requests, then running turns (see :func:`behind_requests`),
+    each in arrival order.
 
     Sessions are what hold pool connections. Without the line, hundreds of turns and
     requests ask the pool at once, each connection is held for several turns of a busy
@@ -61,16 +72,20 @@ class SessionLine:
     its turn instead of failing, and the pool keeps connections beyond ``size`` for
     sessions opened inside another session (those skip the line: they would otherwise
     wait for their own parent).
+
+    A freed place goes to the first waiting request before any turn: a new message is
+    accepted (stored, its first event sent) without waiting behind the events of
+    hundreds of running turns. Turns are not starved: when both wait, at least one place
+    in every ``turn_share`` goes to a turn, and in a closed loop each request is a
+    finished turn's user coming back.
     """
 
-    def __init__(self, size: int) -> None:
+    def __init__(self, size: int, *, turn_share: int = 4) -> None:
         self.size = size
-        self._held: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, list[int]] = (
+        self.turn_share = turn_share
+        self._loops: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Places] = (
             weakref.WeakKeyDictionary()
         )
-        self._waiting: weakref.WeakKeyDictionary[
-            asyncio.AbstractEventLoop, deque[asyncio.Future[None]]
-        ] = weakref.WeakKeyDictionary()
 
     @asynccontextmanager
     async def place(self) -> AsyncIterator[None]:
@@ -78,43 +93,62 @@ class SessionLine:
             yield
             return
         loop = asyncio.get_running_loop()
-        held = self._held.setdefault(loop, [0])
-        waiting = self._waiting.setdefault(loop, deque())
-        if held[0] >= self.size or waiting:
+        places = self._loops.get(loop)
+        if places is None:
+            places = self._loops[loop] = _Places()
+        waiting = places.turns if _BEHIND.get() else places.requests
+        if places.held >= self.size or places.requests or places.turns:
             ready = loop.create_future()
             waiting.append(ready)
             try:
                 await ready  # the place is handed over: ``held`` already counts it
             except BaseException:
                 if ready.done() and not ready.cancelled():
-                    self._release(held, waiting)  # handed over just as it was cancelled
+                    self._release(places)  # handed over just as it was cancelled
                 else:  # still in line, unless a release already skipped it
                     with contextlib.suppress(ValueError):
                         waiting.remove(ready)
                 raise
         else:
-            held[0] += 1
+            places.held += 1
         _IN_SESSION.set(True)
         try:
             yield
         finally:
             _IN_SESSION.set(False)
-            self._release(held, waiting)
+            self._release(places)
 
-    def _release(self, held: list[int], waiting: deque[asyncio.Future[None]]) -> None:
-        while waiting:
-            nxt = waiting.popleft()
+    def _release(self, places: _Places) -> None:
+        while places.requests or places.turns:
+            turn_due = places.in_a_row >= self.turn_share - 1
+            if places.turns and (turn_due or not places.requests):
+                nxt, places.in_a_row = places.turns.popleft(), 0
+            else:
+                nxt = places.requests.popleft()
+                places.in_a_row = places.in_a_row + 1 if places.turns else 0
             if not nxt.done():
                 nxt.set_result(None)  # the place goes to the next in line
                 return
-        held[0] -= 1
+        places.held -= 1
 
     def waiting(self) -> int:
         """Sessions of the running loop waiting for a place now."""
         try:
-            return len(self._waiting.get(asyncio.get_running_loop(), ()))
+            places = self._loops.get(asyncio.get_running_loop())
         except RuntimeError:
             return 0
+        return 0 if places is None else len(places.requests) + len(places.turns)
+
+
+@dataclass
+class _Places:
+    """One event loop's places: how many are held, and who waits for one."""
+
+    held: int = 0
+    requests: deque[asyncio.Future[None]] = field(default_factory=deque)
+    turns: deque[asyncio.Future[None]] = field(default_factory=deque)
+    in_a_row: int = 0
+    """Places handed to requests in a row while a turn waited."""
 
 
 def outside_sessions() -> contextvars.Context:
@@ -122,6 +156,15 @@ def outside_sessions() -> contextvars.Context:
     inside a request's session, e.g. a chat turn, outlives that session)."""
     context = contextvars.copy_context()
     context.run(_IN_SESSION.set, False)
+    return context
+
+
+def behind_requests() -> contextvars.Context:
+    """Like :func:`outside_sessions`, for a task whose sessions wait behind those of
+    requests: a running turn (its events, its end), whose user already has an answer
+    streaming, while a new message's user waits for its first event."""
+    context = outside_sessions()
+    context.run(_BEHIND.set, True)
     return context
 
 
@@ -169,8 +212,8 @@ class Database:
         if sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
-        self.line = SessionLine(size)
-        """Sessions wait here for one of the pool's ``size`` connections (see
+        self.line = SessionLine(SQLITE_LINE_SIZE if sqlite else size)
+        """Sessions wait here for one of the pool's connections (see
         :class:`SessionLine`)."""
 
     @property

@@ -9,11 +9,23 @@ exactly when its conversation is.
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, LargeBinary, Select, String, func, select
+from sqlalchemy import (
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    Select,
+    String,
+    bindparam,
+    exists,
+    func,
+    select,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Mapped, mapped_column, undefer
+from sqlalchemy.orm import Mapped, contains_eager, mapped_column, undefer
 
 from gptforge.store.conversations import visible_conversations
 from gptforge.store.models import Base, Conversation, new_id, utcnow
@@ -45,6 +57,21 @@ def visible_files(user_id: str) -> Select[StoredFile]:
     return select(StoredFile).where(StoredFile.conversation_id.in_(conversations.scalar_subquery()))
 
 
+@functools.cache
+def _visible_conversation() -> Select[Conversation, bool]:
+    """The conversation a message goes to, with its GPT and whether it has uploads:
+    built once (every message runs it), with bound ``user_id`` and ``conversation_id``."""
+    uploads = exists().where(
+        StoredFile.conversation_id == Conversation.id, StoredFile.call_id.is_(None)
+    )
+    return (
+        visible_conversations(bindparam("user_id", type_=String()))
+        .options(contains_eager(Conversation.gpt))
+        .add_columns(uploads)
+        .where(Conversation.id == bindparam("conversation_id"))
+    )
+
+
 class FileRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -74,6 +101,20 @@ class FileRepository:
         self.session.add(row)
         await self.session.flush()
         return row
+
+    async def visible_conversation(
+        self, user_id: str, conversation_id: str
+    ) -> tuple[Conversation, bool] | None:
+        """Like :meth:`ConversationRepository.visible` (the GPT loaded in the same query),
+        with whether the user uploaded files to it: a message to a conversation without
+        uploads needs no list of them (one query less per message)."""
+        row = (
+            await self.session.execute(
+                _visible_conversation(),
+                {"user_id": user_id, "conversation_id": conversation_id},
+            )
+        ).first()
+        return None if row is None else (row[0], bool(row[1]))
 
     async def listed(self, conversation_id: str) -> list[StoredFile]:
         """A conversation's files, oldest first, without their bytes."""

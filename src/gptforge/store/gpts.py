@@ -20,7 +20,7 @@ from gptforge.store.search import SearchIndex
 SHARED = ("link", "public")
 
 
-def gpt_visible_to(user_id: str) -> ColumnElement[bool]:
+def gpt_visible_to(user_id: str | ColumnElement[str]) -> ColumnElement[bool]:
     """The condition on ``gpts`` rows that :func:`visible_gpts` applies (for joins)."""
     return or_(
         Gpt.owner_id == user_id,

@@ -25,7 +25,7 @@ from gptforge.actions import (
     confirmation_policy,
     parse_auth,
 )
-from gptforge.egress import EgressClient, EgressLimits, EgressPolicy, fetch
+from gptforge.egress import EgressLimits, EgressPolicy, fetch
 from gptforge.errors import ConfigError, EgressError
 from gptforge.openapi import LoadLimits, Spec, build_spec, parse_document
 from gptforge.store import ActionRecord, SecretBox
@@ -368,8 +368,7 @@ async def test_call(
     action = runtime_action(record, spec, platform.secrets)
     policy = await platform.egress_policy(session)
     settings = platform.settings
-    egress = EgressClient(policy=policy, limits=settings.egress_limits())
-    async with egress:
+    async with platform.egress.client(policy, settings.egress_limits()) as egress:
         executor = ActionExecutor(egress=egress, max_result_chars=settings.action_max_result_chars)
         outcome = await executor.execute(action, operation, arguments, user_id=user_id)
     if isinstance(outcome, SignInRequired):

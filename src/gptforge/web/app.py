@@ -91,6 +91,7 @@ def create_app(
             sweeper.cancel()
             reaper.cancel()
             await platform.turns.drain()
+            await platform.egress.aclose()
             if platform.code_interpreter is not None:
                 await platform.code_interpreter.close()
             await platform.db.dispose()

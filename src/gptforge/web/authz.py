@@ -68,6 +68,19 @@ async def load_conversation(
     return conversation
 
 
+async def load_conversation_to_message(
+    session: AsyncSession, subject: Subject, conversation_id: str
+) -> tuple[Conversation, bool]:
+    """:func:`load_conversation`, and whether the user uploaded files to it."""
+    found = await FileRepository(session).visible_conversation(subject.user_id, conversation_id)
+    if found is None:
+        raise NotFound(
+            f"No conversation {conversation_id!r} that you can see.",
+            code="conversation_not_found",
+        )
+    return found
+
+
 async def load_file(session: AsyncSession, subject: Subject, file_id: str) -> StoredFile:
     """A file (with its bytes) of a conversation the caller may read; else 404."""
     stored = await FileRepository(session).visible(subject.user_id, file_id)

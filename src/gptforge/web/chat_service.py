@@ -21,7 +21,7 @@ import re
 from collections import OrderedDict
 from collections.abc import AsyncGenerator, AsyncIterator
 from contextlib import aclosing
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any, cast
 from urllib.parse import urlencode
@@ -30,7 +30,7 @@ import anyio
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gptforge.actions import Action, ActionExecutor, OAuthManager
-from gptforge.egress import EgressClient, EgressPolicy
+from gptforge.egress import EgressPolicy
 from gptforge.errors import GptforgeError
 from gptforge.runtime import (
     Capabilities,
@@ -151,9 +151,15 @@ def _text(content: Any) -> str | None:
 
 
 async def begin_message(
-    platform: Platform, session: AsyncSession, conversation: Conversation, content: str
+    platform: Platform,
+    session: AsyncSession,
+    conversation: Conversation,
+    content: str,
+    *,
+    uploads: bool | None = None,
 ) -> Accepted:
-    """Commit the user's message and claim the conversation."""
+    """Commit the user's message and claim the conversation. ``uploads``: whether the
+    user uploaded files to it, if the request knows (else the turn reads the list)."""
     await recover_if_stale(platform, session, conversation)
     if conversation.status == "running":
         raise Conflict(
@@ -176,7 +182,7 @@ async def begin_message(
     )
     if accepted is None:
         raise Conflict("Another request started a turn here just now.", code="turn_running")
-    return accepted
+    return replace(accepted, uploads=uploads)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -191,6 +197,8 @@ class Accepted:
     state: ConversationState
     gpt: Gpt | None
     policy: EgressPolicy
+    uploads: bool | None = None
+    """Whether the conversation has files the user uploaded; None: not known."""
 
 
 async def _accept(
@@ -594,13 +602,17 @@ async def run_turn(
                     platform, session, conversation, gpt
                 )
                 if content is not None:
-                    uploads = await FileRepository(session).listed(conversation_id)
+                    uploads = (
+                        await FileRepository(session).listed(conversation_id)
+                        if accepted is None or accepted.uploads is not False
+                        else []  # none to list; a note may still say some were deleted
+                    )
                     note = attachment_note(
                         uploads, state, code_interpreter=definition.capabilities.code_interpreter
                     )
                     notes = [note] if note else []
         settings = platform.settings
-        async with EgressClient(policy=policy, limits=settings.egress_limits()) as egress:
+        async with platform.egress.client(policy, settings.egress_limits()) as egress:
             runtime = Runtime(
                 gpt=definition,
                 provider=await platform.model_provider(definition.model),

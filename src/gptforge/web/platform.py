@@ -10,7 +10,7 @@ from pydantic import SecretStr
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gptforge.capabilities.code import CodeInterpreter
-from gptforge.egress import EgressPolicy
+from gptforge.egress import EgressPolicy, EgressPool
 from gptforge.errors import ProviderError
 from gptforge.llm import ModelProvider, provider_from_settings
 from gptforge.llm.openai_compat import list_models
@@ -60,6 +60,9 @@ class Platform:
     :meth:`model_provider`)."""
     turns: Turns = field(default_factory=Turns)
     code_interpreter: CodeInterpreter | None = None
+    egress: EgressPool = field(default_factory=EgressPool)
+    """Connections to action APIs, kept across turns (one client per allowlist); closed
+    when the app stops."""
     """The sandbox sessions of this process, made on the first code interpreter call."""
     _resolved: tuple[float, ProviderConfig, ModelProvider] | None = field(
         default=None, init=False, repr=False

@@ -16,7 +16,7 @@ from typing import Any
 
 import anyio
 
-from gptforge.store import outside_sessions
+from gptforge.store import behind_requests, outside_sessions
 from gptforge.web.live_events import LiveEvents
 
 
@@ -38,8 +38,9 @@ class Turns:
     _heartbeat: asyncio.Task[None] | None = None
 
     def start(self, turn: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
-        # a turn outlives the request that starts it: its sessions take their own places
-        task = asyncio.create_task(turn, context=outside_sessions())
+        # a turn outlives the request that starts it: its sessions take their own places,
+        # behind those of requests (new messages are accepted first)
+        task = asyncio.create_task(turn, context=behind_requests())
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
         return task

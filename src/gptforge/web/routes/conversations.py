@@ -15,7 +15,12 @@ from pydantic import BaseModel
 
 from gptforge.store import Conversation, ConversationRepository, GptRepository
 from gptforge.web import capability_service, chat_service
-from gptforge.web.authz import is_owner, load_conversation, load_gpt
+from gptforge.web.authz import (
+    is_owner,
+    load_conversation,
+    load_conversation_to_message,
+    load_gpt,
+)
 from gptforge.web.chat_schemas import (
     ConversationCreated,
     ConversationIn,
@@ -175,8 +180,10 @@ async def send_message(
     platform: PlatformDep,
 ) -> StreamingResponse:
     """Commit the message, start the turn, stream its events until ``done``."""
-    conversation = await load_conversation(session, subject, conversation_id)
-    accepted = await chat_service.begin_message(platform, session, conversation, body.content)
+    conversation, uploads = await load_conversation_to_message(session, subject, conversation_id)
+    accepted = await chat_service.begin_message(
+        platform, session, conversation, body.content, uploads=uploads
+    )
     chat_service.start_turn(
         platform,
         conversation.id,
