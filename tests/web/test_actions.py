@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
+import threading
 from collections.abc import Iterator
 from typing import Any
 
+import anyio
+import anyio.to_thread
 import httpx
 import pytest
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse
+from starlette.routing import Route
 
 from gptforge.demo import DEMO_SPEC
 from gptforge.demo.weather_api import create_app as weather_app
@@ -364,3 +372,38 @@ class TestCheckWithoutSaving:
         assert_error(refused, 422, "url_refused")
         assert_error(await anonymous.post("/api/v1/actions/check", json={"schema": ECHO_SPEC}), 401)
         assert_error(await alice.post("/api/v1/actions/check", json={"schema": "{bad"}), 422)
+
+
+def slow_schema_app(asked: threading.Event, release: threading.Event) -> Starlette:
+    """Serves the demo schema only once ``release`` is set (a slow or stuck API)."""
+
+    async def schema(_request: Request) -> PlainTextResponse:
+        asked.set()
+        while not release.is_set():
+            await asyncio.sleep(0.02)
+        return PlainTextResponse(DEMO_SPEC.read_text())
+
+    return Starlette(routes=[Route("/openapi.yaml", schema)])
+
+
+async def test_a_slow_api_does_not_hold_up_other_users_requests(
+    admin: httpx.AsyncClient, alice: httpx.AsyncClient, bob: httpx.AsyncClient
+) -> None:
+    """A request waiting on an outside server (a schema import, a test call) holds its
+    database session meanwhile; other users' requests must still be served."""
+    asked, release = threading.Event(), threading.Event()
+    with serve(slow_schema_app(asked, release)) as url:
+        await allow(admin, url)
+        slow = asyncio.ensure_future(
+            alice.post("/api/v1/actions/check", json={"schema_url": f"{url}/openapi.yaml"})
+        )
+        try:
+            await anyio.to_thread.run_sync(asked.wait, 10)
+            with anyio.fail_after(10):
+                me = await bob.get("/api/v1/me")
+                gpts = await bob.get("/api/v1/gpts")
+            assert me.status_code == 200 and gpts.status_code == 200
+            assert not slow.done()  # served while the import still waited
+        finally:
+            release.set()
+        assert (await slow).status_code == 200

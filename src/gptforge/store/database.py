@@ -47,13 +47,13 @@ its ``max_connections`` (100 by default): 3 processes take at most 90."""
 SQLITE_POOL_SIZE = 5
 SQLITE_POOL_OVERFLOW = 10
 """SQLAlchemy's defaults: SQLite has one writer at a time, more connections do not help."""
-SQLITE_LINE_SIZE = 1
-"""Sessions of a process on SQLite at once (sessions opened inside one use the pool's
-other connections). Nearly every session of a chat writes, and SQLite has one writer:
-a second writer waits in SQLite's busy handler, which sleeps (1, 2, 5 ... 100 ms) rather
-than waking when the lock is free. In the load benchmark at N = 500 (benchmarks/RESULTS.md,
-issue 11, third pass) one place cost 21-25 ms of CPU per turn against 27 with five, for
-35-42 turns/s against 35."""
+SQLITE_LINE_SIZE = SQLITE_POOL_SIZE
+"""Sessions of a process on SQLite at once. One place was tried (SQLite has one writer; a
+second writer sleeps in SQLite's busy handler): in the load benchmark at N = 500 it gave
+21-25 ms of CPU per turn against 27 with five (benchmarks/RESULTS.md, issue 11, third
+pass), but a request that holds its session while it waits on an outside server (a
+schema import, an action's test call, the admin's model test) then held up every other
+request of the process (tests/web/test_actions.py)."""
 
 _IN_SESSION: contextvars.ContextVar[bool] = contextvars.ContextVar("in_session", default=False)
 """Whether the current task (or the task that spawned it) holds a session's place."""
