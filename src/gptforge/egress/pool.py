@@ -116,8 +116,9 @@ class _LendingTransport(httpx.AsyncBaseTransport):
             stale = [transport, *(t for _, t in free)]
             self._idle -= len(free)
             free.clear()
-            for old in stale:
-                await old.aclose()
+            with anyio.CancelScope(shield=True):
+                for old in stale:
+                    await old.aclose()
         return self._make()
 
     async def _give_back(self, origin: _Origin, transport: GuardedTransport) -> None:
@@ -130,15 +131,18 @@ class _LendingTransport(httpx.AsyncBaseTransport):
         self._idle += 1
 
     async def _drop_stale(self) -> None:
+        # The whole sweep before any await: another give-back may sweep meanwhile.
         cutoff = time.monotonic() - self._idle_seconds
+        stale: list[GuardedTransport] = []
         for origin, free in list(self._free.items()):
             fresh = [(at, t) for at, t in free if at >= cutoff]
-            stale = [t for at, t in free if at < cutoff]
-            self._idle -= len(stale)
+            stale.extend(t for at, t in free if at < cutoff)
             if fresh:
                 self._free[origin] = fresh
             else:
                 del self._free[origin]
+        self._idle -= len(stale)
+        with anyio.CancelScope(shield=True):
             for old in stale:
                 await old.aclose()
 
@@ -175,8 +179,7 @@ class EgressPool:
         self, policy: EgressPolicy, limits: EgressLimits
     ) -> AsyncIterator[EgressClient]:
         """The client for ``policy`` and ``limits``, held until the block ends."""
-        lent = await self._current((policy, limits))
-        lent.users += 1
+        lent = await self._current((policy, limits))  # counted as a user already
         try:
             yield lent.client
         finally:
@@ -196,6 +199,7 @@ class EgressPool:
         loop = asyncio.get_running_loop()
         found = self._lent.get(key)
         if found is not None and found.loop is loop:
+            found.users += 1
             return found
         policy, limits = key
 
@@ -211,8 +215,11 @@ class EgressPool:
         transport = _LendingTransport(
             guarded, max_idle=self._max_idle, idle_seconds=self._keepalive
         )
+        # Counted before any await, so that a retirement meanwhile cannot close it.
         made = _Lent(
-            client=EgressClient(policy=policy, limits=limits, transport=transport), loop=loop
+            client=EgressClient(policy=policy, limits=limits, transport=transport),
+            loop=loop,
+            users=1,
         )
         stale, self._lent = list(self._lent.values()), {key: made}
         for entry in stale:  # after the new one is in place: a request meanwhile finds it
