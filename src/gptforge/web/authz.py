@@ -55,16 +55,20 @@ async def load_action(
     return gpt, record
 
 
+def _no_conversation(conversation_id: str) -> NotFound:
+    """The one 404 for a conversation the caller may not see (or that does not exist)."""
+    return NotFound(
+        f"No conversation {conversation_id!r} that you can see.", code="conversation_not_found"
+    )
+
+
 async def load_conversation(
     session: AsyncSession, subject: Subject, conversation_id: str
 ) -> Conversation:
     """The caller's conversation, if its GPT is still visible to them; else 404."""
     conversation = await ConversationRepository(session).visible(subject.user_id, conversation_id)
     if conversation is None:
-        raise NotFound(
-            f"No conversation {conversation_id!r} that you can see.",
-            code="conversation_not_found",
-        )
+        raise _no_conversation(conversation_id)
     return conversation
 
 
@@ -74,10 +78,7 @@ async def load_conversation_to_message(
     """:func:`load_conversation`, and whether the user uploaded files to it."""
     found = await FileRepository(session).visible_conversation(subject.user_id, conversation_id)
     if found is None:
-        raise NotFound(
-            f"No conversation {conversation_id!r} that you can see.",
-            code="conversation_not_found",
-        )
+        raise _no_conversation(conversation_id)
     return found
 
 
