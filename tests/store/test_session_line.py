@@ -166,3 +166,83 @@ async def test_turn_sessions_alone_keep_their_arrival_order() -> None:
         await asyncio.sleep(0)
     await asyncio.gather(*tasks)
     assert order == list(range(6))
+
+
+async def test_a_session_away_gives_its_place_to_others_and_takes_one_again() -> None:
+    line = SessionLine(1)
+    outside = asyncio.Event()
+    back = asyncio.Event()
+    order: list[str] = []
+
+    async def slow_request() -> None:
+        async with line.place():
+            async with line.away():  # e.g. waiting on a slow API
+                outside.set()
+                await back.wait()
+            order.append("slow back")
+            await asyncio.sleep(0.01)
+            order.append("slow done")
+
+    async def other() -> None:
+        async with line.place():
+            order.append("other")
+            async with line.place():  # still a session of its own: no wait for itself
+                pass
+
+    slow = asyncio.create_task(slow_request(), context=outside_sessions())
+    await outside.wait()
+    async with asyncio.timeout(1):  # served while the slow one is away
+        await asyncio.create_task(other(), context=outside_sessions())
+    async with line.place():
+        back.set()  # the slow one must wait for this place before it goes on
+        await asyncio.sleep(0.01)
+        order.append("holder done")
+    await slow
+    assert order == ["other", "holder done", "slow back", "slow done"]
+    async with asyncio.timeout(1), line.place():  # nothing was lost or counted twice
+        assert line.waiting() == 0
+
+
+async def test_away_in_a_task_without_a_place_of_its_own_is_a_plain_block() -> None:
+    line = SessionLine(1)
+    async with line.place():
+
+        async def child() -> None:  # inherits the parent's session, holds no place
+            async with line.away():
+                pass
+
+        await asyncio.create_task(child())
+        async with asyncio.timeout(1), line.away():
+            pass
+    async with asyncio.timeout(1), line.place():
+        pass
+
+
+async def test_cancelled_while_coming_back_from_away_loses_no_place() -> None:
+    line = SessionLine(1)
+    away = asyncio.Event()
+
+    async def request() -> None:
+        async with line.place(), line.away():
+            away.set()
+            await asyncio.sleep(3600)
+
+    task = asyncio.create_task(request(), context=outside_sessions())
+    await away.wait()
+    async with line.place():  # free while the request is away
+        task.cancel()  # cancelled in the block, and again while it waits for a place
+        await asyncio.sleep(0)
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+    # not leaked: a place is free; not given back twice: still only one at once
+    async with asyncio.timeout(1), line.place():
+        second = asyncio.create_task(_enter(line), context=outside_sessions())
+        await asyncio.sleep(0.01)
+        assert line.waiting() == 1 and not second.done()
+    async with asyncio.timeout(1):
+        await second
+
+
+async def _enter(line: SessionLine) -> None:
+    async with line.place():
+        pass

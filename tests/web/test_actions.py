@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -374,36 +375,73 @@ class TestCheckWithoutSaving:
         assert_error(await alice.post("/api/v1/actions/check", json={"schema": "{bad"}), 422)
 
 
-def slow_schema_app(asked: threading.Event, release: threading.Event) -> Starlette:
-    """Serves the demo schema only once ``release`` is set (a slow or stuck API)."""
+SLOW_OPERATION = """
+openapi: 3.1.0
+info: {title: Slow, version: "1"}
+paths:
+  /wait:
+    get:
+      operationId: wait
+      responses: {"200": {description: ok}}
+"""
 
-    async def schema(_request: Request) -> PlainTextResponse:
-        asked.set()
-        while not release.is_set():
-            await asyncio.sleep(0.02)
-        return PlainTextResponse(DEMO_SPEC.read_text())
 
-    return Starlette(routes=[Route("/openapi.yaml", schema)])
+class SlowApi:
+    """A stuck API: its schema URL and its one operation answer only once released."""
+
+    def __init__(self) -> None:
+        self.release = threading.Event()
+        self.waiting = 0
+        self._lock = threading.Lock()
+
+    def app(self) -> Starlette:
+        async def slow(_request: Request) -> PlainTextResponse:
+            with self._lock:
+                self.waiting += 1
+            while not self.release.is_set():
+                await asyncio.sleep(0.02)
+            return PlainTextResponse(DEMO_SPEC.read_text())
+
+        return Starlette(routes=[Route("/openapi.yaml", slow), Route("/wait", slow)])
+
+    def wait_for(self, count: int) -> bool:
+        deadline = time.monotonic() + 10
+        while self.waiting < count and time.monotonic() < deadline:
+            time.sleep(0.02)
+        return self.waiting >= count
 
 
 async def test_a_slow_api_does_not_hold_up_other_users_requests(
     admin: httpx.AsyncClient, alice: httpx.AsyncClient, bob: httpx.AsyncClient
 ) -> None:
-    """A request waiting on an outside server (a schema import, a test call) holds its
-    database session meanwhile; other users' requests must still be served."""
-    asked, release = threading.Event(), threading.Event()
-    with serve(slow_schema_app(asked, release)) as url:
+    """Requests waiting on an outside server (schema imports and test calls, more of them
+    than the process has database places) must not hold up other users' requests."""
+    api = SlowApi()
+    with serve(api.app()) as url:
         await allow(admin, url)
-        slow = asyncio.ensure_future(
-            alice.post("/api/v1/actions/check", json={"schema_url": f"{url}/openapi.yaml"})
-        )
+        gpt_id = await new_gpt(alice)
+        created = await add_action(alice, gpt_id, schema=SLOW_OPERATION, server_url=url)
+        assert created.status_code == 201, created.text
+        action = f"/api/v1/gpts/{gpt_id}/actions/{created.json()['id']}"
+        by_url = {"schema_url": f"{url}/openapi.yaml"}
+        slow = [
+            *(alice.post("/api/v1/actions/check", json=by_url) for _ in range(3)),
+            *(alice.post(f"{action}/test", json={"operation": "wait"}) for _ in range(2)),
+            alice.post(f"/api/v1/gpts/{gpt_id}/actions", json=by_url),
+            alice.patch(action, json=by_url),
+        ]
+        pending = [asyncio.ensure_future(request) for request in slow]
         try:
-            await anyio.to_thread.run_sync(asked.wait, 10)
+            assert await anyio.to_thread.run_sync(api.wait_for, len(slow))
             with anyio.fail_after(10):
                 me = await bob.get("/api/v1/me")
                 gpts = await bob.get("/api/v1/gpts")
             assert me.status_code == 200 and gpts.status_code == 200
-            assert not slow.done()  # served while the import still waited
+            assert not any(request.done() for request in pending)  # all still waiting
         finally:
-            release.set()
-        assert (await slow).status_code == 200
+            api.release.set()
+        answers = await asyncio.gather(*pending)
+        assert [a.status_code for a in answers] == [200, 200, 200, 200, 200, 201, 200]
+        # what the slow requests wrote after their wait is stored
+        stored = (await alice.get(action)).json()
+        assert {op["name"] for op in stored["operations"]} >= {"getCurrentWeather"}

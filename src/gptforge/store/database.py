@@ -47,16 +47,19 @@ its ``max_connections`` (100 by default): 3 processes take at most 90."""
 SQLITE_POOL_SIZE = 5
 SQLITE_POOL_OVERFLOW = 10
 """SQLAlchemy's defaults: SQLite has one writer at a time, more connections do not help."""
-SQLITE_LINE_SIZE = SQLITE_POOL_SIZE
-"""Sessions of a process on SQLite at once. One place was tried (SQLite has one writer; a
-second writer sleeps in SQLite's busy handler): in the load benchmark at N = 500 it gave
-21-25 ms of CPU per turn against 27 with five (benchmarks/RESULTS.md, issue 11, third
-pass), but a request that holds its session while it waits on an outside server (a
-schema import, an action's test call, the admin's model test) then held up every other
-request of the process (tests/web/test_actions.py)."""
+SQLITE_LINE_SIZE = 1
+"""Sessions of a process on SQLite at once: one, as SQLite has one writer (a second one
+sleeps in SQLite's busy handler, and each statement's thread hop costs CPU while it
+waits); at N = 500 in the load benchmark one place gave less CPU per turn than five
+(benchmarks/RESULTS.md, issue 11). A request that waits on something outside the
+database (a schema URL, an action's test call, an OAuth provider, a file's extraction)
+gives its place back meanwhile (:meth:`Database.away`), so one slow server does not hold
+up the process's other requests (tests/web/test_actions.py)."""
 
 _IN_SESSION: contextvars.ContextVar[bool] = contextvars.ContextVar("in_session", default=False)
 """Whether the current task (or the task that spawned it) holds a session's place."""
+_HOLD: contextvars.ContextVar[_Hold | None] = contextvars.ContextVar("hold", default=None)
+"""The place the current task's outermost session holds, if any."""
 _BEHIND: contextvars.ContextVar[bool] = contextvars.ContextVar("behind", default=False)
 """Whether the current task's sessions wait behind those of requests (a running turn)."""
 
@@ -96,27 +99,55 @@ class SessionLine:
         places = self._loops.get(loop)
         if places is None:
             places = self._loops[loop] = _Places()
-        waiting = places.turns if _BEHIND.get() else places.requests
-        if places.held >= self.size or places.requests or places.turns:
-            ready = loop.create_future()
-            waiting.append(ready)
-            try:
-                await ready  # the place is handed over: ``held`` already counts it
-            except BaseException:
-                if ready.done() and not ready.cancelled():
-                    self._release(places)  # handed over just as it was cancelled
-                else:  # still in line, unless a release already skipped it
-                    with contextlib.suppress(ValueError):
-                        waiting.remove(ready)
-                raise
-        else:
-            places.held += 1
+        await self._take(places)
+        hold = _Hold(places=places, task=asyncio.current_task())
+        outer = _HOLD.get()
         _IN_SESSION.set(True)
+        _HOLD.set(hold)
         try:
             yield
         finally:
             _IN_SESSION.set(False)
-            self._release(places)
+            _HOLD.set(outer)
+            if hold.held:
+                self._release(places)
+
+    @asynccontextmanager
+    async def away(self) -> AsyncIterator[None]:
+        """Give the current task's place to the next in line for the block, then wait for
+        a place again (in the same line as before). A task that holds no place of its own
+        (a session inside another one, or none) just runs the block."""
+        hold = _HOLD.get()
+        if hold is None or not hold.held or hold.task is not asyncio.current_task():
+            yield
+            return
+        hold.held = False
+        _IN_SESSION.set(False)
+        self._release(hold.places)
+        try:
+            yield
+        finally:
+            await self._take(hold.places)  # cancelled here: ``held`` stays False, no release
+            hold.held = True
+            _IN_SESSION.set(True)
+
+    async def _take(self, places: _Places) -> None:
+        """Wait for a place (none when one is free and nobody waits)."""
+        waiting = places.turns if _BEHIND.get() else places.requests
+        if places.held < self.size and not places.requests and not places.turns:
+            places.held += 1
+            return
+        ready = asyncio.get_running_loop().create_future()
+        waiting.append(ready)
+        try:
+            await ready  # the place is handed over: ``held`` already counts it
+        except BaseException:
+            if ready.done() and not ready.cancelled():
+                self._release(places)  # handed over just as it was cancelled
+            else:  # still in line, unless a release already skipped it
+                with contextlib.suppress(ValueError):
+                    waiting.remove(ready)
+            raise
 
     def _release(self, places: _Places) -> None:
         while places.requests or places.turns:
@@ -151,11 +182,21 @@ class _Places:
     """Places handed to requests in a row while a turn waited."""
 
 
+@dataclass
+class _Hold:
+    """A place taken by one task's session (see :meth:`SessionLine.away`)."""
+
+    places: _Places
+    task: asyncio.Task[Any] | None
+    held: bool = True
+
+
 def outside_sessions() -> contextvars.Context:
     """A context for a new task that must take its own place in the line (a task started
     inside a request's session, e.g. a chat turn, outlives that session)."""
     context = contextvars.copy_context()
     context.run(_IN_SESSION.set, False)
+    context.run(_HOLD.set, None)
     return context
 
 
@@ -243,6 +284,17 @@ class Database:
             except BaseException:
                 await session.rollback()
                 raise
+
+    @asynccontextmanager
+    async def away(self, session: AsyncSession) -> AsyncIterator[None]:
+        """Commit ``session`` and give its place in :attr:`line` to others while the block
+        waits on something outside the database (a schema URL, an action's API, an OAuth
+        provider): one slow server must not hold up the process's other requests. The
+        session takes a place again after the block, and its loaded objects stay usable
+        (they are not expired on commit)."""
+        await session.commit()
+        async with self.line.away():
+            yield
 
     async def dispose(self) -> None:
         await self.engine.dispose()

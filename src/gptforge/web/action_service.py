@@ -25,7 +25,7 @@ from gptforge.actions import (
     confirmation_policy,
     parse_auth,
 )
-from gptforge.egress import EgressLimits, EgressPolicy, fetch
+from gptforge.egress import EgressLimits, fetch
 from gptforge.errors import ConfigError, EgressError
 from gptforge.openapi import LoadLimits, Spec, build_spec, parse_document
 from gptforge.store import ActionRecord, SecretBox
@@ -61,16 +61,19 @@ def build_action_spec(
     return build_spec(document, source=source, base_url=base_url, limits=limits)
 
 
-async def fetch_schema(url: str, policy: EgressPolicy) -> str:
-    """The schema text at ``url``, fetched through the egress guard."""
+async def fetch_schema(platform: Platform, session: AsyncSession, url: str) -> str:
+    """The schema text at ``url``, fetched through the egress guard (``session`` is
+    committed and waits outside the session line meanwhile)."""
     limits = LoadLimits()
+    policy = await platform.egress_policy(session)
     try:
-        response = await fetch(
-            url,
-            policy=policy,
-            limits=EgressLimits(max_response_bytes=limits.parse.max_bytes + 1),
-            headers={"Accept": _SCHEMA_ACCEPT},
-        )
+        async with platform.db.away(session):
+            response = await fetch(
+                url,
+                policy=policy,
+                limits=EgressLimits(max_response_bytes=limits.parse.max_bytes + 1),
+                headers={"Accept": _SCHEMA_ACCEPT},
+            )
     except EgressError as exc:
         raise Unprocessable(f"Could not import {url}: {exc.message}", code="url_refused") from None
     if response.status_code != 200:
@@ -368,7 +371,10 @@ async def test_call(
     action = runtime_action(record, spec, platform.secrets)
     policy = await platform.egress_policy(session)
     settings = platform.settings
-    async with platform.egress.client(policy, settings.egress_limits()) as egress:
+    async with (
+        platform.db.away(session),
+        platform.egress.client(policy, settings.egress_limits()) as egress,
+    ):
         executor = ActionExecutor(egress=egress, max_result_chars=settings.action_max_result_chars)
         outcome = await executor.execute(action, operation, arguments, user_id=user_id)
     if isinstance(outcome, SignInRequired):

@@ -416,11 +416,10 @@ async def import_definition(
     files: dict[str, str],
 ) -> tuple[Gpt, list[SecretNeeded]]:
     schemas: list[tuple[str, str | None]] = []
-    policy = await platform.egress_policy(session)
     for index, action in enumerate(definition.actions):
         source = action.openapi
         if source.startswith(("http://", "https://")):
-            schemas.append((await action_service.fetch_schema(source, policy), source))
+            schemas.append((await action_service.fetch_schema(platform, session, source), source))
             continue
         name = posixpath.normpath(source)
         if name not in files:

@@ -94,14 +94,17 @@ def clean_name(name: str | None) -> str:
 
 
 async def add_files(
-    settings: ServerSettings,
+    platform: Platform,
     session: AsyncSession,
     gpt: Gpt,
     uploads: Sequence[Upload],
     *,
     embedder: Embedder | None = None,
 ) -> list[KnowledgeFile]:
-    """Check, extract and store ``uploads`` in the draft; all of them or none."""
+    """Check, extract and store ``uploads`` in the draft; all of them or none. The
+    extraction and the embeddings (a thread, maybe an outside API) run outside the
+    session line: a large PDF must not hold up other requests."""
+    settings = platform.settings
     if not uploads:
         raise Unprocessable(
             "Send the files as multipart/form-data in the field `files`.", code="no_files"
@@ -119,11 +122,13 @@ async def add_files(
             "some first, or combine small files into one.",
             code="too_many_knowledge_files",
         )
-    prepared = [
-        await _prepare(settings, name, upload) for name, upload in zip(names, uploads, strict=True)
-    ]
-    if embedder is not None:
-        prepared = [await _with_vectors(embedder, new) for new in prepared]
+    async with platform.db.away(session):
+        prepared = [
+            await _prepare(settings, name, upload)
+            for name, upload in zip(names, uploads, strict=True)
+        ]
+        if embedder is not None:
+            prepared = [await _with_vectors(embedder, new) for new in prepared]
     return [await repo.add_file(gpt.id, new) for new in prepared]
 
 

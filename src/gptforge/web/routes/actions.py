@@ -40,9 +40,7 @@ async def check_schema(
 ) -> SchemaCheckOut:
     """Operations and diagnostics of a schema without saving it (for editors, as you type)."""
     if body.schema_url is not None:
-        text = await action_service.fetch_schema(
-            body.schema_url, await platform.egress_policy(session)
-        )
+        text = await action_service.fetch_schema(platform, session, body.schema_url)
     else:
         text = body.schema_text or ""
     spec = action_service.build_action_spec(
@@ -65,9 +63,7 @@ async def create_action(
     """Add an action from schema text or a URL; the answer lists operations and diagnostics."""
     gpt = await load_gpt(session, subject, gpt_id, need="edit")
     if body.schema_url is not None:
-        text = await action_service.fetch_schema(
-            body.schema_url, await platform.egress_policy(session)
-        )
+        text = await action_service.fetch_schema(platform, session, body.schema_url)
     else:
         text = body.schema_text or ""
     record = ActionRecord(
@@ -108,9 +104,7 @@ async def update_action(
     gpt, record = await load_action(session, subject, gpt_id, action_id)
     sent = body.model_fields_set
     if "schema_url" in sent and body.schema_url is not None:
-        record.schema_text = await action_service.fetch_schema(
-            body.schema_url, await platform.egress_policy(session)
-        )
+        record.schema_text = await action_service.fetch_schema(platform, session, body.schema_url)
         record.source_url = body.schema_url
     elif "schema_text" in sent and body.schema_text is not None:
         record.schema_text = body.schema_text

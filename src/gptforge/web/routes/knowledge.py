@@ -40,7 +40,7 @@ async def upload_knowledge(
             )
         uploads.append(Upload(name=file.filename or "", content_type=file.content_type, data=data))
     records = await knowledge_service.add_files(
-        settings,
+        platform,
         session,
         gpt,
         uploads,

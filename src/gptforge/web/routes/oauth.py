@@ -131,9 +131,10 @@ async def oauth_callback(
             return None
         return configs.get(pending.fingerprint) or next(iter(configs.values()), None)
 
-    done = await manager.complete(
-        state=state, code=code, session_id=session_id(subject), config_for=config_for
-    )
+    async with platform.db.away(session):  # the token exchange waits on the provider
+        done = await manager.complete(
+            state=state, code=code, session_id=session_id(subject), config_for=config_for
+        )
     resumed = await _resume_signed_in(request, subject, session, platform, done.action_id)
     if "text/html" in request.headers.get("accept", ""):
         # a browser: back to the chat, which follows the resumed turn
