@@ -148,11 +148,21 @@ RuntimeEvent = (
 
 def event_to_dict(event: RuntimeEvent) -> dict[str, Any]:
     """The event as JSON-ready data, without its internal fields (file bytes)."""
-    return {
-        f.name: _plain(getattr(event, f.name))
-        for f in fields(event)
-        if not f.metadata.get("internal")
-    }
+    return {name: _plain(getattr(event, name)) for name in _public_fields(type(event))}
+
+
+_PUBLIC_FIELDS: dict[type[Any], tuple[str, ...]] = {}
+
+
+def _public_fields(kind: type[Any]) -> tuple[str, ...]:
+    """A kind of event's fields that leave the process, kept per kind (every streamed
+    event needs them; ``fields()`` builds its answer anew on each call)."""
+    names = _PUBLIC_FIELDS.get(kind)
+    if names is None:
+        names = _PUBLIC_FIELDS[kind] = tuple(
+            f.name for f in fields(kind) if not f.metadata.get("internal")
+        )
+    return names
 
 
 def _plain(value: Any) -> Any:
