@@ -246,3 +246,72 @@ async def test_cancelled_while_coming_back_from_away_loses_no_place() -> None:
 async def _enter(line: SessionLine) -> None:
     async with line.place():
         pass
+
+
+async def test_a_place_handed_back_just_as_the_one_coming_back_is_cancelled_is_not_lost() -> None:
+    line = SessionLine(1)
+    away, back = asyncio.Event(), asyncio.Event()
+
+    async def request() -> None:
+        async with line.place(), line.away():
+            away.set()
+            await back.wait()
+
+    task = asyncio.create_task(request(), context=outside_sessions())
+    await away.wait()
+    async with line.place():
+        back.set()
+        for _ in range(5):
+            await asyncio.sleep(0)
+        assert line.waiting() == 1  # the request waits to come back
+    task.cancel()  # the place was just handed to it, before it could run
+    await asyncio.gather(task, return_exceptions=True)
+    async with asyncio.timeout(1), line.place():
+        assert line.waiting() == 0
+
+
+async def test_a_session_opened_while_away_waits_in_line() -> None:
+    line = SessionLine(1)
+    away, go_on, entered = asyncio.Event(), asyncio.Event(), asyncio.Event()
+
+    async def request() -> None:
+        async with line.place(), line.away():
+            away.set()
+            await go_on.wait()
+            async with line.place():  # away, it is not inside a session any more
+                entered.set()
+
+    task = asyncio.create_task(request(), context=outside_sessions())
+    await away.wait()
+    async with line.place():
+        go_on.set()
+        await asyncio.sleep(0.05)
+        assert not entered.is_set()
+    async with asyncio.timeout(1):
+        await task
+    assert entered.is_set()
+
+
+async def test_database_away_only_for_the_session_that_holds_the_place(tmp_path: Path) -> None:
+    db = Database(f"sqlite+aiosqlite:///{tmp_path / 'away.db'}")
+    db.line = SessionLine(1)
+    try:
+        async with db.session() as setup:
+            await setup.execute(text("CREATE TABLE t (x INTEGER)"))
+        async with db.session() as outer:
+            await outer.execute(text("INSERT INTO t VALUES (1)"))
+            async with db.session() as inner, db.away(inner):
+                assert db.line.waiting() == 0  # no place given away, nothing committed
+                other = asyncio.create_task(_count_rows(db), context=outside_sessions())
+                await asyncio.sleep(0.05)
+                assert not other.done()  # still behind the outer session
+            await outer.rollback()
+        async with asyncio.timeout(5):
+            assert await other == 0  # the outer insert was rolled back, never committed
+    finally:
+        await db.dispose()
+
+
+async def _count_rows(db: Database) -> int:
+    async with db.session() as session:
+        return int(await session.scalar(text("SELECT count(*) FROM t")) or 0)

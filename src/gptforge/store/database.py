@@ -91,9 +91,11 @@ class SessionLine:
         )
 
     @asynccontextmanager
-    async def place(self) -> AsyncIterator[None]:
+    async def place(self) -> AsyncIterator[_Hold | None]:
+        """Wait for a place and hold it for the block; the hold (None for a session inside
+        another one, which takes no place)."""
         if _IN_SESSION.get():
-            yield
+            yield None
             return
         loop = asyncio.get_running_loop()
         places = self._loops.get(loop)
@@ -105,7 +107,7 @@ class SessionLine:
         _IN_SESSION.set(True)
         _HOLD.set(hold)
         try:
-            yield
+            yield hold
         finally:
             _IN_SESSION.set(False)
             _HOLD.set(outer)
@@ -189,6 +191,8 @@ class _Hold:
     places: _Places
     task: asyncio.Task[Any] | None
     held: bool = True
+    session: AsyncSession | None = None
+    """The session the place is for (see :meth:`Database.away`)."""
 
 
 def outside_sessions() -> contextvars.Context:
@@ -275,9 +279,10 @@ class Database:
         work, e.g. the one heartbeat of a process's running turns (it takes one of the
         pool's connections beyond the line's)."""
         async with contextlib.AsyncExitStack() as places:
-            if wait_in_line:
-                await places.enter_async_context(self.line.place())
+            hold = await places.enter_async_context(self.line.place()) if wait_in_line else None
             session = await places.enter_async_context(self.sessions())
+            if hold is not None:
+                hold.session = session
             try:
                 yield session
                 await session.commit()
@@ -291,7 +296,16 @@ class Database:
         waits on something outside the database (a schema URL, an action's API, an OAuth
         provider): one slow server must not hold up the process's other requests. The
         session takes a place again after the block, and its loaded objects stay usable
-        (they are not expired on commit)."""
+        (they are not expired on commit).
+
+        Only the session that holds the current task's place steps out: for any other
+        (one opened inside it, or without a place) the block just runs, uncommitted, as
+        giving the place away while an outer transaction stays open would let others
+        wait on its write lock."""
+        hold = _HOLD.get()
+        if hold is None or hold.session is not session or hold.task is not asyncio.current_task():
+            yield
+            return
         await session.commit()
         async with self.line.away():
             yield

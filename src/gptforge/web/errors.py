@@ -16,6 +16,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from gptforge.errors import ConfigError, EgressError, GptforgeError, SpecError
@@ -180,6 +181,13 @@ async def _integrity_error(_request: Request, exc: Exception) -> JSONResponse:
     return _response(409, "conflict", "This conflicts with existing data; reload and try again.")
 
 
+async def _stale_data(_request: Request, exc: Exception) -> JSONResponse:
+    log.info("stale data: %s", type(exc).__name__)
+    return _response(
+        409, "conflict", "Another request changed or deleted this meanwhile; reload and try again."
+    )
+
+
 async def _database_unavailable(_request: Request, exc: Exception) -> JSONResponse:
     log.warning("database error: %s", type(exc).__name__)
     return _response(
@@ -198,6 +206,7 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(GptforgeError, _gptforge_error)
     app.add_exception_handler(IntegrityError, _integrity_error)
+    app.add_exception_handler(StaleDataError, _stale_data)
     app.add_exception_handler(OperationalError, _database_unavailable)
     app.add_exception_handler(PoolTimeout, _database_unavailable)  # no free connection
     app.add_exception_handler(Exception, _unexpected)

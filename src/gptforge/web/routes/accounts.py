@@ -63,10 +63,12 @@ async def signup(
         )
     if await users.by_email(body.email) is not None:
         raise Conflict("An account with this email exists; sign in instead.", code="email_taken")
+    async with platform.db.away(session):  # argon2 takes a good part of a second
+        password_hash = await platform.passwords.hash(body.password)
     user = await users.create(
         email=body.email,
         display_name=body.display_name,
-        password_hash=await platform.passwords.hash(body.password),
+        password_hash=password_hash,
         is_admin=first,
     )
     if first:
@@ -89,7 +91,9 @@ async def login(
         )
     user = await UserRepository(session).by_email(body.email)
     known_hash = user.password_hash if user is not None else None
-    if not await platform.passwords.verify(known_hash, body.password) or user is None:
+    async with platform.db.away(session):  # argon2 takes a good part of a second
+        verified = await platform.passwords.verify(known_hash, body.password)
+    if not verified or user is None:
         await failures.clear(body.email, older_than=FAILURE_WINDOW)
         await failures.record(body.email)
         await session.commit()  # the failure must count even though the request fails

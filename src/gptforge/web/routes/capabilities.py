@@ -32,7 +32,8 @@ async def list_capabilities(
     search = config.search.configured
     images = config.images.configured
     extra = caps.CAPABILITY_FACTORIES
-    sandbox = await asyncio.to_thread(caps.code_interpreter(platform).available)
+    async with platform.db.away(session):  # may start a sandbox to see that it works
+        sandbox = await asyncio.to_thread(caps.code_interpreter(platform).available)
     return [
         CapabilityOut(
             name="web_browsing",

@@ -146,7 +146,8 @@ async def delete_conversation(
     writing to it."""
     conversation = await load_conversation(session, subject, conversation_id)
     await ConversationRepository(session).delete(conversation)
-    await capability_service.forget_sandbox(platform, conversation.id)
+    async with platform.db.away(session):  # committed first; the sandbox may take a while
+        await capability_service.forget_sandbox(platform, conversation.id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 

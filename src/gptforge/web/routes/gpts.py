@@ -162,7 +162,8 @@ async def import_gpt(
     request: Request, subject: CurrentSubject, session: DbSession, platform: PlatformDep
 ) -> ImportOut:
     """A new private GPT from gpt.yaml (or the zip export gives); lists secrets to enter."""
-    body = await request.body()
+    async with platform.db.away(session):  # a slow client's upload
+        body = await request.body()
     if len(body) > _IMPORT_LIMIT:
         raise PayloadTooLarge("The upload is over 20 MB.")
     text, files = gpt_service.read_upload(body, request.headers.get("content-type", ""))

@@ -8,7 +8,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel
 
 from gptforge.llm import DEFAULT_OPENAI_MODEL
-from gptforge.web.deps import CurrentSubject, PlatformDep
+from gptforge.web.deps import CurrentSubject, DbSession, PlatformDep
 from gptforge.web.platform import ProviderConfig
 
 router = APIRouter(tags=["models"])
@@ -32,7 +32,9 @@ class ModelsOut(BaseModel):
 
 
 @router.get("/models")
-async def list_model_choices(_subject: CurrentSubject, platform: PlatformDep) -> ModelsOut:
+async def list_model_choices(
+    _subject: CurrentSubject, session: DbSession, platform: PlatformDep
+) -> ModelsOut:
     """What a GPT's ``model`` can be here: the server's default, the offline model, and
     the models the configured OpenAI-compatible server lists."""
     if platform.provider is not None:  # one model for every chat (a fixed provider)
@@ -45,7 +47,8 @@ async def list_model_choices(_subject: CurrentSubject, platform: PlatformDep) ->
     choices.append(ModelChoiceOut(provider="embedded", model=None, label=EMBEDDED_LABEL))
     note = None
     if _has_server(config):
-        models, note = await platform.server_models(config)
+        async with platform.db.away(session):  # asks the model server (5 s at most)
+            models, note = await platform.server_models(config)
         named = config.model or DEFAULT_OPENAI_MODEL
         for model in dict.fromkeys([named, *models]):
             choices.append(ModelChoiceOut(provider="openai", model=model, label=model))
