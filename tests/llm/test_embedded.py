@@ -22,7 +22,13 @@ from starlette.routing import Route
 from gptforge.errors import ProviderError
 from gptforge.llm import EmbeddedProvider, Finish, TextDelta, ToolCallRequest
 from gptforge.llm import embedded as embedded_module
-from gptforge.llm.embedded import MODEL_FILE, TEXT_GRAMMAR, _EmbeddedServer, readable_result
+from gptforge.llm.embedded import (
+    MODEL_FILE,
+    TEXT_GRAMMAR,
+    _EmbeddedServer,
+    follow_up_tools,
+    readable_result,
+)
 from tests.servers import serve
 
 TOOLS = [
@@ -552,3 +558,85 @@ async def test_a_date_derived_from_words_is_not_taken_for_an_invented_id(
     events = [e async for e in provider.stream(question, [EVENTS_TOOL])]
     calls = [(e.name, json.loads(e.arguments)) for e in events if isinstance(e, ToolCallRequest)]
     assert calls == [("listEvents", {"month": "2027-01"})]
+
+
+ORDER_TOOL: Any = {
+    "type": "function",
+    "function": {
+        "name": "getOrder",
+        "description": "Status of an order.",
+        "parameters": {
+            "type": "object",
+            "properties": {"order_id": {"type": "string"}},
+            "required": ["order_id"],
+        },
+    },
+}
+AFTER_SEARCH = [
+    {"role": "system", "content": "The Corner Shop."},
+    {"role": "user", "content": "What colors does the Ceramic Teapot come in?"},
+    {
+        "role": "assistant",
+        "content": None,
+        "tool_calls": [
+            {
+                "id": "c1",
+                "type": "function",
+                "function": {"name": "searchProducts", "arguments": '{"q": "teapot"}'},
+            }
+        ],
+    },
+    {
+        "role": "tool",
+        "tool_call_id": "c1",
+        "content": '{"count": 1, "results": [{"id": "P-204", "title": "Ceramic Teapot"}]}',
+    },
+]
+
+
+def test_the_details_operation_is_the_one_that_takes_the_ids_a_result_lists() -> None:
+    """After a product search listing ``id: P-204``: getProduct takes it (``product_id``
+    is a product's id); getOrder's ``order_id`` is not an id of these results, and a
+    result without ids (a city's weather) has no follow-up."""
+    tools = [*SHOP_TOOLS, ORDER_TOOL, TOOLS[0]]
+    assert [t["function"]["name"] for t in follow_up_tools(AFTER_SEARCH, tools)] == [
+        "getProduct"
+    ]
+    weather = [*AFTER_SEARCH[:3], {**AFTER_SEARCH[3], "content": '{"city": "Lyon", "temp": 4}'}]
+    assert follow_up_tools(weather, tools) == []
+    error = [*AFTER_SEARCH[:3], {**AFTER_SEARCH[3], "content": "HTTP 404 error from the API."}]
+    assert follow_up_tools(error, tools) == []
+
+
+@pytest.mark.parametrize(
+    "llama",
+    [[["getProduct"], ['{"tool": "getProduct", "arguments": {"product_id": "P-204"}}']]],
+    indirect=True,
+)
+async def test_a_search_that_lacks_what_was_asked_is_followed_by_the_details_call(
+    provider: EmbeddedProvider, llama: list[dict[str, Any]]
+) -> None:
+    events = [e async for e in provider.stream(AFTER_SEARCH, [*SHOP_TOOLS, ORDER_TOOL])]
+    calls = [(e.name, json.loads(e.arguments)) for e in events if isinstance(e, ToolCallRequest)]
+    assert calls == [("getProduct", {"product_id": "P-204"})]
+    check, call = llama
+    assert check["grammar"].endswith('start: "answer" | "getProduct"')
+    asked = check["messages"][-1]["content"]
+    assert "id: P-204, title: Ceramic Teapot" in asked
+    assert '"What colors does the Ceramic Teapot come in?"' in asked
+    assert "- getProduct: getProduct" in asked and "getOrder" not in asked
+    # The check and the call share their prompt up to the result (llama.cpp reuses it).
+    assert check["messages"][:-1] == call["messages"][:-1]
+    assert asked.split("\n\n")[0] == call["messages"][-1]["content"].split("\n\n")[0]
+    branches = call["json_schema"]["oneOf"]
+    assert [b["properties"]["tool"]["const"] for b in branches] == ["getProduct"]
+
+
+@pytest.mark.parametrize("llama", [[["answer"], ["It comes in ", "white."]]], indirect=True)
+async def test_a_search_that_says_it_all_is_answered_from(
+    provider: EmbeddedProvider, llama: list[dict[str, Any]]
+) -> None:
+    events = [e async for e in provider.stream(AFTER_SEARCH, SHOP_TOOLS)]
+    assert not [e for e in events if isinstance(e, ToolCallRequest)]
+    assert "".join(e.text for e in events if isinstance(e, TextDelta)) == "It comes in white."
+    assert '"getProduct"' in llama[1]["grammar"]  # the answer may still call a tool

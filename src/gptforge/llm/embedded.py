@@ -349,6 +349,113 @@ def route_grammar(tools: list[ToolDefinition]) -> str:
     return "%llguidance {}\nstart: " + " | ".join(json.dumps(n) for n in names)
 
 
+_FOLLOW_UP = (
+    "Does this result already say what I asked {question}? If it does, write answer. If "
+    "it lacks what I asked and one of these tools returns it for an item in the result, "
+    "write that tool's name:\n{tools}\nWrite only answer or a tool name."
+)
+ANSWER_NOW = "answer"
+
+
+def _last_call_name(messages: list[Message]) -> str | None:
+    """The tool whose result is the last message (None if the last message is no result)."""
+    if not messages or messages[-1].get("role") != "tool":
+        return None
+    call_id = messages[-1].get("tool_call_id")
+    for message in reversed(messages):
+        for call in message.get("tool_calls") or []:
+            if call.get("id") == call_id:
+                return str(call["function"]["name"])
+    return None
+
+
+def _identifier_keys(value: Any, path: str = "") -> dict[str, str]:
+    """The keys (normalized) under which ``value`` holds identifiers (``id: P-204``,
+    ``isbn: 9780441013593``: what a details operation takes), each with the keys on its
+    way (``results``), which say what the id is of."""
+    found: dict[str, str] = {}
+    if isinstance(value, dict):
+        for key, item in value.items():
+            name = _normalized_name(str(key))
+            if isinstance(item, str) and _identifiers(item):
+                found[name] = found.get(name, "") + " " + path
+            else:
+                for k, where in _identifier_keys(item, f"{path} {name}").items():
+                    found[k] = found.get(k, "") + where
+    elif isinstance(value, list):
+        for item in value:
+            for k, where in _identifier_keys(item, path).items():
+                found[k] = found.get(k, "") + where
+    return found
+
+
+def _normalized_name(name: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", name.lower())
+
+
+def _takes(parameter: str, tool: str, keys: dict[str, str], source: str) -> bool:
+    """Whether the parameter ``parameter`` of ``tool`` takes the values of one of
+    ``keys``: the same name (``isbn``), or one name is the other with what it is of in
+    front — ``product_id`` for an ``id`` in the result of a product search (``source``:
+    the tool that gave the result, or the keys around the value, must name it), ``id`` of
+    ``getProduct`` for a ``product_id`` (the tool must name it)."""
+    name = _normalized_name(parameter)
+    for key, where in keys.items():
+        if name == key:
+            return True
+        if key and name.endswith(key) and (name[: -len(key)] in source + where):
+            return True
+        if name and key.endswith(name) and key[: -len(name)] in _normalized_name(tool):
+            return True
+    return False
+
+
+def follow_up_tools(messages: list[Message], tools: list[ToolDefinition]) -> list[ToolDefinition]:
+    """The other tools that take identifiers the last result shows: after a search that
+    lists ids, the operation that returns an item's details by its id. Every required
+    parameter must be one the result gives values for; the tool just called is not one."""
+    last = _last_call_name(messages)
+    if last is None:
+        return []
+    content = str(messages[-1].get("content") or "").strip()
+    if not content.startswith(("{", "[")):
+        return []  # an error or plain text: nothing to look up in it
+    try:
+        keys = _identifier_keys(json.loads(content))
+    except ValueError:
+        return []
+    source = _normalized_name(last)
+    out = []
+    for tool in tools:
+        function = tool["function"]
+        required = (function.get("parameters") or {}).get("required") or []
+        if (
+            function["name"] != last
+            and required
+            and all(_takes(p, function["name"], keys, source) for p in required)
+        ):
+            out.append(tool)
+    return out
+
+
+def follow_up_grammar(tools: list[ToolDefinition]) -> str:
+    """The follow-up check's answer: ``answer`` or one of the tool names."""
+    names = [ANSWER_NOW, *(t["function"]["name"] for t in tools)]
+    return "%llguidance {}\nstart: " + " | ".join(json.dumps(n) for n in names)
+
+
+def follow_up_instruction(tools: list[ToolDefinition]) -> str:
+    """The follow-up question put after the result, in place of the answer instruction
+    (so the prompt up to the result is the same as the answer's, and llama.cpp reuses
+    it); ``{question}`` is left for :func:`_as_text_messages`."""
+    lines = "\n".join(
+        f"- {t['function']['name']}: {t['function'].get('description') or ''}".rstrip(": ")
+        for t in tools
+    )
+    lines = lines.replace("{", "{{").replace("}", "}}")
+    return _FOLLOW_UP.replace("{tools}", lines)
+
+
 def _scalar(value: Any) -> str:
     if value is None:
         return "none"
@@ -455,8 +562,11 @@ def _last_question(messages: list[Message]) -> str:
     return ""
 
 
-def _as_text_messages(messages: list[Message], tools: list[ToolDefinition]) -> list[Message]:
-    """The conversation rewritten for a model that sees tools only as text."""
+def _as_text_messages(
+    messages: list[Message], tools: list[ToolDefinition], after_result: str = _AFTER_RESULT
+) -> list[Message]:
+    """The conversation rewritten for a model that sees tools only as text; the last
+    result ends with ``after_result`` (what to do with it, given the question)."""
     tool_lines = "\n".join(
         f"- {t['function']['name']}: {t['function'].get('description', '')} "
         f"Arguments: {_describe_parameters(t['function'].get('parameters') or {})}"
@@ -490,7 +600,7 @@ def _as_text_messages(messages: list[Message], tools: list[ToolDefinition]) -> l
             content = f"[Result of {name}]\n{readable_result(str(message.get('content') or ''))}"
             is_last = all(m.get("role") == "tool" for m in messages[index + 1 :])
             if is_last:
-                content += "\n\n" + _AFTER_RESULT.format(question=json.dumps(question))
+                content += "\n\n" + after_result.format(question=json.dumps(question))
             if out[-1]["role"] == "user":
                 out[-1]["content"] += "\n\n" + content
             else:
@@ -810,7 +920,11 @@ class EmbeddedProvider:
                     yield piece, chunk.usage
 
     async def _answer(
-        self, messages: list[Message], tools: list[ToolDefinition]
+        self,
+        messages: list[Message],
+        tools: list[ToolDefinition],
+        *,
+        call: ToolDefinition | None = None,
     ) -> AsyncIterator[ProviderEvent | dict[str, Any]]:
         """Text deltas as they come; a tool call comes whole at the end as a dict.
 
@@ -818,10 +932,14 @@ class EmbeddedProvider:
         ``{"reply": "..."}``, the reply streamed out of its string): given the choice of
         plain text there, the small model narrates the call it means to make instead of
         making it. After a tool result it answers in plain text, or calls another tool.
+        ``call``: the model must call that tool (it writes only the arguments).
         """
         text_messages = _as_text_messages(messages, tools)
 
         def constraint(simplified: bool) -> dict[str, Any] | None:
+            if call is not None:
+                schema = call_schema([call])
+                return {"json_schema": _simplified(schema) if simplified else schema}
             if not tools:
                 # Plain text only: with no tool offered, the model may still try to write
                 # a call in the JSON it sees in the conversation.
@@ -886,6 +1004,23 @@ class EmbeddedProvider:
             route += piece
         return route.strip() != NO_TOOL
 
+    async def _follow_up(
+        self, messages: list[Message], tools: list[ToolDefinition]
+    ) -> ToolDefinition | None:
+        """The follow-up check after a result that lists ids another tool takes (a search
+        before the details): that tool when the model says the result lacks what was
+        asked, else None. Left to the answer's own grammar, the small model answers from
+        the search ("comes in one color: white") instead of fetching the details."""
+        candidates = follow_up_tools(messages, tools)
+        if not candidates:
+            return None
+        asked = _as_text_messages(messages, tools, follow_up_instruction(candidates))
+        constraint = {"grammar": follow_up_grammar(candidates)}
+        choice = ""
+        async for piece, _ in self._chunks(asked, constraint, 16):
+            choice += piece
+        return next((t for t in candidates if t["function"]["name"] == choice.strip()), None)
+
     async def decide(
         self, messages: list[Message], tools: list[ToolDefinition]
     ) -> tuple[dict[str, Any], Usage | None]:
@@ -925,14 +1060,16 @@ class EmbeddedProvider:
         wrote_text = False
         offered = tools
         guessed = False
+        details = await self._follow_up(messages, tools) if tools else None
         for _ in range(3):
             decision: dict[str, Any] | None = None
-            async for event in self._answer(messages, offered):
+            async for event in self._answer(messages, offered, call=details):
                 if isinstance(event, dict):
                     decision = event
                     continue
                 wrote_text = wrote_text or isinstance(event, TextDelta)
                 yield event
+            details = None
             if decision is None:
                 break
             name, arguments = decision.get("tool"), decision.get("arguments")
