@@ -609,7 +609,7 @@ def test_the_details_operation_is_the_one_that_takes_the_ids_a_result_lists() ->
 
 @pytest.mark.parametrize(
     "llama",
-    [[["getProduct"], ['{"tool": "getProduct", "arguments": {"product_id": "P-204"}}']]],
+    [[["No"], ['{"tool": "getProduct", "arguments": {"product_id": "P-204"}}']]],
     indirect=True,
 )
 async def test_a_search_that_lacks_what_was_asked_is_followed_by_the_details_call(
@@ -619,11 +619,13 @@ async def test_a_search_that_lacks_what_was_asked_is_followed_by_the_details_cal
     calls = [(e.name, json.loads(e.arguments)) for e in events if isinstance(e, ToolCallRequest)]
     assert calls == [("getProduct", {"product_id": "P-204"})]
     check, call = llama
-    assert check["grammar"].endswith('start: "answer" | "getProduct"')
+    assert check["grammar"].endswith('start: "Yes" | "No"')
     asked = check["messages"][-1]["content"]
-    assert "id: P-204, title: Ceramic Teapot" in asked
-    assert '"What colors does the Ceramic Teapot come in?"' in asked
-    assert "- getProduct: getProduct" in asked and "getOrder" not in asked
+    assert asked.endswith(
+        "id: P-204, title: Ceramic Teapot\n\nThis result gives: count, results, id, title. "
+        'Does it give what I asked "What colors does the Ceramic Teapot come in?"? '
+        "Write Yes or No."
+    )
     # The check and the call share their prompt up to the result (llama.cpp reuses it).
     assert check["messages"][:-1] == call["messages"][:-1]
     assert asked.split("\n\n")[0] == call["messages"][-1]["content"].split("\n\n")[0]
@@ -631,7 +633,7 @@ async def test_a_search_that_lacks_what_was_asked_is_followed_by_the_details_cal
     assert [b["properties"]["tool"]["const"] for b in branches] == ["getProduct"]
 
 
-@pytest.mark.parametrize("llama", [[["answer"], ["It comes in ", "white."]]], indirect=True)
+@pytest.mark.parametrize("llama", [[["Yes"], ["It comes in ", "white."]]], indirect=True)
 async def test_a_search_that_says_it_all_is_answered_from(
     provider: EmbeddedProvider, llama: list[dict[str, Any]]
 ) -> None:
@@ -688,3 +690,39 @@ async def test_other_questions_get_no_verdict(
         "Lyon is closed on Sunday."
     )
     assert len(llama) == 1 and "Begin your answer" not in llama[0]["messages"][-1]["content"]
+
+
+REVIEWS_TOOL: Any = {
+    "type": "function",
+    "function": {
+        "name": "getReviews",
+        "description": "Reviews of a product.",
+        "parameters": {
+            "type": "object",
+            "properties": {"product_id": {"type": "string"}},
+            "required": ["product_id"],
+        },
+    },
+}
+
+
+@pytest.mark.parametrize(
+    "llama",
+    [
+        [
+            ["No"],
+            ["getReviews"],
+            ['{"tool": "getReviews", "arguments": {"product_id": "P-204"}}'],
+        ]
+    ],
+    indirect=True,
+)
+async def test_with_several_details_operations_the_model_picks_the_one_to_call(
+    provider: EmbeddedProvider, llama: list[dict[str, Any]]
+) -> None:
+    events = [e async for e in provider.stream(AFTER_SEARCH, [*SHOP_TOOLS, REVIEWS_TOOL])]
+    calls = [(e.name, json.loads(e.arguments)) for e in events if isinstance(e, ToolCallRequest)]
+    assert calls == [("getReviews", {"product_id": "P-204"})]
+    which = llama[1]
+    assert which["grammar"].endswith('start: "getProduct" | "getReviews"')
+    assert "- getReviews: Reviews of a product." in which["messages"][-1]["content"]

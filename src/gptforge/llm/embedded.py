@@ -382,12 +382,11 @@ def route_grammar(tools: list[ToolDefinition]) -> str:
     return "%llguidance {}\nstart: " + " | ".join(json.dumps(n) for n in names)
 
 
-_FOLLOW_UP = (
-    "Does this result already say what I asked {question}? If it does, write answer. If "
-    "it lacks what I asked and one of these tools returns it for an item in the result, "
-    "write that tool's name:\n{tools}\nWrite only answer or a tool name."
+_FOLLOW_UP = "This result gives: {fields}. Does it give what I asked {question}? Write Yes or No."
+_WHICH_TOOL = (
+    "Which of these tools returns what I asked {question} for an item in this result?\n"
+    "{tools}\nWrite only the tool name."
 )
-ANSWER_NOW = "answer"
 
 
 def _last_call_name(messages: list[Message]) -> str | None:
@@ -471,22 +470,47 @@ def follow_up_tools(messages: list[Message], tools: list[ToolDefinition]) -> lis
     return out
 
 
-def follow_up_grammar(tools: list[ToolDefinition]) -> str:
-    """The follow-up check's answer: ``answer`` or one of the tool names."""
-    names = [ANSWER_NOW, *(t["function"]["name"] for t in tools)]
-    return "%llguidance {}\nstart: " + " | ".join(json.dumps(n) for n in names)
+def result_fields(content: str) -> list[str]:
+    """The names of what a JSON result gives (its keys at any depth, first seen first)."""
+    try:
+        data = json.loads(content)
+    except ValueError:
+        return []
+    names: dict[str, None] = {}
+
+    def walk(value: Any) -> None:
+        if isinstance(value, dict):
+            for key, item in value.items():
+                names.setdefault(str(key))
+                walk(item)
+        elif isinstance(value, list):
+            for item in value:
+                walk(item)
+
+    walk(data)
+    return list(names)
 
 
-def follow_up_instruction(tools: list[ToolDefinition]) -> str:
+def follow_up_instruction(content: str) -> str:
     """The follow-up question put after the result, in place of the answer instruction
     (so the prompt up to the result is the same as the answer's, and llama.cpp reuses
-    it); ``{question}`` is left for :func:`_as_text_messages`."""
+    it): does the result give what was asked, named by its fields? ``{question}`` is
+    left for :func:`_as_text_messages`."""
+    fields = ", ".join(result_fields(content)).replace("{", "{{").replace("}", "}}")
+    return _FOLLOW_UP.replace("{fields}", fields)
+
+
+def which_tool_instruction(tools: list[ToolDefinition]) -> str:
     lines = "\n".join(
         f"- {t['function']['name']}: {t['function'].get('description') or ''}".rstrip(": ")
         for t in tools
     )
-    lines = lines.replace("{", "{{").replace("}", "}}")
-    return _FOLLOW_UP.replace("{tools}", lines)
+    return _WHICH_TOOL.replace("{tools}", lines.replace("{", "{{").replace("}", "}}"))
+
+
+def tool_name_grammar(tools: list[ToolDefinition]) -> str:
+    names = [t["function"]["name"] for t in tools]
+    return "%llguidance {}\nstart: " + " | ".join(json.dumps(n) for n in names)
 
 
 def _scalar(value: Any) -> str:
@@ -1042,16 +1066,25 @@ class EmbeddedProvider:
         self, messages: list[Message], tools: list[ToolDefinition]
     ) -> ToolDefinition | None:
         """The follow-up check after a result that lists ids another tool takes (a search
-        before the details): that tool when the model says the result lacks what was
-        asked, else None. Left to the answer's own grammar, the small model answers from
-        the search ("comes in one color: white") instead of fetching the details."""
+        before the details): that tool when the model says the result, named by its
+        fields, does not give what was asked; else None. Left to the answer's own
+        grammar, the small model answers from the search ("comes in one color: white")
+        instead of fetching the details."""
         candidates = follow_up_tools(messages, tools)
         if not candidates:
             return None
-        asked = _as_text_messages(messages, tools, follow_up_instruction(candidates))
-        constraint = {"grammar": follow_up_grammar(candidates)}
+        content = str(messages[-1].get("content") or "")
+        asked = _as_text_messages(messages, tools, follow_up_instruction(content))
+        said = ""
+        async for piece, _ in self._chunks(asked, {"grammar": verdict_grammar()}, 4):
+            said += piece
+        if said.strip() != "No":
+            return None
+        if len(candidates) == 1:
+            return candidates[0]
+        asked = _as_text_messages(messages, tools, which_tool_instruction(candidates))
         choice = ""
-        async for piece, _ in self._chunks(asked, constraint, 16):
+        async for piece, _ in self._chunks(asked, {"grammar": tool_name_grammar(candidates)}, 16):
             choice += piece
         return next((t for t in candidates if t["function"]["name"] == choice.strip()), None)
 
