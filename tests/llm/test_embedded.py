@@ -27,7 +27,6 @@ from gptforge.llm.embedded import (
     TEXT_GRAMMAR,
     _EmbeddedServer,
     follow_up_tools,
-    is_yes_no_question,
     readable_result,
 )
 from tests.servers import serve
@@ -134,7 +133,7 @@ async def test_a_json_decision_becomes_a_tool_call(
 
 AFTER_RESULT = [
     {"role": "system", "content": "Shop."},
-    {"role": "user", "content": "What are the Lyon hours on Sunday?"},
+    {"role": "user", "content": "Is Lyon open on Sunday?"},
     {
         "role": "assistant",
         "content": None,
@@ -168,7 +167,7 @@ async def test_the_same_call_again_is_answered_from_the_result_instead(
     assert llama[1]["grammar"] == TEXT_GRAMMAR
     shown = llama[0]["messages"][-1]["content"]
     assert "[Result of getOpeningHours]" in shown and "day: Sunday, closed: yes" in shown
-    assert '"What are the Lyon hours on Sunday?"' in shown
+    assert '"Is Lyon open on Sunday?"' in shown
 
 
 @pytest.mark.parametrize("llama", [[["Lyon is ", "closed on ", "Sunday."]]], indirect=True)
@@ -641,55 +640,6 @@ async def test_a_search_that_says_it_all_is_answered_from(
     assert not [e for e in events if isinstance(e, ToolCallRequest)]
     assert "".join(e.text for e in events if isinstance(e, TextDelta)) == "It comes in white."
     assert '"getProduct"' in llama[1]["grammar"]  # the answer may still call a tool
-
-
-def test_yes_no_questions_are_told_from_others() -> None:
-    assert is_yes_no_question("Is it raining in London at the moment?")
-    assert is_yes_no_question("Should I take an umbrella in Berlin today?")
-    assert is_yes_no_question("Do I owe any fines? I'm member M-17.")
-    assert not is_yes_no_question("When does the Nantes shop close on Monday?")
-    assert not is_yes_no_question("How warm is it in Singapore and is it humid?")
-    assert not is_yes_no_question("Is it sold in red or in blue?")  # either/or
-    assert not is_yes_no_question("Island hours?")
-
-
-YES_NO = [
-    *AFTER_RESULT[:1],
-    {"role": "user", "content": "Is Lyon open on Sunday?"},
-    *AFTER_RESULT[2:],
-]
-
-
-@pytest.mark.parametrize("llama", [[["No"], ["No, ", "it is closed on Sunday."]]], indirect=True)
-async def test_a_yes_no_question_gets_the_models_verdict_first_and_the_answer_begins_with_it(
-    provider: EmbeddedProvider, llama: list[dict[str, Any]]
-) -> None:
-    events = [e async for e in provider.stream(YES_NO, TOOLS)]
-    shown = "".join(e.text for e in events if isinstance(e, TextDelta))
-    assert shown == "No, it is closed on Sunday."
-    verdict, answer = llama
-    assert verdict["grammar"].endswith('start: "Yes" | "No"')
-    asked = verdict["messages"][-1]["content"]
-    assert "day: Sunday, closed: yes" in asked
-    assert asked.endswith(
-        'Answer my question "Is Lyon open on Sunday?" from this result only: write Yes or No.'
-    )
-    told = answer["messages"][-1]["content"]
-    assert '"Is Lyon open on Sunday?" is No. Begin your answer with "No,"' in told
-    # Both share the prompt up to the result, which llama.cpp then reuses.
-    assert verdict["messages"][:-1] == answer["messages"][:-1]
-    assert asked.split("\n\n")[0] == told.split("\n\n")[0]
-
-
-@pytest.mark.parametrize("llama", [[["Lyon is closed on Sunday."]]], indirect=True)
-async def test_other_questions_get_no_verdict(
-    provider: EmbeddedProvider, llama: list[dict[str, Any]]
-) -> None:
-    events = [e async for e in provider.stream(AFTER_RESULT, TOOLS)]
-    assert "".join(e.text for e in events if isinstance(e, TextDelta)) == (
-        "Lyon is closed on Sunday."
-    )
-    assert len(llama) == 1 and "Begin your answer" not in llama[0]["messages"][-1]["content"]
 
 
 REVIEWS_TOOL: Any = {

@@ -314,39 +314,6 @@ _AFTER_RESULT = (
     "a full sentence. Call another tool only if this result lacks what I asked."
 )
 
-_VERDICT = "Answer my question {question} from this result only: write Yes or No."
-_WITH_VERDICT = (
-    "The result's answer to my question {{question}} is {verdict}. Begin your answer with "
-    '"{verdict},", then tell me what the result says about it. '
-)
-VERDICTS = ("Yes", "No")
-_YES_NO_OPENER = re.compile(
-    r"(is|are|am|was|were|do|does|did|can|could|will|would|should|shall|has|have|had|may|"
-    r"might|must)$"
-)
-"""English questions answered by yes or no begin with one of these auxiliary verbs."""
-
-
-def is_yes_no_question(text: str) -> bool:
-    """Whether ``text`` asks a yes/no question ("Is it raining in London?"), not an
-    either/or one ("Is it red or blue?") or a wh-question."""
-    words = _WORD.findall(text.lower())
-    return bool(words) and bool(_YES_NO_OPENER.match(words[0])) and "or" not in words
-
-
-def verdict_grammar() -> str:
-    return "%llguidance {}\nstart: " + " | ".join(json.dumps(v) for v in VERDICTS)
-
-
-def answer_instruction(verdict: str | None) -> str:
-    """The instruction after the last result; with the verdict the model gave on its own
-    (``Yes``/``No``), the answer is told to begin with it."""
-    if verdict is None:
-        return _AFTER_RESULT
-    return _WITH_VERDICT.format(verdict=verdict) + _AFTER_RESULT.replace(
-        "Now answer my question {question} using only this result.", "Use only this result."
-    )
-
 
 _ROUTE = (
     "Message: {message}\nWhich tool returns the data this message asks for? If it asks for "
@@ -498,6 +465,9 @@ def follow_up_instruction(content: str) -> str:
     left for :func:`_as_text_messages`."""
     fields = ", ".join(result_fields(content)).replace("{", "{{").replace("}", "}}")
     return _FOLLOW_UP.replace("{fields}", fields)
+
+
+YES_NO_GRAMMAR = '%llguidance {}\nstart: "Yes" | "No"'
 
 
 def which_tool_instruction(tools: list[ToolDefinition]) -> str:
@@ -982,7 +952,6 @@ class EmbeddedProvider:
         tools: list[ToolDefinition],
         *,
         call: ToolDefinition | None = None,
-        after_result: str = _AFTER_RESULT,
     ) -> AsyncIterator[ProviderEvent | dict[str, Any]]:
         """Text deltas as they come; a tool call comes whole at the end as a dict.
 
@@ -992,7 +961,7 @@ class EmbeddedProvider:
         making it. After a tool result it answers in plain text, or calls another tool.
         ``call``: the model must call that tool (it writes only the arguments).
         """
-        text_messages = _as_text_messages(messages, tools, after_result)
+        text_messages = _as_text_messages(messages, tools)
 
         def constraint(simplified: bool) -> dict[str, Any] | None:
             if call is not None:
@@ -1076,7 +1045,7 @@ class EmbeddedProvider:
         content = str(messages[-1].get("content") or "")
         asked = _as_text_messages(messages, tools, follow_up_instruction(content))
         said = ""
-        async for piece, _ in self._chunks(asked, {"grammar": verdict_grammar()}, 4):
+        async for piece, _ in self._chunks(asked, {"grammar": YES_NO_GRAMMAR}, 4):
             said += piece
         if said.strip() != "No":
             return None
@@ -1087,18 +1056,6 @@ class EmbeddedProvider:
         async for piece, _ in self._chunks(asked, {"grammar": tool_name_grammar(candidates)}, 16):
             choice += piece
         return next((t for t in candidates if t["function"]["name"] == choice.strip()), None)
-
-    async def _verdict(self, messages: list[Message], tools: list[ToolDefinition]) -> str | None:
-        """For a yes/no question after a result: the model's Yes or No alone, under a
-        grammar, before the free answer (which, left to itself, tends to open with "Yes"
-        whatever the result says)."""
-        if messages[-1].get("role") != "tool" or not is_yes_no_question(_last_question(messages)):
-            return None
-        asked = _as_text_messages(messages, tools, _VERDICT)
-        verdict = ""
-        async for piece, _ in self._chunks(asked, {"grammar": verdict_grammar()}, 4):
-            verdict += piece
-        return verdict.strip() if verdict.strip() in VERDICTS else None
 
     async def decide(
         self, messages: list[Message], tools: list[ToolDefinition]
@@ -1140,13 +1097,9 @@ class EmbeddedProvider:
         offered = tools
         guessed = False
         details = await self._follow_up(messages, tools) if tools else None
-        verdict = None if details else await self._verdict(messages, tools)
-        instruction = answer_instruction(verdict)
         for _ in range(3):
             decision: dict[str, Any] | None = None
-            async for event in self._answer(
-                messages, offered, call=details, after_result=instruction
-            ):
+            async for event in self._answer(messages, offered, call=details):
                 if isinstance(event, dict):
                     decision = event
                     continue
@@ -1187,7 +1140,7 @@ class EmbeddedProvider:
             yield Finish(reason="tool_calls")
             return
         if not wrote_text:
-            async for other in self._answer(messages, [], after_result=instruction):
+            async for other in self._answer(messages, []):
                 if not isinstance(other, dict):
                     yield other
         yield Finish(reason="stop")
