@@ -608,7 +608,7 @@ def test_the_details_operation_is_the_one_that_takes_the_ids_a_result_lists() ->
 
 @pytest.mark.parametrize(
     "llama",
-    [[["No"], ['{"tool": "getProduct", "arguments": {"product_id": "P-204"}}']]],
+    [[["none"], ['{"tool": "getProduct", "arguments": {"product_id": "P-204"}}']]],
     indirect=True,
 )
 async def test_a_search_that_lacks_what_was_asked_is_followed_by_the_details_call(
@@ -618,12 +618,12 @@ async def test_a_search_that_lacks_what_was_asked_is_followed_by_the_details_cal
     calls = [(e.name, json.loads(e.arguments)) for e in events if isinstance(e, ToolCallRequest)]
     assert calls == [("getProduct", {"product_id": "P-204"})]
     check, call = llama
-    assert check["grammar"].endswith('start: "Yes" | "No"')
+    assert check["grammar"].endswith('start: "count" | "id" | "title" | "none"')
     asked = check["messages"][-1]["content"]
     assert asked.endswith(
-        "id: P-204, title: Ceramic Teapot\n\nThis result gives: count, results, id, title. "
-        'Does it give what I asked "What colors does the Ceramic Teapot come in?"? '
-        "Write Yes or No."
+        "id: P-204, title: Ceramic Teapot\n\nThis result has these fields: count, id, title. "
+        'Which field holds the answer to my question "What colors does the Ceramic Teapot '
+        'come in?"? If none of them does, write none. Write only the field name or none.'
     )
     # The check and the call share their prompt up to the result (llama.cpp reuses it).
     assert check["messages"][:-1] == call["messages"][:-1]
@@ -632,7 +632,7 @@ async def test_a_search_that_lacks_what_was_asked_is_followed_by_the_details_cal
     assert [b["properties"]["tool"]["const"] for b in branches] == ["getProduct"]
 
 
-@pytest.mark.parametrize("llama", [[["Yes"], ["It comes in ", "white."]]], indirect=True)
+@pytest.mark.parametrize("llama", [[["title"], ["It comes in ", "white."]]], indirect=True)
 async def test_a_search_that_says_it_all_is_answered_from(
     provider: EmbeddedProvider, llama: list[dict[str, Any]]
 ) -> None:
@@ -660,7 +660,7 @@ REVIEWS_TOOL: Any = {
     "llama",
     [
         [
-            ["No"],
+            ["none"],
             ["getReviews"],
             ['{"tool": "getReviews", "arguments": {"product_id": "P-204"}}'],
         ]

@@ -349,7 +349,11 @@ def route_grammar(tools: list[ToolDefinition]) -> str:
     return "%llguidance {}\nstart: " + " | ".join(json.dumps(n) for n in names)
 
 
-_FOLLOW_UP = "This result gives: {fields}. Does it give what I asked {question}? Write Yes or No."
+_FOLLOW_UP = (
+    "This result has these fields: {fields}. Which field holds the answer to my question "
+    "{question}? If none of them does, write none. Write only the field name or none."
+)
+NO_FIELD = "none"
 _WHICH_TOOL = (
     "Which of these tools returns what I asked {question} for an item in this result?\n"
     "{tools}\nWrite only the tool name."
@@ -438,36 +442,40 @@ def follow_up_tools(messages: list[Message], tools: list[ToolDefinition]) -> lis
 
 
 def result_fields(content: str) -> list[str]:
-    """The names of what a JSON result gives (its keys at any depth, first seen first)."""
+    """The names of the values a JSON result gives (the keys of its scalars and lists of
+    scalars, at any depth, first seen first)."""
     try:
         data = json.loads(content)
     except ValueError:
         return []
     names: dict[str, None] = {}
 
-    def walk(value: Any) -> None:
+    def walk(value: Any, key: str | None) -> None:
         if isinstance(value, dict):
-            for key, item in value.items():
-                names.setdefault(str(key))
-                walk(item)
-        elif isinstance(value, list):
+            for name, item in value.items():
+                walk(item, str(name))
+        elif isinstance(value, list) and any(isinstance(v, dict | list) for v in value):
             for item in value:
-                walk(item)
+                walk(item, key)
+        elif key is not None and key != NO_FIELD:
+            names.setdefault(key)
 
-    walk(data)
+    walk(data, None)
     return list(names)
 
 
-def follow_up_instruction(content: str) -> str:
+def follow_up_instruction(fields: list[str]) -> str:
     """The follow-up question put after the result, in place of the answer instruction
     (so the prompt up to the result is the same as the answer's, and llama.cpp reuses
-    it): does the result give what was asked, named by its fields? ``{question}`` is
+    it): which of the result's fields answers the question, if any? ``{question}`` is
     left for :func:`_as_text_messages`."""
-    fields = ", ".join(result_fields(content)).replace("{", "{{").replace("}", "}}")
-    return _FOLLOW_UP.replace("{fields}", fields)
+    shown = ", ".join(fields).replace("{", "{{").replace("}", "}}")
+    return _FOLLOW_UP.replace("{fields}", shown)
 
 
-YES_NO_GRAMMAR = '%llguidance {}\nstart: "Yes" | "No"'
+def field_grammar(fields: list[str]) -> str:
+    """A field's name or ``none``."""
+    return "%llguidance {}\nstart: " + " | ".join(json.dumps(n) for n in [*fields, NO_FIELD])
 
 
 def which_tool_instruction(tools: list[ToolDefinition]) -> str:
@@ -1035,19 +1043,21 @@ class EmbeddedProvider:
         self, messages: list[Message], tools: list[ToolDefinition]
     ) -> ToolDefinition | None:
         """The follow-up check after a result that lists ids another tool takes (a search
-        before the details): that tool when the model says the result, named by its
-        fields, does not give what was asked; else None. Left to the answer's own
+        before the details): that tool when the model says none of the result's fields
+        holds the answer; else None. Left to the answer's own
         grammar, the small model answers from the search ("comes in one color: white")
         instead of fetching the details."""
         candidates = follow_up_tools(messages, tools)
         if not candidates:
             return None
-        content = str(messages[-1].get("content") or "")
-        asked = _as_text_messages(messages, tools, follow_up_instruction(content))
+        fields = result_fields(str(messages[-1].get("content") or ""))
+        if not fields:
+            return None
+        asked = _as_text_messages(messages, tools, follow_up_instruction(fields))
         said = ""
-        async for piece, _ in self._chunks(asked, {"grammar": YES_NO_GRAMMAR}, 4):
+        async for piece, _ in self._chunks(asked, {"grammar": field_grammar(fields)}, 24):
             said += piece
-        if said.strip() != "No":
+        if said.strip() != NO_FIELD:
             return None
         if len(candidates) == 1:
             return candidates[0]
