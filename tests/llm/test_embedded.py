@@ -26,6 +26,7 @@ from gptforge.llm.embedded import (
     MODEL_FILE,
     TEXT_GRAMMAR,
     _EmbeddedServer,
+    details_to_fetch,
     follow_up_tools,
     readable_result,
 )
@@ -606,73 +607,68 @@ def test_the_details_operation_is_the_one_that_takes_the_ids_a_result_lists() ->
     assert follow_up_tools(error, tools) == []
 
 
+PRODUCT_TOOLS: Any = [
+    SHOP_TOOLS[0],
+    {
+        **SHOP_TOOLS[1],
+        "function": {
+            **SHOP_TOOLS[1]["function"],
+            "description": "Details of one product by its id. Price, stock count, colors and "
+            "description of a product.",
+        },
+    },
+]
+
+
+def _after_search(question: str, result: str, query: str = "teapot") -> list[dict[str, Any]]:
+    call = {**AFTER_SEARCH[2]["tool_calls"][0]}
+    call["function"] = {"name": "searchProducts", "arguments": json.dumps({"q": query})}
+    return [
+        AFTER_SEARCH[0],
+        {"role": "user", "content": question},
+        {**AFTER_SEARCH[2], "tool_calls": [call]},
+        {**AFTER_SEARCH[3], "content": result},
+    ]
+
+
+def test_the_details_are_fetched_when_they_name_what_the_search_does_not_give() -> None:
+    """Colours are in getProduct's description and not in the search result: fetch them.
+    Stock is in the result (``in_stock``): answer from it. A search result that only
+    echoes the query (``query: teapot colors``) does not give colours."""
+    result = '{"results": [{"id": "P-204", "title": "Ceramic Teapot", "in_stock": true}]}'
+    colours = _after_search("What colors does the Ceramic Teapot come in?", result)
+    assert [t["function"]["name"] for t in details_to_fetch(colours, PRODUCT_TOOLS)] == [
+        "getProduct"
+    ]
+    stock = _after_search("Is the Ceramic Teapot in stock?", result)
+    assert details_to_fetch(stock, PRODUCT_TOOLS) == []
+    echoed = '{"query": "teapot colors", "results": [{"id": "P-204", "title": "Teapot"}]}'
+    query = _after_search("Which colors does the teapot come in?", echoed, "teapot colors")
+    assert [t["function"]["name"] for t in details_to_fetch(query, PRODUCT_TOOLS)] == ["getProduct"]
+    # No details operation describes it: nothing to fetch.
+    assert details_to_fetch(colours, SHOP_TOOLS) == []
+
+
 @pytest.mark.parametrize(
-    "llama",
-    [[["none"], ['{"tool": "getProduct", "arguments": {"product_id": "P-204"}}']]],
-    indirect=True,
+    "llama", [[['{"tool": "getProduct", "arguments": {"product_id": "P-204"}}']]], indirect=True
 )
 async def test_a_search_that_lacks_what_was_asked_is_followed_by_the_details_call(
     provider: EmbeddedProvider, llama: list[dict[str, Any]]
 ) -> None:
-    events = [e async for e in provider.stream(AFTER_SEARCH, [*SHOP_TOOLS, ORDER_TOOL])]
+    events = [e async for e in provider.stream(AFTER_SEARCH, [*PRODUCT_TOOLS, ORDER_TOOL])]
     calls = [(e.name, json.loads(e.arguments)) for e in events if isinstance(e, ToolCallRequest)]
     assert calls == [("getProduct", {"product_id": "P-204"})]
-    check, call = llama
-    assert check["grammar"].endswith('start: "count" | "id" | "title" | "none"')
-    asked = check["messages"][-1]["content"]
-    assert asked.endswith(
-        "id: P-204, title: Ceramic Teapot\n\nThis result has these fields: count, id, title. "
-        'Which field holds the answer to my question "What colors does the Ceramic Teapot '
-        'come in?"? If none of them does, write none. Write only the field name or none.'
-    )
-    # The check and the call share their prompt up to the result (llama.cpp reuses it).
-    assert check["messages"][:-1] == call["messages"][:-1]
-    assert asked.split("\n\n")[0] == call["messages"][-1]["content"].split("\n\n")[0]
+    (call,) = llama
     branches = call["json_schema"]["oneOf"]
     assert [b["properties"]["tool"]["const"] for b in branches] == ["getProduct"]
+    assert "id: P-204, title: Ceramic Teapot" in call["messages"][-1]["content"]
 
 
-@pytest.mark.parametrize("llama", [[["title"], ["It comes in ", "white."]]], indirect=True)
-async def test_a_search_that_says_it_all_is_answered_from(
+@pytest.mark.parametrize("llama", [[["It comes in ", "white."]]], indirect=True)
+async def test_a_search_that_gives_what_was_asked_is_answered_from(
     provider: EmbeddedProvider, llama: list[dict[str, Any]]
 ) -> None:
     events = [e async for e in provider.stream(AFTER_SEARCH, SHOP_TOOLS)]
     assert not [e for e in events if isinstance(e, ToolCallRequest)]
     assert "".join(e.text for e in events if isinstance(e, TextDelta)) == "It comes in white."
-    assert '"getProduct"' in llama[1]["grammar"]  # the answer may still call a tool
-
-
-REVIEWS_TOOL: Any = {
-    "type": "function",
-    "function": {
-        "name": "getReviews",
-        "description": "Reviews of a product.",
-        "parameters": {
-            "type": "object",
-            "properties": {"product_id": {"type": "string"}},
-            "required": ["product_id"],
-        },
-    },
-}
-
-
-@pytest.mark.parametrize(
-    "llama",
-    [
-        [
-            ["none"],
-            ["getReviews"],
-            ['{"tool": "getReviews", "arguments": {"product_id": "P-204"}}'],
-        ]
-    ],
-    indirect=True,
-)
-async def test_with_several_details_operations_the_model_picks_the_one_to_call(
-    provider: EmbeddedProvider, llama: list[dict[str, Any]]
-) -> None:
-    events = [e async for e in provider.stream(AFTER_SEARCH, [*SHOP_TOOLS, REVIEWS_TOOL])]
-    calls = [(e.name, json.loads(e.arguments)) for e in events if isinstance(e, ToolCallRequest)]
-    assert calls == [("getReviews", {"product_id": "P-204"})]
-    which = llama[1]
-    assert which["grammar"].endswith('start: "getProduct" | "getReviews"')
-    assert "- getReviews: Reviews of a product." in which["messages"][-1]["content"]
+    assert '"getProduct"' in llama[0]["grammar"]  # the answer may still call a tool

@@ -349,27 +349,48 @@ def route_grammar(tools: list[ToolDefinition]) -> str:
     return "%llguidance {}\nstart: " + " | ".join(json.dumps(n) for n in names)
 
 
-_FOLLOW_UP = (
-    "This result has these fields: {fields}. Which field holds the answer to my question "
-    "{question}? If none of them does, write none. Write only the field name or none."
-)
-NO_FIELD = "none"
-_WHICH_TOOL = (
-    "Which of these tools returns what I asked {question} for an item in this result?\n"
-    "{tools}\nWrite only the tool name."
-)
-
-
-def _last_call_name(messages: list[Message]) -> str | None:
-    """The tool whose result is the last message (None if the last message is no result)."""
+def _last_call(messages: list[Message]) -> dict[str, Any] | None:
+    """The call whose result is the last message (None if the last message is no result)."""
     if not messages or messages[-1].get("role") != "tool":
         return None
     call_id = messages[-1].get("tool_call_id")
     for message in reversed(messages):
         for call in message.get("tool_calls") or []:
             if call.get("id") == call_id:
-                return str(call["function"]["name"])
+                return dict(call["function"])
     return None
+
+
+def _last_call_name(messages: list[Message]) -> str | None:
+    call = _last_call(messages)
+    return str(call["name"]) if call else None
+
+
+def _given_words(messages: list[Message]) -> set[str]:
+    """The words the last result gives: its keys and values, less what only echoes the
+    call (a search's ``query: ceramic teapot colors`` does not give colours)."""
+    content = str(messages[-1].get("content") or "")
+    call = _last_call(messages) or {}
+    try:
+        arguments = json.loads(call.get("arguments") or "{}")
+    except ValueError:
+        arguments = {}
+    echoed = {text.strip().lower() for text in _strings(arguments)}
+    try:
+        data = json.loads(content)
+    except ValueError:
+        return _content_words(content)
+
+    def words(value: Any) -> set[str]:
+        if isinstance(value, dict):
+            return {w for k, v in value.items() for w in _content_words(str(k)) | words(v)}
+        if isinstance(value, list):
+            return {w for v in value for w in words(v)}
+        if isinstance(value, str) and value.strip().lower() in echoed:
+            return set()
+        return _content_words(str(value))
+
+    return words(data)
 
 
 def _identifier_keys(value: Any, path: str = "") -> dict[str, str]:
@@ -441,54 +462,38 @@ def follow_up_tools(messages: list[Message], tools: list[ToolDefinition]) -> lis
     return out
 
 
-def result_fields(content: str) -> list[str]:
-    """The names of the values a JSON result gives (the keys of its scalars and lists of
-    scalars, at any depth, first seen first)."""
-    try:
-        data = json.loads(content)
-    except ValueError:
+def _stem(word: str) -> str:
+    return word[:-1] if len(word) > 3 and word.endswith("s") else word
+
+
+def _content_words(text: str) -> set[str]:
+    """The words of ``text`` that can say what is asked or given (``in_stock``: in,
+    stock; ``getBook``: get, book), singular."""
+    text = re.sub(r"([a-z])([A-Z])", r"\1 \2", text).lower()
+    return {_stem(w) for w in _WORD.findall(text) if len(w) >= 3 and w not in _COMMON}
+
+
+def details_to_fetch(messages: list[Message], tools: list[ToolDefinition]) -> list[ToolDefinition]:
+    """The details operations to call before answering: those that take ids the last
+    result lists (:func:`follow_up_tools`) and whose description names something the
+    question asks and the result does not give ("colors" for a product search that
+    gives id, title, price and stock; "subjects" for a book search). Asked whether the
+    result gives the answer, the small model says yes or no to every search alike; this
+    comparison of words asks nothing of it."""
+    candidates = follow_up_tools(messages, tools)
+    if not candidates:
         return []
-    names: dict[str, None] = {}
-
-    def walk(value: Any, key: str | None) -> None:
-        if isinstance(value, dict):
-            for name, item in value.items():
-                walk(item, str(name))
-        elif isinstance(value, list) and any(isinstance(v, dict | list) for v in value):
-            for item in value:
-                walk(item, key)
-        elif key is not None and key != NO_FIELD:
-            names.setdefault(key)
-
-    walk(data, None)
-    return list(names)
-
-
-def follow_up_instruction(fields: list[str]) -> str:
-    """The follow-up question put after the result, in place of the answer instruction
-    (so the prompt up to the result is the same as the answer's, and llama.cpp reuses
-    it): which of the result's fields answers the question, if any? ``{question}`` is
-    left for :func:`_as_text_messages`."""
-    shown = ", ".join(fields).replace("{", "{{").replace("}", "}}")
-    return _FOLLOW_UP.replace("{fields}", shown)
-
-
-def field_grammar(fields: list[str]) -> str:
-    """A field's name or ``none``."""
-    return "%llguidance {}\nstart: " + " | ".join(json.dumps(n) for n in [*fields, NO_FIELD])
-
-
-def which_tool_instruction(tools: list[ToolDefinition]) -> str:
-    lines = "\n".join(
-        f"- {t['function']['name']}: {t['function'].get('description') or ''}".rstrip(": ")
-        for t in tools
-    )
-    return _WHICH_TOOL.replace("{tools}", lines.replace("{", "{{").replace("}", "}}"))
-
-
-def tool_name_grammar(tools: list[ToolDefinition]) -> str:
-    names = [t["function"]["name"] for t in tools]
-    return "%llguidance {}\nstart: " + " | ".join(json.dumps(n) for n in names)
+    given = _given_words(messages)
+    asked = _content_words(_last_question(messages)) - given
+    return [
+        tool
+        for tool in candidates
+        if asked
+        & (
+            _content_words(str(tool["function"].get("description") or ""))
+            - _content_words(tool["function"]["name"])
+        )
+    ]
 
 
 def _scalar(value: Any) -> str:
@@ -597,11 +602,8 @@ def _last_question(messages: list[Message]) -> str:
     return ""
 
 
-def _as_text_messages(
-    messages: list[Message], tools: list[ToolDefinition], after_result: str = _AFTER_RESULT
-) -> list[Message]:
-    """The conversation rewritten for a model that sees tools only as text; the last
-    result ends with ``after_result`` (what to do with it, given the question)."""
+def _as_text_messages(messages: list[Message], tools: list[ToolDefinition]) -> list[Message]:
+    """The conversation rewritten for a model that sees tools only as text."""
     tool_lines = "\n".join(
         f"- {t['function']['name']}: {t['function'].get('description', '')} "
         f"Arguments: {_describe_parameters(t['function'].get('parameters') or {})}"
@@ -635,7 +637,7 @@ def _as_text_messages(
             content = f"[Result of {name}]\n{readable_result(str(message.get('content') or ''))}"
             is_last = all(m.get("role") == "tool" for m in messages[index + 1 :])
             if is_last:
-                content += "\n\n" + after_result.format(question=json.dumps(question))
+                content += "\n\n" + _AFTER_RESULT.format(question=json.dumps(question))
             if out[-1]["role"] == "user":
                 out[-1]["content"] += "\n\n" + content
             else:
@@ -959,7 +961,7 @@ class EmbeddedProvider:
         messages: list[Message],
         tools: list[ToolDefinition],
         *,
-        call: ToolDefinition | None = None,
+        call: list[ToolDefinition] | None = None,
     ) -> AsyncIterator[ProviderEvent | dict[str, Any]]:
         """Text deltas as they come; a tool call comes whole at the end as a dict.
 
@@ -967,13 +969,13 @@ class EmbeddedProvider:
         ``{"reply": "..."}``, the reply streamed out of its string): given the choice of
         plain text there, the small model narrates the call it means to make instead of
         making it. After a tool result it answers in plain text, or calls another tool.
-        ``call``: the model must call that tool (it writes only the arguments).
+        ``call``: the model must call one of these tools.
         """
         text_messages = _as_text_messages(messages, tools)
 
         def constraint(simplified: bool) -> dict[str, Any] | None:
-            if call is not None:
-                schema = call_schema([call])
+            if call:
+                schema = call_schema(call)
                 return {"json_schema": _simplified(schema) if simplified else schema}
             if not tools:
                 # Plain text only: with no tool offered, the model may still try to write
@@ -1039,34 +1041,6 @@ class EmbeddedProvider:
             route += piece
         return route.strip() != NO_TOOL
 
-    async def _follow_up(
-        self, messages: list[Message], tools: list[ToolDefinition]
-    ) -> ToolDefinition | None:
-        """The follow-up check after a result that lists ids another tool takes (a search
-        before the details): that tool when the model says none of the result's fields
-        holds the answer; else None. Left to the answer's own
-        grammar, the small model answers from the search ("comes in one color: white")
-        instead of fetching the details."""
-        candidates = follow_up_tools(messages, tools)
-        if not candidates:
-            return None
-        fields = result_fields(str(messages[-1].get("content") or ""))
-        if not fields:
-            return None
-        asked = _as_text_messages(messages, tools, follow_up_instruction(fields))
-        said = ""
-        async for piece, _ in self._chunks(asked, {"grammar": field_grammar(fields)}, 24):
-            said += piece
-        if said.strip() != NO_FIELD:
-            return None
-        if len(candidates) == 1:
-            return candidates[0]
-        asked = _as_text_messages(messages, tools, which_tool_instruction(candidates))
-        choice = ""
-        async for piece, _ in self._chunks(asked, {"grammar": tool_name_grammar(candidates)}, 16):
-            choice += piece
-        return next((t for t in candidates if t["function"]["name"] == choice.strip()), None)
-
     async def decide(
         self, messages: list[Message], tools: list[ToolDefinition]
     ) -> tuple[dict[str, Any], Usage | None]:
@@ -1106,7 +1080,7 @@ class EmbeddedProvider:
         wrote_text = False
         offered = tools
         guessed = False
-        details = await self._follow_up(messages, tools) if tools else None
+        details = details_to_fetch(messages, tools) or None
         for _ in range(3):
             decision: dict[str, Any] | None = None
             async for event in self._answer(messages, offered, call=details):
