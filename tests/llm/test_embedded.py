@@ -22,7 +22,14 @@ from starlette.routing import Route
 from gptforge.errors import ProviderError
 from gptforge.llm import EmbeddedProvider, Finish, TextDelta, ToolCallRequest
 from gptforge.llm import embedded as embedded_module
-from gptforge.llm.embedded import MODEL_FILE, TEXT_GRAMMAR, _EmbeddedServer, readable_result
+from gptforge.llm.embedded import (
+    MODEL_FILE,
+    TEXT_GRAMMAR,
+    _EmbeddedServer,
+    details_to_fetch,
+    follow_up_tools,
+    readable_result,
+)
 from tests.servers import serve
 
 TOOLS = [
@@ -552,3 +559,116 @@ async def test_a_date_derived_from_words_is_not_taken_for_an_invented_id(
     events = [e async for e in provider.stream(question, [EVENTS_TOOL])]
     calls = [(e.name, json.loads(e.arguments)) for e in events if isinstance(e, ToolCallRequest)]
     assert calls == [("listEvents", {"month": "2027-01"})]
+
+
+ORDER_TOOL: Any = {
+    "type": "function",
+    "function": {
+        "name": "getOrder",
+        "description": "Status of an order.",
+        "parameters": {
+            "type": "object",
+            "properties": {"order_id": {"type": "string"}},
+            "required": ["order_id"],
+        },
+    },
+}
+AFTER_SEARCH = [
+    {"role": "system", "content": "The Corner Shop."},
+    {"role": "user", "content": "What colors does the Ceramic Teapot come in?"},
+    {
+        "role": "assistant",
+        "content": None,
+        "tool_calls": [
+            {
+                "id": "c1",
+                "type": "function",
+                "function": {"name": "searchProducts", "arguments": '{"q": "teapot"}'},
+            }
+        ],
+    },
+    {
+        "role": "tool",
+        "tool_call_id": "c1",
+        "content": '{"count": 1, "results": [{"id": "P-204", "title": "Ceramic Teapot"}]}',
+    },
+]
+
+
+def test_the_details_operation_is_the_one_that_takes_the_ids_a_result_lists() -> None:
+    """After a product search listing ``id: P-204``: getProduct takes it (``product_id``
+    is a product's id); getOrder's ``order_id`` is not an id of these results, and a
+    result without ids (a city's weather) has no follow-up."""
+    tools = [*SHOP_TOOLS, ORDER_TOOL, TOOLS[0]]
+    assert [t["function"]["name"] for t in follow_up_tools(AFTER_SEARCH, tools)] == ["getProduct"]
+    weather = [*AFTER_SEARCH[:3], {**AFTER_SEARCH[3], "content": '{"city": "Lyon", "temp": 4}'}]
+    assert follow_up_tools(weather, tools) == []
+    error = [*AFTER_SEARCH[:3], {**AFTER_SEARCH[3], "content": "HTTP 404 error from the API."}]
+    assert follow_up_tools(error, tools) == []
+
+
+PRODUCT_TOOLS: Any = [
+    SHOP_TOOLS[0],
+    {
+        **SHOP_TOOLS[1],
+        "function": {
+            **SHOP_TOOLS[1]["function"],
+            "description": "Details of one product by its id. Price, stock count, colors and "
+            "description of a product.",
+        },
+    },
+]
+
+
+def _after_search(question: str, result: str, query: str = "teapot") -> list[dict[str, Any]]:
+    call = {**AFTER_SEARCH[2]["tool_calls"][0]}
+    call["function"] = {"name": "searchProducts", "arguments": json.dumps({"q": query})}
+    return [
+        AFTER_SEARCH[0],
+        {"role": "user", "content": question},
+        {**AFTER_SEARCH[2], "tool_calls": [call]},
+        {**AFTER_SEARCH[3], "content": result},
+    ]
+
+
+def test_the_details_are_fetched_when_they_name_what_the_search_does_not_give() -> None:
+    """Colours are in getProduct's description and not in the search result: fetch them.
+    Stock is in the result (``in_stock``): answer from it. A search result that only
+    echoes the query (``query: teapot colors``) does not give colours."""
+    result = '{"results": [{"id": "P-204", "title": "Ceramic Teapot", "in_stock": true}]}'
+    colours = _after_search("What colors does the Ceramic Teapot come in?", result)
+    assert [t["function"]["name"] for t in details_to_fetch(colours, PRODUCT_TOOLS)] == [
+        "getProduct"
+    ]
+    stock = _after_search("Is the Ceramic Teapot in stock?", result)
+    assert details_to_fetch(stock, PRODUCT_TOOLS) == []
+    echoed = '{"query": "teapot colors", "results": [{"id": "P-204", "title": "Teapot"}]}'
+    query = _after_search("Which colors does the teapot come in?", echoed, "teapot colors")
+    assert [t["function"]["name"] for t in details_to_fetch(query, PRODUCT_TOOLS)] == ["getProduct"]
+    # No details operation describes it: nothing to fetch.
+    assert details_to_fetch(colours, SHOP_TOOLS) == []
+
+
+@pytest.mark.parametrize(
+    "llama", [[['{"tool": "getProduct", "arguments": {"product_id": "P-204"}}']]], indirect=True
+)
+async def test_a_search_that_lacks_what_was_asked_is_followed_by_the_details_call(
+    provider: EmbeddedProvider, llama: list[dict[str, Any]]
+) -> None:
+    events = [e async for e in provider.stream(AFTER_SEARCH, [*PRODUCT_TOOLS, ORDER_TOOL])]
+    calls = [(e.name, json.loads(e.arguments)) for e in events if isinstance(e, ToolCallRequest)]
+    assert calls == [("getProduct", {"product_id": "P-204"})]
+    (call,) = llama
+    branches = call["json_schema"]["oneOf"]
+    assert [b["properties"]["tool"]["const"] for b in branches] == ["getProduct"]
+    assert "id: P-204, title: Ceramic Teapot" in call["messages"][-1]["content"]
+
+
+@pytest.mark.parametrize("llama", [[["It comes in ", "white."]]], indirect=True)
+async def test_a_search_that_gives_what_was_asked_is_answered_from(
+    provider: EmbeddedProvider, llama: list[dict[str, Any]]
+) -> None:
+    events = [e async for e in provider.stream(AFTER_SEARCH, SHOP_TOOLS)]
+    assert not [e for e in events if isinstance(e, ToolCallRequest)]
+    assert "".join(e.text for e in events if isinstance(e, TextDelta)) == "It comes in white."
+    assert '"getProduct"' in llama[0]["grammar"]  # the answer may still call a tool

@@ -349,6 +349,153 @@ def route_grammar(tools: list[ToolDefinition]) -> str:
     return "%llguidance {}\nstart: " + " | ".join(json.dumps(n) for n in names)
 
 
+def _last_call(messages: list[Message]) -> dict[str, Any] | None:
+    """The call whose result is the last message (None if the last message is no result)."""
+    if not messages or messages[-1].get("role") != "tool":
+        return None
+    call_id = messages[-1].get("tool_call_id")
+    for message in reversed(messages):
+        for call in message.get("tool_calls") or []:
+            if call.get("id") == call_id:
+                return dict(call["function"])
+    return None
+
+
+def _last_call_name(messages: list[Message]) -> str | None:
+    call = _last_call(messages)
+    return str(call["name"]) if call else None
+
+
+def _given_words(messages: list[Message]) -> set[str]:
+    """The words the last result gives: its keys and values, less what only echoes the
+    call (a search's ``query: ceramic teapot colors`` does not give colours)."""
+    content = str(messages[-1].get("content") or "")
+    call = _last_call(messages) or {}
+    try:
+        arguments = json.loads(call.get("arguments") or "{}")
+    except ValueError:
+        arguments = {}
+    echoed = {text.strip().lower() for text in _strings(arguments)}
+    try:
+        data = json.loads(content)
+    except ValueError:
+        return _content_words(content)
+
+    def words(value: Any) -> set[str]:
+        if isinstance(value, dict):
+            return {w for k, v in value.items() for w in _content_words(str(k)) | words(v)}
+        if isinstance(value, list):
+            return {w for v in value for w in words(v)}
+        if isinstance(value, str) and value.strip().lower() in echoed:
+            return set()
+        return _content_words(str(value))
+
+    return words(data)
+
+
+def _identifier_keys(value: Any, path: str = "") -> dict[str, str]:
+    """The keys (normalized) under which ``value`` holds identifiers (``id: P-204``,
+    ``isbn: 9780441013593``: what a details operation takes), each with the keys on its
+    way (``results``), which say what the id is of."""
+    found: dict[str, str] = {}
+    if isinstance(value, dict):
+        for key, item in value.items():
+            name = _normalized_name(str(key))
+            if isinstance(item, str) and _identifiers(item):
+                found[name] = found.get(name, "") + " " + path
+            else:
+                for k, where in _identifier_keys(item, f"{path} {name}").items():
+                    found[k] = found.get(k, "") + where
+    elif isinstance(value, list):
+        for item in value:
+            for k, where in _identifier_keys(item, path).items():
+                found[k] = found.get(k, "") + where
+    return found
+
+
+def _normalized_name(name: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", name.lower())
+
+
+def _takes(parameter: str, tool: str, keys: dict[str, str], source: str) -> bool:
+    """Whether the parameter ``parameter`` of ``tool`` takes the values of one of
+    ``keys``: the same name (``isbn``), or one name is the other with what it is of in
+    front — ``product_id`` for an ``id`` in the result of a product search (``source``:
+    the tool that gave the result, or the keys around the value, must name it), ``id`` of
+    ``getProduct`` for a ``product_id`` (the tool must name it)."""
+    name = _normalized_name(parameter)
+    for key, where in keys.items():
+        if name == key:
+            return True
+        if key and name.endswith(key) and (name[: -len(key)] in source + where):
+            return True
+        if name and key.endswith(name) and key[: -len(name)] in _normalized_name(tool):
+            return True
+    return False
+
+
+def follow_up_tools(messages: list[Message], tools: list[ToolDefinition]) -> list[ToolDefinition]:
+    """The other tools that take identifiers the last result shows: after a search that
+    lists ids, the operation that returns an item's details by its id. Every required
+    parameter must be one the result gives values for; the tool just called is not one."""
+    last = _last_call_name(messages)
+    if last is None:
+        return []
+    content = str(messages[-1].get("content") or "").strip()
+    if not content.startswith(("{", "[")):
+        return []  # an error or plain text: nothing to look up in it
+    try:
+        keys = _identifier_keys(json.loads(content))
+    except ValueError:
+        return []
+    source = _normalized_name(last)
+    out = []
+    for tool in tools:
+        function = tool["function"]
+        required = (function.get("parameters") or {}).get("required") or []
+        if (
+            function["name"] != last
+            and required
+            and all(_takes(p, function["name"], keys, source) for p in required)
+        ):
+            out.append(tool)
+    return out
+
+
+def _stem(word: str) -> str:
+    return word[:-1] if len(word) > 3 and word.endswith("s") else word
+
+
+def _content_words(text: str) -> set[str]:
+    """The words of ``text`` that can say what is asked or given (``in_stock``: in,
+    stock; ``getBook``: get, book), singular."""
+    text = re.sub(r"([a-z])([A-Z])", r"\1 \2", text).lower()
+    return {_stem(w) for w in _WORD.findall(text) if len(w) >= 3 and w not in _COMMON}
+
+
+def details_to_fetch(messages: list[Message], tools: list[ToolDefinition]) -> list[ToolDefinition]:
+    """The details operations to call before answering: those that take ids the last
+    result lists (:func:`follow_up_tools`) and whose description names something the
+    question asks and the result does not give ("colors" for a product search that
+    gives id, title, price and stock; "subjects" for a book search). Asked whether the
+    result gives the answer, the small model says yes or no to every search alike; this
+    comparison of words asks nothing of it."""
+    candidates = follow_up_tools(messages, tools)
+    if not candidates:
+        return []
+    given = _given_words(messages)
+    asked = _content_words(_last_question(messages)) - given
+    return [
+        tool
+        for tool in candidates
+        if asked
+        & (
+            _content_words(str(tool["function"].get("description") or ""))
+            - _content_words(tool["function"]["name"])
+        )
+    ]
+
+
 def _scalar(value: Any) -> str:
     if value is None:
         return "none"
@@ -810,7 +957,11 @@ class EmbeddedProvider:
                     yield piece, chunk.usage
 
     async def _answer(
-        self, messages: list[Message], tools: list[ToolDefinition]
+        self,
+        messages: list[Message],
+        tools: list[ToolDefinition],
+        *,
+        call: list[ToolDefinition] | None = None,
     ) -> AsyncIterator[ProviderEvent | dict[str, Any]]:
         """Text deltas as they come; a tool call comes whole at the end as a dict.
 
@@ -818,10 +969,14 @@ class EmbeddedProvider:
         ``{"reply": "..."}``, the reply streamed out of its string): given the choice of
         plain text there, the small model narrates the call it means to make instead of
         making it. After a tool result it answers in plain text, or calls another tool.
+        ``call``: the model must call one of these tools.
         """
         text_messages = _as_text_messages(messages, tools)
 
         def constraint(simplified: bool) -> dict[str, Any] | None:
+            if call:
+                schema = call_schema(call)
+                return {"json_schema": _simplified(schema) if simplified else schema}
             if not tools:
                 # Plain text only: with no tool offered, the model may still try to write
                 # a call in the JSON it sees in the conversation.
@@ -925,14 +1080,16 @@ class EmbeddedProvider:
         wrote_text = False
         offered = tools
         guessed = False
+        details = details_to_fetch(messages, tools) or None
         for _ in range(3):
             decision: dict[str, Any] | None = None
-            async for event in self._answer(messages, offered):
+            async for event in self._answer(messages, offered, call=details):
                 if isinstance(event, dict):
                     decision = event
                     continue
                 wrote_text = wrote_text or isinstance(event, TextDelta)
                 yield event
+            details = None
             if decision is None:
                 break
             name, arguments = decision.get("tool"), decision.get("arguments")
