@@ -132,26 +132,30 @@ async def test_a_json_decision_becomes_a_tool_call(
     assert events[-1] == Finish(reason="tool_calls")
 
 
-AFTER_RESULT = [
-    {"role": "system", "content": "Shop."},
-    {"role": "user", "content": "Is Lyon open on Sunday?"},
-    {
-        "role": "assistant",
-        "content": None,
-        "tool_calls": [
-            {
-                "id": "c1",
-                "type": "function",
-                "function": {"name": "getOpeningHours", "arguments": '{"city": "Lyon"}'},
-            }
-        ],
-    },
-    {
-        "role": "tool",
-        "tool_call_id": "c1",
-        "content": '{"store":"Lyon","week":[{"day":"Sunday","closed":true}]}',
-    },
-]
+def after_call(
+    system: str, question: str, name: str, arguments: dict[str, Any], result: str
+) -> list[dict[str, Any]]:
+    """A conversation whose last message is the result of the one call ``name`` made."""
+    function = {"name": name, "arguments": json.dumps(arguments)}
+    return [
+        {"role": "system", "content": system},
+        {"role": "user", "content": question},
+        {
+            "role": "assistant",
+            "content": None,
+            "tool_calls": [{"id": "c1", "type": "function", "function": function}],
+        },
+        {"role": "tool", "tool_call_id": "c1", "content": result},
+    ]
+
+
+AFTER_RESULT = after_call(
+    "Shop.",
+    "Is Lyon open on Sunday?",
+    "getOpeningHours",
+    {"city": "Lyon"},
+    '{"store":"Lyon","week":[{"day":"Sunday","closed":true}]}',
+)
 
 
 @pytest.mark.parametrize(
@@ -573,26 +577,13 @@ ORDER_TOOL: Any = {
         },
     },
 }
-AFTER_SEARCH = [
-    {"role": "system", "content": "The Corner Shop."},
-    {"role": "user", "content": "What colors does the Ceramic Teapot come in?"},
-    {
-        "role": "assistant",
-        "content": None,
-        "tool_calls": [
-            {
-                "id": "c1",
-                "type": "function",
-                "function": {"name": "searchProducts", "arguments": '{"q": "teapot"}'},
-            }
-        ],
-    },
-    {
-        "role": "tool",
-        "tool_call_id": "c1",
-        "content": '{"count": 1, "results": [{"id": "P-204", "title": "Ceramic Teapot"}]}',
-    },
-]
+AFTER_SEARCH = after_call(
+    "The Corner Shop.",
+    "What colors does the Ceramic Teapot come in?",
+    "searchProducts",
+    {"q": "teapot"},
+    '{"count": 1, "results": [{"id": "P-204", "title": "Ceramic Teapot"}]}',
+)
 
 
 def test_the_details_operation_is_the_one_that_takes_the_ids_a_result_lists() -> None:
@@ -621,14 +612,7 @@ PRODUCT_TOOLS: Any = [
 
 
 def _after_search(question: str, result: str, query: str = "teapot") -> list[dict[str, Any]]:
-    call = {**AFTER_SEARCH[2]["tool_calls"][0]}
-    call["function"] = {"name": "searchProducts", "arguments": json.dumps({"q": query})}
-    return [
-        AFTER_SEARCH[0],
-        {"role": "user", "content": question},
-        {**AFTER_SEARCH[2], "tool_calls": [call]},
-        {**AFTER_SEARCH[3], "content": result},
-    ]
+    return after_call("The Corner Shop.", question, "searchProducts", {"q": query}, result)
 
 
 def test_the_details_are_fetched_when_they_name_what_the_search_does_not_give() -> None:
