@@ -28,6 +28,7 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from gptforge.errors import ConfigError
+from gptforge.store.sqlite_driver import inline_connector
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 DB_FILE = "gptforge.db"
@@ -49,12 +50,12 @@ SQLITE_POOL_OVERFLOW = 10
 """SQLAlchemy's defaults: SQLite has one writer at a time, more connections do not help."""
 SQLITE_LINE_SIZE = 1
 """Sessions of a process on SQLite at once: one, as SQLite has one writer (a second one
-sleeps in SQLite's busy handler, and each statement's thread hop costs CPU while it
-waits); at N = 500 in the load benchmark one place gave less CPU per turn than five
-(benchmarks/RESULTS.md, issue 11). A request that waits on something outside the
-database (a schema URL, an action's test call, an OAuth provider, a file's extraction)
-gives its place back meanwhile (:meth:`Database.away`), so one slow server does not hold
-up the process's other requests (tests/web/test_actions.py)."""
+would only retry its lock, :mod:`gptforge.store.sqlite_driver`); at N = 500 in the load
+benchmark one place gave less CPU per turn than five (benchmarks/RESULTS.md, issue 11).
+A request that waits on something outside the database (a schema URL, an action's test
+call, an OAuth provider, a file's extraction) gives its place back meanwhile
+(:meth:`Database.away`), so one slow server does not hold up the process's other
+requests (tests/web/test_actions.py)."""
 
 _IN_SESSION: contextvars.ContextVar[bool] = contextvars.ContextVar("in_session", default=False)
 """Whether the current task (or the task that spawned it) holds a session's place."""
@@ -232,8 +233,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    # a busy server may keep a writer waiting longer than usual: wait, do not fail
-    cursor.execute("PRAGMA busy_timeout=30000")
+    # no busy_timeout: a locked database is waited for in asyncio (sqlite_driver.py)
     cursor.close()
 
 
@@ -251,6 +251,9 @@ class Database:
         pool: dict[str, Any] = {"pool_timeout": POOL_TIMEOUT_SECONDS}
         if not sqlite:  # SQLite: SQLAlchemy's defaults (the same numbers for a file)
             pool.update(pool_size=size, max_overflow=overflow)
+        if sqlite:  # on the loop's thread, not aiosqlite's (store/sqlite_driver.py)
+            args, kwargs = make_url(url).get_dialect()().create_connect_args(make_url(url))
+            pool["async_creator"] = inline_connector(args, kwargs)
         self.engine: AsyncEngine = create_async_engine(
             url, echo=echo, pool_pre_ping=not sqlite, **pool
         )
