@@ -29,7 +29,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
+from types import SimpleNamespace
+from typing import Any, cast
 
 from sqlalchemy import select
 
@@ -37,6 +38,7 @@ from gptforge.capabilities.knowledge_embeddings import OpenAIEmbedder
 from gptforge.store import Database, Gpt, User
 from gptforge.store.knowledge import DbKnowledgeIndex, KnowledgeRepository
 from gptforge.web.knowledge_service import Upload, add_files
+from gptforge.web.platform import Platform
 from gptforge.web.settings import ServerSettings
 
 SET = Path(__file__).with_name("knowledge_set")
@@ -65,7 +67,9 @@ async def load(db: Database, embedder: OpenAIEmbedder | None) -> tuple[str, dict
         session.add(gpt)
         await session.flush()
         uploads = [Upload(name=p.name, content_type=None, data=p.read_bytes()) for p in documents()]
-        records = await add_files(settings, session, gpt, uploads, embedder=embedder)
+        # the two parts of a Platform that add_files uses
+        platform = cast(Platform, SimpleNamespace(settings=settings, db=db))
+        records = await add_files(platform, session, gpt, uploads, embedder=embedder)
         return gpt.id, {record.name: record.chunk_count for record in records}
 
 
