@@ -5,9 +5,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import contextvars
+import time
 import weakref
 from collections import deque
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,8 +19,8 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import event
-from sqlalchemy.engine import Connection, make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.engine import Connection, Dialect, make_url
+from sqlalchemy.exc import ArgumentError, DisconnectionError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -45,6 +46,13 @@ PG_POOL_OVERFLOW = 10
 """Connections per process to PostgreSQL (SQLAlchemy's default is 5 + 10): hundreds of
 concurrent chat streams queue on fewer. Several processes on one server must stay under
 its ``max_connections`` (100 by default): 3 processes take at most 90."""
+PING_AFTER_IDLE_SECONDS = 10.0
+"""A PostgreSQL connection that waited in the pool this long is pinged before a session
+uses it, and replaced if the server dropped it (a restart, an idle timeout, a proxy).
+Not on every checkout (SQLAlchemy's ``pool_pre_ping``): a busy process takes a
+connection several times per turn, and that round trip cost about a fifth of the
+turns a process serves (benchmarks/RESULTS.md, issue 11). A connection dropped while
+in use fails its request with 503, and the pool then replaces every older connection."""
 SQLITE_POOL_SIZE = 5
 SQLITE_POOL_OVERFLOW = 10
 """SQLAlchemy's defaults: SQLite has one writer at a time, more connections do not help."""
@@ -237,14 +245,35 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _note_idle(_dbapi_connection: Any, record: Any) -> None:
+    record.info["idle_since"] = time.monotonic()
+
+
+def _ping_if_idle(dialect: Dialect) -> Callable[[Any, Any, Any], None]:
+    """A pool ``checkout`` listener: it raises :class:`DisconnectionError` (the pool then
+    takes a new connection) for a connection that idled :data:`PING_AFTER_IDLE_SECONDS`
+    and no longer answers."""
+
+    def check(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        idle_since = record.info.get("idle_since")
+        if idle_since is None or time.monotonic() - idle_since < PING_AFTER_IDLE_SECONDS:
+            return
+        try:
+            alive = dialect.do_ping(dbapi_connection)
+        except Exception as exc:  # whatever the driver raises for a dropped connection
+            raise DisconnectionError("the database dropped an idle connection") from exc
+        if not alive:
+            raise DisconnectionError("the database dropped an idle connection")
+
+    return check
+
+
 class Database:
     """One engine and its session factory; :meth:`migrate` brings the schema to head."""
 
     def __init__(self, url: str, *, echo: bool = False) -> None:
         self.url = url
         sqlite = make_url(url).get_backend_name() == "sqlite"
-        # a ping per checkout finds PostgreSQL connections the server closed; a SQLite
-        # file cannot go away, and the ping is one more thread round trip in aiosqlite
         size, overflow = (
             (SQLITE_POOL_SIZE, SQLITE_POOL_OVERFLOW) if sqlite else (PG_POOL_SIZE, PG_POOL_OVERFLOW)
         )
@@ -254,11 +283,14 @@ class Database:
         if sqlite:  # on the loop's thread, not aiosqlite's (store/sqlite_driver.py)
             args, kwargs = make_url(url).get_dialect()().create_connect_args(make_url(url))
             pool["async_creator"] = inline_connector(args, kwargs)
-        self.engine: AsyncEngine = create_async_engine(
-            url, echo=echo, pool_pre_ping=not sqlite, **pool
-        )
+        self.engine: AsyncEngine = create_async_engine(url, echo=echo, **pool)
         if sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
+        else:
+            event.listen(self.engine.sync_engine.pool, "checkin", _note_idle)
+            event.listen(
+                self.engine.sync_engine.pool, "checkout", _ping_if_idle(self.engine.dialect)
+            )
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         self.line = SessionLine(SQLITE_LINE_SIZE if sqlite else size)
         """Sessions wait here for one of the pool's connections (see

@@ -14,7 +14,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -195,6 +195,14 @@ async def _database_unavailable(_request: Request, exc: Exception) -> JSONRespon
     )
 
 
+async def _database_error(request: Request, exc: Exception) -> JSONResponse:
+    """A lost connection (the database restarted or dropped it; the pool replaces it) is
+    the database being unavailable for a moment; any other driver error is a bug."""
+    if isinstance(exc, InterfaceError) or getattr(exc, "connection_invalidated", False):
+        return await _database_unavailable(request, exc)
+    return await _unexpected(request, exc)
+
+
 async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
     log.error("unexpected error: %s", type(exc).__name__, exc_info=exc)
     return _response(500, "internal_error", "Something went wrong on the server; try again.")
@@ -209,4 +217,5 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(StaleDataError, _stale_data)
     app.add_exception_handler(OperationalError, _database_unavailable)
     app.add_exception_handler(PoolTimeout, _database_unavailable)  # no free connection
+    app.add_exception_handler(DBAPIError, _database_error)
     app.add_exception_handler(Exception, _unexpected)
