@@ -6,9 +6,12 @@ check that the next call gets a fresh one.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import socket
+import subprocess
+import sys
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -16,6 +19,7 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 
+from gptforge.capabilities import sandbox
 from gptforge.capabilities.sandbox import (
     SandboxConfig,
     SandboxLimits,
@@ -332,6 +336,83 @@ os.kill(os.getpid(), signal.SIGKILL)
             listener.accept()
     after, fresh = await run(manager, workdir, "'ok'")
     assert fresh and after.result == "'ok'"  # type: ignore[attr-defined]
+
+
+DROP_MID_MESSAGE = """
+import asyncio, json, sys, tempfile
+from pathlib import Path
+from gptforge.capabilities.sandbox import SandboxConfig, SandboxLimits, SessionManager
+
+async def main():
+    limits = SandboxLimits(wall_seconds=20, memory_bytes=1536 * 1024**2)
+    manager = SessionManager(SandboxConfig(limits=limits))
+    session, _ = await manager.session("c-drop", Path(tempfile.mkdtemp()))
+    execution = await session.execute(sys.argv[1])
+    await manager.close_all()
+    print(json.dumps({"ended": execution.ended, "stdout": execution.stdout,
+                      "notes": execution.notes}))
+
+asyncio.run(main())
+"""
+"""Runs one call in a server process of its own: the failure this guards against is an
+abort of the whole process, which must show as a failed test, not end the test run."""
+
+KERNEL_DROPS_MID_MESSAGE = """
+import fcntl, os, socket, struct, termios, threading, time
+kernel = get_ipython().kernel
+# One message of 300,001 parts: the server takes about a second to read it.
+kernel.session.send(kernel.iopub_socket, "stream", {"name": "stdout", "text": "many parts"},
+                    parent=kernel.get_parent(), buffers=[b"."] * 300_000)
+handed = threading.Event()
+kernel.iopub_socket.io_thread.schedule(handed.set)
+handed.wait()
+def unix_sockets():
+    for fd in range(3, 1024):
+        try:
+            sock = socket.socket(fileno=os.dup(fd))
+        except OSError:
+            continue
+        if sock.family == socket.AF_UNIX:
+            yield sock
+        else:
+            sock.close()
+def unsent(sock):
+    try:
+        return struct.unpack("i", fcntl.ioctl(sock, termios.TIOCOUTQ, b"0000"))[0]
+    except OSError:
+        return 0
+quiet, deadline = 0, time.monotonic() + 10
+while quiet < 3 and time.monotonic() < deadline:  # the server's I/O thread has it all
+    quiet = quiet + 1 if sum(unsent(s) for s in unix_sockets()) == 0 else 0
+    time.sleep(0.02)
+time.sleep(0.2)  # the server is now reading the parts: drop every connection under it
+for sock in unix_sockets():
+    sock.shutdown(socket.SHUT_RDWR)
+    sock.close()
+time.sleep(1)
+os.kill(os.getpid(), 9)
+"""
+
+
+async def test_a_kernel_dropping_its_connections_mid_message_cannot_abort_the_server() -> None:
+    # With reconnection off, libzmq cut the socket's pipe when the kernel hung up and
+    # the server's read of the rest of the message failed an assertion: SIGABRT.
+    src = Path(sandbox.__file__).parents[2]
+    env = {**os.environ, "PYTHONPATH": str(src)}
+    done = await asyncio.to_thread(
+        subprocess.run,
+        [sys.executable, "-c", DROP_MID_MESSAGE, KERNEL_DROPS_MID_MESSAGE],
+        capture_output=True,
+        text=True,
+        timeout=90,
+        env=env,
+        check=False,
+    )
+    assert done.returncode == 0, f"the server process failed ({done.returncode}): {done.stderr}"
+    execution = json.loads(done.stdout.splitlines()[-1])
+    assert execution["ended"] == "died"
+    assert "next call starts a fresh session" in execution["notes"][0]
+    assert execution["stdout"] == "many parts"  # the whole message was read
 
 
 async def test_idle_sessions_are_reaped(manager: SessionManager, workdir: Path) -> None:

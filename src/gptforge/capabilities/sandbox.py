@@ -37,6 +37,7 @@ import select
 import shutil
 import signal
 import socket
+import stat
 import subprocess
 import sys
 import tempfile
@@ -51,7 +52,7 @@ from typing import Any, Literal
 import zmq
 import zmq.asyncio
 from jupyter_client.asynchronous.client import AsyncKernelClient
-from jupyter_client.connect import write_connection_file
+from jupyter_client.connect import KernelConnectionInfo, write_connection_file
 
 from gptforge.errors import GptforgeError
 
@@ -72,6 +73,8 @@ _EXTRA_MODULES = ("jupyter_client", "zmq", "IPython", "matplotlib_inline")
 _PASS_ENV = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "LANG")
 """Host variables the kernel may see: CPU quirks for OpenBLAS and the locale, no more."""
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+_PortKey = Literal["shell_port", "iopub_port", "stdin_port", "control_port"]
+_PORT_KEYS: tuple[_PortKey, ...] = ("shell_port", "iopub_port", "stdin_port", "control_port")
 
 
 class SandboxUnavailable(GptforgeError):
@@ -594,7 +597,7 @@ class SandboxSession:
         if self.uid is not None:
             await asyncio.to_thread(_claim, self.workdir, self.uid)
         connection = runtime / "ipc" / "kernel.json"
-        write_connection_file(
+        _file, info = write_connection_file(
             str(connection),
             transport="ipc",
             ip=str(runtime / "ipc" / "k"),
@@ -632,14 +635,16 @@ class SandboxSession:
         try:
             await self._wait_sockets(connection)
             self._pidfd = os.pidfd_open(self._sandbox_init_pid())
+            host_ip = _link_sockets(runtime, info)
             context = zmq.asyncio.Context()
             context.setsockopt(zmq.MAXMSGSIZE, self.config.limits.max_message_bytes)
-            # Connect once, before any untrusted code ran, and never again: a socket path
-            # the sandbox later swaps for a link must not lead the server anywhere else.
-            context.setsockopt(zmq.RECONNECT_IVL, -1)
+            # Reconnection stays on (libzmq's default): with it off, a connection the
+            # kernel drops makes libzmq cut the socket's pipe at once, and a read in the
+            # middle of a multipart message then fails an assertion that aborts the whole
+            # server (fq.cpp "!_more"). Reconnecting is safe: the paths are host-only.
             self._context = context
             client = AsyncKernelClient(context=context)
-            client.load_connection_file(str(connection))
+            client.load_connection_info({**info, "ip": host_ip})
             client.start_channels(hb=False)  # liveness is the process, not heartbeats
             self._client = client
             await self._wait_ready()
@@ -651,13 +656,10 @@ class SandboxSession:
             raise
 
     async def _wait_sockets(self, connection: Path) -> None:
-        """Wait until the kernel listens on its sockets: a connection the server makes
-        without reconnecting must not race the kernel's bind()."""
+        """Wait until the kernel listens on its sockets: the server links their files
+        (see :func:`_link_sockets`), so they must exist first."""
         info = json.loads(connection.read_text())
-        names = [
-            f"{info['ip']}-{info[key]}"
-            for key in ("shell_port", "iopub_port", "stdin_port", "control_port")
-        ]
+        names = [f"{info['ip']}-{info[key]}" for key in _PORT_KEYS]
         deadline = time.monotonic() + self.config.limits.start_seconds
         while not all(_accepting(name) for name in names):
             if not self.alive:
@@ -877,6 +879,30 @@ class SandboxSession:
         runtime, self._runtime = self._runtime, None
         if runtime is not None:
             await asyncio.to_thread(shutil.rmtree, runtime, True)
+
+
+def _link_sockets(runtime: Path, info: KernelConnectionInfo) -> str:
+    """The ``ip`` (socket path prefix) the server connects to: hard links, in a folder
+    the sandbox cannot see, to the sockets the kernel bound in its own folder.
+
+    Made once the kernel listens and before any code ran. A unix socket is reached by
+    its inode, so whatever the code later does to the paths it can see (remove them,
+    swap them for links to host sockets), connecting or reconnecting through these
+    links reaches the kernel's own socket or nothing.
+    """
+    folder = runtime / "sock"
+    folder.mkdir(mode=0o700)
+    for key in _PORT_KEYS:
+        name = f"k-{info[key]}"
+        source, target = f"{info['ip']}-{info[key]}", folder / name
+        try:
+            os.link(source, target, follow_symlinks=False)
+            is_socket = stat.S_ISSOCK(os.lstat(target).st_mode)
+        except OSError as exc:
+            raise SandboxUnavailable(f"The Python sandbox's sockets are unusable: {exc}") from exc
+        if not is_socket:
+            raise SandboxUnavailable(f"The Python sandbox's socket {name} is not a socket.")
+    return str(folder / "k")
 
 
 def _accepting(path: str) -> bool:
