@@ -104,3 +104,28 @@ async def test_a_lock_held_past_the_limit_fails_and_loses_nothing(
     theirs.rollback()
     theirs.close()
     assert await notes(db) == ["kept"]
+
+
+async def test_the_wal_is_checkpointed_off_the_loop_and_stays_small(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sqlite_driver, "COMMITS_PER_CHECKPOINT", 20)
+    body = "x" * 8000  # two pages a commit: 600 commits fill a 10 MB WAL unchecked
+    for n in range(600):
+        async with db.session() as session:
+            await session.execute(text("INSERT INTO notes VALUES (:body)"), {"body": body})
+        if n % 50 == 0:
+            await asyncio.sleep(0.01)  # let a running checkpoint finish now and then
+    path = db.engine.url.database
+    assert path is not None
+    assert Path(path + "-wal").stat().st_size < 4_000_000
+    async with db.session() as session:
+        assert (await session.execute(text("SELECT count(*) FROM notes"))).scalar() == 600
+
+
+async def test_a_stale_snapshot_is_not_retried() -> None:
+    error = sqlite3.OperationalError("database is locked")
+    error.sqlite_errorcode = sqlite3.SQLITE_BUSY_SNAPSHOT  # type: ignore[attr-defined]
+    assert not sqlite_driver._locked(error)
+    error.sqlite_errorcode = sqlite3.SQLITE_BUSY_RECOVERY  # type: ignore[attr-defined]
+    assert sqlite_driver._locked(error)

@@ -29,7 +29,7 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from gptforge.errors import ConfigError
-from gptforge.store.sqlite_driver import inline_connector
+from gptforge.store.sqlite_driver import Checkpoints, inline_connector
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 DB_FILE = "gptforge.db"
@@ -282,7 +282,10 @@ class Database:
             pool.update(pool_size=size, max_overflow=overflow)
         if sqlite:  # on the loop's thread, not aiosqlite's (store/sqlite_driver.py)
             args, kwargs = make_url(url).get_dialect()().create_connect_args(make_url(url))
-            pool["async_creator"] = inline_connector(args, kwargs)
+            checkpoints = Checkpoints(
+                args, kwargs, guard=lambda: self.line.place(), context=outside_sessions
+            )
+            pool["async_creator"] = inline_connector(args, kwargs, checkpoints)
         self.engine: AsyncEngine = create_async_engine(url, echo=echo, **pool)
         if sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)

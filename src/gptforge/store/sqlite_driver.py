@@ -18,13 +18,21 @@ adapts (``create_async_engine(..., async_creator=...)``)."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import contextvars
+import logging
 import sqlite3
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager
 from typing import Any, TypeVar
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
+COMMITS_PER_CHECKPOINT = 200
+"""Commits between two checkpoints (SQLite's own default is every 1000 WAL pages; a
+commit of this server writes a few pages)."""
 LOCK_WAIT_SECONDS = 30.0
 """How long a statement waits for another writer before it fails, as the thread-based
 driver's ``PRAGMA busy_timeout=30000`` did."""
@@ -33,8 +41,12 @@ _LONGEST_RETRY_SECONDS = 0.05
 
 
 def _locked(error: sqlite3.OperationalError) -> bool:
-    """Whether ``error`` is SQLite's "database is locked" (a retry may succeed)."""
-    return getattr(error, "sqlite_errorcode", None) == sqlite3.SQLITE_BUSY
+    """Whether ``error`` is one of SQLite's "busy" codes a retry may get past (another
+    writer's lock, a WAL recovery), not a stale snapshot (only a new transaction helps)."""
+    code: int | None = getattr(error, "sqlite_errorcode", None)  # the extended code
+    if code is None or code == sqlite3.SQLITE_BUSY_SNAPSHOT:
+        return False
+    return bool(code & 0xFF == sqlite3.SQLITE_BUSY)
 
 
 async def _call(function: Callable[..., T], *args: Any) -> T:
@@ -56,7 +68,9 @@ async def _call(function: Callable[..., T], *args: Any) -> T:
 
 
 class InlineCursor:
-    """A cursor whose calls run at once (aiosqlite's ``Cursor`` interface)."""
+    """A cursor whose calls run at once (aiosqlite's ``Cursor`` interface). Only
+    statements are retried on a lock: a fetch that failed midway cannot be repeated
+    (``sqlite3`` drops the statement), and in WAL mode reading rows takes no lock."""
 
     def __init__(self, cursor: sqlite3.Cursor) -> None:
         self._cursor = cursor
@@ -97,13 +111,13 @@ class InlineCursor:
         return self
 
     async def fetchone(self) -> Any:
-        return await _call(self._cursor.fetchone)
+        return self._cursor.fetchone()
 
     async def fetchmany(self, size: int | None = None) -> list[Any]:
-        return await _call(self._cursor.fetchmany, size or self._cursor.arraysize)
+        return self._cursor.fetchmany(size or self._cursor.arraysize)
 
     async def fetchall(self) -> list[Any]:
-        return await _call(self._cursor.fetchall)
+        return self._cursor.fetchall()
 
     async def close(self) -> None:
         self._cursor.close()
@@ -126,14 +140,67 @@ class _InlineQueue:
                 future.set_result(result)
 
 
+class Checkpoints:
+    """WAL checkpoints of one database file, in a worker thread.
+
+    SQLite's automatic checkpoint runs inside the ``COMMIT`` that crosses its threshold
+    and syncs the files to disk: tens of milliseconds during which, on the loop's
+    thread, every stream of the process would stop. The connections turn it off
+    (``wal_autocheckpoint=0``) and this runs one every :data:`COMMITS_PER_CHECKPOINT`
+    commits on a connection of its own in a thread, inside ``guard`` (the process's
+    session line: no write of this process can land meanwhile, so the checkpoint
+    completes and the next write starts the WAL file over)."""
+
+    def __init__(
+        self,
+        args: Sequence[Any],
+        kwargs: Mapping[str, Any],
+        guard: Callable[[], AbstractAsyncContextManager[object]] | None = None,
+        context: Callable[[], contextvars.Context] = contextvars.copy_context,
+    ) -> None:
+        self._args, self._kwargs = args, dict(kwargs)
+        self._guard = guard or contextlib.nullcontext
+        self._context = context
+        self._commits = 0
+        self._running: asyncio.Task[None] | None = None
+
+    def committed(self) -> None:
+        self._commits += 1
+        if self._commits < COMMITS_PER_CHECKPOINT or self._running is not None:
+            return
+        self._commits = 0
+        loop = asyncio.get_running_loop()
+        self._running = loop.create_task(self._run(), context=self._context())
+
+    async def _run(self) -> None:
+        try:
+            async with self._guard():
+                await asyncio.to_thread(self._checkpoint)
+        except Exception as exc:  # the next one tries again; the data is safe in the WAL
+            log.warning("SQLite checkpoint failed: %s", exc)
+        finally:
+            self._running = None
+
+    def _checkpoint(self) -> None:
+        connection = sqlite3.connect(*self._args, **self._kwargs)
+        try:
+            connection.execute("PRAGMA busy_timeout=1000")  # its own thread: may wait
+            connection.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        finally:
+            connection.close()
+
+
 class InlineConnection:
     """A SQLite connection whose calls run on the calling thread (aiosqlite's
     ``Connection`` interface, as far as SQLAlchemy uses it)."""
 
     _tx = _InlineQueue()
 
-    def __init__(self, connection: sqlite3.Connection) -> None:
+    def __init__(
+        self, connection: sqlite3.Connection, checkpoints: Checkpoints | None = None
+    ) -> None:
         self._connection: sqlite3.Connection | None = connection
+        self._checkpoints = checkpoints
 
     @property
     def _conn(self) -> sqlite3.Connection:
@@ -155,7 +222,11 @@ class InlineConnection:
         self._conn.create_function(*args, **kwargs)
 
     async def commit(self) -> None:
-        await _call(self._conn.commit)
+        connection = self._conn
+        writing = connection.in_transaction
+        await _call(connection.commit)
+        if writing and self._checkpoints is not None:
+            self._checkpoints.committed()
 
     async def rollback(self) -> None:
         await _call(self._conn.rollback)
@@ -170,15 +241,20 @@ class InlineConnection:
             connection.close()
 
 
-def inline_connector(args: Sequence[Any], kwargs: Mapping[str, Any]) -> Callable[[], Any]:
+def inline_connector(
+    args: Sequence[Any], kwargs: Mapping[str, Any], checkpoints: Checkpoints | None = None
+) -> Callable[[], Any]:
     """The ``async_creator`` of an engine: ``sqlite3.connect(*args, **kwargs)``, the
     arguments the dialect makes of the URL (they allow any thread: several threads may
     run the engine's loop over its life, e.g. tests' portal threads, and the pool hands
     a connection to one session at a time)."""
 
+    checkpoints = checkpoints or Checkpoints(args, kwargs)
+
     async def connect() -> InlineConnection:
         connection = sqlite3.connect(*args, **kwargs)
         connection.execute("PRAGMA busy_timeout=0")  # wait in asyncio, not in SQLite
-        return InlineConnection(connection)
+        connection.execute("PRAGMA wal_autocheckpoint=0")  # in a thread: Checkpoints
+        return InlineConnection(connection, checkpoints)
 
     return connect

@@ -14,7 +14,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
-from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -198,7 +198,7 @@ async def _database_unavailable(_request: Request, exc: Exception) -> JSONRespon
 async def _database_error(request: Request, exc: Exception) -> JSONResponse:
     """A lost connection (the database restarted or dropped it; the pool replaces it) is
     the database being unavailable for a moment; any other driver error is a bug."""
-    if isinstance(exc, InterfaceError) or getattr(exc, "connection_invalidated", False):
+    if getattr(exc, "connection_invalidated", False):
         return await _database_unavailable(request, exc)
     return await _unexpected(request, exc)
 
