@@ -301,6 +301,27 @@ async def test_kernel_death_is_reported(manager: SessionManager, workdir: Path) 
     assert fresh and after.result == "2"  # type: ignore[attr-defined]
 
 
+KERNEL_SOCKETS = """
+import os, socket
+def unix_sockets():
+    for fd in range(3, 1024):
+        try:
+            sock = socket.socket(fileno=os.dup(fd))
+        except OSError:
+            continue
+        if sock.family == socket.AF_UNIX:
+            yield sock
+        else:
+            sock.close()
+def drop_unix_sockets():
+    for sock in unix_sockets():
+        sock.shutdown(socket.SHUT_RDWR)
+        sock.close()
+"""
+"""Kernel code: the kernel's own unix sockets (its connections to the server), and
+dropping every one of them, as code run in the sandbox can."""
+
+
 async def test_swapped_socket_paths_do_not_redirect_the_server(
     manager: SessionManager, workdir: Path, tmp_path: Path
 ) -> None:
@@ -314,23 +335,16 @@ async def test_swapped_socket_paths_do_not_redirect_the_server(
         # Every kernel socket path becomes a link to a host socket and the kernel drops
         # its connections: the server's sockets must not reconnect through the links.
         code = f"""
-import os, signal, socket, time
+import os, signal, time
 for key in ("shell_port", "iopub_port", "stdin_port", "control_port"):
     path = "{info["ip"]}-" + str({info}[key])
     os.remove(path)
     os.symlink({str(host_socket)!r}, path)
-for fd in range(3, 1024):
-    try:
-        sock = socket.socket(fileno=os.dup(fd))
-    except OSError:
-        continue
-    if sock.family == socket.AF_UNIX:
-        sock.shutdown(socket.SHUT_RDWR)
-    sock.close()
+drop_unix_sockets()
 time.sleep(2)
 os.kill(os.getpid(), signal.SIGKILL)
 """
-        execution = await session.execute(code)
+        execution = await session.execute(KERNEL_SOCKETS + code)
         assert execution.ended == "died"
         with pytest.raises(TimeoutError):
             listener.accept()
@@ -358,7 +372,7 @@ asyncio.run(main())
 abort of the whole process, which must show as a failed test, not end the test run."""
 
 KERNEL_DROPS_MID_MESSAGE = """
-import fcntl, os, socket, struct, termios, threading, time
+import fcntl, os, struct, termios, threading, time
 kernel = get_ipython().kernel
 # One message of 300,001 parts: the server takes about a second to read it.
 kernel.session.send(kernel.iopub_socket, "stream", {"name": "stdout", "text": "many parts"},
@@ -366,16 +380,6 @@ kernel.session.send(kernel.iopub_socket, "stream", {"name": "stdout", "text": "m
 handed = threading.Event()
 kernel.iopub_socket.io_thread.schedule(handed.set)
 handed.wait()
-def unix_sockets():
-    for fd in range(3, 1024):
-        try:
-            sock = socket.socket(fileno=os.dup(fd))
-        except OSError:
-            continue
-        if sock.family == socket.AF_UNIX:
-            yield sock
-        else:
-            sock.close()
 def unsent(sock):
     try:
         return struct.unpack("i", fcntl.ioctl(sock, termios.TIOCOUTQ, b"0000"))[0]
@@ -386,9 +390,7 @@ while quiet < 3 and time.monotonic() < deadline:  # the server's I/O thread has 
     quiet = quiet + 1 if sum(unsent(s) for s in unix_sockets()) == 0 else 0
     time.sleep(0.02)
 time.sleep(0.2)  # the server is now reading the parts: drop every connection under it
-for sock in unix_sockets():
-    sock.shutdown(socket.SHUT_RDWR)
-    sock.close()
+drop_unix_sockets()
 time.sleep(1)
 os.kill(os.getpid(), 9)
 """
@@ -401,7 +403,7 @@ async def test_a_kernel_dropping_its_connections_mid_message_cannot_abort_the_se
     env = {**os.environ, "PYTHONPATH": str(src)}
     done = await asyncio.to_thread(
         subprocess.run,
-        [sys.executable, "-c", DROP_MID_MESSAGE, KERNEL_DROPS_MID_MESSAGE],
+        [sys.executable, "-c", DROP_MID_MESSAGE, KERNEL_SOCKETS + KERNEL_DROPS_MID_MESSAGE],
         capture_output=True,
         text=True,
         timeout=90,
