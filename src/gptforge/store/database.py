@@ -273,7 +273,8 @@ class Database:
 
     def __init__(self, url: str, *, echo: bool = False) -> None:
         self.url = url
-        sqlite = make_url(url).get_backend_name() == "sqlite"
+        parsed = make_url(url)
+        sqlite = parsed.get_backend_name() == "sqlite"
         size, overflow = (
             (SQLITE_POOL_SIZE, SQLITE_POOL_OVERFLOW) if sqlite else (PG_POOL_SIZE, PG_POOL_OVERFLOW)
         )
@@ -281,7 +282,7 @@ class Database:
         if not sqlite:  # SQLite: SQLAlchemy's defaults (the same numbers for a file)
             pool.update(pool_size=size, max_overflow=overflow)
         if sqlite:  # on the loop's thread, not aiosqlite's (store/sqlite_driver.py)
-            args, kwargs = make_url(url).get_dialect()().create_connect_args(make_url(url))
+            args, kwargs = parsed.get_dialect()().create_connect_args(parsed)
             checkpoints = Checkpoints(
                 args, kwargs, guard=lambda: self.line.place(), context=outside_sessions
             )

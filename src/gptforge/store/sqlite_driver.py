@@ -196,9 +196,7 @@ class InlineConnection:
 
     _tx = _InlineQueue()
 
-    def __init__(
-        self, connection: sqlite3.Connection, checkpoints: Checkpoints | None = None
-    ) -> None:
+    def __init__(self, connection: sqlite3.Connection, checkpoints: Checkpoints) -> None:
         self._connection: sqlite3.Connection | None = connection
         self._checkpoints = checkpoints
 
@@ -225,7 +223,7 @@ class InlineConnection:
         connection = self._conn
         writing = connection.in_transaction
         await _call(connection.commit)
-        if writing and self._checkpoints is not None:
+        if writing:
             self._checkpoints.committed()
 
     async def rollback(self) -> None:
@@ -242,14 +240,12 @@ class InlineConnection:
 
 
 def inline_connector(
-    args: Sequence[Any], kwargs: Mapping[str, Any], checkpoints: Checkpoints | None = None
+    args: Sequence[Any], kwargs: Mapping[str, Any], checkpoints: Checkpoints
 ) -> Callable[[], Any]:
     """The ``async_creator`` of an engine: ``sqlite3.connect(*args, **kwargs)``, the
     arguments the dialect makes of the URL (they allow any thread: several threads may
     run the engine's loop over its life, e.g. tests' portal threads, and the pool hands
     a connection to one session at a time)."""
-
-    checkpoints = checkpoints or Checkpoints(args, kwargs)
 
     async def connect() -> InlineConnection:
         connection = sqlite3.connect(*args, **kwargs)
