@@ -128,7 +128,11 @@ async def test_the_embedded_model_lets_one_call_run_at_a_time(
     release = asyncio.Event()
 
     async def held_events(
-        self: EmbeddedProvider, messages: list[Message], tools: list[ToolDefinition], made: Any
+        self: EmbeddedProvider,
+        messages: list[Message],
+        tools: list[ToolDefinition],
+        made: Any,
+        **_: Any,
     ) -> AsyncIterator[ProviderEvent]:
         await release.wait()
         yield TextDelta(text=str(messages[-1]["content"]))

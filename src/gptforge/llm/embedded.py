@@ -316,7 +316,7 @@ _AFTER_RESULT = (
 
 
 _ROUTE = (
-    "Message: {message}\nWhich tool returns the data this message asks for? If it asks for "
+    "For the message below, write which tool returns the data it asks for. If it asks for "
     "no data from these tools (a greeting, thanks, a joke, a translation, a definition, "
     "general knowledge), write none. Write only the tool name or none."
 )
@@ -333,10 +333,13 @@ def route_messages(messages: list[Message], tools: list[ToolDefinition]) -> list
     """A short question apart from the decision: does the last message ask for data one
     of the tools returns, and which tool? Asked with only the instructions and one line
     per tool, the small model tells a translation from a search far better than inside
-    the decision prompt (where it calls a tool for nearly every message)."""
+    the decision prompt (where it calls a tool for nearly every message). Everything but
+    the message is in the system prompt, which stays the same from message to message,
+    so llama.cpp's prompt cache serves it and only the message is read anew."""
     system = [str(m.get("content") or "") for m in messages if m.get("role") == "system"]
     system.append("Tools:\n" + "\n".join(_summary_line(t) for t in tools))
-    asked = _ROUTE.format(message=json.dumps(_last_question(messages), ensure_ascii=False))
+    system.append(_ROUTE)
+    asked = "Message: " + json.dumps(_last_question(messages), ensure_ascii=False)
     return [
         {"role": "system", "content": "\n\n".join(p for p in system if p)},
         {"role": "user", "content": asked},
@@ -634,7 +637,8 @@ def _as_text_messages(messages: list[Message], tools: list[ToolDefinition]) -> l
             out.append({"role": "assistant", "content": "\n".join(calls)})
         elif role == "tool":
             name = names.get(str(message.get("tool_call_id")), "the tool")
-            content = f"[Result of {name}]\n{readable_result(str(message.get('content') or ''))}"
+            result = readable_result(str(message.get("content") or ""))
+            content = f"[Result of {name}]\n{result}"
             is_last = all(m.get("role") == "tool" for m in messages[index + 1 :])
             if is_last:
                 content += "\n\n" + _AFTER_RESULT.format(question=json.dumps(question))
@@ -962,6 +966,7 @@ class EmbeddedProvider:
         tools: list[ToolDefinition],
         *,
         call: list[ToolDefinition] | None = None,
+        listed: list[ToolDefinition] | None = None,
     ) -> AsyncIterator[ProviderEvent | dict[str, Any]]:
         """Text deltas as they come; a tool call comes whole at the end as a dict.
 
@@ -969,9 +974,12 @@ class EmbeddedProvider:
         ``{"reply": "..."}``, the reply streamed out of its string): given the choice of
         plain text there, the small model narrates the call it means to make instead of
         making it. After a tool result it answers in plain text, or calls another tool.
-        ``call``: the model must call one of these tools.
+        ``call``: the model must call one of these tools. ``listed``: the tools the prompt
+        shows, when more than ``tools`` (the ones the model may call): a decision taken
+        again without a tool keeps the prompt of the first one, so llama.cpp's prompt
+        cache serves it instead of reading the whole prompt anew.
         """
-        text_messages = _as_text_messages(messages, tools)
+        text_messages = _as_text_messages(messages, tools if listed is None else listed)
 
         def constraint(simplified: bool) -> dict[str, Any] | None:
             if call:
@@ -1069,13 +1077,19 @@ class EmbeddedProvider:
         made = _calls_made_this_turn(messages)
         offered = tools if len(made) < self.max_calls_per_turn else []
         try:
-            async for event in _EmbeddedServer.gate.queued(self._events(messages, offered, made)):
+            turn = self._events(messages, offered, made, listed=tools)
+            async for event in _EmbeddedServer.gate.queued(turn):
                 yield event
         except openai.APIError as exc:
             raise ProviderError(f"The embedded model failed: {exc}") from exc
 
     async def _events(
-        self, messages: list[Message], tools: list[ToolDefinition], made: list[tuple[str, str]]
+        self,
+        messages: list[Message],
+        tools: list[ToolDefinition],
+        made: list[tuple[str, str]],
+        *,
+        listed: list[ToolDefinition],
     ) -> AsyncIterator[ProviderEvent]:
         wrote_text = False
         offered = tools
@@ -1083,7 +1097,7 @@ class EmbeddedProvider:
         details = details_to_fetch(messages, tools) or None
         for _ in range(3):
             decision: dict[str, Any] | None = None
-            async for event in self._answer(messages, offered, call=details):
+            async for event in self._answer(messages, offered, call=details, listed=listed):
                 if isinstance(event, dict):
                     decision = event
                     continue
@@ -1124,7 +1138,7 @@ class EmbeddedProvider:
             yield Finish(reason="tool_calls")
             return
         if not wrote_text:
-            async for other in self._answer(messages, []):
+            async for other in self._answer(messages, [], listed=listed):
                 if not isinstance(other, dict):
                     yield other
         yield Finish(reason="stop")
