@@ -472,7 +472,7 @@ async def test_a_message_the_route_says_needs_no_tool_is_answered_without_the_ca
         "The Corner Shop.\n\nTools:\n- searchProducts: searchProducts\n- getProduct: getProduct"
     )
     # Only the message differs from one route question to the next (the prompt cache).
-    assert route["messages"][1]["content"] == 'Message: "How do you say \'thank you\' in French?"'
+    assert route["messages"][1]["content"] == "Message: \"How do you say 'thank you' in French?\""
     assert llama[2]["grammar"] == TEXT_GRAMMAR
     # The answer is written under the decision's prompt, which the prompt cache holds.
     assert llama[2]["messages"][0] == llama[0]["messages"][0]
