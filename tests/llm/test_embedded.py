@@ -446,6 +446,19 @@ async def test_an_optional_number_the_user_never_gave_is_left_to_the_api(
 
 
 @pytest.mark.parametrize(
+    "llama", [[['{"tool": "getProduct", "arguments": {"product_id": "P-204"}}']]], indirect=True
+)
+async def test_a_call_taking_the_id_the_user_gave_is_made_without_the_route_question(
+    provider: EmbeddedProvider, llama: list[dict[str, Any]]
+) -> None:
+    question = [{"role": "user", "content": "Tell me about product P-204."}]
+    events = [e async for e in provider.stream(question, SHOP_TOOLS)]
+    calls = [(e.name, json.loads(e.arguments)) for e in events if isinstance(e, ToolCallRequest)]
+    assert calls == [("getProduct", {"product_id": "P-204"})]
+    assert len(llama) == 1  # the decision alone: a message naming the id asks for its data
+
+
+@pytest.mark.parametrize(
     "llama",
     [
         [

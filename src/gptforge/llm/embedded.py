@@ -315,6 +315,7 @@ _AFTER_RESULT = (
 )
 
 
+_PLAIN_TEXT_NOTE = "Answer this in plain text, without a tool and without JSON."
 _ROUTE = (
     "For the message below, write which tool returns the data it asks for. If it asks for "
     "no data from these tools (a greeting, thanks, a joke, a translation, a definition, "
@@ -784,6 +785,15 @@ def _invented(arguments: dict[str, Any], messages: list[Message]) -> bool:
     return any(text.lower() not in seen for text in _identifiers(arguments))
 
 
+def _looks_up_what_the_user_named(arguments: dict[str, Any], messages: list[Message]) -> bool:
+    """True when the call takes an identifier the user's last message gives (an order
+    number, an ISBN, a member id): such a message asks for that item's data, so the
+    route question (a model request) is not needed to tell."""
+    asked = _last_question(messages).lower()
+    found = _identifiers(arguments)
+    return bool(found) and all(text.lower() in asked for text in found)
+
+
 _WORD = re.compile(r"[^\W_]+")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 _COMMON = frozenset(
@@ -980,6 +990,13 @@ class EmbeddedProvider:
         cache serves it instead of reading the whole prompt anew.
         """
         text_messages = _as_text_messages(messages, tools if listed is None else listed)
+        if listed and not tools and not call and text_messages[-1]["role"] == "user":
+            # The prompt still lists tools and tells how to call them; without this the
+            # model answers "you would use the following JSON command: ```json".
+            text_messages[-1] = {
+                **text_messages[-1],
+                "content": f"{text_messages[-1]['content']}\n\n{_PLAIN_TEXT_NOTE}",
+            }
 
         def constraint(simplified: bool) -> dict[str, Any] | None:
             if call:
@@ -1130,7 +1147,11 @@ class EmbeddedProvider:
                 break
             if (name, json.dumps(arguments, sort_keys=True)) in made:
                 break  # the same call again: answer from its result instead
-            if messages[-1].get("role") != "tool" and not await self._needs_a_tool(messages, tools):
+            if (
+                messages[-1].get("role") != "tool"
+                and not _looks_up_what_the_user_named(arguments, messages)
+                and not await self._needs_a_tool(messages, tools)
+            ):
                 break  # a translation, a definition...: answered without the tool
             yield ToolCallRequest(
                 id=f"call_{time.monotonic_ns()}", name=name, arguments=json.dumps(arguments)
