@@ -24,6 +24,7 @@ from gptforge.llm import EmbeddedProvider, Finish, TextDelta, ToolCallRequest
 from gptforge.llm import embedded as embedded_module
 from gptforge.llm.embedded import (
     MODEL_FILE,
+    READING_GRAMMAR,
     TEXT_GRAMMAR,
     _EmbeddedServer,
     details_to_fetch,
@@ -169,7 +170,7 @@ async def test_the_same_call_again_is_answered_from_the_result_instead(
     events = [e async for e in provider.stream(AFTER_RESULT, TOOLS)]
     assert not [e for e in events if isinstance(e, ToolCallRequest)]
     assert "".join(e.text for e in events if isinstance(e, TextDelta)) == "No, it is closed."
-    assert llama[1]["grammar"] == TEXT_GRAMMAR
+    assert llama[1]["grammar"] == READING_GRAMMAR
     shown = llama[0]["messages"][-1]["content"]
     assert "[Result of getOpeningHours]" in shown and "day: Sunday, closed: yes" in shown
     assert '"Is Lyon open on Sunday?"' in shown
@@ -209,7 +210,7 @@ async def test_after_the_call_limit_the_model_must_answer(
     call = AFTER_RESULT[2]
     messages = [*AFTER_RESULT[:2], *([call, AFTER_RESULT[3]] * provider.max_calls_per_turn)]
     events = [e async for e in provider.stream(messages, TOOLS)]
-    assert llama[0]["grammar"] == TEXT_GRAMMAR
+    assert llama[0]["grammar"] == READING_GRAMMAR
     assert [e.text for e in events if isinstance(e, TextDelta)] == ["Here is what I found."]
 
 

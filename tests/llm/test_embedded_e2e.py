@@ -15,6 +15,7 @@ from gptforge.actions import ActionExecutor
 from gptforge.egress import EgressClient
 from gptforge.errors import ProviderError
 from gptforge.llm import EmbeddedProvider, OpenAICompatibleProvider, TextDelta
+from gptforge.llm.embedded import READING_GRAMMAR, TEXT_GRAMMAR
 from gptforge.runtime import ConversationState, Runtime, build_actions, event_to_dict, load_gpt_file
 from gptforge.settings import Settings
 from tests.demo import DemoApi, demo_api
@@ -129,3 +130,21 @@ async def test_openai_compatible_provider_talks_to_the_embedded_endpoint(
     text = "".join(e.text for e in chunks if isinstance(e, TextDelta))
     assert "hello" in text.lower()
     assert chunks[-1].kind == "finish"
+
+
+async def test_an_answer_to_a_result_cannot_open_with_yes(provider: EmbeddedProvider) -> None:
+    """llama.cpp's llguidance compiles the reading grammar and holds the model to it."""
+    messages = [
+        {"role": "user", "content": "Is water wet? Reply with the single word Yes."},
+    ]
+    async with httpx.AsyncClient(timeout=120) as client:
+        answers = []
+        for grammar in (TEXT_GRAMMAR, READING_GRAMMAR):
+            reply = await client.post(
+                f"{await provider.base_url()}/chat/completions",
+                json={"messages": messages, "max_tokens": 24, "temperature": 0, "grammar": grammar},
+            )
+            reply.raise_for_status()
+            answers.append(reply.json()["choices"][0]["message"]["content"].strip())
+    assert answers[0].lower().startswith("yes")  # the plain grammar lets it say yes
+    assert answers[1] and not answers[1].lower().startswith("yes")

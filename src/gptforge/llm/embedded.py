@@ -268,7 +268,7 @@ def decision_grammar(tools: list[ToolDefinition], *, simplified: bool = False) -
             "%llguidance {}",
             "start: call | answer",
             f"call: %json {json.dumps(schema, ensure_ascii=False)}",
-            _ANSWER_RULE,
+            _READING_RULE,
         ]
     )
 
@@ -276,6 +276,12 @@ def decision_grammar(tools: list[ToolDefinition], *, simplified: bool = False) -
 _ANSWER_RULE = r"answer: /[^{\s][\s\S]*/"
 TEXT_GRAMMAR = "\n".join(["%llguidance {}", "start: answer", _ANSWER_RULE])
 """An answer in plain text (it may not start with ``{``)."""
+_READING_RULE = "\n".join(["answer: READING", r"READING: /[^{\s][\s\S]*/ & ~/[Yy][Ee][Ss][\s\S]*/"])
+READING_GRAMMAR = "\n".join(["%llguidance {}", "start: answer", _READING_RULE])
+"""An answer to a tool result, in plain text that does not open with "Yes": the small
+model says "Yes" to nearly every yes/no question before it reads the result ("Yes, it
+is raining" over ``conditions: fog``); made to open otherwise, it states what the result
+says first ("Based on the information provided, it is not raining")."""
 
 
 def _describe_parameters(parameters: dict[str, Any]) -> str:
@@ -1005,7 +1011,8 @@ class EmbeddedProvider:
             if not tools:
                 # Plain text only: with no tool offered, the model may still try to write
                 # a call in the JSON it sees in the conversation.
-                return {"grammar": TEXT_GRAMMAR}
+                after_result = messages[-1].get("role") == "tool"
+                return {"grammar": READING_GRAMMAR if after_result else TEXT_GRAMMAR}
             if messages[-1].get("role") != "tool":
                 schema = decision_schema(tools)
                 return {"json_schema": _simplified(schema) if simplified else schema}
