@@ -342,6 +342,9 @@ async def test_an_invented_id_is_not_called_and_the_model_decides_again(
     assert calls == [("searchProducts", {"q": "Steel Kettle"})]
     offered = [b["properties"]["tool"]["const"] for b in llama[1]["json_schema"]["oneOf"][1:]]
     assert offered == ["searchProducts"]
+    # The details tool is not even shown: shown but ruled out, the model answered from
+    # nothing instead of searching.
+    assert "getProduct" not in llama[1]["messages"][0]["content"]
 
 
 @pytest.mark.parametrize(

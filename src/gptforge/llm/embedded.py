@@ -1144,6 +1144,11 @@ class EmbeddedProvider:
                 # An invented id means "look it up"; a guessed city or search means the
                 # message may need no tool at all.
                 guessed = guessed or not invented
+                if invented:
+                    # Shown the details tool it may not use, the model answered from
+                    # nothing ("The Steel Kettle costs 15.00") instead of searching; the
+                    # prompt without it costs a cache miss but gets the search.
+                    listed = offered
                 if offered:
                     continue
                 break

@@ -1,0 +1,130 @@
+"""Does the embedded model's route question tell data requests from the rest?
+
+    python benchmarks/answer_route.py [--sets weather,shop,library] [--compare GIT_REF]
+
+For every question of the answer sets (benchmarks/answer_sets/), the route question
+the embedded provider asks before a tool call (``route_messages`` and ``route_grammar``
+in src/gptforge/llm/embedded.py) is sent to the real model on its own: the verdict is
+right when it says ``none`` exactly for the questions labeled with no operation. Also
+printed: seconds per route question and the prompt tokens llama.cpp had to read (not
+served by its prompt cache), from the server's own ``timings``.
+
+``--compare REF`` runs the route question as it was at git REF first, over all the
+sets, then the current one: each side's requests follow each other, as in a real run,
+so each gets the prompt cache it would get.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import subprocess
+import sys
+import tempfile
+import time
+import types
+from pathlib import Path
+from typing import Any
+
+import httpx
+from answers import SETS, serve
+
+from gptforge.actions import ActionExecutor
+from gptforge.egress import EgressClient
+from gptforge.llm import embedded
+from gptforge.runtime import Runtime, build_actions
+from gptforge.settings import Settings
+
+
+def module_at(ref: str) -> types.ModuleType:
+    """src/gptforge/llm/embedded.py as it was at git ``ref``."""
+    source = subprocess.run(
+        ["git", "show", f"{ref}:src/gptforge/llm/embedded.py"],
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).resolve().parents[1],
+    ).stdout
+    module = types.ModuleType(f"embedded_at_{ref}")
+    sys.modules[module.__name__] = module
+    exec(compile(source, f"{ref}:embedded.py", "exec"), module.__dict__)
+    return module
+
+
+async def run(args: argparse.Namespace) -> dict[str, Any]:
+    settings = Settings()
+    provider = embedded.EmbeddedProvider(cache_dir=settings.model_cache_dir())
+    base = await provider.base_url()
+    sides = {"current": embedded}
+    if args.compare:
+        sides = {f"at {args.compare}": module_at(args.compare), **sides}
+    report: dict[str, Any] = {}
+    async with httpx.AsyncClient(timeout=300) as client:
+        with tempfile.TemporaryDirectory() as tmp:
+            for name, module in sides.items():
+                right = total = prompt_tokens = 0
+                seconds = 0.0
+                misses = []
+                for set_name in args.sets.split(","):
+                    data = json.loads((SETS / f"{set_name}.json").read_text())
+                    workdir = Path(tmp) / f"{name}-{set_name}".replace(" ", "_")
+                    workdir.mkdir()
+                    served = serve(data["api"], data["gpt"], workdir)
+                    policy = settings.egress_policy([f"127.0.0.1:{served.port}"])
+                    actions = await build_actions(served.gpt, served.base, policy=policy)
+                    async with EgressClient(policy=policy) as egress:
+                        runtime = Runtime(
+                            gpt=served.gpt,
+                            actions=actions,
+                            provider=provider,
+                            executor=ActionExecutor(egress=egress),
+                        )
+                        for item in data["questions"]:
+                            messages = [
+                                runtime.system_message(),
+                                {"role": "user", "content": item["q"]},
+                            ]
+                            body = {
+                                "messages": module.route_messages(messages, runtime.tools),
+                                "grammar": module.route_grammar(runtime.tools),
+                                "max_tokens": 16,
+                                "temperature": 0,
+                            }
+                            started = time.perf_counter()
+                            reply = (
+                                await client.post(f"{base}/chat/completions", json=body)
+                            ).json()
+                            seconds += time.perf_counter() - started
+                            verdict = reply["choices"][0]["message"]["content"].strip()
+                            ok = (verdict == "none") == (not item["operations"])
+                            right += ok
+                            total += 1
+                            prompt_tokens += reply["timings"]["prompt_n"]
+                            if not ok:
+                                misses.append(f"{set_name}: {item['q']} -> {verdict}")
+                            print(
+                                f"[{name} {set_name}] {'✓' if ok else '✗'} {verdict:>18}  {item['q']}"
+                            )
+                report[name] = {
+                    "right": right,
+                    "questions": total,
+                    "seconds_per_route": round(seconds / total, 2),
+                    "prompt_tokens_read": prompt_tokens,
+                    "misses": misses,
+                }
+    return report
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--sets", default="weather,shop,library")
+    parser.add_argument("--compare", metavar="GIT_REF")
+    print(json.dumps(asyncio.run(run(parser.parse_args())), indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
