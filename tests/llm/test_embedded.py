@@ -29,6 +29,7 @@ from gptforge.llm.embedded import (
     _EmbeddedServer,
     details_to_fetch,
     follow_up_tools,
+    not_found_answer,
     readable_result,
 )
 from tests.servers import serve
@@ -212,6 +213,46 @@ async def test_after_the_call_limit_the_model_must_answer(
     events = [e async for e in provider.stream(messages, TOOLS)]
     assert llama[0]["grammar"] == READING_GRAMMAR
     assert [e.text for e in events if isinstance(e, TextDelta)] == ["Here is what I found."]
+
+
+def test_a_not_found_answer_quotes_the_apis_own_message() -> None:
+    def error(code: int, body: str) -> str:
+        return f"HTTP {code} error from the API. Response excerpt: {body}"
+
+    fastapi = error(404, '{"detail":"No order with number B-7."}')
+    assert not_found_answer(fastapi) == 'The API answered "not found": No order with number B-7.'
+    problem = error(404, '{"type":"about:blank","title":"Not Found","detail":"No pet 7"}')
+    assert not_found_answer(problem) == 'The API answered "not found": No pet 7'
+    nested = error(410, '{"error":{"code":410,"message":"Listing removed"}}')
+    assert not_found_answer(nested) == 'The API answered "gone": Listing removed'
+    assert not_found_answer(error(404, "No such\n  city")) == (
+        'The API answered "not found": No such city'
+    )
+    for nothing in ("<html><h1>Not Found</h1></html>", "(empty)", '{"error":"Not Found"}'):
+        assert not_found_answer(error(404, nothing)) == 'The API answered "not found" (HTTP 404).'
+    long = not_found_answer(error(404, '{"detail":"' + "word " * 200 + '"}')) or ""
+    assert long.endswith("…") and len(long) < 340
+    for other in (error(500, '{"detail":"boom"}'), error(401, "{}"), '{"id": 404}', "404"):
+        assert not_found_answer(other) is None
+
+
+@pytest.mark.parametrize("llama", [[]], indirect=True)
+async def test_a_not_found_result_is_answered_without_the_model(
+    provider: EmbeddedProvider, llama: list[dict[str, Any]]
+) -> None:
+    messages = after_call(
+        "Shop.",
+        "Where is my order B-7?",
+        "getOrder",
+        {"order_id": "B-7"},
+        'HTTP 404 error from the API. Response excerpt: {"detail":"No order with number B-7."}',
+    )
+    events = [e async for e in provider.stream(messages, TOOLS)]
+    assert events == [
+        TextDelta(text='The API answered "not found": No order with number B-7.'),
+        Finish(reason="stop"),
+    ]
+    assert llama == []
 
 
 def test_results_are_shown_as_readable_lines() -> None:

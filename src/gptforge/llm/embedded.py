@@ -603,6 +603,50 @@ def readable_result(content: str) -> str:
 
 
 _HTTP_ERROR = re.compile(r"^HTTP (\d{3}) error from the API\. Response excerpt: ")
+_NOT_FOUND = (404, 410)
+_MESSAGE_KEYS = ("detail", "message", "error_description", "error", "title", "description")
+_QUOTE_CHARS = 300
+
+
+def _error_message(body: str) -> str:
+    """The human-readable message of an API error body (FastAPI's ``detail``, RFC 9457's
+    ``title``/``detail``, ``{"error": {"message"}}``, short plain text), or ""."""
+    try:
+        data: Any = json.loads(body)
+    except ValueError:
+        data = body if "<" not in body else ""
+    for _ in range(3):
+        if isinstance(data, list) and data:
+            data = data[0]
+        if isinstance(data, dict):
+            data = next((data[k] for k in _MESSAGE_KEYS if data.get(k)), "")
+        if isinstance(data, str):
+            break
+    if not isinstance(data, str):
+        return ""
+    text = " ".join(data.split())
+    if len(text) > _QUOTE_CHARS:
+        text = text[:_QUOTE_CHARS].rsplit(" ", 1)[0] + "…"
+    return text
+
+
+def not_found_answer(content: str) -> str | None:
+    """The answer to a "not found" (404, 410) result, quoting the API's own message; None
+    for any other result.
+
+    The small model misreads these: "No order with number B-7" became "The order B-7 is
+    closed", "No member with id M-99" became "M-99 has no books on loan". A not-found
+    needs no reading, so it is stated as the API gave it, at once, without the model.
+    """
+    error = _HTTP_ERROR.match(content.strip())
+    if not error or int(error.group(1)) not in _NOT_FOUND:
+        return None
+    code = int(error.group(1))
+    phrase = HTTPStatus(code).phrase.lower()
+    message = _error_message(content.strip()[error.end() :].strip())
+    if message.strip(" .").lower() in ("", "(empty)", phrase):
+        return f'The API answered "{phrase}" (HTTP {code}).'
+    return f'The API answered "{phrase}": {message}'
 
 
 def _last_question(messages: list[Message]) -> str:
@@ -1115,6 +1159,12 @@ class EmbeddedProvider:
         *,
         listed: list[ToolDefinition],
     ) -> AsyncIterator[ProviderEvent]:
+        if messages[-1].get("role") == "tool":
+            quoted = not_found_answer(str(messages[-1].get("content") or ""))
+            if quoted is not None:
+                yield TextDelta(text=quoted)
+                yield Finish(reason="stop")
+                return
         wrote_text = False
         offered = tools
         guessed = False
