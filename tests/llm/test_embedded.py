@@ -99,7 +99,9 @@ QUESTION = [{"role": "system", "content": "Shop."}, {"role": "user", "content": 
 
 
 @pytest.mark.parametrize(
-    "llama", [[['{"reply": "Hel', 'lo \\"there\\"', ', how can I help?"}']]], indirect=True
+    "llama",
+    [[["getOpeningHours"], ['{"reply": "Hel', 'lo \\"there\\"', ', how can I help?"}']]],
+    indirect=True,
 )
 async def test_a_reply_streams_out_of_its_json_string(
     provider: EmbeddedProvider, llama: list[dict[str, Any]]
@@ -108,17 +110,17 @@ async def test_a_reply_streams_out_of_its_json_string(
     texts = [e.text for e in events if isinstance(e, TextDelta)]
     assert texts == ["Hel", 'lo "there"', ", how can I help?"]
     assert events[-1] == Finish(reason="stop")
-    schema = llama[0]["json_schema"]
+    schema = llama[1]["json_schema"]
     assert [b["properties"].get("tool", {}).get("const") for b in schema["oneOf"]] == [
         None,
         "getOpeningHours",
     ]
-    assert llama[0]["stream"] is True
+    assert llama[1]["stream"] is True
 
 
 @pytest.mark.parametrize(
     "llama",
-    [[['{"tool": "getOpeningHours", ', '"arguments": {"city": "Lyon"}}'], ["getOpeningHours"]]],
+    [[["getOpeningHours"], ['{"tool": "getOpeningHours", ', '"arguments": {"city": "Lyon"}}']]],
     indirect=True,
 )
 async def test_a_json_decision_becomes_a_tool_call(
@@ -367,9 +369,9 @@ SHOP_TOOLS = [
     "llama",
     [
         [
+            ["searchProducts"],
             ['{"tool": "getProduct", "arguments": {"product_id": "P-101"}}'],
             ['{"tool": "searchProducts", "arguments": {"q": "Steel Kettle"}}'],
-            ["searchProducts"],
         ]
     ],
     indirect=True,
@@ -381,11 +383,12 @@ async def test_an_invented_id_is_not_called_and_the_model_decides_again(
     events = [e async for e in provider.stream(question, SHOP_TOOLS)]
     calls = [(e.name, json.loads(e.arguments)) for e in events if isinstance(e, ToolCallRequest)]
     assert calls == [("searchProducts", {"q": "Steel Kettle"})]
-    offered = [b["properties"]["tool"]["const"] for b in llama[1]["json_schema"]["oneOf"][1:]]
+    offered = [b["properties"]["tool"]["const"] for b in llama[2]["json_schema"]["oneOf"][1:]]
     assert offered == ["searchProducts"]
     # The details tool is not even shown: shown but ruled out, the model answered from
     # nothing instead of searching.
-    assert "getProduct" not in llama[1]["messages"][0]["content"]
+    assert "getProduct" not in llama[2]["messages"][0]["content"]
+    assert len(llama) == 3  # the route question came first and is not asked again
 
 
 @pytest.mark.parametrize(
@@ -426,6 +429,7 @@ WEATHER_TOOLS = [
     "llama",
     [
         [
+            ["getCurrentWeather"],  # the route question, wrong here
             ['{"tool": "getCurrentWeather", "arguments": {"city": "London"}}'],
             ['{"tool": "listCities", "arguments": {}}'],
             ["Why did the cloud ", "break up with the fog?"],
@@ -441,18 +445,18 @@ async def test_a_guessed_city_is_not_called_and_a_bare_list_after_it_neither(
     assert not [e for e in events if isinstance(e, ToolCallRequest)]
     text = "".join(e.text for e in events if isinstance(e, TextDelta))
     assert text == "Why did the cloud break up with the fog?"
-    offered = [b["properties"]["tool"]["const"] for b in llama[1]["json_schema"]["oneOf"][1:]]
+    offered = [b["properties"]["tool"]["const"] for b in llama[2]["json_schema"]["oneOf"][1:]]
     assert offered == ["getForecast", "listCities"]
-    assert llama[2]["grammar"] == TEXT_GRAMMAR
+    assert llama[3]["grammar"] == TEXT_GRAMMAR
 
 
 @pytest.mark.parametrize(
     "llama",
     [
         [
+            ["listCities"],
             ['{"tool": "getCurrentWeather", "arguments": {"city": "Rio de Janeiro"}}'],
             ['{"tool": "listCities", "arguments": {"country": "Brazil"}}'],
-            ["listCities"],
         ]
     ],
     indirect=True,
@@ -480,7 +484,7 @@ async def test_an_optional_number_the_user_never_gave_is_left_to_the_api(
     arguments: dict[str, Any],
 ) -> None:
     app = scripted_llama(
-        [['{"tool": "getForecast", "arguments": {"city": "London", "days": 1}}'], ["getForecast"]]
+        [["getForecast"], ['{"tool": "getForecast", "arguments": {"city": "London", "days": 1}}']]
     )
     with serve(app) as url:
         use_server(monkeypatch, provider, url)
@@ -507,7 +511,6 @@ async def test_a_call_taking_the_id_the_user_gave_is_made_without_the_route_ques
     "llama",
     [
         [
-            ['{"tool": "searchProducts", "arguments": {"q": "thank you"}}'],
             ["none"],
             ["In French: ", "merci."],
         ]
@@ -524,25 +527,26 @@ async def test_a_message_the_route_says_needs_no_tool_is_answered_without_the_ca
     events = [e async for e in provider.stream(question, SHOP_TOOLS)]
     assert not [e for e in events if isinstance(e, ToolCallRequest)]
     assert "".join(e.text for e in events if isinstance(e, TextDelta)) == "In French: merci."
-    route = llama[1]
+    route = llama[0]
     assert route["grammar"].endswith('start: "none" | "searchProducts" | "getProduct"')
     assert route["messages"][0]["content"].startswith(
         "The Corner Shop.\n\nTools:\n- searchProducts: searchProducts\n- getProduct: getProduct"
     )
     # Only the message differs from one route question to the next (the prompt cache).
     assert route["messages"][1]["content"] == "Message: \"How do you say 'thank you' in French?\""
-    assert llama[2]["grammar"] == TEXT_GRAMMAR
+    # Answered at once: no decision, no guessed call ruled out one by one.
+    assert len(llama) == 2 and llama[1]["grammar"] == TEXT_GRAMMAR
     # The answer is written under the decision's prompt, which the prompt cache holds.
-    assert llama[2]["messages"][0] == llama[0]["messages"][0]
+    assert llama[1]["messages"][0]["content"].startswith("The Corner Shop.\n\nYou can use")
 
 
 @pytest.mark.parametrize(
     "llama",
     [
         [
+            ["searchProducts"],
             ['{"tool": "getProduct", "arguments": {"product_id": "P-204"}}'],
             ['{"tool": "searchProducts", "arguments": {"q": "teapot colours"}}'],
-            ["searchProducts"],
         ]
     ],
     indirect=True,
@@ -581,7 +585,7 @@ COMPOSED = {
 
 @pytest.mark.parametrize(
     "llama",
-    [[[json.dumps({"tool": "saveNote", "arguments": COMPOSED})], ["saveNote"]]],
+    [[["saveNote"], [json.dumps({"tool": "saveNote", "arguments": COMPOSED})]]],
     indirect=True,
 )
 async def test_composed_text_and_enum_choices_are_not_taken_for_guesses(

@@ -835,6 +835,13 @@ def _invented(arguments: dict[str, Any], messages: list[Message]) -> bool:
     return any(text.lower() not in seen for text in _identifiers(arguments))
 
 
+def _gives_an_identifier(messages: list[Message]) -> bool:
+    """True when the user's last message holds an identifier or code (``A-1003``, an
+    ISBN): a message that may need a tool even when the route question says none."""
+    words = [word.strip(".,;:!?()[]\"'") for word in _last_question(messages).split()]
+    return bool(_identifiers(words))
+
+
 def _looks_up_what_the_user_named(arguments: dict[str, Any], messages: list[Message]) -> bool:
     """True when the call takes an identifier the user's last message gives (an order
     number, an ISBN, a member id): such a message asks for that item's data, so the
@@ -1169,7 +1176,15 @@ class EmbeddedProvider:
         offered = tools
         guessed = False
         details = details_to_fetch(messages, tools) or None
-        for _ in range(3):
+        routed = False
+        if tools and messages[-1].get("role") == "user" and not _gives_an_identifier(messages):
+            # The route question first: a message that needs no tool (a joke, a
+            # translation) is answered at once instead of after up to three guessed calls
+            # the checks below rule out one by one.
+            if not await self._needs_a_tool(messages, tools):
+                offered = []
+            routed = True
+        for _ in range(3 if offered else 0):
             decision: dict[str, Any] | None = None
             async for event in self._answer(messages, offered, call=details, listed=listed):
                 if isinstance(event, dict):
@@ -1211,6 +1226,7 @@ class EmbeddedProvider:
                 break  # the same call again: answer from its result instead
             if (
                 messages[-1].get("role") != "tool"
+                and not routed
                 and not _looks_up_what_the_user_named(arguments, messages)
                 and not await self._needs_a_tool(messages, tools)
             ):
