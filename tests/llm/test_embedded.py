@@ -230,7 +230,8 @@ def test_a_not_found_answer_quotes_the_apis_own_message() -> None:
     assert not_found_answer(error(404, "No such\n  city")) == (
         'The API answered "not found": No such city'
     )
-    for nothing in ("<html><h1>Not Found</h1></html>", "(empty)", '{"error":"Not Found"}'):
+    cut = '{"detail":"No pet 7","trace":["' + "frame " * 400
+    for nothing in ("<html><h1>Not Found</h1></html>", "(empty)", '{"error":"Not Found"}', cut):
         assert not_found_answer(error(404, nothing)) == 'The API answered "not found" (HTTP 404).'
     long = not_found_answer(error(404, '{"detail":"' + "word " * 200 + '"}')) or ""
     assert long.endswith("…") and len(long) < 340

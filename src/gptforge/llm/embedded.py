@@ -614,7 +614,8 @@ def _error_message(body: str) -> str:
     try:
         data: Any = json.loads(body)
     except ValueError:
-        data = body if "<" not in body else ""
+        # Markup, or JSON cut off by the excerpt's limit, is not a message to quote.
+        data = "" if "<" in body or body.lstrip().startswith(("{", "[")) else body
     for _ in range(3):
         if isinstance(data, list) and data:
             data = data[0]
