@@ -537,7 +537,8 @@ async def test_a_message_the_route_says_needs_no_tool_is_answered_without_the_ca
     assert route["messages"][1]["content"] == "Message: \"How do you say 'thank you' in French?\""
     # Answered at once: no decision, no guessed call ruled out one by one.
     assert len(llama) == 2 and llama[1]["grammar"] == TEXT_GRAMMAR
-    # The answer is written under the decision's prompt, which the prompt cache holds.
+    # The answer is written under the system prompt every decision of this GPT uses, which
+    # the prompt cache holds.
     assert llama[1]["messages"][0]["content"].startswith("The Corner Shop.\n\nYou can use")
 
 
@@ -722,3 +723,74 @@ async def test_a_search_that_gives_what_was_asked_is_answered_from(
     assert not [e for e in events if isinstance(e, ToolCallRequest)]
     assert "".join(e.text for e in events if isinstance(e, TextDelta)) == "It comes in white."
     assert '"getProduct"' in llama[0]["grammar"]  # the answer may still call a tool
+
+
+def test_a_not_found_answer_survives_deep_nesting_and_shows_no_control_characters() -> None:
+    def error(body: str) -> str:
+        return f"HTTP 404 error from the API. Response excerpt: {body}"
+
+    nested = ("[" * 3000)[:2000] + "…"
+    assert not_found_answer(error(nested)) == 'The API answered "not found" (HTTP 404).'
+    assert readable_result(error(nested)).startswith("Error 404 (Not Found)")
+    quoted = not_found_answer(error('{"detail":"a\\u0000b\\u001b[31m\\u202ec\\ud800d"}'))
+    assert quoted == 'The API answered "not found": ab[31mcd'
+
+
+@pytest.mark.parametrize(
+    "llama", [[['{"tool": "getOrder", "arguments": {"order_id": "B-8"}}']]], indirect=True
+)
+async def test_a_not_found_for_one_of_two_orders_still_looks_up_the_other(
+    provider: EmbeddedProvider, llama: list[dict[str, Any]]
+) -> None:
+    tools = [
+        {
+            "type": "function",
+            "function": {
+                "name": "getOrder",
+                "description": "An order by its number.",
+                "parameters": {
+                    "type": "object",
+                    "properties": {"order_id": {"type": "string"}},
+                    "required": ["order_id"],
+                },
+            },
+        }
+    ]
+    messages = after_call(
+        "Shop.",
+        "Where are my orders B-7 and B-8?",
+        "getOrder",
+        {"order_id": "B-7"},
+        'HTTP 404 error from the API. Response excerpt: {"detail":"No order B-7."}',
+    )
+    events = [e async for e in provider.stream(messages, tools)]
+    calls = [e for e in events if isinstance(e, ToolCallRequest)]
+    assert [json.loads(c.arguments) for c in calls] == [{"order_id": "B-8"}]
+
+
+@pytest.mark.parametrize(
+    "llama",
+    [[["none"], ['{"tool": "getWait", "arguments": {"terminal": "Terminal 2"}}']]],
+    indirect=True,
+)
+async def test_a_call_taking_what_the_user_named_survives_a_none_route(
+    provider: EmbeddedProvider, llama: list[dict[str, Any]]
+) -> None:
+    tools = [
+        {
+            "type": "function",
+            "function": {
+                "name": "getWait",
+                "description": "Security wait time at a terminal.",
+                "parameters": {
+                    "type": "object",
+                    "properties": {"terminal": {"type": "string"}},
+                    "required": ["terminal"],
+                },
+            },
+        }
+    ]
+    question = [{"role": "user", "content": "How long is the wait at Terminal 2?"}]
+    events = [e async for e in provider.stream(question, tools)]
+    calls = [json.loads(e.arguments) for e in events if isinstance(e, ToolCallRequest)]
+    assert calls == [{"terminal": "Terminal 2"}]

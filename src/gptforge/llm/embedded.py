@@ -597,7 +597,7 @@ def readable_result(content: str) -> str:
         return (prefix + text)[:_RESULT_CHARS] if prefix else content[:_RESULT_CHARS]
     try:
         data = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: "[[[[..." nested past the limit
         return (prefix + text)[:_RESULT_CHARS]
     return (prefix + "\n".join(_render(data)))[:_RESULT_CHARS]
 
@@ -606,6 +606,9 @@ _HTTP_ERROR = re.compile(r"^HTTP (\d{3}) error from the API\. Response excerpt: 
 _NOT_FOUND = (404, 410)
 _MESSAGE_KEYS = ("detail", "message", "error_description", "error", "title", "description")
 _QUOTE_CHARS = 300
+_UNSHOWABLE = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+)
 
 
 def _error_message(body: str) -> str:
@@ -613,7 +616,7 @@ def _error_message(body: str) -> str:
     ``title``/``detail``, ``{"error": {"message"}}``, short plain text), or ""."""
     try:
         data: Any = json.loads(body)
-    except ValueError:
+    except (ValueError, RecursionError):
         # Markup, or JSON cut off by the excerpt's limit, is not a message to quote.
         data = "" if "<" in body or body.lstrip().startswith(("{", "[")) else body
     for _ in range(3):
@@ -625,7 +628,9 @@ def _error_message(body: str) -> str:
             break
     if not isinstance(data, str):
         return ""
-    text = " ".join(data.split())
+    # Shown to the user as the assistant's own text: no NUL, escapes, bidi overrides or
+    # lone surrogates (JSON decoding turns "\\u0000" and "\\ud800" into real ones).
+    text = " ".join(_UNSHOWABLE.sub("", data).split())
     if len(text) > _QUOTE_CHARS:
         text = text[:_QUOTE_CHARS].rsplit(" ", 1)[0] + "…"
     return text
@@ -648,6 +653,18 @@ def not_found_answer(content: str) -> str | None:
     if message.strip(" .").lower() in ("", "(empty)", phrase):
         return f'The API answered "{phrase}" (HTTP {code}).'
     return f'The API answered "{phrase}": {message}'
+
+
+def _only_lookup_asked(messages: list[Message], made: list[tuple[str, str]]) -> bool:
+    """True when the last result answers the turn's only call and that call took every
+    identifier the user's message names: a not-found then says all there is to say.
+    Otherwise ("orders B-7 and B-8", a details call after a search that found things) the
+    model still reads it, so it can look up the rest or keep what it found."""
+    if len(made) != 1:
+        return False
+    words = [word.strip(".,;:!?()[]\"'") for word in _last_question(messages).split()]
+    called = made[0][1].lower()
+    return all(text.lower() in called for text in _identifiers(words))
 
 
 def _last_question(messages: list[Message]) -> str:
@@ -1167,7 +1184,7 @@ class EmbeddedProvider:
         *,
         listed: list[ToolDefinition],
     ) -> AsyncIterator[ProviderEvent]:
-        if messages[-1].get("role") == "tool":
+        if messages[-1].get("role") == "tool" and _only_lookup_asked(messages, made):
             quoted = not_found_answer(str(messages[-1].get("content") or ""))
             if quoted is not None:
                 yield TextDelta(text=quoted)
@@ -1177,13 +1194,18 @@ class EmbeddedProvider:
         offered = tools
         guessed = False
         details = details_to_fetch(messages, tools) or None
-        routed = False
+        routed = named_only = False
         if tools and messages[-1].get("role") == "user" and not _gives_an_identifier(messages):
             # The route question first: a message that needs no tool (a joke, a
             # translation) is answered at once instead of after up to three guessed calls
             # the checks below rule out one by one.
             if not await self._needs_a_tool(messages, tools):
-                offered = []
+                # "Wait at Terminal 2?": no word is an identifier, but "Terminal 2" is one
+                # as an argument, and a call taking what the user named needs no route.
+                if any(c.isdigit() for c in _last_question(messages)):
+                    named_only = True
+                else:
+                    offered = []
             routed = True
         for _ in range(3 if offered else 0):
             decision: dict[str, Any] | None = None
@@ -1223,6 +1245,8 @@ class EmbeddedProvider:
                 # plain list) is a guess too: the message most likely needs no tool. (A
                 # second choice must take its words from the message exactly, above.)
                 break
+            if named_only and not _looks_up_what_the_user_named(arguments, messages):
+                break  # the route said none and the call takes nothing the user named
             if (name, json.dumps(arguments, sort_keys=True)) in made:
                 break  # the same call again: answer from its result instead
             if (
