@@ -742,20 +742,6 @@ def test_a_not_found_answer_survives_deep_nesting_and_shows_no_control_character
 async def test_a_not_found_for_one_of_two_orders_still_looks_up_the_other(
     provider: EmbeddedProvider, llama: list[dict[str, Any]]
 ) -> None:
-    tools = [
-        {
-            "type": "function",
-            "function": {
-                "name": "getOrder",
-                "description": "An order by its number.",
-                "parameters": {
-                    "type": "object",
-                    "properties": {"order_id": {"type": "string"}},
-                    "required": ["order_id"],
-                },
-            },
-        }
-    ]
     messages = after_call(
         "Shop.",
         "Where are my orders B-7 and B-8?",
@@ -763,7 +749,7 @@ async def test_a_not_found_for_one_of_two_orders_still_looks_up_the_other(
         {"order_id": "B-7"},
         'HTTP 404 error from the API. Response excerpt: {"detail":"No order B-7."}',
     )
-    events = [e async for e in provider.stream(messages, tools)]
+    events = [e async for e in provider.stream(messages, [ORDER_TOOL])]
     calls = [e for e in events if isinstance(e, ToolCallRequest)]
     assert [json.loads(c.arguments) for c in calls] == [{"order_id": "B-8"}]
 

@@ -584,15 +584,10 @@ def readable_result(content: str) -> str:
     (``Error 404 (Not Found)``); other text unchanged."""
     text = content.strip()
     prefix = ""
-    error = _HTTP_ERROR.match(text)
+    error = _http_error(content)
     if error:
-        code = int(error.group(1))
-        try:
-            phrase = HTTPStatus(code).phrase
-        except ValueError:
-            phrase = "error"
+        code, phrase, text = error
         prefix = f"Error {code} ({phrase}) from the API: "
-        text = text[error.end() :].strip()
     if not text.startswith(("{", "[")):
         return (prefix + text)[:_RESULT_CHARS] if prefix else content[:_RESULT_CHARS]
     try:
@@ -603,6 +598,23 @@ def readable_result(content: str) -> str:
 
 
 _HTTP_ERROR = re.compile(r"^HTTP (\d{3}) error from the API\. Response excerpt: ")
+
+
+def _http_error(content: str) -> tuple[int, str, str] | None:
+    """(status code, its phrase, the body excerpt) of a result the action layer wrote for
+    an HTTP error (``actions.results.model_content``); None for any other result."""
+    text = content.strip()
+    error = _HTTP_ERROR.match(text)
+    if not error:
+        return None
+    code = int(error.group(1))
+    try:
+        phrase = HTTPStatus(code).phrase
+    except ValueError:
+        phrase = "error"
+    return code, phrase, text[error.end() :].strip()
+
+
 _NOT_FOUND = (404, 410)
 _MESSAGE_KEYS = ("detail", "message", "error_description", "error", "title", "description")
 _QUOTE_CHARS = 300
@@ -644,12 +656,12 @@ def not_found_answer(content: str) -> str | None:
     closed", "No member with id M-99" became "M-99 has no books on loan". A not-found
     needs no reading, so it is stated as the API gave it, at once, without the model.
     """
-    error = _HTTP_ERROR.match(content.strip())
-    if not error or int(error.group(1)) not in _NOT_FOUND:
+    error = _http_error(content)
+    if error is None or error[0] not in _NOT_FOUND:
         return None
-    code = int(error.group(1))
-    phrase = HTTPStatus(code).phrase.lower()
-    message = _error_message(content.strip()[error.end() :].strip())
+    code, phrase, body = error
+    phrase = phrase.lower()
+    message = _error_message(body)
     if message.strip(" .").lower() in ("", "(empty)", phrase):
         return f'The API answered "{phrase}" (HTTP {code}).'
     return f'The API answered "{phrase}": {message}'
@@ -662,9 +674,8 @@ def _only_lookup_asked(messages: list[Message], made: list[tuple[str, str]]) -> 
     model still reads it, so it can look up the rest or keep what it found."""
     if len(made) != 1:
         return False
-    words = [word.strip(".,;:!?()[]\"'") for word in _last_question(messages).split()]
     called = made[0][1].lower()
-    return all(text.lower() in called for text in _identifiers(words))
+    return all(text.lower() in called for text in _identifiers_asked(messages))
 
 
 def _last_question(messages: list[Message]) -> str:
@@ -853,11 +864,11 @@ def _invented(arguments: dict[str, Any], messages: list[Message]) -> bool:
     return any(text.lower() not in seen for text in _identifiers(arguments))
 
 
-def _gives_an_identifier(messages: list[Message]) -> bool:
-    """True when the user's last message holds an identifier or code (``A-1003``, an
-    ISBN): a message that may need a tool even when the route question says none."""
+def _identifiers_asked(messages: list[Message]) -> list[str]:
+    """The identifiers or codes the user's last message holds (``A-1003``, an ISBN): a
+    message that may need a tool even when the route question says none."""
     words = [word.strip(".,;:!?()[]\"'") for word in _last_question(messages).split()]
-    return bool(_identifiers(words))
+    return _identifiers(words)
 
 
 def _looks_up_what_the_user_named(arguments: dict[str, Any], messages: list[Message]) -> bool:
@@ -1195,7 +1206,7 @@ class EmbeddedProvider:
         guessed = False
         details = details_to_fetch(messages, tools) or None
         routed = named_only = False
-        if tools and messages[-1].get("role") == "user" and not _gives_an_identifier(messages):
+        if tools and messages[-1].get("role") == "user" and not _identifiers_asked(messages):
             # The route question first: a message that needs no tool (a joke, a
             # translation) is answered at once instead of after up to three guessed calls
             # the checks below rule out one by one.
