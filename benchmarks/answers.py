@@ -7,7 +7,9 @@
 
 Each set in benchmarks/answer_sets/ names an API (benchmarks/answer_apis.py), a GPT
 and 20 questions labeled with the operations they need (in order, or none) and what
-the answer must contain / must not contain. The APIs are served on free 127.0.0.1
+the answer must contain / must not contain. The ``*_followups`` sets (10 each) are
+follow-up questions: an item's ``before`` messages are sent first in the same
+conversation, and only its last message is timed and checked. The APIs are served on free 127.0.0.1
 ports; the real embedded model runs through the real Runtime and ActionExecutor;
 the operations are read from each API's own request log.
 
@@ -193,12 +195,19 @@ class Outcome:
 async def ask(
     runtime: Runtime, served: Served, actions: list[Action], item: dict[str, Any]
 ) -> Outcome:
+    state = ConversationState()
+    for earlier in item.get("before", []):
+        # A follow-up: the earlier messages are sent first, in the same conversation;
+        # only the last message is timed and checked.
+        async for event in runtime.send(state, earlier):
+            if isinstance(event, Done):
+                break
     before = len(served.log.requests)
     text: list[str] = []
     started = time.perf_counter()
     decision: float | None = None
     first_token: float | None = None
-    async for event in runtime.send(ConversationState(), item["q"]):
+    async for event in runtime.send(state, item["q"]):
         now = time.perf_counter() - started
         if isinstance(event, ToolCallStarted | TextDeltaEvent) and decision is None:
             decision = now
