@@ -537,9 +537,14 @@ async def test_a_message_the_route_says_needs_no_tool_is_answered_without_the_ca
     assert route["messages"][1]["content"] == "Message: \"How do you say 'thank you' in French?\""
     # Answered at once: no decision, no guessed call ruled out one by one.
     assert len(llama) == 2 and llama[1]["grammar"] == TEXT_GRAMMAR
-    # The answer is written under the system prompt every decision of this GPT uses, which
-    # the prompt cache holds.
-    assert llama[1]["messages"][0]["content"].startswith("The Corner Shop.\n\nYou can use")
+    # The answer is written under the instructions and one line per tool, without the rules
+    # for calling them (under those the model answered "Thank you"); that system prompt is
+    # the head of the route question's, which the prompt cache holds.
+    answer_system = llama[1]["messages"][0]["content"]
+    assert route["messages"][0]["content"].startswith(answer_system + "\n\n")
+    assert answer_system.startswith("The Corner Shop.\n\nTools:\n- searchProducts")
+    assert "JSON" not in answer_system and "JSON" not in llama[1]["messages"][-1]["content"]
+    assert llama[1]["messages"][-1] == question[-1]
 
 
 @pytest.mark.parametrize(

@@ -336,6 +336,25 @@ def _summary_line(tool: ToolDefinition) -> str:
     return f"- {function['name']}: {first}" if first else f"- {function['name']}"
 
 
+def _instructions_and_tools(messages: list[Message], tools: list[ToolDefinition]) -> list[str]:
+    """The GPT's instructions and one line per tool: the head of the system prompt of the
+    route question and of an answer without a tool, so the prompt cache serves both."""
+    system = [str(m.get("content") or "") for m in messages if m.get("role") == "system"]
+    if tools:
+        system.append("Tools:\n" + "\n".join(_summary_line(t) for t in tools))
+    return [p for p in system if p]
+
+
+def plain_answer_messages(messages: list[Message], tools: list[ToolDefinition]) -> list[Message]:
+    """The conversation for an answer without a tool (a greeting, a translation): the
+    instructions and what each tool is for, without the rules for calling them. Under the
+    decision prompt the small model answered "How do you say 'thank you' in French?" with
+    "Thank you"; it says "Merci" here, and still knows what the GPT can look up."""
+    out = _as_text_messages(messages, [])
+    out[0] = {"role": "system", "content": "\n\n".join(_instructions_and_tools(messages, tools))}
+    return out
+
+
 def route_messages(messages: list[Message], tools: list[ToolDefinition]) -> list[Message]:
     """A short question apart from the decision: does the last message ask for data one
     of the tools returns, and which tool? Asked with only the instructions and one line
@@ -343,12 +362,10 @@ def route_messages(messages: list[Message], tools: list[ToolDefinition]) -> list
     the decision prompt (where it calls a tool for nearly every message). Everything but
     the message is in the system prompt, which stays the same from message to message,
     so llama.cpp's prompt cache serves it and only the message is read anew."""
-    system = [str(m.get("content") or "") for m in messages if m.get("role") == "system"]
-    system.append("Tools:\n" + "\n".join(_summary_line(t) for t in tools))
-    system.append(_ROUTE)
+    system = [*_instructions_and_tools(messages, tools), _ROUTE]
     asked = "Message: " + json.dumps(_last_question(messages), ensure_ascii=False)
     return [
-        {"role": "system", "content": "\n\n".join(p for p in system if p)},
+        {"role": "system", "content": "\n\n".join(system)},
         {"role": "user", "content": asked},
     ]
 
@@ -1063,6 +1080,7 @@ class EmbeddedProvider:
         *,
         call: list[ToolDefinition] | None = None,
         listed: list[ToolDefinition] | None = None,
+        plain: bool = False,
     ) -> AsyncIterator[ProviderEvent | dict[str, Any]]:
         """Text deltas as they come; a tool call comes whole at the end as a dict.
 
@@ -1073,10 +1091,14 @@ class EmbeddedProvider:
         ``call``: the model must call one of these tools. ``listed``: the tools the prompt
         shows, when more than ``tools`` (the ones the model may call): a decision taken
         again without a tool keeps the prompt of the first one, so llama.cpp's prompt
-        cache serves it instead of reading the whole prompt anew.
+        cache serves it instead of reading the whole prompt anew. ``plain``: an answer
+        without a tool to the user's message, under :func:`plain_answer_messages`.
         """
-        text_messages = _as_text_messages(messages, tools if listed is None else listed)
-        if listed and not tools and not call and text_messages[-1]["role"] == "user":
+        if plain:
+            text_messages = plain_answer_messages(messages, listed or tools)
+        else:
+            text_messages = _as_text_messages(messages, tools if listed is None else listed)
+        if listed and not tools and not call and not plain and text_messages[-1]["role"] == "user":
             # The prompt still lists tools and tells how to call them; without this the
             # model answers "you would use the following JSON command: ```json".
             text_messages[-1] = {
@@ -1273,7 +1295,8 @@ class EmbeddedProvider:
             yield Finish(reason="tool_calls")
             return
         if not wrote_text:
-            async for other in self._answer(messages, [], listed=listed):
+            plain = messages[-1].get("role") == "user"
+            async for other in self._answer(messages, [], listed=listed, plain=plain):
                 if not isinstance(other, dict):
                     yield other
         yield Finish(reason="stop")
