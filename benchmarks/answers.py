@@ -39,7 +39,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -62,6 +64,7 @@ from gptforge.runtime import (
     load_gpt_file,
 )
 from gptforge.runtime.gpt import ActionDefinition, GptDefinition
+from gptforge.runtime.loop import local_now
 from gptforge.settings import Settings
 
 SETS = Path(__file__).with_name("answer_sets")
@@ -103,6 +106,12 @@ def serve(api: str, gpt_spec: Any, workdir: Path) -> Served:
         gpt = GptDefinition(**gpt_spec, actions=[ActionDefinition(openapi=f"{url}/openapi.json")])
     start_in_thread(log, "127.0.0.1", port)
     return Served(gpt=gpt, base=workdir, log=log, port=port)
+
+
+def fixed_clock(today: str) -> Callable[[], datetime]:
+    """A clock for the date-relative sets, which fix "today"."""
+    moment = datetime.fromisoformat(today)
+    return lambda: moment
 
 
 def operation_names(actions: list[Action], requests: list[tuple[str, str]]) -> list[str]:
@@ -318,12 +327,14 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                 wanted = [w.strip().lower() for w in args.only.split(",")]
                 questions = [q for q in questions if any(w in q["q"].lower() for w in wanted)]
             async with EgressClient(policy=policy) as egress:
+                clock = fixed_clock(data["today"]) if "today" in data else local_now
                 runtimes = {
                     name: Runtime(
                         gpt=served.gpt,
                         actions=actions,
                         provider=p,
                         executor=ActionExecutor(egress=egress),
+                        clock=clock,
                     )
                     for name, p in providers.items()
                 }

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -28,6 +29,7 @@ from gptforge.runtime import (
     ToolCallFinished,
     event_to_dict,
 )
+from gptforge.runtime.loop import date_note
 from gptforge.toolsets import CallContext, CallOutcome, CallResult, ResultFile, ToolInfo
 from tests.servers import serve
 
@@ -672,3 +674,39 @@ async def test_files_of_a_call_ride_on_the_finished_event_but_never_in_its_json(
     system = state.messages[0]["content"]
     assert "Painter: images are shown to the user." in str(system)
     assert "not available on this server yet: web browsing." in str(system)
+
+
+async def test_the_model_is_told_todays_date_and_which_months_are_meant() -> None:
+    # "Events next month?" on 27 November 2026: without the date the small model asked the
+    # API for 2027-12 ("next month") and 2026-01 ("in January").
+    provider = ScriptedProvider([ScriptedReply(text="It is Friday.")])
+    runtime = Runtime(
+        gpt=GptDefinition(name="Tickets", instructions="You sell tickets."),
+        provider=provider,
+        clock=lambda: datetime(2026, 11, 27, 9, 30, tzinfo=UTC),
+    )
+    async for _ in runtime.send(ConversationState(), "What day is it?"):
+        pass
+    system = provider.requests[0][0][0]["content"]
+    assert system.startswith("You sell tickets.\n\n")
+    assert system.endswith(
+        "Today is Friday, 27 November 2026 (2026-11-27). This month is November 2026 and "
+        "next month is December 2026; a month named without a year is the next one to come "
+        "(October means October 2027)."
+    )
+
+
+@pytest.mark.parametrize(
+    ("today", "following", "farthest"),
+    [
+        (datetime(2026, 12, 31), "next month is January 2027", "November means November 2027"),
+        (datetime(2027, 1, 31), "next month is February 2027", "December means December 2027"),
+        (datetime(2028, 2, 29), "next month is March 2028", "January means January 2029"),
+        (datetime(2028, 3, 31), "next month is April 2028", "February means February 2029"),
+    ],
+)
+def test_the_months_in_the_date_note_cross_year_ends_and_short_months(
+    today: datetime, following: str, farthest: str
+) -> None:
+    note = date_note(today)
+    assert following in note and f"({farthest})" in note

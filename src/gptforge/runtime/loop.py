@@ -16,7 +16,8 @@ from __future__ import annotations
 import json
 import logging
 import secrets
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
+from datetime import datetime, timedelta
 from typing import Any
 
 import anyio
@@ -101,13 +102,34 @@ def capability_notes(capabilities: Capabilities, provided: frozenset[str] = froz
     )
 
 
+def local_now() -> datetime:
+    """The server's local date and time, with its time zone."""
+    return datetime.now().astimezone()
+
+
+def date_note(now: datetime) -> str:
+    """Today's date as the model reads it: "next month", "this weekend" or "in January"
+    become the dates an API takes only if the model knows today's (without it, the small
+    model asked the API for January 2026 events on 27 November 2026)."""
+    first = now.replace(day=1)
+    following = (first + timedelta(days=32)).replace(day=1)
+    previous = (first - timedelta(days=1)).replace(day=1)
+    farthest = previous.replace(year=previous.year + 1)  # the month before this one, next year
+    return (
+        f"Today is {now:%A}, {now.day} {now:%B %Y} ({now:%Y-%m-%d}). This month is "
+        f"{now:%B %Y} and next month is {following:%B %Y}; a month named without a year is "
+        f"the next one to come ({farthest:%B} means {farthest:%B %Y})."
+    )
+
+
 class Runtime:
     """Runs conversation turns of one GPT for one user.
 
     The runtime holds no conversation data: turns read and write the
     :class:`ConversationState` they are given, "always allow" decisions go to the
     :class:`ApprovalStore`, so any process can continue any conversation.
-    ``actions`` with ``executor`` is a shorthand for their toolsets.
+    ``actions`` with ``executor`` is a shorthand for their toolsets. ``clock`` gives the
+    date the system prompt states (tests and benchmarks fix it).
     """
 
     def __init__(
@@ -124,6 +146,7 @@ class Runtime:
         max_steps: int = 10,
         approvals: ApprovalStore | None = None,
         approve_all: bool = False,
+        clock: Callable[[], datetime] = local_now,
     ) -> None:
         if actions and executor is None:
             raise ConfigError("Runtime(actions=...) needs an ActionExecutor as `executor`.")
@@ -135,6 +158,7 @@ class Runtime:
         self.max_steps = max_steps
         self.approvals: ApprovalStore = approvals or MemoryApprovalStore()
         self.approve_all = approve_all
+        self.clock = clock
         extra = action_toolsets(actions, executor) if executor is not None else []
         self.catalog = ToolCatalog([*toolsets, *extra])
         self.tools: list[dict[str, Any]] = self.catalog.definitions()
@@ -147,6 +171,7 @@ class Runtime:
         notes = capability_notes(self.gpt.capabilities, provided)
         if notes:
             parts.append(notes)
+        parts.append(date_note(self.clock()))
         return {"role": "system", "content": "\n\n".join(parts)}
 
     async def send(
