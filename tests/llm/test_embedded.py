@@ -230,6 +230,12 @@ def test_a_not_found_answer_quotes_the_apis_own_message() -> None:
     assert not_found_answer(error(404, "No such\n  city")) == (
         'The API answered "not found": No such city'
     )
+    json_api = error(404, '{"errors":[{"status":"404","title":"Not Found","detail":"No book 9"}]}')
+    assert not_found_answer(json_api) == 'The API answered "not found": No book 9'
+    spring = '{"status":404,"error":"Not Found","message":"No message available","path":"/x"}'
+    assert not_found_answer(error(404, spring)) == 'The API answered "not found" (HTTP 404).'
+    nest = '{"statusCode":404,"message":"","error":{"message":"Unknown store Oslo"}}'
+    assert not_found_answer(error(404, nest)) == 'The API answered "not found": Unknown store Oslo'
     cut = '{"detail":"No pet 7","trace":["' + "frame " * 400
     for nothing in ("<html><h1>Not Found</h1></html>", "(empty)", '{"error":"Not Found"}', cut):
         assert not_found_answer(error(404, nothing)) == 'The API answered "not found" (HTTP 404).'

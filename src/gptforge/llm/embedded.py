@@ -633,33 +633,50 @@ def _http_error(content: str) -> tuple[int, str, str] | None:
 
 
 _NOT_FOUND = (404, 410)
-_MESSAGE_KEYS = ("detail", "message", "error_description", "error", "title", "description")
+_MESSAGE_KEYS = (
+    "detail",
+    "message",
+    "error_description",
+    "error",
+    "title",
+    "description",
+    "errors",
+)
+_PLACEHOLDERS = frozenset({"", "(empty)", "no message available", "null", "none"})
 _QUOTE_CHARS = 300
 _UNSHOWABLE = re.compile(
     "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
 )
 
 
+def _message_in(data: Any, depth: int = 0) -> str:
+    """The first message under the usual keys, looking into lists and nested objects."""
+    if depth > 3:
+        return ""
+    if isinstance(data, str):
+        return "" if data.strip(" .").lower() in _PLACEHOLDERS else data
+    if isinstance(data, list):
+        return _message_in(data[0], depth + 1) if data else ""
+    if isinstance(data, dict):
+        for key in _MESSAGE_KEYS:
+            found = _message_in(data.get(key), depth + 1)
+            if found:
+                return found
+    return ""
+
+
 def _error_message(body: str) -> str:
     """The human-readable message of an API error body (FastAPI's ``detail``, RFC 9457's
-    ``title``/``detail``, ``{"error": {"message"}}``, short plain text), or ""."""
+    ``title``/``detail``, ``{"error": {"message"}}``, JSON:API's ``errors`` list, short
+    plain text), or "". Placeholders (Spring's "No message available") are not messages."""
     try:
         data: Any = json.loads(body)
     except (ValueError, RecursionError):
         # Markup, or JSON cut off by the excerpt's limit, is not a message to quote.
         data = "" if "<" in body or body.lstrip().startswith(("{", "[")) else body
-    for _ in range(3):
-        if isinstance(data, list) and data:
-            data = data[0]
-        if isinstance(data, dict):
-            data = next((data[k] for k in _MESSAGE_KEYS if data.get(k)), "")
-        if isinstance(data, str):
-            break
-    if not isinstance(data, str):
-        return ""
     # Shown to the user as the assistant's own text: no NUL, escapes, bidi overrides or
     # lone surrogates (JSON decoding turns "\\u0000" and "\\ud800" into real ones).
-    text = " ".join(_UNSHOWABLE.sub("", data).split())
+    text = " ".join(_UNSHOWABLE.sub("", _message_in(data)).split())
     if len(text) > _QUOTE_CHARS:
         text = text[:_QUOTE_CHARS].rsplit(" ", 1)[0] + "…"
     return text
