@@ -529,6 +529,7 @@ async def test_a_message_the_route_says_needs_no_tool_is_answered_without_the_ca
 ) -> None:
     question = [
         {"role": "system", "content": "The Corner Shop."},
+        {"role": "system", "content": "Today is Friday, 27 November 2026."},
         {"role": "user", "content": "How do you say 'thank you' in French?"},
     ]
     events = [e async for e in provider.stream(question, SHOP_TOOLS)]
@@ -546,9 +547,14 @@ async def test_a_message_the_route_says_needs_no_tool_is_answered_without_the_ca
     # The answer is written under the instructions and one line per tool, without the rules
     # for calling them (under those the model answered "Thank you"); that system prompt is
     # the head of the route question's, which the prompt cache holds.
+    # The route question leaves out the day's facts (with the date there, the small model
+    # searched for some translations); the answer has them.
+    assert "Today is" not in route["messages"][0]["content"]
     answer_system = llama[1]["messages"][0]["content"]
-    assert route["messages"][0]["content"].startswith(answer_system + "\n\n")
-    assert answer_system.startswith("The Corner Shop.\n\nTools:\n- searchProducts")
+    head, _, date = answer_system.rpartition("\n\n")
+    assert route["messages"][0]["content"].startswith(head + "\n\n")
+    assert head.startswith("The Corner Shop.\n\nTools:\n- searchProducts")
+    assert date == "Today is Friday, 27 November 2026."
     assert "JSON" not in answer_system and "JSON" not in llama[1]["messages"][-1]["content"]
     assert llama[1]["messages"][-1] == question[-1]
 

@@ -620,8 +620,8 @@ async def test_a_turn_stopped_mid_call_leaves_a_conversation_that_goes_on(
     await collect(rt.send(stored, "Hi"))
     sent = provider.requests[-1][0]
     assert_every_call_answered(sent)
-    assert [m["role"] for m in sent] == ["system", "user", "assistant", "tool", "user"]
-    assert "interrupted" in sent[3]["content"] and stored.calls[-1].status == "failed"
+    assert [m["role"] for m in sent] == ["system", "system", "user", "assistant", "tool", "user"]
+    assert "interrupted" in sent[4]["content"] and stored.calls[-1].status == "failed"
 
 
 class Painter:
@@ -687,13 +687,15 @@ async def test_the_model_is_told_todays_date_and_which_months_are_meant() -> Non
     )
     async for _ in runtime.send(ConversationState(), "What day is it?"):
         pass
-    system = provider.requests[0][0][0]["content"]
-    assert system.startswith("You sell tickets.\n\n")
-    assert system.endswith(
-        "Today is Friday, 27 November 2026 (2026-11-27). This month is November 2026 and "
-        "next month is December 2026; a month named without a year is the next one to come "
-        "(October means October 2027)."
-    )
+    messages = provider.requests[0][0]
+    assert messages[0] == {"role": "system", "content": "You sell tickets."}
+    assert messages[1] == {
+        "role": "system",
+        "content": "Today is Friday, 27 November 2026 (2026-11-27). This month is November "
+        "2026 and next month is December 2026; a month named without a year is the next one "
+        "to come (October means October 2027).",
+    }
+    assert messages[2] == {"role": "user", "content": "What day is it?"}
 
 
 @pytest.mark.parametrize(

@@ -218,8 +218,9 @@ class Listening:
         yield Finish(reason="stop")
 
     def notes(self) -> list[str]:
-        """The platform's notes in the last request (system messages after the first)."""
-        return [str(m["content"]) for m in self.seen[-1][1:] if m["role"] == "system"]
+        """The platform's notes in the last request (system messages after the GPT's
+        instructions and today's date)."""
+        return [str(m["content"]) for m in self.seen[-1][2:] if m["role"] == "system"]
 
 
 class TestTheModelIsToldAboutFiles:

@@ -336,10 +336,17 @@ def _summary_line(tool: ToolDefinition) -> str:
     return f"- {function['name']}: {first}" if first else f"- {function['name']}"
 
 
+def _system_texts(messages: list[Message]) -> list[str]:
+    return [str(m.get("content") or "") for m in messages if m.get("role") == "system"]
+
+
 def _instructions_and_tools(messages: list[Message], tools: list[ToolDefinition]) -> list[str]:
-    """The GPT's instructions and one line per tool: the head of the system prompt of the
-    route question and of an answer without a tool, so the prompt cache serves both."""
-    system = [str(m.get("content") or "") for m in messages if m.get("role") == "system"]
+    """The GPT's instructions (the first system message; later ones, such as today's date
+    or an attached file, are facts for answering) and one line per tool: the head of the
+    system prompt of the route question and of an answer without a tool, so the prompt
+    cache serves both. The date in the route question turned some translations into
+    searches."""
+    system = _system_texts(messages)[:1]
     if tools:
         system.append("Tools:\n" + "\n".join(_summary_line(t) for t in tools))
     return [p for p in system if p]
@@ -351,7 +358,8 @@ def plain_answer_messages(messages: list[Message], tools: list[ToolDefinition]) 
     decision prompt the small model answered "How do you say 'thank you' in French?" with
     "Thank you"; it says "Merci" here, and still knows what the GPT can look up."""
     out = _as_text_messages(messages, [])
-    out[0] = {"role": "system", "content": "\n\n".join(_instructions_and_tools(messages, tools))}
+    system = [*_instructions_and_tools(messages, tools), *_system_texts(messages)[1:]]
+    out[0] = {"role": "system", "content": "\n\n".join(p for p in system if p)}
     return out
 
 

@@ -171,7 +171,6 @@ class Runtime:
         notes = capability_notes(self.gpt.capabilities, provided)
         if notes:
             parts.append(notes)
-        parts.append(date_note(self.clock()))
         return {"role": "system", "content": "\n\n".join(parts)}
 
     async def send(
@@ -187,6 +186,9 @@ class Runtime:
             )
         if not state.messages:
             state.messages.append(self.system_message())
+            # A message of its own: what the GPT is for stays apart from the day's facts
+            # (a provider may ask which tool a message needs without them).
+            state.messages.append({"role": "system", "content": date_note(self.clock())})
         _answer_interrupted_calls(state)
         state.messages.extend({"role": "system", "content": note} for note in notes)
         state.messages.append({"role": "user", "content": text})
