@@ -93,3 +93,23 @@ async def test_too_many_tools_for_openai_says_how_to_fix() -> None:
     ]
     with pytest.raises(ProviderError, match="at most 128 tools"):
         [e async for e in provider.stream([{"role": "user", "content": "hi"}], tools)]
+
+
+async def test_the_opening_system_messages_go_out_as_one(fake: tuple[str, Any]) -> None:
+    # Many chat templates (vLLM, llama.cpp) take one system message, then alternating turns.
+    url, seen = fake
+    provider = OpenAICompatibleProvider(model="fake", base_url=f"{url}/v1", api_key="sk-test")
+    messages: list[Any] = [
+        {"role": "system", "content": "You help with the weather."},
+        {"role": "system", "content": "Today is Friday, 27 November 2026."},
+        {"role": "user", "content": "hi"},
+    ]
+    [e async for e in provider.stream(messages, [])]
+    assert seen[-1]["payload"]["messages"] == [
+        {
+            "role": "system",
+            "content": "You help with the weather.\n\nToday is Friday, 27 November 2026.",
+        },
+        {"role": "user", "content": "hi"},
+    ]
+    assert len(messages) == 3  # the conversation itself is left as it was

@@ -55,7 +55,11 @@ class OpenAICompatibleProvider:
                 f"{self.max_tools} tools per request. List the operations to offer under "
                 "`operations:` for each action in gpt.yaml."
             )
-        kwargs: dict[str, Any] = {"model": self.model, "messages": messages, "stream": True}
+        kwargs: dict[str, Any] = {
+            "model": self.model,
+            "messages": one_leading_system_message(messages),
+            "stream": True,
+        }
         if tools:
             kwargs["tools"] = tools
         if self.temperature is not None:
@@ -104,6 +108,20 @@ class OpenAICompatibleProvider:
                 arguments=slot["arguments"] or "{}",
             )
         yield Finish(reason=finish)
+
+
+def one_leading_system_message(messages: list[Message]) -> list[Message]:
+    """``messages`` with the system messages they open with joined into one. The runtime
+    opens a conversation with two (the GPT's instructions, today's date); many models'
+    chat templates, as vLLM or llama.cpp apply them, accept one system message first and
+    then only alternating user and assistant turns."""
+    count = 0
+    while count < len(messages) and messages[count].get("role") == "system":
+        count += 1
+    if count < 2:
+        return messages
+    joined = "\n\n".join(str(m.get("content") or "") for m in messages[:count])
+    return [{"role": "system", "content": joined}, *messages[count:]]
 
 
 async def list_models(
