@@ -104,6 +104,7 @@ EXPORTS = {
         "parse_auth",
     ],
     "gptforge.llm": [
+        "DATE_NOTE",
         "AssistantMessage",
         "ChatMessage",
         "EmbeddedProvider",

@@ -20,7 +20,7 @@ from starlette.responses import StreamingResponse
 from starlette.routing import Route
 
 from gptforge.errors import ProviderError
-from gptforge.llm import EmbeddedProvider, Finish, TextDelta, ToolCallRequest
+from gptforge.llm import DATE_NOTE, EmbeddedProvider, Finish, TextDelta, ToolCallRequest
 from gptforge.llm import embedded as embedded_module
 from gptforge.llm.embedded import (
     MODEL_FILE,
@@ -235,6 +235,14 @@ def test_a_not_found_answer_quotes_the_apis_own_message() -> None:
     spring = '{"status":404,"error":"Not Found","message":"No message available","path":"/x"}'
     assert not_found_answer(error(404, spring)) == 'The API answered "not found" (HTTP 404).'
     nest = '{"statusCode":404,"message":"","error":{"message":"Unknown store Oslo"}}'
+    # The status's own phrase under a key read first, or an error item without a message,
+    # does not hide the message after it.
+    for hidden in (
+        '{"message":"Not Found","errors":[{"detail":"No book 9"}]}',
+        '{"title":"Not Found.","errors":[{"code":"x"},{"detail":"No book 9"}]}',
+        '{"message":"\\n ","error":"No book 9"}',
+    ):
+        assert not_found_answer(error(404, hidden)) == 'The API answered "not found": No book 9'
     assert not_found_answer(error(404, nest)) == 'The API answered "not found": Unknown store Oslo'
     cut = '{"detail":"No pet 7","trace":["' + "frame " * 400
     for nothing in ("<html><h1>Not Found</h1></html>", "(empty)", '{"error":"Not Found"}', cut):
@@ -529,7 +537,8 @@ async def test_a_message_the_route_says_needs_no_tool_is_answered_without_the_ca
 ) -> None:
     question = [
         {"role": "system", "content": "The Corner Shop."},
-        {"role": "system", "content": "Today is Friday, 27 November 2026."},
+        {"role": "system", "content": "Today is Friday, 27 November 2026.", "name": DATE_NOTE},
+        {"role": "system", "content": 'The user attached "prices.csv".'},
         {"role": "user", "content": "How do you say 'thank you' in French?"},
     ]
     events = [e async for e in provider.stream(question, SHOP_TOOLS)]
@@ -538,7 +547,8 @@ async def test_a_message_the_route_says_needs_no_tool_is_answered_without_the_ca
     route = llama[0]
     assert route["grammar"].endswith('start: "none" | "searchProducts" | "getProduct"')
     assert route["messages"][0]["content"].startswith(
-        "The Corner Shop.\n\nTools:\n- searchProducts: searchProducts\n- getProduct: getProduct"
+        'The Corner Shop.\n\nThe user attached "prices.csv".\n\nTools:\n'
+        "- searchProducts: searchProducts\n- getProduct: getProduct"
     )
     # Only the message differs from one route question to the next (the prompt cache).
     assert route["messages"][1]["content"] == "Message: \"How do you say 'thank you' in French?\""
@@ -547,13 +557,14 @@ async def test_a_message_the_route_says_needs_no_tool_is_answered_without_the_ca
     # The answer is written under the instructions and one line per tool, without the rules
     # for calling them (under those the model answered "Thank you"); that system prompt is
     # the head of the route question's, which the prompt cache holds.
-    # The route question leaves out the day's facts (with the date there, the small model
-    # searched for some translations); the answer has them.
+    # The route question leaves out the date (with it, the small model searched for some
+    # translations) but not the note of an attached file; the answer has both.
     assert "Today is" not in route["messages"][0]["content"]
+    assert 'attached "prices.csv"' in route["messages"][0]["content"]
     answer_system = llama[1]["messages"][0]["content"]
     head, _, date = answer_system.rpartition("\n\n")
     assert route["messages"][0]["content"].startswith(head + "\n\n")
-    assert head.startswith("The Corner Shop.\n\nTools:\n- searchProducts")
+    assert head.startswith('The Corner Shop.\n\nThe user attached "prices.csv".\n\nTools:\n')
     assert date == "Today is Friday, 27 November 2026."
     assert "JSON" not in answer_system and "JSON" not in llama[1]["messages"][-1]["content"]
     assert llama[1]["messages"][-1] == question[-1]

@@ -676,26 +676,39 @@ async def test_files_of_a_call_ride_on_the_finished_event_but_never_in_its_json(
     assert "not available on this server yet: web browsing." in str(system)
 
 
-async def test_the_model_is_told_todays_date_and_which_months_are_meant() -> None:
+async def test_the_model_is_told_todays_date_on_each_request_never_a_stored_one() -> None:
     # "Events next month?" on 27 November 2026: without the date the small model asked the
     # API for 2027-12 ("next month") and 2026-01 ("in January").
-    provider = ScriptedProvider([ScriptedReply(text="It is Friday.")])
+    provider = ScriptedProvider([ScriptedReply(text="It is Friday."), ScriptedReply(text="Hi.")])
+    today = [datetime(2026, 11, 27, 9, 30, tzinfo=UTC)]
     runtime = Runtime(
         gpt=GptDefinition(name="Tickets", instructions="You sell tickets."),
         provider=provider,
-        clock=lambda: datetime(2026, 11, 27, 9, 30, tzinfo=UTC),
+        clock=lambda: today[0],
     )
-    async for _ in runtime.send(ConversationState(), "What day is it?"):
+    state = ConversationState()
+    async for _ in runtime.send(state, "What day is it?"):
         pass
     messages = provider.requests[0][0]
     assert messages[0] == {"role": "system", "content": "You sell tickets."}
     assert messages[1] == {
         "role": "system",
+        "name": "date",
         "content": "Today is Friday, 27 November 2026 (2026-11-27). This month is November "
         "2026 and next month is December 2026; a month named without a year is the next one "
-        "to come (October means October 2027).",
+        "to come (October means October 2027), unless the question is about the past.",
     }
     assert messages[2] == {"role": "user", "content": "What day is it?"}
+    # Continued another day (from storage): that day's date, once; none is stored.
+    stored = ConversationState.model_validate_json(state.model_dump_json())
+    assert [m["role"] for m in stored.messages] == ["system", "user", "assistant"]
+    today[0] = datetime(2027, 2, 3, tzinfo=UTC)
+    async for _ in runtime.send(stored, "And now?"):
+        pass
+    later = provider.requests[1][0]
+    dates = [m["content"] for m in later if m.get("name") == "date"]
+    assert len(dates) == 1 and dates[0].startswith("Today is Wednesday, 3 February 2027")
+    assert later[1]["name"] == "date" and later[0]["content"] == "You sell tickets."
 
 
 @pytest.mark.parametrize(

@@ -6,6 +6,7 @@ from typing import Literal
 
 from gptforge.errors import ProviderError
 from gptforge.llm.base import (
+    DATE_NOTE,
     AssistantMessage,
     ChatMessage,
     Finish,
@@ -77,6 +78,7 @@ def provider_from_settings(
 
 
 __all__ = [
+    "DATE_NOTE",
     "AssistantMessage",
     "ChatMessage",
     "EmbeddedProvider",

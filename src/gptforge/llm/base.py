@@ -16,6 +16,10 @@ from typing_extensions import TypedDict
 
 Message = dict[str, Any]
 """A chat message as sent to a provider (the wire form of :data:`ChatMessage`)."""
+
+DATE_NOTE = "date"
+"""The ``name`` of the system message stating today's date, which the runtime adds to each
+request after the GPT's instructions: a fact for answering, not for choosing a tool."""
 ToolDefinition = dict[str, Any]
 
 

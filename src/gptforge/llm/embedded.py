@@ -35,6 +35,7 @@ import openai
 
 from gptforge.errors import ProviderError
 from gptforge.llm.base import (
+    DATE_NOTE,
     Finish,
     Message,
     ProviderEvent,
@@ -336,17 +337,20 @@ def _summary_line(tool: ToolDefinition) -> str:
     return f"- {function['name']}: {first}" if first else f"- {function['name']}"
 
 
-def _system_texts(messages: list[Message]) -> list[str]:
-    return [str(m.get("content") or "") for m in messages if m.get("role") == "system"]
+def _system_texts(messages: list[Message], *, with_date: bool = True) -> list[str]:
+    return [
+        str(m.get("content") or "")
+        for m in messages
+        if m.get("role") == "system" and (with_date or m.get("name") != DATE_NOTE)
+    ]
 
 
 def _instructions_and_tools(messages: list[Message], tools: list[ToolDefinition]) -> list[str]:
-    """The GPT's instructions (the first system message; later ones, such as today's date
-    or an attached file, are facts for answering) and one line per tool: the head of the
-    system prompt of the route question and of an answer without a tool, so the prompt
-    cache serves both. The date in the route question turned some translations into
-    searches."""
-    system = _system_texts(messages)[:1]
+    """The system messages but today's date (the GPT's instructions, a note of attached
+    files) and one line per tool: the head of the system prompt of the route question and
+    of an answer without a tool, so the prompt cache serves both. With the date in the
+    route question, some translations were routed to a search."""
+    system = _system_texts(messages, with_date=False)
     if tools:
         system.append("Tools:\n" + "\n".join(_summary_line(t) for t in tools))
     return [p for p in system if p]
@@ -358,7 +362,8 @@ def plain_answer_messages(messages: list[Message], tools: list[ToolDefinition]) 
     decision prompt the small model answered "How do you say 'thank you' in French?" with
     "Thank you"; it says "Merci" here, and still knows what the GPT can look up."""
     out = _as_text_messages(messages, [])
-    system = [*_instructions_and_tools(messages, tools), *_system_texts(messages)[1:]]
+    dates = [str(m.get("content") or "") for m in messages if m.get("name") == DATE_NOTE]
+    system = [*_instructions_and_tools(messages, tools), *dates]
     out[0] = {"role": "system", "content": "\n\n".join(p for p in system if p)}
     return out
 
@@ -657,34 +662,39 @@ _UNSHOWABLE = re.compile(
 )
 
 
-def _message_in(data: Any, depth: int = 0) -> str:
-    """The first message under the usual keys, looking into lists and nested objects."""
+def _message_in(data: Any, generic: frozenset[str], depth: int = 0) -> str:
+    """The first message under the usual keys, looking into lists and nested objects; a
+    value in ``generic`` (a placeholder, the status's own phrase) is not one."""
     if depth > 3:
         return ""
     if isinstance(data, str):
-        return "" if data.strip(" .").lower() in _PLACEHOLDERS else data
+        return "" if " ".join(data.split()).strip(" .").lower() in generic else data
+    items: list[Any] = []
     if isinstance(data, list):
-        return _message_in(data[0], depth + 1) if data else ""
-    if isinstance(data, dict):
-        for key in _MESSAGE_KEYS:
-            found = _message_in(data.get(key), depth + 1)
-            if found:
-                return found
+        items = data[:20]
+    elif isinstance(data, dict):
+        items = [data.get(key) for key in _MESSAGE_KEYS]
+    for item in items:
+        found = _message_in(item, generic, depth + 1)
+        if found:
+            return found
     return ""
 
 
-def _error_message(body: str) -> str:
+def _error_message(body: str, phrase: str = "") -> str:
     """The human-readable message of an API error body (FastAPI's ``detail``, RFC 9457's
     ``title``/``detail``, ``{"error": {"message"}}``, JSON:API's ``errors`` list, short
-    plain text), or "". Placeholders (Spring's "No message available") are not messages."""
+    plain text), or "". Placeholders (Spring's "No message available") and the status's
+    own ``phrase`` ("Not Found") are not messages."""
     try:
         data: Any = json.loads(body)
     except (ValueError, RecursionError):
         # Markup, or JSON cut off by the excerpt's limit, is not a message to quote.
         data = "" if "<" in body or body.lstrip().startswith(("{", "[")) else body
+    generic = _PLACEHOLDERS | {phrase.lower()}
     # Shown to the user as the assistant's own text: no NUL, escapes, bidi overrides or
     # lone surrogates (JSON decoding turns "\\u0000" and "\\ud800" into real ones).
-    text = " ".join(_UNSHOWABLE.sub("", _message_in(data)).split())
+    text = " ".join(_UNSHOWABLE.sub("", _message_in(data, generic)).split())
     if len(text) > _QUOTE_CHARS:
         text = text[:_QUOTE_CHARS].rsplit(" ", 1)[0] + "…"
     return text
@@ -703,7 +713,7 @@ def not_found_answer(content: str) -> str | None:
         return None
     code, phrase, body = error
     phrase = phrase.lower()
-    message = _error_message(body)
+    message = _error_message(body, phrase)
     if message.strip(" .").lower() in ("", "(empty)", phrase):
         return f'The API answered "{phrase}" (HTTP {code}).'
     return f'The API answered "{phrase}": {message}'

@@ -17,7 +17,7 @@ import json
 import logging
 import secrets
 from collections.abc import AsyncIterator, Callable, Sequence
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import anyio
@@ -25,9 +25,11 @@ import anyio
 from gptforge.actions import Action, ActionExecutor, action_toolsets
 from gptforge.errors import ConfigError, GptforgeError, RuntimeLoopError
 from gptforge.llm import (
+    DATE_NOTE,
     AssistantMessage,
     ChatMessage,
     Finish,
+    Message,
     ModelProvider,
     SystemMessage,
     TextDelta,
@@ -107,19 +109,52 @@ def local_now() -> datetime:
     return datetime.now().astimezone()
 
 
-def date_note(now: datetime) -> str:
+_DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+
+def _month(moment: date) -> str:
+    return f"{_MONTHS[moment.month - 1]} {moment.year}"
+
+
+def date_note(now: date) -> str:
     """Today's date as the model reads it: "next month", "this weekend" or "in January"
     become the dates an API takes only if the model knows today's (without it, the small
-    model asked the API for January 2026 events on 27 November 2026)."""
-    first = now.replace(day=1)
+    model asked the API for January 2026 events on 27 November 2026). English names
+    whatever the process's locale."""
+    first = date(now.year, now.month, 1)
     following = (first + timedelta(days=32)).replace(day=1)
     previous = (first - timedelta(days=1)).replace(day=1)
     farthest = previous.replace(year=previous.year + 1)  # the month before this one, next year
     return (
-        f"Today is {now:%A}, {now.day} {now:%B %Y} ({now:%Y-%m-%d}). This month is "
-        f"{now:%B %Y} and next month is {following:%B %Y}; a month named without a year is "
-        f"the next one to come ({farthest:%B} means {farthest:%B %Y})."
+        f"Today is {_DAYS[now.weekday()]}, {now.day} {_month(now)} ({now:%Y-%m-%d}). "
+        f"This month is {_month(now)} and next month is {_month(following)}; a month named "
+        f"without a year is the next one to come ({_MONTHS[farthest.month - 1]} means "
+        f"{_month(farthest)}), unless the question is about the past."
     )
+
+
+def with_date(messages: list[Message], now: date) -> list[Message]:
+    """``messages`` with today's date as a system message after the GPT's instructions.
+    Added to each request rather than stored, so a conversation continued another day is
+    told that day. Named ``date``: a fact for answering, which a provider may leave out
+    where only the choice of tool is asked."""
+    note: Message = {"role": "system", "content": date_note(now), "name": DATE_NOTE}
+    at = 1 if messages and messages[0].get("role") == "system" else 0
+    return [*messages[:at], note, *messages[at:]]
 
 
 class Runtime:
@@ -186,9 +221,6 @@ class Runtime:
             )
         if not state.messages:
             state.messages.append(self.system_message())
-            # A message of its own: what the GPT is for stays apart from the day's facts
-            # (a provider may ask which tool a message needs without them).
-            state.messages.append({"role": "system", "content": date_note(self.clock())})
         _answer_interrupted_calls(state)
         state.messages.extend({"role": "system", "content": note} for note in notes)
         state.messages.append({"role": "user", "content": text})
@@ -264,7 +296,8 @@ class Runtime:
             calls: list[ToolCallRequest] = []
             finish = ""
             try:
-                async for item in self.provider.stream(wire_messages(state.messages), self.tools):
+                sent = with_date(wire_messages(state.messages), self.clock())
+                async for item in self.provider.stream(sent, self.tools):
                     if isinstance(item, TextDelta):
                         text.append(item.text)
                         yield TextDeltaEvent(text=item.text)
