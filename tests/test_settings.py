@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import ipaddress
+from datetime import timedelta
 
 import pytest
 
+from gptforge.errors import ConfigError
 from gptforge.llm import EmbeddedProvider, OpenAICompatibleProvider, provider_from_settings
-from gptforge.settings import Settings
+from gptforge.settings import Settings, load_settings
+from gptforge.web.settings import load_server_settings
 
 
 def test_allow_hosts_from_a_comma_separated_variable(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -98,3 +101,28 @@ def test_one_source_for_default_limits() -> None:
     assert settings.egress_limits() == EgressLimits()
     assert settings.action_max_result_chars == MAX_RESULT_CHARS
     assert ActionExecutor(egress=EgressClient()).max_result_chars == MAX_RESULT_CHARS
+
+
+def test_the_time_zone_of_todays_date(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GPTFORGE_TIMEZONE", "Pacific/Kiritimati")  # UTC+14
+    now = load_settings().clock()()
+    assert now.utcoffset() == timedelta(hours=14)
+    monkeypatch.delenv("GPTFORGE_TIMEZONE")
+    assert load_settings().clock()().utcoffset() is not None  # the server's local zone
+
+
+@pytest.mark.parametrize("bad", ["Mars/Olympus", "../../etc/passwd", "Europe/"])
+def test_a_bad_setting_names_the_variable_and_how_to_fix_it(
+    monkeypatch: pytest.MonkeyPatch, bad: str
+) -> None:
+    monkeypatch.setenv("GPTFORGE_TIMEZONE", bad)
+    with pytest.raises(ConfigError) as caught:
+        load_settings()
+    assert "GPTFORGE_TIMEZONE" in caught.value.message
+    assert "Europe/Berlin" in caught.value.message
+    monkeypatch.delenv("GPTFORGE_TIMEZONE")
+    monkeypatch.setenv("GPTFORGE_DEMO_API_PORT", "abc")
+    with pytest.raises(ConfigError, match="GPTFORGE_DEMO_API_PORT: Input should be a valid"):
+        load_settings()
+    with pytest.raises(ConfigError, match="GPTFORGE_DEMO_API_PORT"):
+        load_server_settings()

@@ -8,10 +8,13 @@ able to open the egress allowlist or send the provider key to another server.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from gptforge.actions.results import MAX_RESULT_CHARS
@@ -60,6 +63,9 @@ class Settings(BaseSettings):
     """Model name for the OpenAI-compatible provider (default gpt-4o-mini on OpenAI)."""
     embedded_threads: int | None = None
     embedded_context: int = 8192
+    timezone: str | None = None
+    """The IANA time zone of today's date as the model is told it (``Europe/Berlin``);
+    default: the server's local time zone."""
 
     search_provider: SearchProviderName | None = None
     """Web search for the browsing capability: ``searxng``, ``brave`` or ``tavily``."""
@@ -77,6 +83,28 @@ class Settings(BaseSettings):
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("timezone", mode="before")
+    @classmethod
+    def _known_timezone(cls, value: object) -> object:
+        if not isinstance(value, str) or not value.strip():
+            return None
+        try:
+            ZoneInfo(value.strip())
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"{value!r} is not a time zone this machine knows; use an IANA name such as "
+                "Europe/Berlin, America/New_York or UTC, or unset it for the server's local "
+                "time (on a system without /usr/share/zoneinfo, install tzdata)"
+            ) from None
+        return value.strip()
+
+    def clock(self) -> Callable[[], datetime]:
+        """The current time in the configured zone (else the server's local time)."""
+        if self.timezone is None:
+            return lambda: datetime.now().astimezone()
+        zone = ZoneInfo(self.timezone)
+        return lambda: datetime.now(zone)
 
     @field_validator("allow_hosts", mode="before")
     @classmethod
@@ -126,14 +154,25 @@ def _secret(value: SecretStr | None) -> str | None:
 ENV_FILE_VARIABLE = "GPTFORGE_ENV_FILE"
 
 
+def settings_error(exc: ValidationError) -> ConfigError:
+    """Pydantic's findings about the environment, named by the variables to fix."""
+    found = "; ".join(
+        f"GPTFORGE_{'_'.join(str(p) for p in err['loc']).upper()}: "
+        f"{str(err['msg']).removeprefix('Value error, ')}"
+        for err in exc.errors()
+    )
+    return ConfigError(f"A setting is not valid. {found}.")
+
+
 def load_settings() -> Settings:
     """The settings from the environment, plus the env file ``GPTFORGE_ENV_FILE`` names."""
     env_file = os.environ.get(ENV_FILE_VARIABLE)
-    if not env_file:
-        return Settings()
-    if not Path(env_file).is_file():
+    if env_file and not Path(env_file).is_file():
         raise ConfigError(
             f"{ENV_FILE_VARIABLE} names {env_file}, which is not a readable file. Fix the "
             f"path or unset {ENV_FILE_VARIABLE}."
         )
-    return Settings(_env_file=env_file)  # type: ignore[call-arg]
+    try:
+        return Settings(_env_file=env_file) if env_file else Settings()  # type: ignore[call-arg]
+    except ValidationError as exc:
+        raise settings_error(exc) from None

@@ -214,6 +214,7 @@ async def _chat(
             ),
             session_id=CLI_SESSION,
             approve_all=yes,
+            clock=settings.clock(),
         )
         state = ConversationState()
         records: list[dict[str, Any]] = []

@@ -29,7 +29,7 @@ from gptforge.settings import DEMO_API_HOST, DEMO_API_PORT
 from gptforge.web.app import StartupHook, create_app, create_platform
 from gptforge.web.platform import Platform
 from gptforge.web.seed import seed_demo
-from gptforge.web.settings import ServerSettings
+from gptforge.web.settings import load_server_settings
 
 UVICORN_OPTIONS: dict[str, Any] = {
     "log_level": "info",
@@ -87,10 +87,10 @@ def serve(
     ] = 1,
 ) -> None:
     """Run the gptforge server: migrate the database, seed the demo GPT, serve the API."""
-    settings = ServerSettings()
-    if data_dir is not None:
-        settings = settings.model_copy(update={"data_dir": data_dir})
     try:
+        settings = load_server_settings()
+        if data_dir is not None:
+            settings = settings.model_copy(update={"data_dir": data_dir})
         platform = create_platform(settings)
     except GptforgeError as exc:
         typer.echo(f"error: {exc.message}", err=True)
@@ -146,7 +146,7 @@ async def _prepare(platform: Platform, hooks: list[StartupHook]) -> None:
 
 def worker_app() -> FastAPI:
     """The app of one ``--workers`` process, from the environment ``serve`` set."""
-    platform = create_platform(ServerSettings())
+    platform = create_platform(load_server_settings())
     demo_url = os.environ.get(DEMO_URL_VARIABLE)
     if demo_url:
         platform.extra_allow_hosts.append(demo_url.removeprefix("http://"))

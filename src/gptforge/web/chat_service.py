@@ -627,6 +627,7 @@ async def run_turn(
                 user_id=user_id,
                 session_id=session_id,
                 approvals=DbApprovalStore(db),
+                clock=settings.clock(),
             )
             if content is not None:
                 last = state.messages[-1] if state.messages else None

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, ValidationError
 
-from gptforge.settings import Settings
+from gptforge.settings import Settings, settings_error
 
 
 class ServerSettings(Settings):
@@ -50,3 +50,12 @@ class ServerSettings(Settings):
     then hybrid (full text + vectors). Unset: full text only."""
     embeddings_model: str = "text-embedding-3-small"
     embeddings_api_key: SecretStr | None = None
+
+
+def load_server_settings() -> ServerSettings:
+    """The server's settings from the environment; a bad value is a ConfigError naming
+    the variable to fix."""
+    try:
+        return ServerSettings()
+    except ValidationError as exc:
+        raise settings_error(exc) from None
