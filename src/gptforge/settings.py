@@ -101,10 +101,8 @@ class Settings(BaseSettings):
 
     def clock(self) -> Callable[[], datetime]:
         """The current time in the configured zone (else the server's local time)."""
-        if self.timezone is None:
-            return lambda: datetime.now().astimezone()
-        zone = ZoneInfo(self.timezone)
-        return lambda: datetime.now(zone)
+        zone = ZoneInfo(self.timezone) if self.timezone else None
+        return lambda: datetime.now().astimezone(zone)
 
     @field_validator("allow_hosts", mode="before")
     @classmethod

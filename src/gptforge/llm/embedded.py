@@ -337,11 +337,12 @@ def _summary_line(tool: ToolDefinition) -> str:
     return f"- {function['name']}: {first}" if first else f"- {function['name']}"
 
 
-def _system_texts(messages: list[Message], *, with_date: bool = True) -> list[str]:
+def _system_texts(messages: list[Message], *, dates: bool) -> list[str]:
+    """The system messages that state today's date (``dates``), or all the others."""
     return [
         str(m.get("content") or "")
         for m in messages
-        if m.get("role") == "system" and (with_date or m.get("name") != DATE_NOTE)
+        if m.get("role") == "system" and (m.get("name") == DATE_NOTE) == dates
     ]
 
 
@@ -350,7 +351,7 @@ def _instructions_and_tools(messages: list[Message], tools: list[ToolDefinition]
     files) and one line per tool: the head of the system prompt of the route question and
     of an answer without a tool, so the prompt cache serves both. With the date in the
     route question, some translations were routed to a search."""
-    system = _system_texts(messages, with_date=False)
+    system = _system_texts(messages, dates=False)
     if tools:
         system.append("Tools:\n" + "\n".join(_summary_line(t) for t in tools))
     return [p for p in system if p]
@@ -362,8 +363,7 @@ def plain_answer_messages(messages: list[Message], tools: list[ToolDefinition]) 
     decision prompt the small model answered "How do you say 'thank you' in French?" with
     "Thank you"; it says "Merci" here, and still knows what the GPT can look up."""
     out = _as_text_messages(messages, [])
-    dates = [str(m.get("content") or "") for m in messages if m.get("name") == DATE_NOTE]
-    system = [*_instructions_and_tools(messages, tools), *dates]
+    system = [*_instructions_and_tools(messages, tools), *_system_texts(messages, dates=True)]
     out[0] = {"role": "system", "content": "\n\n".join(p for p in system if p)}
     return out
 
