@@ -1,6 +1,7 @@
 """Does the embedded model's route question tell data requests from the rest?
 
     python benchmarks/answer_route.py [--sets weather,shop,library] [--compare GIT_REF]
+    python benchmarks/answer_route.py --route-sets [--compare GIT_REF]
 
 For every question of the answer sets (benchmarks/answer_sets/), the route question
 the embedded provider asks before a tool call (``route_messages`` and ``route_grammar``
@@ -8,6 +9,10 @@ in src/gptforge/llm/embedded.py) is sent to the real model on its own: the verdi
 right when it says ``none`` exactly for the questions labeled with no operation. Also
 printed: seconds per route question and the prompt tokens llama.cpp had to read (not
 served by its prompt cache), from the server's own ``timings``.
+
+``--route-sets`` reads the sets of benchmarks/route_sets/ instead (the same four APIs,
+16 messages each, half needing no tool: held out for the route question, written before
+it was tuned on them); each item only says whether a tool is needed.
 
 ``--compare REF`` runs the route question as it was at git REF first, over all the
 sets, then the current one: each side's requests follow each other, as in a real run,
@@ -29,6 +34,8 @@ from typing import Any
 
 import httpx
 from answers import SETS, serve
+
+ROUTE_SETS = Path(__file__).with_name("route_sets")
 
 from gptforge.actions import ActionExecutor
 from gptforge.egress import EgressClient
@@ -66,8 +73,9 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                 right = total = prompt_tokens = 0
                 seconds = 0.0
                 misses = []
+                folder = ROUTE_SETS if args.route_sets else SETS
                 for set_name in args.sets.split(","):
-                    data = json.loads((SETS / f"{set_name}.json").read_text())
+                    data = json.loads((folder / f"{set_name}.json").read_text())
                     workdir = Path(tmp) / f"{name}-{set_name}".replace(" ", "_")
                     workdir.mkdir()
                     served = serve(data["api"], data["gpt"], workdir)
@@ -120,9 +128,13 @@ def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--sets", default="weather,shop,library")
+    parser.add_argument("--sets")
+    parser.add_argument("--route-sets", action="store_true", help="the held-out route sets")
     parser.add_argument("--compare", metavar="GIT_REF")
-    print(json.dumps(asyncio.run(run(parser.parse_args())), indent=2))
+    args = parser.parse_args()
+    if args.sets is None:
+        args.sets = "weather,shop,library,tickets" if args.route_sets else "weather,shop,library"
+    print(json.dumps(asyncio.run(run(args)), indent=2))
     return 0
 
 
