@@ -1,7 +1,7 @@
 """Does the embedded model's route question tell data requests from the rest?
 
     python benchmarks/answer_route.py [--sets weather,shop,library] [--compare GIT_REF]
-    python benchmarks/answer_route.py --route-sets [--compare GIT_REF]
+    python benchmarks/answer_route.py --route-sets [--check] [--compare GIT_REF]
 
 For every question of the answer sets (benchmarks/answer_sets/), the route question
 the embedded provider asks before a tool call (``route_messages`` and ``route_grammar``
@@ -12,7 +12,9 @@ served by its prompt cache), from the server's own ``timings``.
 
 ``--route-sets`` reads the sets of benchmarks/route_sets/ instead (the same four APIs,
 16 messages each, half needing no tool: held out for the route question, written before
-it was tuned on them); each item only says whether a tool is needed.
+it was tuned on them); each item only says whether a tool is needed. ``--check`` reads
+their second half (``<api>_check.json``, 16 more each), written at the same time and
+kept out of tuning altogether.
 
 ``--compare REF`` runs the route question as it was at git REF first, over all the
 sets, then the current one: each side's requests follow each other, as in a real run,
@@ -75,7 +77,8 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                 misses = []
                 folder = ROUTE_SETS if args.route_sets else SETS
                 for set_name in args.sets.split(","):
-                    data = json.loads((folder / f"{set_name}.json").read_text())
+                    suffix = "_check" if args.check else ""
+                    data = json.loads((folder / f"{set_name}{suffix}.json").read_text())
                     workdir = Path(tmp) / f"{name}-{set_name}".replace(" ", "_")
                     workdir.mkdir()
                     served = serve(data["api"], data["gpt"], workdir)
@@ -130,6 +133,7 @@ def main() -> int:
     )
     parser.add_argument("--sets")
     parser.add_argument("--route-sets", action="store_true", help="the held-out route sets")
+    parser.add_argument("--check", action="store_true", help="their untuned second half")
     parser.add_argument("--compare", metavar="GIT_REF")
     args = parser.parse_args()
     if args.sets is None:
