@@ -6,7 +6,8 @@
 For every question of the answer sets (benchmarks/answer_sets/), the route question
 the embedded provider asks before a tool call (``route_messages`` and ``route_grammar``
 in src/gptforge/llm/embedded.py) is sent to the real model on its own: the verdict is
-right when it says ``none`` exactly for the questions labeled with no operation. Also
+right when it says ``none`` exactly for the questions labeled with no operation (from
+the first token's odds, ``route_needs_a_tool``, where the module has it). Also
 printed: seconds per route question and the prompt tokens llama.cpp had to read (not
 served by its prompt cache), from the server's own ``timings``.
 
@@ -37,13 +38,13 @@ from typing import Any
 import httpx
 from answers import SETS, serve
 
-ROUTE_SETS = Path(__file__).with_name("route_sets")
-
 from gptforge.actions import ActionExecutor
 from gptforge.egress import EgressClient
 from gptforge.llm import embedded
 from gptforge.runtime import Runtime, build_actions
 from gptforge.settings import Settings
+
+ROUTE_SETS = Path(__file__).with_name("route_sets")
 
 
 def module_at(ref: str) -> types.ModuleType:
@@ -92,22 +93,45 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                             executor=ActionExecutor(egress=egress),
                         )
                         for item in data["questions"]:
-                            messages = [
-                                runtime.system_message(),
-                                {"role": "user", "content": item["q"]},
-                            ]
+                            messages = [runtime.system_message()]
+                            for before in item.get("before", []):
+                                # What the route question reads of an earlier turn is
+                                # the user's message; the answer here is a stand-in.
+                                messages += [
+                                    {"role": "user", "content": before},
+                                    {"role": "assistant", "content": "(answered)"},
+                                ]
+                            messages.append({"role": "user", "content": item["q"]})
                             body = {
                                 "messages": module.route_messages(messages, runtime.tools),
                                 "grammar": module.route_grammar(runtime.tools),
                                 "max_tokens": 16,
                                 "temperature": 0,
                             }
+                            calibrated = hasattr(module, "route_needs_a_tool")
+                            if calibrated:
+                                body |= {
+                                    "max_tokens": 1,
+                                    "logprobs": True,
+                                    "top_logprobs": module.ROUTE_CANDIDATES,
+                                }
                             started = time.perf_counter()
                             reply = (
                                 await client.post(f"{base}/chat/completions", json=body)
                             ).json()
                             seconds += time.perf_counter() - started
-                            verdict = reply["choices"][0]["message"]["content"].strip()
+                            choice = reply["choices"][0]
+                            verdict = choice["message"]["content"].strip()
+                            if calibrated:
+                                top = choice["logprobs"]["content"][0]["top_logprobs"]
+                                candidates = [(c["token"], c["logprob"]) for c in top]
+                                tool = module.route_needs_a_tool(
+                                    verdict,
+                                    candidates,
+                                    runtime.tools,
+                                    follow_up=bool(item.get("before")),
+                                )
+                                verdict = f"{verdict}… (tool)" if tool else "none"
                             ok = (verdict == "none") == (not item["operations"])
                             right += ok
                             total += 1

@@ -31,6 +31,7 @@ from gptforge.llm.embedded import (
     follow_up_tools,
     not_found_answer,
     readable_result,
+    route_needs_a_tool,
 )
 from tests.servers import serve
 
@@ -50,9 +51,23 @@ TOOLS = [
 ]
 
 
-def scripted_llama(replies: list[list[str]]) -> Starlette:
-    """Streams each scripted reply (a list of text pieces) in turn; records the payloads."""
+Piece = str | tuple[str, list[tuple[str, float]]]
+
+
+def scripted_llama(replies: list[list[Piece]]) -> Starlette:
+    """Streams each scripted reply (a list of text pieces) in turn; records the payloads.
+    A piece ``(token, [(candidate, logprob), ...])`` also carries the likeliest tokens at
+    that place, as llama.cpp reports them when asked for ``top_logprobs``."""
     seen: list[dict[str, Any]] = []
+
+    def choice(piece: Piece) -> dict[str, Any]:
+        if isinstance(piece, str):
+            return {"index": 0, "delta": {"content": piece}}
+        token, candidates = piece
+        top = [{"token": t, "logprob": lp, "bytes": None} for t, lp in candidates]
+        logprob = dict(candidates).get(token, 0.0)
+        content = [{"token": token, "logprob": logprob, "bytes": None, "top_logprobs": top}]
+        return {"index": 0, "delta": {"content": token}, "logprobs": {"content": content}}
 
     async def completions(request: Request) -> StreamingResponse:
         payload = await request.json()
@@ -61,7 +76,7 @@ def scripted_llama(replies: list[list[str]]) -> Starlette:
 
         async def stream() -> AsyncIterator[str]:
             for piece in pieces:
-                body = {"choices": [{"index": 0, "delta": {"content": piece}}]}
+                body = {"choices": [choice(piece)]}
                 yield f"data: {json.dumps({'id': 'x', 'object': 'chat.completion.chunk', 'created': 0, 'model': 'm', **body})}\n\n"
             yield "data: [DONE]\n\n"
 
@@ -520,6 +535,88 @@ async def test_a_call_taking_the_id_the_user_gave_is_made_without_the_route_ques
     calls = [(e.name, json.loads(e.arguments)) for e in events if isinstance(e, ToolCallRequest)]
     assert calls == [("getProduct", {"product_id": "P-204"})]
     assert len(llama) == 1  # the decision alone: a message naming the id asks for its data
+
+
+def test_the_route_counts_none_from_its_share_of_the_first_tokens() -> None:
+    # "Why do shops close on Sundays?": a tool name is likeliest, but "none" has a share
+    # no message that needs a tool gets.
+    first_tokens = [("getOpening", -0.82), ("none", -1.35), ("get", -1.42), (" get", -4.4)]
+    assert not route_needs_a_tool("getOpening", first_tokens, TOOLS)
+    # "When does the Lyon store open?": none is far behind.
+    first_tokens = [("getOpening", -0.05), ("get", -3.5), ("none", -5.0), ("The", -1.0)]
+    assert route_needs_a_tool("getOpening", first_tokens, TOOLS)
+    # Tokens the grammar does not allow ("The", " get") count for neither side.
+    assert not route_needs_a_tool("none", [("The", -0.01), ("none", -3.0)], TOOLS)
+
+
+def test_a_follow_up_needs_none_to_hold_half_the_odds() -> None:
+    # "What about Nantes?" read alone looks like small talk; after "Is the Lyon store open
+    # on Sunday?" it asks for the same tool's data.
+    first_tokens = [("getOpening", -0.6), ("none", -1.2), ("get", -2.5)]
+    assert not route_needs_a_tool("getOpening", first_tokens, TOOLS)
+    assert route_needs_a_tool("getOpening", first_tokens, TOOLS, follow_up=True)
+    assert not route_needs_a_tool("none", [("none", -0.1), ("get", -2.5)], TOOLS, follow_up=True)
+
+
+def test_the_route_leaves_out_tokens_that_open_both_none_and_a_tool() -> None:
+    notify = [{"type": "function", "function": {"name": "notifyTeam", "parameters": {}}}]
+    # "no" may begin "none" or "notifyTeam": it says nothing about either.
+    assert route_needs_a_tool("notify", [("no", -0.1), ("notify", -2.0), ("none", -5.0)], notify)
+    # With no candidates to weigh (a server that reports none), the first token decides.
+    assert not route_needs_a_tool("none", [], TOOLS)
+    assert route_needs_a_tool("getOpeningHours", [], TOOLS)
+
+
+@pytest.mark.parametrize(
+    "llama",
+    [
+        [
+            [("getOpening", [("getOpening", -0.6), ("none", -1.2), ("get", -2.5)])],
+            ["Humidity is ", "the water vapour in the air."],
+        ]
+    ],
+    indirect=True,
+)
+async def test_a_message_with_a_fair_chance_of_none_is_answered_without_a_tool(
+    provider: EmbeddedProvider, llama: list[dict[str, Any]]
+) -> None:
+    question = [
+        {"role": "system", "content": "Shop."},
+        {"role": "user", "content": "What does humidity mean?"},
+    ]
+    events = [e async for e in provider.stream(question, TOOLS)]
+    assert not [e for e in events if isinstance(e, ToolCallRequest)]
+    text = "".join(e.text for e in events if isinstance(e, TextDelta))
+    assert text == "Humidity is the water vapour in the air."
+    route = llama[0]
+    # One token written, with the likeliest candidates and their odds.
+    assert route["max_tokens"] == 1
+    assert route["logprobs"] is True and route["top_logprobs"] == 20
+    assert len(llama) == 2 and llama[1]["grammar"] == TEXT_GRAMMAR
+
+
+@pytest.mark.parametrize(
+    "llama",
+    [
+        [
+            [("getOpening", [("getOpening", -0.6), ("none", -1.2), ("get", -2.5)])],
+            ['{"tool": "getOpeningHours", "arguments": {"city": "Nantes"}}'],
+        ]
+    ],
+    indirect=True,
+)
+async def test_a_follow_up_with_the_same_odds_still_gets_its_call(
+    provider: EmbeddedProvider, llama: list[dict[str, Any]]
+) -> None:
+    conversation = [
+        {"role": "system", "content": "Shop."},
+        {"role": "user", "content": "Is the Lyon store open on Sunday?"},
+        {"role": "assistant", "content": "No, the Lyon store is closed on Sunday."},
+        {"role": "user", "content": "What about Nantes?"},
+    ]
+    events = [e async for e in provider.stream(conversation, TOOLS)]
+    calls = [(e.name, json.loads(e.arguments)) for e in events if isinstance(e, ToolCallRequest)]
+    assert calls == [("getOpeningHours", {"city": "Nantes"})]
 
 
 @pytest.mark.parametrize(

@@ -93,6 +93,24 @@ async def test_small_talk_needs_no_tool(runtime: Runtime) -> None:
     assert text.strip()
 
 
+@pytest.mark.parametrize(
+    ("message", "needs_a_tool"),
+    [
+        ("What does 'partly cloudy' mean?", False),
+        ("Give me a fun fact about rainbows.", False),
+        ("What's the weather in Paris?", True),
+        ("Will Tokyo get any rain this week?", True),
+    ],
+)
+async def test_the_route_question_tells_a_definition_from_a_data_request(
+    provider: EmbeddedProvider, runtime: Runtime, message: str, needs_a_tool: bool
+) -> None:
+    # The model's likeliest first token names a weather tool for the first two as well;
+    # none's share of the odds tells them apart.
+    messages = [runtime.system_message(), {"role": "user", "content": message}]
+    assert await provider._needs_a_tool(messages, runtime.tools) is needs_a_tool
+
+
 async def test_rain_question_carries_the_forecast_numbers(runtime: Runtime, demo: DemoApi) -> None:
     events, text = await ask(runtime, "Will it rain in London in the next days?")
     calls = [e for e in events if e["kind"] == "tool_call_finished"]
