@@ -22,6 +22,9 @@ Reported per set and overall:
 - medians of: decision time (first tool call or first answer text), time to the first
   answer token, time to the full answer.
 
+``--no-tool-messages`` runs the messages of benchmarks/route_sets/ labeled as needing no
+tool (``--sets weather,…`` or ``weather_check,…``): right operation = answered without a call.
+
 ``--compare REF`` also runs the embedded provider as it was at git REF, on the same
 loaded model, alternating question by question, so both sides share the machine's load.
 """
@@ -68,6 +71,7 @@ from gptforge.runtime.loop import local_now
 from gptforge.settings import Settings
 
 SETS = Path(__file__).with_name("answer_sets")
+ROUTE_SETS = Path(__file__).with_name("route_sets")
 _JSON_LEAK = re.compile(r'\{\s*"|"(tool|reply|arguments)"\s*:')
 _NUMBER = re.compile(r"[-−]?\d+(?:[.,]\d+)?")
 
@@ -316,7 +320,10 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     sets = args.sets.split(",")
     with tempfile.TemporaryDirectory() as tmp:
         for set_name in sets:
-            data = json.loads((SETS / f"{set_name}.json").read_text())
+            folder = ROUTE_SETS if args.no_tool_messages else SETS
+            data = json.loads((folder / f"{set_name}.json").read_text())
+            if args.no_tool_messages:
+                data["questions"] = [q for q in data["questions"] if not q["operations"]]
             workdir = Path(tmp) / set_name
             workdir.mkdir()
             served = serve(data["api"], data["gpt"], workdir)
@@ -406,6 +413,12 @@ def main() -> int:
         "--threads", type=int, default=None, help="llama.cpp threads (default: all cores)"
     )
     parser.add_argument("--verbose", action="store_true", help="print every answer")
+    parser.add_argument(
+        "--no-tool-messages",
+        action="store_true",
+        help="the messages of benchmarks/route_sets/ that need no tool (their only label): "
+        "how many are answered without a call, e.g. --sets weather_check,shop_check,...",
+    )
     args = parser.parse_args()
     report = asyncio.run(run(args))
     text = json.dumps(report, indent=2, ensure_ascii=False)
