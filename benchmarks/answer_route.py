@@ -12,10 +12,10 @@ printed: seconds per route question and the prompt tokens llama.cpp had to read 
 served by its prompt cache), from the server's own ``timings``.
 
 ``--route-sets`` reads the sets of benchmarks/route_sets/ instead (the same four APIs,
-16 messages each, half needing no tool: held out for the route question, written before
-it was tuned on them); each item only says whether a tool is needed. ``--check`` reads
-their second half (``<api>_check.json``, 16 more each), written at the same time and
-kept out of tuning altogether.
+16 first messages each, 9 needing no tool and 7 a tool: held out for the route question,
+written before it was tuned on them); each item only says whether a tool is needed.
+``--check`` reads their second half (``<api>_check.json``, 16 more each, 8 and 8),
+written at the same time and kept out of tuning altogether.
 
 ``--compare REF`` runs the route question as it was at git REF first, over all the
 sets, then the current one: each side's requests follow each other, as in a real run,
@@ -160,6 +160,8 @@ def main() -> int:
     parser.add_argument("--check", action="store_true", help="their untuned second half")
     parser.add_argument("--compare", metavar="GIT_REF")
     args = parser.parse_args()
+    if args.check and not args.route_sets:
+        parser.error("--check reads the second half of the route sets: add --route-sets")
     if args.sets is None:
         args.sets = "weather,shop,library,tickets" if args.route_sets else "weather,shop,library"
     print(json.dumps(asyncio.run(run(args)), indent=2))

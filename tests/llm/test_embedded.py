@@ -9,6 +9,7 @@ import threading
 import time
 import types
 from collections.abc import AsyncIterator, Iterator
+from math import log
 from pathlib import Path
 from typing import Any
 
@@ -545,26 +546,35 @@ def test_the_route_counts_none_from_its_share_of_the_first_tokens() -> None:
     # "When does the Lyon store open?": none is far behind.
     first_tokens = [("getOpening", -0.05), ("get", -3.5), ("none", -5.0), ("The", -1.0)]
     assert route_needs_a_tool("getOpening", first_tokens, TOOLS)
+    # A fifth of the odds is not enough: a lookup told "none" is answered from guesses.
+    assert route_needs_a_tool("getOpening", [("getOpening", log(0.8)), ("none", log(0.2))], TOOLS)
     # Tokens the grammar does not allow ("The", " get") count for neither side.
     assert not route_needs_a_tool("none", [("The", -0.01), ("none", -3.0)], TOOLS)
 
 
-def test_a_follow_up_needs_none_to_hold_half_the_odds() -> None:
+def test_a_follow_up_is_routed_by_its_likeliest_token_as_before() -> None:
     # "What about Nantes?" read alone looks like small talk; after "Is the Lyon store open
     # on Sunday?" it asks for the same tool's data.
     first_tokens = [("getOpening", -0.6), ("none", -1.2), ("get", -2.5)]
     assert not route_needs_a_tool("getOpening", first_tokens, TOOLS)
     assert route_needs_a_tool("getOpening", first_tokens, TOOLS, follow_up=True)
-    assert not route_needs_a_tool("none", [("none", -0.1), ("get", -2.5)], TOOLS, follow_up=True)
+    # None beats each tool token, though not all of them together: none, as before.
+    two = [*TOOLS, {"type": "function", "function": {"name": "searchProducts"}}]
+    split = [("none", log(0.4)), ("get", log(0.3)), ("search", log(0.3))]
+    assert not route_needs_a_tool("none", split, two, follow_up=True)
 
 
 def test_the_route_leaves_out_tokens_that_open_both_none_and_a_tool() -> None:
     notify = [{"type": "function", "function": {"name": "notifyTeam", "parameters": {}}}]
     # "no" may begin "none" or "notifyTeam": it says nothing about either.
     assert route_needs_a_tool("notify", [("no", -0.1), ("notify", -2.0), ("none", -5.0)], notify)
-    # With no candidates to weigh (a server that reports none), the first token decides.
+    # Without odds for an allowed token, the token written decides, a piece of "none" too.
     assert not route_needs_a_tool("none", [], TOOLS)
-    assert route_needs_a_tool("getOpeningHours", [], TOOLS)
+    assert not route_needs_a_tool("no", [("I", -0.1), ("The", -1.0)], TOOLS)
+    assert route_needs_a_tool("getOpening", [("getOpening", None)], TOOLS)
+    # A tool whose name begins with "none" cannot be told from it: the decision decides.
+    none_left = [{"type": "function", "function": {"name": "noneLeft", "parameters": {}}}]
+    assert route_needs_a_tool("none", [("none", -0.01)], none_left)
 
 
 @pytest.mark.parametrize(
