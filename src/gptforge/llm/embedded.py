@@ -396,7 +396,8 @@ conversation's first message needs no tool. The small model leans towards naming
 taking its likeliest first token, it named one for 20 of 36 held-out messages that need
 none (a definition, a date, a sum). Of the messages that need a tool, only "the weather in
 Atlantis" gave ``none`` a share above 0.2. A lookup told ``none`` is answered from what the
-model knows instead of the API, so the bar stays above those shares, if not by much."""
+model knows instead of the API, so the bar stays above the other lookups' shares, if not
+by much."""
 ROUTE_CANDIDATES = 20
 """How many of the likeliest first tokens llama.cpp reports for the route question."""
 
@@ -433,11 +434,13 @@ def route_needs_a_tool(
     none_odds = 0.0
     tool_odds: list[float] = []
     for token, logprob in candidates:
-        side = _route_side(token, names) if logprob is not None else None
+        if logprob is None:
+            continue
+        side = _route_side(token, names)
         if side == NO_TOOL:
-            none_odds += math.exp(logprob or 0.0)
+            none_odds += math.exp(logprob)
         elif side is not None:
-            tool_odds.append(math.exp(logprob or 0.0))
+            tool_odds.append(math.exp(logprob))
     if none_odds == 0 and not tool_odds:
         return _route_side(first, names) != NO_TOOL
     if follow_up:
