@@ -1142,30 +1142,37 @@ class EmbeddedProvider:
     def load_seconds(self) -> float:
         return _EmbeddedServer.load_seconds
 
-    async def _chunks(
-        self,
-        messages: list[Message],
-        constraint: dict[str, Any] | None,
-        max_tokens: int | None = None,
-    ) -> AsyncIterator[tuple[str, Any]]:
-        """(text piece, usage or None) as the model writes them."""
+    async def _completion_chunks(
+        self, messages: list[Message], **options: Any
+    ) -> AsyncIterator[Any]:
+        """The server's streamed chunks for one request, decoded greedily."""
         # A client per request: the server may be used from several event loops.
         async with openai.AsyncOpenAI(
             base_url=await self.base_url(), api_key="embedded", timeout=300.0, max_retries=0
         ) as client:
-            stream = await client.chat.completions.create(  # type: ignore[call-overload]
+            stream: Any = await client.chat.completions.create(
                 model="embedded",
-                messages=messages,
+                messages=messages,  # type: ignore[arg-type]
                 temperature=0,
-                max_tokens=max_tokens or self.max_tokens,
                 stream=True,
-                stream_options={"include_usage": True},
-                extra_body=constraint,
+                **options,
             )
             async for chunk in stream:
-                piece = "".join(c.delta.content or "" for c in chunk.choices)
-                if piece or chunk.usage is not None:
-                    yield piece, chunk.usage
+                yield chunk
+
+    async def _chunks(
+        self, messages: list[Message], constraint: dict[str, Any] | None
+    ) -> AsyncIterator[tuple[str, Any]]:
+        """(text piece, usage or None) as the model writes them."""
+        async for chunk in self._completion_chunks(
+            messages,
+            max_tokens=self.max_tokens,
+            stream_options={"include_usage": True},
+            extra_body=constraint,
+        ):
+            piece = "".join(c.delta.content or "" for c in chunk.choices)
+            if piece or chunk.usage is not None:
+                yield piece, chunk.usage
 
     async def _answer(
         self,
@@ -1267,26 +1274,18 @@ class EmbeddedProvider:
         (:func:`route_needs_a_tool`)."""
         first = ""
         candidates: list[tuple[str, float | None]] = []
-        async with openai.AsyncOpenAI(
-            base_url=await self.base_url(), api_key="embedded", timeout=300.0, max_retries=0
-        ) as client:
-            stream: Any = await client.chat.completions.create(
-                model="embedded",
-                messages=route_messages(messages, tools),  # type: ignore[arg-type]
-                temperature=0,
-                max_tokens=1,
-                logprobs=True,
-                top_logprobs=ROUTE_CANDIDATES,
-                stream=True,
-                extra_body={"grammar": route_grammar(tools)},
-            )
-            async for chunk in stream:
-                for choice in chunk.choices:
-                    first += choice.delta.content or ""
-                    for token in (choice.logprobs and choice.logprobs.content) or []:
-                        if not candidates:
-                            top = token.top_logprobs or []
-                            candidates = [(c.token, c.logprob) for c in top]
+        async for chunk in self._completion_chunks(
+            route_messages(messages, tools),
+            max_tokens=1,
+            logprobs=True,
+            top_logprobs=ROUTE_CANDIDATES,
+            extra_body={"grammar": route_grammar(tools)},
+        ):
+            for choice in chunk.choices:
+                first += choice.delta.content or ""
+                for token in (choice.logprobs and choice.logprobs.content) or []:
+                    if not candidates:
+                        candidates = [(c.token, c.logprob) for c in token.top_logprobs or []]
         follow_up = sum(m.get("role") == "user" for m in messages) > 1
         return route_needs_a_tool(first, candidates, tools, follow_up=follow_up)
 
