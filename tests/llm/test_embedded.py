@@ -577,11 +577,15 @@ def test_the_route_leaves_out_tokens_that_open_both_none_and_a_tool() -> None:
     assert route_needs_a_tool("none", [("none", -0.01)], none_left)
 
 
+FAIR_CHANCE_OF_NONE: Piece = ("getOpening", [("getOpening", -0.6), ("none", -1.2), ("get", -2.5)])
+"""A route answer whose likeliest token names the tool, with about a third of the odds on none."""
+
+
 @pytest.mark.parametrize(
     "llama",
     [
         [
-            [("getOpening", [("getOpening", -0.6), ("none", -1.2), ("get", -2.5)])],
+            [FAIR_CHANCE_OF_NONE],
             ["Humidity is ", "the water vapour in the air."],
         ]
     ],
@@ -609,7 +613,7 @@ async def test_a_message_with_a_fair_chance_of_none_is_answered_without_a_tool(
     "llama",
     [
         [
-            [("getOpening", [("getOpening", -0.6), ("none", -1.2), ("get", -2.5)])],
+            [FAIR_CHANCE_OF_NONE],
             ['{"tool": "getOpeningHours", "arguments": {"city": "Nantes"}}'],
         ]
     ],
