@@ -1,9 +1,12 @@
-"""The APIs behind benchmarks/answers.py: four shapes, deterministic data, a request log.
+"""The APIs behind benchmarks/answers.py: five shapes, deterministic data, a request log.
 
 - weather: the bundled demo API (flat objects, a list of days);
 - shop: search, details, orders and opening hours, with closed days, out-of-stock
   items, unknown ids (404) and statuses such as "not ready yet";
-- library: nested JSON and lists (authors, editions, per-branch availability, loans).
+- library: nested JSON and lists (authors, editions, per-branch availability, loans);
+- tickets: nested ticket categories, yes/no facilities, payment and refund states;
+- tracker: an issue tracker with integer ids in the path, an enum query parameter, an
+  assignee object or null, lists of labels and comments, booleans and dates.
 
 Each app is served on a free 127.0.0.1 port by the benchmark; every request it
 receives is appended to a log so the benchmark reads the operations from the API
@@ -12,7 +15,7 @@ itself, not from the model's claims.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import FastAPI, HTTPException, Path, Query
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -592,5 +595,582 @@ def create_tickets_app(server_url: str) -> FastAPI:
         if b is None:
             raise HTTPException(404, f"No booking with reference {reference}.")
         return {"reference": reference.upper(), **b}
+
+    return app
+
+
+# ---------------------------------------------------------------------------- tracker
+# A held-out fifth shape, written before any measurement on it: a software team's issue
+# tracker with integer issue ids in the path, an enum query parameter, nested objects
+# (an assignee object or null), lists of labels and comments, booleans and dates.
+
+USERS: dict[str, dict[str, Any]] = {
+    "mlopez": {
+        "name": "Maria Lopez",
+        "role": "Frontend engineer",
+        "team": "Frontend",
+        "email": "maria.lopez@trackly.dev",
+        "timezone": "Europe/Madrid",
+        "on_vacation": False,
+        "back_on": None,
+    },
+    "dchen": {
+        "name": "David Chen",
+        "role": "Backend engineer",
+        "team": "Backend",
+        "email": "david.chen@trackly.dev",
+        "timezone": "Europe/Berlin",
+        "on_vacation": True,
+        "back_on": "2026-12-08",
+    },
+    "akowalski": {
+        "name": "Anna Kowalski",
+        "role": "QA engineer",
+        "team": "Quality",
+        "email": "anna.kowalski@trackly.dev",
+        "timezone": "Europe/Warsaw",
+        "on_vacation": False,
+        "back_on": None,
+    },
+    "sobi": {
+        "name": "Samuel Obi",
+        "role": "Mobile engineer",
+        "team": "Mobile",
+        "email": "samuel.obi@trackly.dev",
+        "timezone": "Africa/Lagos",
+        "on_vacation": False,
+        "back_on": None,
+    },
+    "pnair": {
+        "name": "Priya Nair",
+        "role": "Engineering manager",
+        "team": "Engineering management",
+        "email": "priya.nair@trackly.dev",
+        "timezone": "Asia/Kolkata",
+        "on_vacation": False,
+        "back_on": None,
+    },
+}
+PROJECTS: dict[str, dict[str, Any]] = {
+    "WEB": {
+        "name": "Web App",
+        "description": "The customer-facing web application.",
+        "lead": "mlopez",
+        "repository": "trackly/web",
+    },
+    "MOB": {
+        "name": "Mobile App",
+        "description": "The iOS and Android apps.",
+        "lead": "sobi",
+        "repository": "trackly/mobile",
+    },
+    "PAY": {
+        "name": "Payments Service",
+        "description": "Billing, refunds and invoices.",
+        "lead": "pnair",
+        "repository": "trackly/payments",
+    },
+}
+ISSUES: dict[int, dict[str, Any]] = {
+    101: {
+        "project": "WEB",
+        "title": "Login button does nothing on Safari",
+        "type": "bug",
+        "priority": "high",
+        "status": "open",
+        "assignee": "mlopez",
+        "reporter": "akowalski",
+        "labels": ["bug", "login", "safari"],
+        "milestone": "2.5.0",
+        "blocked": False,
+        "created_at": "2026-11-03",
+        "updated_at": "2026-11-25",
+        "closed_at": None,
+        "resolution": None,
+    },
+    102: {
+        "project": "WEB",
+        "title": "Dark mode for the settings page",
+        "type": "feature",
+        "priority": "low",
+        "status": "open",
+        "assignee": None,
+        "reporter": "akowalski",
+        "labels": ["feature", "ui"],
+        "milestone": None,
+        "blocked": False,
+        "created_at": "2026-10-14",
+        "updated_at": "2026-10-20",
+        "closed_at": None,
+        "resolution": None,
+    },
+    103: {
+        "project": "WEB",
+        "title": "Export reports as CSV",
+        "type": "feature",
+        "priority": "medium",
+        "status": "closed",
+        "assignee": "mlopez",
+        "reporter": "pnair",
+        "labels": ["feature", "reports"],
+        "milestone": "2.4.0",
+        "blocked": False,
+        "created_at": "2026-09-22",
+        "updated_at": "2026-11-19",
+        "closed_at": "2026-11-19",
+        "resolution": "fixed",
+    },
+    104: {
+        "project": "PAY",
+        "title": "Refunds fail for amounts over 1,000 EUR",
+        "type": "bug",
+        "priority": "critical",
+        "status": "open",
+        "assignee": "dchen",
+        "reporter": "akowalski",
+        "labels": ["bug", "refunds"],
+        "milestone": "1.10.0",
+        "blocked": False,
+        "created_at": "2026-11-10",
+        "updated_at": "2026-11-24",
+        "closed_at": None,
+        "resolution": None,
+    },
+    105: {
+        "project": "PAY",
+        "title": "Add Apple Pay support",
+        "type": "feature",
+        "priority": "medium",
+        "status": "closed",
+        "assignee": "pnair",
+        "reporter": "mlopez",
+        "labels": ["feature", "wallets"],
+        "milestone": None,
+        "blocked": False,
+        "created_at": "2026-08-30",
+        "updated_at": "2026-10-30",
+        "closed_at": "2026-10-30",
+        "resolution": "won't fix",
+    },
+    106: {
+        "project": "MOB",
+        "title": "App crashes when rotating the camera screen",
+        "type": "bug",
+        "priority": "high",
+        "status": "open",
+        "assignee": "sobi",
+        "reporter": "akowalski",
+        "labels": ["bug", "crash", "android"],
+        "milestone": "6.0.0",
+        "blocked": False,
+        "created_at": "2026-11-21",
+        "updated_at": "2026-11-21",
+        "closed_at": None,
+        "resolution": None,
+    },
+    107: {
+        "project": "MOB",
+        "title": "Push notifications arrive twice",
+        "type": "bug",
+        "priority": "medium",
+        "status": "open",
+        "assignee": "sobi",
+        "reporter": "pnair",
+        "labels": ["bug", "notifications"],
+        "milestone": "6.0.0",
+        "blocked": False,
+        "created_at": "2026-11-15",
+        "updated_at": "2026-11-20",
+        "closed_at": None,
+        "resolution": None,
+    },
+    108: {
+        "project": "WEB",
+        "title": "Upgrade the build to Node 22",
+        "type": "task",
+        "priority": "low",
+        "status": "closed",
+        "assignee": "mlopez",
+        "reporter": "mlopez",
+        "labels": ["chore", "ci"],
+        "milestone": "2.4.0",
+        "blocked": False,
+        "created_at": "2026-10-01",
+        "updated_at": "2026-11-05",
+        "closed_at": "2026-11-05",
+        "resolution": "fixed",
+    },
+    109: {
+        "project": "PAY",
+        "title": "Invoice PDF shows the wrong VAT rate",
+        "type": "bug",
+        "priority": "high",
+        "status": "open",
+        "assignee": "dchen",
+        "reporter": "pnair",
+        "labels": ["bug", "invoices"],
+        "milestone": "1.10.0",
+        "blocked": False,
+        "created_at": "2026-11-11",
+        "updated_at": "2026-11-12",
+        "closed_at": None,
+        "resolution": None,
+    },
+    110: {
+        "project": "MOB",
+        "title": "Offline mode for saved lists",
+        "type": "feature",
+        "priority": "medium",
+        "status": "open",
+        "assignee": "sobi",
+        "reporter": "pnair",
+        "labels": ["feature", "offline"],
+        "milestone": "6.0.0",
+        "blocked": True,
+        "created_at": "2026-10-02",
+        "updated_at": "2026-11-08",
+        "closed_at": None,
+        "resolution": None,
+    },
+}
+COMMENTS: dict[int, list[dict[str, str]]] = {
+    101: [
+        {
+            "author": "akowalski",
+            "date": "2026-11-03",
+            "body": "Reproduced on Safari 18 on macOS; Chrome and Firefox are fine.",
+        },
+        {
+            "author": "mlopez",
+            "date": "2026-11-25",
+            "body": "The cookie banner overlay swallows the click. Fix coming in 2.5.0.",
+        },
+    ],
+    102: [
+        {
+            "author": "pnair",
+            "date": "2026-10-20",
+            "body": "Nice to have, but not planned for this quarter.",
+        },
+    ],
+    103: [{"author": "mlopez", "date": "2026-11-19", "body": "Shipped in 2.4.0."}],
+    104: [
+        {
+            "author": "akowalski",
+            "date": "2026-11-12",
+            "body": "Reproduced on staging with a 1,250 EUR refund: the API answers 500.",
+        },
+        {
+            "author": "pnair",
+            "date": "2026-11-18",
+            "body": "Customers are affected, raising the priority to critical.",
+        },
+        {
+            "author": "dchen",
+            "date": "2026-11-24",
+            "body": "Root cause found: refunds were checked against the daily card limit. "
+            "The fix is in pull request #482, waiting for review.",
+        },
+    ],
+    105: [
+        {
+            "author": "pnair",
+            "date": "2026-10-30",
+            "body": "Closing: our payment provider contract does not cover Apple Pay.",
+        },
+    ],
+    106: [],
+    107: [
+        {
+            "author": "sobi",
+            "date": "2026-11-16",
+            "body": "Only on Android 15: the device token is registered twice after an update.",
+        },
+        {"author": "akowalski", "date": "2026-11-20", "body": "Still happens on build 976."},
+    ],
+    108: [{"author": "mlopez", "date": "2026-11-05", "body": "Done, CI runs on Node 22 now."}],
+    109: [
+        {
+            "author": "dchen",
+            "date": "2026-11-12",
+            "body": "We still bill 16 % instead of 19 %: the old rate is in the tax table.",
+        },
+    ],
+    110: [
+        {
+            "author": "sobi",
+            "date": "2026-11-08",
+            "body": "Blocked until the sync API supports partial updates.",
+        },
+    ],
+}
+RELEASES: dict[str, list[dict[str, Any]]] = {
+    "WEB": [
+        {
+            "version": "2.4.0",
+            "status": "released",
+            "released_on": "2026-11-20",
+            "target_date": "2026-11-20",
+            "notes": "CSV export of reports; builds on Node 22.",
+        },
+        {
+            "version": "2.5.0",
+            "status": "planned",
+            "released_on": None,
+            "target_date": "2026-12-15",
+            "notes": "Safari login fix.",
+        },
+    ],
+    "MOB": [
+        {
+            "version": "5.2.0",
+            "status": "released",
+            "released_on": "2026-10-28",
+            "target_date": "2026-10-28",
+            "notes": "Saved lists.",
+        },
+        {
+            "version": "5.3.0",
+            "status": "cancelled",
+            "released_on": None,
+            "target_date": "2026-12-01",
+            "notes": "Cancelled on 2026-11-25; its changes move to 6.0.0.",
+        },
+        {
+            "version": "6.0.0",
+            "status": "planned",
+            "released_on": None,
+            "target_date": "2027-01-20",
+            "notes": "Offline mode, camera screen rework, notification fixes.",
+        },
+    ],
+    "PAY": [
+        {
+            "version": "1.9.0",
+            "status": "released",
+            "released_on": "2026-11-04",
+            "target_date": "2026-11-04",
+            "notes": "Partial refunds.",
+        },
+        {
+            "version": "1.10.0",
+            "status": "planned",
+            "released_on": None,
+            "target_date": "2026-12-03",
+            "notes": "Refund limit fix, VAT table update.",
+        },
+    ],
+}
+BUILDS: dict[tuple[str, str], dict[str, Any]] = {
+    ("WEB", "main"): {
+        "number": 1842,
+        "status": "failed",
+        "commit": "9f3c2ab",
+        "started_at": "2026-11-26T09:12:00Z",
+        "finished_at": "2026-11-26T09:31:00Z",
+        "tests": {"total": 412, "passed": 410, "failed": 2, "skipped": 0},
+        "failed_tests": ["test_checkout_applies_discount_code", "test_login_redirect_safari"],
+    },
+    ("WEB", "release/2.5"): {
+        "number": 1840,
+        "status": "passed",
+        "commit": "4b7d0e1",
+        "started_at": "2026-11-25T16:02:00Z",
+        "finished_at": "2026-11-25T16:20:00Z",
+        "tests": {"total": 409, "passed": 409, "failed": 0, "skipped": 0},
+        "failed_tests": [],
+    },
+    ("MOB", "main"): {
+        "number": 977,
+        "status": "running",
+        "commit": "c81e5f0",
+        "started_at": "2026-11-26T10:05:00Z",
+        "finished_at": None,
+        "tests": None,
+        "failed_tests": [],
+    },
+    ("PAY", "main"): {
+        "number": 3310,
+        "status": "passed",
+        "commit": "e02a9d4",
+        "started_at": "2026-11-26T08:40:00Z",
+        "finished_at": "2026-11-26T08:52:00Z",
+        "tests": {"total": 1290, "passed": 1288, "failed": 0, "skipped": 2},
+        "failed_tests": [],
+    },
+}
+
+
+def _person(username: str | None) -> dict[str, str] | None:
+    if username is None:
+        return None
+    return {"username": username, "name": USERS[username]["name"]}
+
+
+def _issue_summary(issue_id: int) -> dict[str, Any]:
+    i = ISSUES[issue_id]
+    return {
+        "id": issue_id,
+        "project": i["project"],
+        "title": i["title"],
+        "status": i["status"],
+        "priority": i["priority"],
+    }
+
+
+def _project_key(key: str) -> str:
+    name = key.strip().upper()
+    if name not in PROJECTS:
+        raise HTTPException(404, f"No project with key {key}. Projects: {', '.join(PROJECTS)}.")
+    return name
+
+
+def create_tracker_app(server_url: str) -> FastAPI:
+    app = FastAPI(
+        title="Trackly API",
+        version="1.0.0",
+        description="Projects, issues, comments, people, releases and builds of a software "
+        "team's issue tracker.",
+        servers=[{"url": server_url}],
+    )
+
+    @app.get(
+        "/projects",
+        operation_id="listProjects",
+        summary="List the projects",
+        description="Every project: key (like WEB), name, description, lead and how many "
+        "issues are open.",
+    )
+    def projects() -> dict[str, Any]:
+        return {
+            "projects": [
+                {
+                    "key": key,
+                    "name": p["name"],
+                    "description": p["description"],
+                    "lead": _person(p["lead"]),
+                    "repository": p["repository"],
+                    "open_issues": sum(
+                        1 for i in ISSUES.values() if i["project"] == key and i["status"] == "open"
+                    ),
+                }
+                for key, p in PROJECTS.items()
+            ]
+        }
+
+    @app.get(
+        "/search/issues",
+        operation_id="searchIssues",
+        summary="Search issues by words in their title, labels or project",
+        description="Matching issues with id, project, title, status and priority, "
+        "open and closed unless status says otherwise.",
+    )
+    def search(
+        q: str = Query("", description="Words to look for, e.g. login safari. Empty: all."),
+        status: Literal["open", "closed", "all"] = Query(
+            "all", description="Only open issues, only closed ones, or all."
+        ),
+    ) -> dict[str, Any]:
+        words = [w.rstrip("s") for w in q.lower().replace("'", " ").split() if len(w) > 2]
+
+        def text(issue_id: int) -> str:
+            i = ISSUES[issue_id]
+            project = PROJECTS[i["project"]]["name"]
+            return " ".join([i["title"], *i["labels"], i["project"], project]).lower()
+
+        pool = [n for n, i in ISSUES.items() if status == "all" or i["status"] == status]
+        hits = [n for n in pool if all(w in text(n) for w in words)]
+        if not hits:
+            hits = [n for n in pool if any(w in text(n) for w in words)]
+        return {
+            "query": q,
+            "status": status,
+            "total": len(hits),
+            "issues": [_issue_summary(n) for n in hits],
+        }
+
+    @app.get(
+        "/issues/{issue_id}",
+        operation_id="getIssue",
+        summary="Details of one issue by its number",
+        description="Status, resolution, priority, assignee (null when nobody is assigned), "
+        "reporter, labels, milestone, whether it is blocked, and dates, by issue number "
+        "(like 101). Find numbers with searchIssues; comments with listIssueComments.",
+    )
+    def issue(issue_id: int = Path(description="Issue number, e.g. 101.")) -> dict[str, Any]:
+        i = ISSUES.get(issue_id)
+        if i is None:
+            raise HTTPException(404, f"No issue #{issue_id}.")
+        return {
+            "id": issue_id,
+            **i,
+            "assignee": _person(i["assignee"]),
+            "reporter": _person(i["reporter"]),
+        }
+
+    @app.get(
+        "/issues/{issue_id}/comments",
+        operation_id="listIssueComments",
+        summary="Comments on an issue, oldest first",
+        description="Every comment on an issue: author, date and text.",
+    )
+    def comments(issue_id: int = Path(description="Issue number, e.g. 101.")) -> dict[str, Any]:
+        if issue_id not in ISSUES:
+            raise HTTPException(404, f"No issue #{issue_id}.")
+        return {
+            "issue": issue_id,
+            "total": len(COMMENTS[issue_id]),
+            "comments": [
+                {"author": _person(c["author"]), "date": c["date"], "body": c["body"]}
+                for c in COMMENTS[issue_id]
+            ],
+        }
+
+    @app.get(
+        "/users/{username}",
+        operation_id="getUser",
+        summary="A team member by username",
+        description="Name, role, team, email, time zone, whether they are on vacation (and "
+        "when they are back), and the open issues assigned to them.",
+    )
+    def user(username: str = Path(description="Username, e.g. mlopez.")) -> dict[str, Any]:
+        name = username.strip().lstrip("@").lower()
+        u = USERS.get(name)
+        if u is None:
+            raise HTTPException(404, f"No user {username}.")
+        assigned = [
+            {"id": n, "title": i["title"]}
+            for n, i in ISSUES.items()
+            if i["assignee"] == name and i["status"] == "open"
+        ]
+        return {"username": name, **u, "assigned_open_issues": assigned}
+
+    @app.get(
+        "/projects/{key}/releases",
+        operation_id="listReleases",
+        summary="Releases of a project",
+        description="Every version of a project with its status (released, planned or "
+        "cancelled), release or target date and notes.",
+    )
+    def releases(key: str = Path(description="Project key, e.g. WEB.")) -> dict[str, Any]:
+        name = _project_key(key)
+        return {"project": name, "releases": RELEASES[name]}
+
+    @app.get(
+        "/projects/{key}/builds/latest",
+        operation_id="getLatestBuild",
+        summary="The latest CI build of a project's branch",
+        description="Build number, status (passed, failed or running), commit, times, test "
+        "counts and the names of the failed tests.",
+    )
+    def latest_build(
+        key: str = Path(description="Project key, e.g. WEB."),
+        branch: str = Query("main", description="Branch name; main by default."),
+    ) -> dict[str, Any]:
+        name = _project_key(key)
+        b = BUILDS.get((name, branch.strip()))
+        if b is None:
+            raise HTTPException(404, f"No builds of branch {branch} in project {name}.")
+        return {"project": name, "branch": branch.strip(), **b}
 
     return app
