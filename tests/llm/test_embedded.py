@@ -435,6 +435,67 @@ async def test_an_id_the_user_gave_is_called(
     assert [e.name for e in events if isinstance(e, ToolCallRequest)] == ["getProduct"]
 
 
+ISSUE_TOOLS = [
+    {
+        "type": "function",
+        "function": {
+            "name": name,
+            "description": name,
+            "parameters": {"type": "object", "properties": {key: kind}, "required": [key]},
+        },
+    }
+    for name, key, kind in (
+        ("searchIssues", "q", {"type": "string"}),
+        ("getIssue", "issue_id", {"type": "integer"}),
+        ("getForecast", "days", {"type": "integer"}),
+    )
+]
+
+
+@pytest.mark.parametrize(
+    "llama",
+    [
+        [
+            ["getIssue"],
+            ['{"tool": "getIssue", "arguments": {"issue_id": 101}}'],
+            ['{"tool": "searchIssues", "arguments": {"q": "push notifications"}}'],
+        ]
+    ],
+    indirect=True,
+)
+async def test_an_invented_issue_number_is_not_called_either(
+    provider: EmbeddedProvider, llama: list[dict[str, Any]]
+) -> None:
+    """A whole number under an id's name (``issue_id``) is an identifier like ``P-101``:
+    one the conversation never showed is a guess, and the model looks the issue up."""
+    question = [{"role": "user", "content": "Who handles the push notifications bug?"}]
+    events = [e async for e in provider.stream(question, ISSUE_TOOLS)]
+    calls = [(e.name, json.loads(e.arguments)) for e in events if isinstance(e, ToolCallRequest)]
+    assert calls == [("searchIssues", {"q": "push notifications"})]
+    assert "getIssue" not in llama[2]["messages"][0]["content"]
+
+
+@pytest.mark.parametrize(
+    ("llama", "asked"),
+    [
+        (
+            [['{"tool": "getIssue", "arguments": {"issue_id": 104}}']],
+            "Is #104 still open? Not 10, not 1041.",
+        ),
+        ([["getForecast"], ['{"tool": "getForecast", "arguments": {"days": 5}}']], "Weather?"),
+    ],
+    indirect=["llama"],
+)
+async def test_an_issue_number_the_user_gave_or_a_quantity_is_called(
+    provider: EmbeddedProvider, llama: list[dict[str, Any]], asked: str
+) -> None:
+    """#104 is written by the user (and not mistaken for 10 or 1041); ``days`` is a
+    quantity, not an identifier, whatever its value."""
+    question = [{"role": "user", "content": asked}]
+    events = [e async for e in provider.stream(question, ISSUE_TOOLS)]
+    assert len([e for e in events if isinstance(e, ToolCallRequest)]) == 1
+
+
 WEATHER_TOOLS = [
     {
         "type": "function",
@@ -802,6 +863,17 @@ def test_the_details_operation_is_the_one_that_takes_the_ids_a_result_lists() ->
     assert follow_up_tools(weather, tools) == []
     error = [*AFTER_SEARCH[:3], {**AFTER_SEARCH[3], "content": "HTTP 404 error from the API."}]
     assert follow_up_tools(error, tools) == []
+
+
+def test_whole_numbers_under_an_id_name_are_ids_a_details_operation_takes() -> None:
+    """Issue trackers and pet stores number their items: ``id: 107`` in a search result
+    is what ``getIssue(issue_id)`` takes; ``total: 1`` is a count, not an id."""
+    result = '{"total": 1, "issues": [{"id": 107, "title": "Push notifications arrive twice"}]}'
+    search = after_call("Trackly.", "Who handles it?", "searchIssues", {"q": "push"}, result)
+    names = [t["function"]["name"] for t in follow_up_tools(search, ISSUE_TOOLS)]
+    assert names == ["getIssue"]
+    counts = [*search[:3], {**search[3], "content": '{"total": 1, "open": 3}'}]
+    assert follow_up_tools(counts, ISSUE_TOOLS) == []
 
 
 PRODUCT_TOOLS: Any = [

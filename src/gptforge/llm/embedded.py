@@ -500,7 +500,7 @@ def _identifier_keys(value: Any, path: str = "") -> dict[str, str]:
     if isinstance(value, dict):
         for key, item in value.items():
             name = _normalized_name(str(key))
-            if isinstance(item, str) and _identifiers(item):
+            if not isinstance(item, dict | list) and _identifiers(item, str(key)):
                 found[name] = found.get(name, "") + " " + path
             else:
                 for k, where in _identifier_keys(item, f"{path} {name}").items():
@@ -947,15 +947,30 @@ _DATE_OR_TIME = re.compile(
 )
 
 
-def _identifiers(value: Any) -> list[str]:
-    """Lookup values that look like identifiers or codes (they contain a digit).
+_ID_WORDS = frozenset({"id", "ids", "number", "no", "nr", "num", "ref", "reference"})
+
+
+def _names_an_identifier(key: str) -> bool:
+    """Whether a parameter or field name says its value identifies something (``id``,
+    ``issue_id``, ``petId``, ``order_number``): a whole number under such a name is an
+    identifier like ``A-1003``, not a quantity such as ``days``."""
+    words = _WORD.findall(re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", key).lower())
+    return bool(words) and words[-1] in _ID_WORDS
+
+
+def _identifiers(value: Any, key: str = "") -> list[str]:
+    """Lookup values that look like identifiers or codes: text with a digit, or a whole
+    number under a name that says it identifies something (``key``: the name the value
+    is under, see :func:`_names_an_identifier`).
 
     A date or a time (``2027-01``, ``2027-01-15``, ``18:30``) is not one: the model
     derives it from words ("in January", "tomorrow") the user wrote differently."""
     if isinstance(value, dict):
-        return [text for item in value.values() for text in _identifiers(item)]
+        return [text for k, item in value.items() for text in _identifiers(item, str(k))]
     if isinstance(value, list):
-        return [text for item in value for text in _identifiers(item)]
+        return [text for item in value for text in _identifiers(item, key)]
+    if isinstance(value, int) and not isinstance(value, bool):
+        return [str(value)] if _names_an_identifier(key) else []
     if (
         isinstance(value, str)
         and any(c.isdigit() for c in value)
@@ -967,12 +982,20 @@ def _identifiers(value: Any) -> list[str]:
     return []
 
 
+def _mentioned(identifier: str, text: str) -> bool:
+    """Whether ``text`` (lower case) holds ``identifier``; a number only as a whole number
+    (issue 10 is not mentioned by "2026-11-10" or "#104")."""
+    if identifier.isdigit():
+        return re.search(rf"(?<!\d){identifier}(?!\d)", text) is not None
+    return identifier.lower() in text
+
+
 def _invented(arguments: dict[str, Any], messages: list[Message]) -> bool:
     """True when an identifier in ``arguments`` appears nowhere the user or a tool wrote."""
     seen = " ".join(
         str(m.get("content") or "") for m in messages if m.get("role") in ("user", "tool")
     ).lower()
-    return any(text.lower() not in seen for text in _identifiers(arguments))
+    return any(not _mentioned(text, seen) for text in _identifiers(arguments))
 
 
 def _identifiers_asked(messages: list[Message]) -> list[str]:
@@ -988,7 +1011,7 @@ def _looks_up_what_the_user_named(arguments: dict[str, Any], messages: list[Mess
     route question (a model request) is not needed to tell."""
     asked = _last_question(messages).lower()
     found = _identifiers(arguments)
-    return bool(found) and all(text.lower() in asked for text in found)
+    return bool(found) and all(_mentioned(text, asked) for text in found)
 
 
 _WORD = re.compile(r"[^\W_]+")
