@@ -288,6 +288,23 @@ async def test_a_not_found_result_is_answered_without_the_model(
     assert llama == []
 
 
+@pytest.mark.parametrize("llama", [[]], indirect=True)
+async def test_a_not_found_issue_number_is_answered_without_the_model(
+    provider: EmbeddedProvider, llama: list[dict[str, Any]]
+) -> None:
+    """ "#104" names the issue the call took as the number 104."""
+    messages = after_call(
+        "Trackly.",
+        "Is #104 still open?",
+        "getIssue",
+        {"issue_id": 104},
+        'HTTP 404 error from the API. Response excerpt: {"detail":"No issue #104."}',
+    )
+    events = [e async for e in provider.stream(messages, ISSUE_TOOLS)]
+    assert events[0] == TextDelta(text='The API answered "not found": No issue #104.')
+    assert llama == []
+
+
 def test_results_are_shown_as_readable_lines() -> None:
     text = readable_result(
         '{"store":"Lyon","week":[{"day":"Saturday","closed":false,"opens":"10:00"},'
@@ -440,60 +457,159 @@ ISSUE_TOOLS = [
         "type": "function",
         "function": {
             "name": name,
-            "description": name,
-            "parameters": {"type": "object", "properties": {key: kind}, "required": [key]},
+            "description": description,
+            "parameters": {"type": "object", "properties": properties, "required": required},
         },
     }
-    for name, key, kind in (
-        ("searchIssues", "q", {"type": "string"}),
-        ("getIssue", "issue_id", {"type": "integer"}),
-        ("getForecast", "days", {"type": "integer"}),
+    for name, description, properties, required in (
+        ("searchIssues", "Search issues.", {"q": {"type": "string"}}, ["q"]),
+        ("getIssue", "An issue by number.", {"issue_id": {"type": "integer"}}, ["issue_id"]),
+        (
+            "listComments",
+            "Comments on an issue: author, date and text.",
+            {"issue_id": {"type": "integer"}},
+            ["issue_id"],
+        ),
+        ("listOrders", "Orders.", {"customer_id": {"type": "integer"}}, []),
+        ("getForecast", "Forecast.", {"days": {"type": "integer"}}, ["days"]),
     )
 ]
 
 
-@pytest.mark.parametrize(
-    "llama",
-    [
-        [
-            ["getIssue"],
-            ['{"tool": "getIssue", "arguments": {"issue_id": 101}}'],
-            ['{"tool": "searchIssues", "arguments": {"q": "push notifications"}}'],
-        ]
-    ],
-    indirect=True,
-)
-async def test_an_invented_issue_number_is_not_called_either(
-    provider: EmbeddedProvider, llama: list[dict[str, Any]]
-) -> None:
-    """A whole number under an id's name (``issue_id``) is an identifier like ``P-101``:
-    one the conversation never showed is a guess, and the model looks the issue up."""
-    question = [{"role": "user", "content": "Who handles the push notifications bug?"}]
-    events = [e async for e in provider.stream(question, ISSUE_TOOLS)]
-    calls = [(e.name, json.loads(e.arguments)) for e in events if isinstance(e, ToolCallRequest)]
-    assert calls == [("searchIssues", {"q": "push notifications"})]
-    assert "getIssue" not in llama[2]["messages"][0]["content"]
+def calls_made(events: list[Any]) -> list[tuple[str, Any]]:
+    return [(e.name, json.loads(e.arguments)) for e in events if isinstance(e, ToolCallRequest)]
 
 
 @pytest.mark.parametrize(
     ("llama", "asked"),
     [
         (
-            [['{"tool": "getIssue", "arguments": {"issue_id": 104}}']],
-            "Is #104 still open? Not 10, not 1041.",
+            [
+                ["getIssue"],
+                ['{"tool": "getIssue", "arguments": {"issue_id": 101}}'],
+                ['{"tool": "searchIssues", "arguments": {"q": "push notifications"}}'],
+            ],
+            "Who handles the push notifications bug?",
         ),
-        ([["getForecast"], ['{"tool": "getForecast", "arguments": {"days": 5}}']], "Weather?"),
+        (  # 104 is not in 1041
+            [
+                ['{"tool": "getIssue", "arguments": {"issue_id": 104}}'],
+                ['{"tool": "searchIssues", "arguments": {"q": "push notifications"}}'],
+                ["searchIssues"],
+            ],
+            "Is #1041 about push notifications?",
+        ),
+        (  # nor 10 in a date
+            [
+                ["getIssue"],
+                ['{"tool": "getIssue", "arguments": {"issue_id": 10}}'],
+                ['{"tool": "searchIssues", "arguments": {"q": "push notifications"}}'],
+            ],
+            "What happened on 2026-11-10 with push notifications?",
+        ),
     ],
     indirect=["llama"],
 )
-async def test_an_issue_number_the_user_gave_or_a_quantity_is_called(
+async def test_an_invented_issue_number_is_not_called(
     provider: EmbeddedProvider, llama: list[dict[str, Any]], asked: str
 ) -> None:
-    """#104 is written by the user (and not mistaken for 10 or 1041); ``days`` is a
-    quantity, not an identifier, whatever its value."""
-    question = [{"role": "user", "content": asked}]
-    events = [e async for e in provider.stream(question, ISSUE_TOOLS)]
-    assert len([e for e in events if isinstance(e, ToolCallRequest)]) == 1
+    """A whole number under an id's name (``issue_id``) is an identifier like ``P-101``:
+    one the conversation never showed as such is a guess, and the model looks the issue
+    up instead, with the details tool taken out of its prompt."""
+    events = [e async for e in provider.stream([{"role": "user", "content": asked}], ISSUE_TOOLS)]
+    assert calls_made(events) == [("searchIssues", {"q": "push notifications"})]
+    decisions = [request for request in llama if "json_schema" in request]
+    assert "getIssue" not in decisions[-1]["messages"][0]["content"]
+
+
+@pytest.mark.parametrize(
+    ("llama", "asked", "system", "expected"),
+    [
+        (
+            [['{"tool": "getIssue", "arguments": {"issue_id": 104}}']],
+            "Is #104 still open?",
+            "",
+            ("getIssue", {"issue_id": 104}),
+        ),
+        (
+            [['{"tool": "getIssue", "arguments": {"issue_id": 104}}']],
+            "Status of issue no. 00104?",
+            "",
+            ("getIssue", {"issue_id": 104}),
+        ),
+        (
+            [["getIssue"], ['{"tool": "getIssue", "arguments": {"issue_id": 42}}']],
+            "Show me the team's default issue.",
+            "The team's default issue is 42.",
+            ("getIssue", {"issue_id": 42}),
+        ),
+        (
+            [["getForecast"], ['{"tool": "getForecast", "arguments": {"days": 5}}']],
+            "Weather?",
+            "",
+            ("getForecast", {"days": 5}),
+        ),
+    ],
+    indirect=["llama"],
+)
+async def test_an_issue_number_given_as_such_or_a_quantity_is_called(
+    provider: EmbeddedProvider,
+    llama: list[dict[str, Any]],
+    asked: str,
+    system: str,
+    expected: tuple[str, Any],
+) -> None:
+    """#104 and "no. 00104" are written by the user, 42 by the GPT's instructions: the
+    call goes out (on an id the user named, with no further model request, which the
+    scripted server would not answer); ``days`` is a quantity, not an identifier,
+    whatever its value."""
+    messages = [{"role": "system", "content": system}] if system else []
+    messages.append({"role": "user", "content": asked})
+    events = [e async for e in provider.stream(messages, ISSUE_TOOLS)]
+    assert calls_made(events) == [expected]
+
+
+@pytest.mark.parametrize(
+    "llama",
+    [
+        [
+            ['{"tool": "getIssue", "arguments": {"issue_id": 104}}'],
+            ["none"],
+            ["Wir haben 104 Fehler behoben."],
+        ]
+    ],
+    indirect=True,
+)
+async def test_a_number_used_as_a_quantity_still_gets_the_route_question(
+    provider: EmbeddedProvider, llama: list[dict[str, Any]]
+) -> None:
+    """ "104 bugs" is a count, not issue 104: the call on it waits for the route
+    question, which says no tool is needed."""
+    asked = "Translate 'we fixed 104 bugs' into German."
+    events = [e async for e in provider.stream([{"role": "user", "content": asked}], ISSUE_TOOLS)]
+    assert calls_made(events) == []
+    assert "".join(e.text for e in events if isinstance(e, TextDelta)) == (
+        "Wir haben 104 Fehler behoben."
+    )
+
+
+@pytest.mark.parametrize(
+    "llama",
+    [[["listOrders"], ['{"tool": "listOrders", "arguments": {"customer_id": 57}}']]],
+    indirect=True,
+)
+async def test_an_optional_id_a_result_showed_is_kept(
+    provider: EmbeddedProvider, llama: list[dict[str, Any]]
+) -> None:
+    """An optional number the user never wrote is dropped (the API's default applies),
+    but not an id the last search returned: without it the call lists every customer's
+    orders."""
+    found = after_call("CRM.", "Find Ana Ruiz.", "searchCustomers", {"q": "Ana Ruiz"}, "")
+    found[-1]["content"] = '{"results": [{"id": 57, "name": "Ana Ruiz"}]}'
+    messages = [*found, {"role": "assistant", "content": "Ana Ruiz is customer 57."}]
+    messages.append({"role": "user", "content": "Show her orders."})
+    events = [e async for e in provider.stream(messages, ISSUE_TOOLS)]
+    assert calls_made(events) == [("listOrders", {"customer_id": 57})]
 
 
 WEATHER_TOOLS = [
@@ -867,13 +983,23 @@ def test_the_details_operation_is_the_one_that_takes_the_ids_a_result_lists() ->
 
 def test_whole_numbers_under_an_id_name_are_ids_a_details_operation_takes() -> None:
     """Issue trackers and pet stores number their items: ``id: 107`` in a search result
-    is what ``getIssue(issue_id)`` takes; ``total: 1`` is a count, not an id."""
+    is what ``getIssue(issue_id)`` takes; ``total`` and ``page_number`` are not ids, and a
+    details result's own id (the one it was asked for) leads nowhere."""
     result = '{"total": 1, "issues": [{"id": 107, "title": "Push notifications arrive twice"}]}'
     search = after_call("Trackly.", "Who handles it?", "searchIssues", {"q": "push"}, result)
     names = [t["function"]["name"] for t in follow_up_tools(search, ISSUE_TOOLS)]
-    assert names == ["getIssue"]
-    counts = [*search[:3], {**search[3], "content": '{"total": 1, "open": 3}'}]
+    assert names == ["getIssue", "listComments"]
+    counts = [*search[:3], {**search[3], "content": '{"total": 1, "page_number": 2}'}]
     assert follow_up_tools(counts, ISSUE_TOOLS) == []
+    details = after_call(
+        "Trackly.",
+        "On what date was issue 104 opened?",
+        "getIssue",
+        {"issue_id": 104},
+        '{"id": 104, "title": "Refunds fail", "created": "2026-10-02"}',
+    )
+    assert follow_up_tools(details, ISSUE_TOOLS) == []
+    assert details_to_fetch(details, ISSUE_TOOLS) == []
 
 
 PRODUCT_TOOLS: Any = [

@@ -492,22 +492,27 @@ def _given_words(messages: list[Message]) -> set[str]:
     return words(data)
 
 
-def _identifier_keys(value: Any, path: str = "") -> dict[str, str]:
+def _identifier_keys(
+    value: Any, path: str = "", echoed: frozenset[str] = frozenset()
+) -> dict[str, str]:
     """The keys (normalized) under which ``value`` holds identifiers (``id: P-204``,
     ``isbn: 9780441013593``: what a details operation takes), each with the keys on its
-    way (``results``), which say what the id is of."""
+    way (``results``), which say what the id is of. Identifiers in ``echoed`` (what the
+    call was given: a details result names its own item) are left out."""
     found: dict[str, str] = {}
     if isinstance(value, dict):
         for key, item in value.items():
             name = _normalized_name(str(key))
-            if not isinstance(item, dict | list) and _identifiers(item, str(key)):
-                found[name] = found.get(name, "") + " " + path
+            if not isinstance(item, dict | list):
+                ids = _identifiers(item, str(key))
+                if ids and not all(text.lower() in echoed for text in ids):
+                    found[name] = found.get(name, "") + " " + path
             else:
-                for k, where in _identifier_keys(item, f"{path} {name}").items():
+                for k, where in _identifier_keys(item, f"{path} {name}", echoed).items():
                     found[k] = found.get(k, "") + where
     elif isinstance(value, list):
         for item in value:
-            for k, where in _identifier_keys(item, path).items():
+            for k, where in _identifier_keys(item, path, echoed).items():
                 found[k] = found.get(k, "") + where
     return found
 
@@ -544,7 +549,9 @@ def follow_up_tools(messages: list[Message], tools: list[ToolDefinition]) -> lis
     if not content.startswith(("{", "[")):
         return []  # an error or plain text: nothing to look up in it
     try:
-        keys = _identifier_keys(json.loads(content))
+        arguments = json.loads((_last_call(messages) or {}).get("arguments") or "{}")
+        echoed = frozenset(text.lower() for text in _identifiers(arguments))
+        keys = _identifier_keys(json.loads(content), echoed=echoed)
     except ValueError:
         return []
     source = _normalized_name(last)
@@ -786,7 +793,7 @@ def _only_lookup_asked(messages: list[Message], made: list[tuple[str, str]]) -> 
     if len(made) != 1:
         return False
     called = made[0][1].lower()
-    return all(text.lower() in called for text in _identifiers_asked(messages))
+    return all(_mentioned(text, called) for text in _identifiers_asked(messages))
 
 
 def _last_question(messages: list[Message]) -> str:
@@ -948,29 +955,38 @@ _DATE_OR_TIME = re.compile(
 
 
 _ID_WORDS = frozenset({"id", "ids", "number", "no", "nr", "num", "ref", "reference"})
+_COUNT_WORDS = frozenset({"page", "max", "min", "total", "limit", "count", "per", "line"})
+
+
+def _name_words(key: str) -> list[str]:
+    """``issueId``, ``issue_id``, ``issue-id`` → ``["issue", "id"]``."""
+    return _WORD.findall(re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", key).lower())
 
 
 def _names_an_identifier(key: str) -> bool:
     """Whether a parameter or field name says its value identifies something (``id``,
     ``issue_id``, ``petId``, ``order_number``): a whole number under such a name is an
-    identifier like ``A-1003``, not a quantity such as ``days``."""
-    words = _WORD.findall(re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", key).lower())
-    return bool(words) and words[-1] in _ID_WORDS
+    identifier like ``A-1003``, not a quantity such as ``days``, ``page_number`` or a
+    bare ``number``."""
+    words = _name_words(key)
+    if not words or words[-1] not in _ID_WORDS or _COUNT_WORDS & set(words):
+        return False
+    return len(words) > 1 or words[0] in ("id", "ids", "ref", "reference")
 
 
-def _identifiers(value: Any, key: str = "") -> list[str]:
-    """Lookup values that look like identifiers or codes: text with a digit, or a whole
-    number under a name that says it identifies something (``key``: the name the value
-    is under, see :func:`_names_an_identifier`).
+def _keyed_identifiers(value: Any, key: str = "") -> list[tuple[str, str]]:
+    """Lookup values that look like identifiers or codes, each with the name it is under:
+    text with a digit, or a whole number under a name that says it identifies something
+    (:func:`_names_an_identifier`).
 
     A date or a time (``2027-01``, ``2027-01-15``, ``18:30``) is not one: the model
     derives it from words ("in January", "tomorrow") the user wrote differently."""
     if isinstance(value, dict):
-        return [text for k, item in value.items() for text in _identifiers(item, str(k))]
+        return [pair for k, item in value.items() for pair in _keyed_identifiers(item, str(k))]
     if isinstance(value, list):
-        return [text for item in value for text in _identifiers(item, key)]
+        return [pair for item in value for pair in _keyed_identifiers(item, key)]
     if isinstance(value, int) and not isinstance(value, bool):
-        return [str(value)] if _names_an_identifier(key) else []
+        return [(key, str(value))] if _names_an_identifier(key) else []
     if (
         isinstance(value, str)
         and any(c.isdigit() for c in value)
@@ -978,31 +994,61 @@ def _identifiers(value: Any, key: str = "") -> list[str]:
         and _is_lookup_value(value.strip())
         and not _DATE_OR_TIME.match(value.strip())
     ):
-        return [value.strip()]
+        return [(key, value.strip())]
     return []
+
+
+def _identifiers(value: Any, key: str = "") -> list[str]:
+    """The identifiers of :func:`_keyed_identifiers`, without their names."""
+    return [text for _, text in _keyed_identifiers(value, key)]
+
+
+def _number_pattern(digits: str) -> str:
+    """A whole number as written: leading zeros allowed (``00104``), not part of a longer
+    number, a date, a time or a decimal (104 is not in ``1041``, 10 not in ``2026-11-10``
+    or ``10.5``)."""
+    return rf"(?<!\d)(?<!\d[-.:/])0*{int(digits)}(?!\d)(?![-.:/]\d)"
 
 
 def _mentioned(identifier: str, text: str) -> bool:
     """Whether ``text`` (lower case) holds ``identifier``; a number only as a whole number
-    (issue 10 is not mentioned by "2026-11-10" or "#104")."""
+    (:func:`_number_pattern`)."""
     if identifier.isdigit():
-        return re.search(rf"(?<!\d){identifier}(?!\d)", text) is not None
+        return re.search(_number_pattern(identifier), text) is not None
     return identifier.lower() in text
 
 
+def _written(messages: list[Message]) -> str:
+    """What the user, the tools and the GPT's instructions wrote (lower case): where an
+    identifier may come from. Not today's date, which holds numbers of its own."""
+    texts = [str(m.get("content") or "") for m in messages if m.get("role") in ("user", "tool")]
+    return " ".join([*_system_texts(messages, dates=False), *texts]).lower()
+
+
 def _invented(arguments: dict[str, Any], messages: list[Message]) -> bool:
-    """True when an identifier in ``arguments`` appears nowhere the user or a tool wrote."""
-    seen = " ".join(
-        str(m.get("content") or "") for m in messages if m.get("role") in ("user", "tool")
-    ).lower()
+    """True when an identifier in ``arguments`` appears nowhere the user, a tool or the
+    instructions wrote."""
+    seen = _written(messages)
     return any(not _mentioned(text, seen) for text in _identifiers(arguments))
 
 
 def _identifiers_asked(messages: list[Message]) -> list[str]:
     """The identifiers or codes the user's last message holds (``A-1003``, an ISBN): a
     message that may need a tool even when the route question says none."""
-    words = [word.strip(".,;:!?()[]\"'") for word in _last_question(messages).split()]
+    words = [word.strip(".,;:!?()[]\"'#") for word in _last_question(messages).split()]
     return _identifiers(words)
+
+
+def _named_as_identifier(text: str, key: str, asked: str) -> bool:
+    """Whether ``asked`` (lower case) gives ``text`` as the identifier it is. A code
+    (``A-1003``) is one wherever it stands; a bare number only after a cue ("#104",
+    "issue 104", "order no. 7": a word of the parameter's name ``key`` or an id word),
+    not as a quantity ("we closed 104 bugs", "I have 3 dogs")."""
+    if not text.isdigit():
+        return text.lower() in asked
+    cues = "|".join(sorted(re.escape(w) for w in {*_name_words(key), *_ID_WORDS} if len(w) > 1))
+    cued = rf"(?:#\s*|\b(?:{cues})s?\b\.?\s*#?\s*)"
+    return re.search(cued + _number_pattern(text), asked) is not None
 
 
 def _looks_up_what_the_user_named(arguments: dict[str, Any], messages: list[Message]) -> bool:
@@ -1010,8 +1056,8 @@ def _looks_up_what_the_user_named(arguments: dict[str, Any], messages: list[Mess
     number, an ISBN, a member id): such a message asks for that item's data, so the
     route question (a model request) is not needed to tell."""
     asked = _last_question(messages).lower()
-    found = _identifiers(arguments)
-    return bool(found) and all(_mentioned(text, asked) for text in found)
+    found = _keyed_identifiers(arguments)
+    return bool(found) and all(_named_as_identifier(text, key, asked) for key, text in found)
 
 
 _WORD = re.compile(r"[^\W_]+")
@@ -1110,7 +1156,8 @@ def _without_guessed_numbers(
     arguments: dict[str, Any], tool: ToolDefinition | None, messages: list[Message]
 ) -> dict[str, Any]:
     """``arguments`` without optional numbers the conversation never gave ("days": 1 for
-    "the next days"), so the API's default applies instead of the model's guess."""
+    "the next days"), so the API's default applies instead of the model's guess. An id
+    a result or the instructions showed (``customer_id`` 57 from a search) is given."""
     if tool is None:
         return arguments
     required = set((tool["function"].get("parameters") or {}).get("required") or [])
@@ -1120,6 +1167,7 @@ def _without_guessed_numbers(
         if m.get("role") == "user"
         for n in _NUMBER.findall(str(m.get("content") or ""))
     }
+    seen = _written(messages)
     return {
         name: value
         for name, value in arguments.items()
@@ -1127,6 +1175,7 @@ def _without_guessed_numbers(
         or isinstance(value, bool)
         or not isinstance(value, int | float)
         or float(value) in given
+        or (isinstance(value, int) and _names_an_identifier(name) and _mentioned(str(value), seen))
     }
 
 
