@@ -1,4 +1,4 @@
-"""The APIs behind benchmarks/answers.py: five shapes, deterministic data, a request log.
+"""The APIs behind benchmarks/answers.py: six shapes, deterministic data, a request log.
 
 - weather: the bundled demo API (flat objects, a list of days);
 - shop: search, details, orders and opening hours, with closed days, out-of-stock
@@ -6,7 +6,11 @@
 - library: nested JSON and lists (authors, editions, per-branch availability, loans);
 - tickets: nested ticket categories, yes/no facilities, payment and refund states;
 - tracker: an issue tracker with integer ids in the path, an enum query parameter, an
-  assignee object or null, lists of labels and comments, booleans and dates.
+  assignee object or null, lists of labels and comments, booleans and dates;
+- transit: a city's buses and trams with route numbers as strings ("42") and integer
+  stop ids, time, date and enum query parameters, departures with delays (one
+  cancelled), service alerts by severity, fares nested by zones and concessions,
+  station facilities (an elevator out of service) and lost property (404 unknown).
 
 Each app is served on a free 127.0.0.1 port by the benchmark; every request it
 receives is appended to a log so the benchmark reads the operations from the API
@@ -1172,5 +1176,523 @@ def create_tracker_app(server_url: str) -> FastAPI:
         if b is None:
             raise HTTPException(404, f"No builds of branch {branch} in project {name}.")
         return {"project": name, "branch": branch.strip(), **b}
+
+    return app
+
+
+# ---------------------------------------------------------------------------- transit
+# A held-out sixth shape, written before any measurement on it: a city's buses and trams
+# with route numbers as strings ("42") next to integer stop ids, time and date query
+# parameters and enums, arrays of departures with delays (one cancelled), service alerts
+# with a severity, fares nested by zones, ticket type and concession, station facilities
+# (an elevator out of service, bike parking yes/no) and lost property by case number.
+# The data is as of a fixed moment: Friday 2026-11-27, 08:10.
+
+TRANSIT_DAY = "2026-11-27"
+TRANSIT_NOW = "08:10"
+STOPS: dict[int, dict[str, Any]] = {
+    1001: {"name": "Central Station", "zone": 1, "lines": ["7", "12", "42", "100"]},
+    1002: {"name": "Harbor Street", "zone": 1, "lines": ["12", "42"]},
+    1003: {"name": "Market Square", "zone": 1, "lines": ["7", "42"]},
+    1004: {"name": "University", "zone": 2, "lines": ["7", "100"]},
+    1005: {"name": "Riverside Park", "zone": 2, "lines": ["7"]},
+    1006: {"name": "Stadium", "zone": 2, "lines": ["7"]},
+    1007: {"name": "Old Town Gate", "zone": 1, "lines": ["12"]},
+    1008: {"name": "Hospital", "zone": 2, "lines": ["12", "42"]},
+    1009: {"name": "Tech Park", "zone": 2, "lines": ["100"]},
+    1010: {"name": "Airport", "zone": 3, "lines": ["100"]},
+}
+# Per line: its stops in order with the minutes from the first one, and per kind of day
+# the first and last departure from the first stop and the minutes between vehicles
+# (after 20:00: evening_frequency_min).
+LINES: dict[str, dict[str, Any]] = {
+    "7": {
+        "mode": "tram",
+        "name": "Stadium – Central Station",
+        "stops": [(1006, 0), (1005, 4), (1004, 9), (1003, 14), (1001, 18)],
+        "timetable": {
+            "weekday": ("05:15", "00:20", 7, 15),
+            "saturday": ("06:00", "00:20", 10, 15),
+            "sunday": ("07:00", "23:30", 15, 15),
+        },
+    },
+    "12": {
+        "mode": "bus",
+        "name": "Old Town Gate – Hospital",
+        "stops": [(1007, 0), (1002, 6), (1001, 13), (1008, 21)],
+        "timetable": {
+            "weekday": ("05:30", "23:10", 15, 30),
+            "saturday": ("06:15", "23:10", 20, 30),
+            "sunday": ("07:45", "22:10", 30, 30),
+        },
+    },
+    "42": {
+        "mode": "bus",
+        "name": "Harbor Street – Hospital",
+        "stops": [(1002, 0), (1003, 5), (1001, 11), (1008, 19)],
+        "timetable": {
+            "weekday": ("05:40", "23:50", 10, 20),
+            "saturday": ("06:30", "23:50", 15, 20),
+            "sunday": ("07:30", "22:50", 20, 20),
+        },
+    },
+    "100": {
+        "mode": "express bus",
+        "name": "Central Station – Airport",
+        "stops": [(1001, 0), (1004, 9), (1009, 17), (1010, 28)],
+        "timetable": {
+            "weekday": ("04:30", "00:30", 20, 30),
+            "saturday": ("04:30", "00:30", 20, 30),
+            "sunday": ("05:00", "00:30", 30, 30),
+        },
+    },
+}
+# Per stop: (line, destination, platform, scheduled, delay in minutes or None: cancelled).
+# Line 7 runs Stadium – University and Market Square – Central Station (see alert A-311).
+DEPARTURES: dict[int, list[tuple[str, str, str, str, int | None]]] = {
+    1001: [
+        ("7", "Market Square", "1", "08:12", 0),
+        ("42", "Hospital", "3", "08:13", 3),
+        ("100", "Airport", "5", "08:15", 0),
+        ("12", "Old Town Gate", "4", "08:17", 0),
+        ("7", "Market Square", "1", "08:19", 0),
+        ("42", "Harbor Street", "2", "08:21", 0),
+        ("12", "Hospital", "4", "08:24", 0),
+        ("100", "Airport", "5", "08:35", 4),
+    ],
+    1002: [
+        ("42", "Hospital", "B", "08:12", 7),
+        ("12", "Old Town Gate", "A", "08:13", 0),
+        ("12", "Hospital", "C", "08:15", 0),
+        ("42", "Hospital", "B", "08:22", 2),
+        ("12", "Old Town Gate", "A", "08:28", 0),
+        ("42", "Hospital", "B", "08:32", 0),
+    ],
+    1003: [
+        ("7", "Central Station", "1", "08:11", 0),
+        ("42", "Harbor Street", "3", "08:15", 0),
+        ("42", "Hospital", "2", "08:17", 7),
+        ("7", "Central Station", "1", "08:18", 0),
+        ("42", "Hospital", "2", "08:27", 2),
+    ],
+    1004: [
+        ("100", "Airport", "B", "08:13", 0),
+        ("7", "Stadium", "A", "08:16", 2),
+        ("100", "Central Station", "C", "08:20", 0),
+        ("7", "Stadium", "A", "08:23", 0),
+    ],
+    1005: [
+        ("7", "University", "2", "08:14", 0),
+        ("7", "Stadium", "1", "08:20", 2),
+        ("7", "University", "2", "08:21", 0),
+    ],
+    1006: [
+        ("7", "University", "1", "08:17", 0),
+        ("7", "University", "1", "08:24", 0),
+        ("7", "University", "1", "08:31", 0),
+    ],
+    1007: [("12", "Hospital", "1", "08:20", 0), ("12", "Hospital", "1", "08:35", 0)],
+    1008: [
+        ("12", "Old Town Gate", "1", "08:14", None),
+        ("42", "Harbor Street", "2", "08:16", 0),
+        ("42", "Harbor Street", "2", "08:26", 0),
+        ("12", "Old Town Gate", "1", "08:29", 2),
+        ("42", "Harbor Street", "2", "08:36", 0),
+        ("12", "Old Town Gate", "1", "08:44", 0),
+    ],
+    1009: [
+        ("100", "Airport", "1", "08:12", 0),
+        ("100", "Central Station", "2", "08:14", 0),
+        ("100", "Airport", "1", "08:32", 0),
+    ],
+    1010: [
+        ("100", "Central Station", "1", "08:15", 0),
+        ("100", "Central Station", "1", "08:35", 0),
+        ("100", "Central Station", "1", "08:55", 0),
+    ],
+}
+ALERTS: list[dict[str, Any]] = [
+    {
+        "id": "A-298",
+        "severity": "minor",
+        "lines": ["100"],
+        "title": "Line 100 diverted via Ring Road",
+        "description": "Road works on Airport Road: the 100 skips Tech Park.",
+        "active_from": "2026-11-09",
+        "active_until": "2026-11-20",
+    },
+    {
+        "id": "A-311",
+        "severity": "major",
+        "lines": ["7"],
+        "title": "Line 7 not running between Market Square and University",
+        "description": "Track works. Trams run Stadium – University and Market Square – "
+        "Central Station only. Replacement buses run between Market Square and University "
+        "every 10 minutes; allow 15 extra minutes.",
+        "active_from": "2026-11-23",
+        "active_until": "2026-11-30",
+    },
+    {
+        "id": "A-314",
+        "severity": "minor",
+        "lines": ["12"],
+        "title": "Old Town Gate stop moved to Castle Road",
+        "description": "During the Christmas market the line 12 stop at Old Town Gate is "
+        "50 m away, on Castle Road.",
+        "active_from": "2026-11-20",
+        "active_until": "2026-12-24",
+    },
+    {
+        "id": "A-316",
+        "severity": "info",
+        "lines": ["7"],
+        "title": "Extra trams after Saturday's match",
+        "description": "Line 7 runs every 5 minutes from Stadium between 21:00 and 23:00 "
+        "on 2026-11-28.",
+        "active_from": "2026-11-26",
+        "active_until": "2026-11-28",
+    },
+    {
+        "id": "A-317",
+        "severity": "info",
+        "lines": ["42"],
+        "title": "More buses on line 42 from 14 December",
+        "description": "From 2026-12-14 the 42 runs every 8 minutes on weekday mornings.",
+        "active_from": "2026-11-25",
+        "active_until": "2026-12-14",
+    },
+]
+# Prices in EUR by the number of zones travelled through, ticket type and concession.
+FARES: dict[int, dict[str, dict[str, float]]] = {
+    1: {
+        "single": {"adult": 2.4, "child": 1.2, "senior": 1.6},
+        "day_pass": {"adult": 6.8, "child": 3.4, "senior": 4.5},
+        "week_pass": {"adult": 21.0, "child": 10.5, "senior": 14.0},
+    },
+    2: {
+        "single": {"adult": 3.1, "child": 1.5, "senior": 2.1},
+        "day_pass": {"adult": 8.9, "child": 4.4, "senior": 5.9},
+        "week_pass": {"adult": 27.5, "child": 13.7, "senior": 18.3},
+    },
+    3: {
+        "single": {"adult": 3.9, "child": 1.9, "senior": 2.6},
+        "day_pass": {"adult": 10.8, "child": 5.4, "senior": 7.2},
+        "week_pass": {"adult": 33.0, "child": 16.5, "senior": 22.0},
+    },
+}
+CONCESSIONS = {
+    "child": {"ages": "6 to 14", "note": "Children under 6 ride free."},
+    "senior": {"ages": "65 and over", "note": "Carry a photo ID with the ticket."},
+}
+
+
+def _elevator(location: str, status: str = "working", back: str | None = None) -> Any:
+    return {"location": location, "status": status, "back_in_service": back}
+
+
+FACILITIES: dict[int, dict[str, Any]] = {
+    1001: {
+        "elevators": [
+            _elevator("Street level to platforms 1-5", "out of service", "2026-12-03"),
+        ],
+        "escalators": [{"location": "Street level to platforms 1-5", "status": "working"}],
+        "step_free_access": False,
+        "accessibility_note": "The platforms are step-free only by the elevator.",
+        "bike_parking": True,
+        "bike_parking_spaces": 120,
+        "toilets": True,
+        "ticket_machines": 6,
+        "ticket_office": "07:00-20:00",
+    },
+    1002: {"step_free_access": True, "bike_parking": True, "bike_parking_spaces": 24},
+    1003: {"step_free_access": True, "bike_parking": False, "bike_parking_spaces": 0},
+    1004: {
+        "elevators": [_elevator("Street level to platforms A-C")],
+        "step_free_access": True,
+        "bike_parking": True,
+        "bike_parking_spaces": 300,
+        "toilets": True,
+        "ticket_machines": 2,
+    },
+    1005: {"step_free_access": True, "bike_parking": True, "bike_parking_spaces": 40},
+    1006: {
+        "step_free_access": True,
+        "bike_parking": True,
+        "bike_parking_spaces": 200,
+        "toilets": True,
+        "ticket_machines": 3,
+    },
+    1007: {"step_free_access": True, "bike_parking": False, "bike_parking_spaces": 0},
+    1008: {
+        "elevators": [_elevator("Hospital entrance to platforms 1-2")],
+        "step_free_access": True,
+        "bike_parking": True,
+        "bike_parking_spaces": 30,
+        "toilets": True,
+        "ticket_machines": 2,
+    },
+    1009: {"step_free_access": True, "bike_parking": True, "bike_parking_spaces": 60},
+    1010: {
+        "elevators": [
+            _elevator("Arrivals to bus platform"),
+            _elevator("Departures to bus platform"),
+        ],
+        "step_free_access": True,
+        "bike_parking": True,
+        "bike_parking_spaces": 20,
+        "toilets": True,
+        "ticket_machines": 4,
+    },
+}
+LOST_ITEMS: dict[int, dict[str, Any]] = {
+    58177: {
+        "item": "blue scarf",
+        "line": "100",
+        "lost_on": "2026-11-19",
+        "status": "returned to owner",
+        "pickup": None,
+    },
+    58190: {
+        "item": "grey backpack",
+        "line": "7",
+        "lost_on": "2026-11-24",
+        "status": "ready for pickup",
+        "pickup": {
+            "where": "Lost property office, Central Station, level -1",
+            "hours": "Mon-Fri 08:00-18:00, Sat 09:00-13:00",
+            "until": "2026-12-04",
+            "fee_eur": 3.0,
+            "bring": "photo ID and the case number",
+        },
+    },
+    58213: {
+        "item": "black umbrella",
+        "line": "42",
+        "lost_on": "2026-11-25",
+        "status": "not found yet",
+        "pickup": None,
+        "search_ends_on": "2026-12-09",
+    },
+}
+
+
+def _minutes(clock: str) -> int:
+    hours, minutes = clock.split(":")
+    return int(hours) * 60 + int(minutes)
+
+
+def _clock(minutes: int) -> str:
+    return f"{minutes // 60 % 24:02d}:{minutes % 60:02d}"
+
+
+def _line_name(line: str) -> str:
+    """A route number as printed on the vehicle ("Line 42", "bus 42" and "42" are 42)."""
+    words = line.strip().lower().replace("no.", "").split()
+    name = words[-1] if words else ""
+    return name.upper()
+
+
+def _departure(row: tuple[str, str, str, str, int | None]) -> dict[str, Any]:
+    line, destination, platform, scheduled, delay = row
+    expected = None if delay is None else _clock(_minutes(scheduled) + delay)
+    if delay is None:
+        status = "cancelled"
+    elif delay >= 2:
+        status = "delayed"
+    else:
+        status = "on time"
+    return {
+        "line": line,
+        "mode": LINES[line]["mode"],
+        "destination": destination,
+        "platform": platform,
+        "scheduled": scheduled,
+        "expected": expected,
+        "delay_min": delay,
+        "status": status,
+        "departs_in_min": None if expected is None else _minutes(expected) - _minutes(TRANSIT_NOW),
+    }
+
+
+def _stop(stop_id: int) -> dict[str, Any]:
+    if stop_id not in STOPS:
+        raise HTTPException(404, f"No stop with id {stop_id}. Find stop ids with searchStops.")
+    return STOPS[stop_id]
+
+
+def create_transit_app(server_url: str) -> FastAPI:
+    app = FastAPI(
+        title="Metroline Open Data API",
+        version="2.1.0",
+        description="Stops, real-time departures, lines, service alerts, fares, station "
+        "facilities and lost property of Metroline, the city's buses and trams.",
+        servers=[{"url": server_url}],
+    )
+
+    @app.get(
+        "/stops",
+        operation_id="searchStops",
+        summary="Find stops by name",
+        description="Stops whose name matches: stop id, name, fare zone and the lines serving it.",
+    )
+    def stops(
+        q: str = Query(description="Part of the stop name, e.g. harbor."),
+    ) -> dict[str, Any]:
+        words = [w for w in q.lower().replace("'", " ").split() if len(w) > 2]
+        hits = [n for n, s in STOPS.items() if words and all(w in s["name"].lower() for w in words)]
+        if not hits:
+            hits = [n for n, s in STOPS.items() if any(w in s["name"].lower() for w in words)]
+        return {"query": q, "stops": [{"stop_id": n, **STOPS[n]} for n in hits]}
+
+    @app.get(
+        "/stops/{stop_id}/departures",
+        operation_id="getDepartures",
+        summary="Real-time departures from a stop",
+        description="The next departures from a stop, soonest first: line, destination, "
+        "platform, scheduled and expected time (HH:MM), delay in minutes and status (on "
+        "time, delayed or cancelled; a cancelled one has no expected time). Find stop ids "
+        "with searchStops.",
+    )
+    def departures(
+        stop_id: int = Path(description="Stop id, e.g. 1001."),
+        line: str | None = Query(None, description="Only this line, e.g. 42."),
+        after: str | None = Query(
+            None,
+            pattern=r"^\d{1,2}:\d{2}$",
+            description="Only departures scheduled at or after this time, HH:MM (24-hour). "
+            "Default: now.",
+        ),
+        limit: int = Query(6, ge=1, le=20, description="How many departures, 1 to 20."),
+    ) -> dict[str, Any]:
+        stop = _stop(stop_id)
+        start = _minutes(after or TRANSIT_NOW)
+        rows = sorted(DEPARTURES[stop_id], key=lambda r: r[3])
+        rows = [r for r in rows if _minutes(r[3]) >= start]
+        if line:
+            rows = [r for r in rows if r[0] == _line_name(line)]
+        return {
+            "stop_id": stop_id,
+            "stop": stop["name"],
+            "as_of": f"{TRANSIT_DAY}T{TRANSIT_NOW}:00+01:00",
+            "departures": [_departure(r) for r in rows[:limit]],
+        }
+
+    @app.get(
+        "/lines/{line}",
+        operation_id="getLine",
+        summary="A line's route and timetable",
+        description="The stops of a line in order with the minutes from the first stop, its "
+        "first and last departure from the first stop and how often it runs (minutes "
+        "between vehicles; after 20:00 the evening frequency), for one kind of day.",
+    )
+    def line_info(
+        line: str = Path(description="Line number as shown on the vehicle, e.g. 42 or 7."),
+        day: Literal["weekday", "saturday", "sunday"] = Query(
+            "weekday",
+            description="Timetable for weekdays (Monday to Friday), Saturdays "
+            "or Sundays and holidays.",
+        ),
+    ) -> dict[str, Any]:
+        name = _line_name(line)
+        info = LINES.get(name)
+        if info is None:
+            raise HTTPException(404, f"No line {line}. Lines: {', '.join(LINES)}.")
+        first, last, frequency, evening = info["timetable"][day]
+        return {
+            "line": name,
+            "mode": info["mode"],
+            "name": info["name"],
+            "day": day,
+            "stops": [
+                {"stop_id": n, "name": STOPS[n]["name"], "minutes_from_start": m}
+                for n, m in info["stops"]
+            ],
+            "first_departure": first,
+            "last_departure": last,
+            "frequency_min": frequency,
+            "evening_frequency_min": evening,
+        }
+
+    @app.get(
+        "/alerts",
+        operation_id="listAlerts",
+        summary="Service alerts",
+        description="Disruptions, diversions and other notices in force on a day, with "
+        "severity (info, minor or major), the lines affected and the dates.",
+    )
+    def alerts(
+        line: str | None = Query(None, description="Only alerts for this line, e.g. 42."),
+        severity: Literal["info", "minor", "major"] | None = Query(
+            None, description="Only alerts of this severity."
+        ),
+        date: str | None = Query(
+            None,
+            pattern=r"^\d{4}-\d{2}-\d{2}$",
+            description="Day as YYYY-MM-DD. Default: today.",
+        ),
+    ) -> dict[str, Any]:
+        day = date or TRANSIT_DAY
+        hits = [
+            a
+            for a in ALERTS
+            if a["active_from"] <= day <= a["active_until"]
+            and (not line or _line_name(line) in a["lines"])
+            and (severity is None or a["severity"] == severity)
+        ]
+        return {"date": day, "total": len(hits), "alerts": hits}
+
+    @app.get(
+        "/fares",
+        operation_id="getFares",
+        summary="Ticket prices",
+        description="Prices in EUR of single tickets, day passes and week passes for adults, "
+        "children and seniors, by the number of fare zones travelled through (1 to 3; the "
+        "city centre is zone 1, the airport zone 3), and who counts as child or senior.",
+    )
+    def fares(
+        zones: int | None = Query(
+            None, ge=1, le=3, description="Number of zones, 1 to 3. Default: all."
+        ),
+    ) -> dict[str, Any]:
+        wanted = [zones] if zones else list(FARES)
+        return {
+            "currency": "EUR",
+            "fares": [{"zones": z, "prices": FARES[z]} for z in wanted],
+            "concessions": CONCESSIONS,
+        }
+
+    @app.get(
+        "/stations/{stop_id}",
+        operation_id="getStation",
+        summary="Facilities of a station or stop",
+        description="Elevators and escalators with their status (working or out of service), "
+        "step-free access, bike parking, toilets and ticket machines of a stop. Find stop "
+        "ids with searchStops.",
+    )
+    def station(stop_id: int = Path(description="Stop id, e.g. 1001.")) -> dict[str, Any]:
+        stop = _stop(stop_id)
+        facilities = {
+            "elevators": [],
+            "escalators": [],
+            "toilets": False,
+            "ticket_machines": 1,
+            **FACILITIES[stop_id],
+        }
+        return {"stop_id": stop_id, "name": stop["name"], "facilities": facilities}
+
+    @app.get(
+        "/lost-and-found/{case_number}",
+        operation_id="getLostItem",
+        summary="A lost property report by its case number",
+        description="The item, line and day it was lost, status (not found yet, ready for "
+        "pickup or returned to owner) and, when ready, where and until when to collect it.",
+    )
+    def lost_item(
+        case_number: int = Path(description="Case number from the report, e.g. 58190."),
+    ) -> dict[str, Any]:
+        item = LOST_ITEMS.get(case_number)
+        if item is None:
+            raise HTTPException(404, f"No lost property case {case_number}.")
+        return {"case_number": case_number, **item}
 
     return app

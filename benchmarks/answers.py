@@ -1,4 +1,4 @@
-"""Are the offline model's answers faithful to the API? Labeled questions on five APIs.
+"""Are the offline model's answers faithful to the API? Labeled questions on six APIs.
 
     python benchmarks/answers.py [--sets weather,shop,library] [--limit N] [--stride N]
                                  [--threads N] [--only WORD,...]
@@ -6,9 +6,9 @@
                                  [--json-out FILE] [--verbose]
 
 Each set in benchmarks/answer_sets/ names an API (benchmarks/answer_apis.py), a GPT
-and 20 questions (15 in ``tracker``, held out: written before any run on it) labeled
-with the operations they need (in order, or none) and what the answer must contain /
-must not contain. The ``*_followups`` sets (10 each) are
+and 20 questions (15 in ``tracker`` and ``transit``, held out: written before any run
+on them) labeled with the operations they need (in order, or none) and what the answer
+must contain / must not contain. The ``*_followups`` sets (10 each) are
 follow-up questions: an item's ``before`` messages are sent first in the same
 conversation, and only its last message is timed and checked. The APIs are served on free 127.0.0.1
 ports; the real embedded model runs through the real Runtime and ActionExecutor;
@@ -56,6 +56,7 @@ from answer_apis import (
     create_shop_app,
     create_tickets_app,
     create_tracker_app,
+    create_transit_app,
 )
 
 from gptforge.actions import Action, ActionExecutor
@@ -113,6 +114,7 @@ def serve(api: str, gpt_spec: Any, workdir: Path) -> Served:
             "library": create_library_app,
             "tickets": create_tickets_app,
             "tracker": create_tracker_app,
+            "transit": create_transit_app,
         }[api]
         log = RequestLog(factory(url))
         gpt = GptDefinition(**gpt_spec, actions=[ActionDefinition(openapi=f"{url}/openapi.json")])
