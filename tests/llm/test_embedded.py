@@ -612,6 +612,77 @@ async def test_an_optional_id_a_result_showed_is_kept(
     assert calls_made(events) == [("listOrders", {"customer_id": 57})]
 
 
+STATION_TOOLS = [
+    {
+        "type": "function",
+        "function": {
+            "name": name,
+            "description": name,
+            "parameters": {"type": "object", "properties": {key: kind}, "required": [key]},
+        },
+    }
+    for name, key, kind in (
+        ("getStation", "stop_id", {"type": "integer"}),
+        ("getDepartures", "stop_id", {"type": "integer"}),
+        ("getLine", "line", {"type": "string"}),
+    )
+]
+
+
+@pytest.mark.parametrize(
+    "llama",
+    [
+        [
+            ["getStation"],
+            ['{"tool": "getStation", "arguments": {"stop_id": 1001}}'],
+            ['{"tool": "getDepartures", "arguments": {"stop_id": 1001}}'],
+            ['{"tool": "getLine", "arguments": {"line": "42"}}'],
+        ]
+    ],
+    indirect=True,
+)
+async def test_when_every_call_tried_took_an_unknown_id_the_answer_says_so(
+    provider: EmbeddedProvider, llama: list[dict[str, Any]]
+) -> None:
+    """Three guessed ids in a row, all ruled out: the answer says the lookup needs the
+    stop id or the line and asks for them, instead of the model's answer from nothing
+    ("False" to "Can I get to the platform with a wheelchair at Central Station?")."""
+    asked = "Can I get to the platform with a wheelchair at Central Station?"
+    events = [e async for e in provider.stream([{"role": "user", "content": asked}], STATION_TOOLS)]
+    assert calls_made(events) == []
+    assert [e.text for e in events if isinstance(e, TextDelta)] == [
+        "I could not look that up: it needs the stop id or the line, which I don't have. "
+        "Could you tell me the stop id or the line?"
+    ]
+    assert events[-1] == Finish(reason="stop")
+    assert len(llama) == 4  # the route question and three decisions; no answer asked for
+
+
+@pytest.mark.parametrize(
+    "llama",
+    [
+        [
+            ["getStation"],
+            ['{"tool": "getStation", "arguments": {"stop_id": 1001}}'],
+            ['{"tool": "getLine", "arguments": {"line": "Central"}}'],
+            ["The 42 runs every 10 minutes."],
+        ]
+    ],
+    indirect=True,
+)
+async def test_a_guess_of_another_kind_gets_the_plain_answer_as_before(
+    provider: EmbeddedProvider, llama: list[dict[str, Any]]
+) -> None:
+    """After an invented id, a guessed text argument ("Central" is not a line the user
+    named) says the message may need no tool: no note about a missing id."""
+    asked = "How often does the tram run?"
+    tools = [STATION_TOOLS[0], STATION_TOOLS[2]]
+    events = [e async for e in provider.stream([{"role": "user", "content": asked}], tools)]
+    assert calls_made(events) == []
+    assert len(llama) == 4  # the route, two ruled-out calls, the plain answer
+    assert llama[-1]["messages"][-1]["content"] == asked
+
+
 WEATHER_TOOLS = [
     {
         "type": "function",

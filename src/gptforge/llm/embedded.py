@@ -324,6 +324,21 @@ _AFTER_RESULT = (
 
 
 _PLAIN_TEXT_NOTE = "Answer this in plain text, without a tool and without JSON."
+
+
+def unidentified_answer(names: list[str]) -> str:
+    """The answer when every call the model tried took an identifier nobody gave
+    (``stop_id``): it could not look anything up, and says what it needs. Left to the
+    model, "Can I get to the platform with a wheelchair at Central Station?" got "False",
+    and told in its prompt that it lacked the stop id, "You can get to the platform"."""
+    spoken = list(dict.fromkeys(" ".join(_name_words(name)) for name in names))
+    what = " or the ".join(spoken)
+    return (
+        f"I could not look that up: it needs the {what}, which I don't have. "
+        f"Could you tell me the {what}?"
+    )
+
+
 _ROUTE = (
     "For the message below, write which tool returns the data it asks for. If it asks for "
     "no data from these tools (a greeting, thanks, a joke, a translation, a definition, "
@@ -1414,6 +1429,9 @@ class EmbeddedProvider:
         guessed = False
         details = details_to_fetch(messages, tools) or None
         routed = named_only = False
+        # The parameters of the calls ruled out for an identifier nobody gave, while every
+        # call tried was ruled out that way (None once one was not).
+        unidentified: list[str] | None = []
         if tools and messages[-1].get("role") == "user" and not _identifiers_asked(messages):
             # The route question first: a message that needs no tool (a joke, a
             # translation) is answered at once instead of after up to three guessed calls
@@ -1451,6 +1469,10 @@ class EmbeddedProvider:
                 # An invented id means "look it up"; a guessed city or search means the
                 # message may need no tool at all.
                 guessed = guessed or not invented
+                if invented and unidentified is not None:
+                    unidentified += [n for n, v in arguments.items() if _invented({n: v}, messages)]
+                else:
+                    unidentified = None
                 if invented:
                     # Shown the details tool it may not use, the model answered from
                     # nothing ("The Steel Kettle costs 15.00") instead of searching; the
@@ -1459,6 +1481,7 @@ class EmbeddedProvider:
                 if offered:
                     continue
                 break
+            unidentified = None  # a call on what the conversation gave, made or declined
             if guessed and not arguments:
                 # After a guessed call, a call that takes nothing from the message (a
                 # plain list) is a guess too: the message most likely needs no tool. (A
@@ -1480,7 +1503,9 @@ class EmbeddedProvider:
             )
             yield Finish(reason="tool_calls")
             return
-        if not wrote_text:
+        if not wrote_text and messages[-1].get("role") == "user" and unidentified:
+            yield TextDelta(text=unidentified_answer(unidentified))
+        elif not wrote_text:
             plain = messages[-1].get("role") == "user"
             async for other in self._answer(messages, [], listed=listed, plain=plain):
                 if not isinstance(other, dict):
