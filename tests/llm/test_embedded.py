@@ -658,6 +658,110 @@ async def test_when_every_call_tried_took_an_unknown_id_the_answer_says_so(
     assert len(llama) == 4  # the route question and three decisions; no answer asked for
 
 
+PET_TOOL = {
+    "type": "function",
+    "function": {
+        "name": "getPetById",
+        "parameters": {
+            "type": "object",
+            "properties": {"id": {"type": "integer"}},
+            "required": ["id"],
+        },
+    },
+}
+BOOK_TOOLS = [
+    {
+        "type": "function",
+        "function": {
+            "name": name,
+            "parameters": {
+                "type": "object",
+                "properties": {key: {"type": "string"}},
+                "required": [key],
+            },
+        },
+    }
+    for name, key in (("getBook", "isbn"), ("searchBooks", "q"))
+]
+
+
+@pytest.mark.parametrize(
+    ("llama", "asked", "tools", "answer"),
+    [
+        (  # /pets/{id}: the id of what the tool is about
+            [["getPetById"], ['{"tool": "getPetById", "arguments": {"id": 5}}']],
+            "Is Rex still available?",
+            [PET_TOOL],
+            "I could not look that up: it needs the pet id, which I don't have. "
+            "Could you tell me the pet id?",
+        ),
+        (  # one call's ids are needed together
+            [["getPhoto"], ['{"tool": "getPhoto", "arguments": {"pet_id": 5, "photo_id": 9}}']],
+            "Show me Rex's photo from the beach.",
+            [
+                {
+                    "type": "function",
+                    "function": {
+                        "name": "getPhoto",
+                        "parameters": {
+                            "type": "object",
+                            "properties": {
+                                "pet_id": {"type": "integer"},
+                                "photo_id": {"type": "integer"},
+                            },
+                            "required": ["pet_id", "photo_id"],
+                        },
+                    },
+                }
+            ],
+            "I could not look that up: it needs the pet id and the photo id, which I don't "
+            "have. Could you tell me the pet id and the photo id?",
+        ),
+        (  # search words with a number are not a missing id
+            [
+                ["searchBooks"],
+                ['{"tool": "searchBooks", "arguments": {"q": "Harry Potter 3"}}'],
+                ["The third book is The Prisoner of Azkaban."],
+            ],
+            "Which is the third Harry Potter book?",
+            BOOK_TOOLS[1:],
+            "The third book is The Prisoner of Azkaban.",
+        ),
+        (  # the user gave an id (a count here): the model answers
+            [
+                ['{"tool": "getPetById", "arguments": {"id": 7}}'],
+                ["15% of 80 is 12."],
+            ],
+            "What's 15% of 80?",
+            [PET_TOOL],
+            "15% of 80 is 12.",
+        ),
+    ],
+    indirect=["llama"],
+)
+async def test_the_unidentified_answer_names_what_is_missing_and_only_then(
+    provider: EmbeddedProvider,
+    llama: list[dict[str, Any]],
+    asked: str,
+    tools: list[Any],
+    answer: str,
+) -> None:
+    events = [e async for e in provider.stream([{"role": "user", "content": asked}], tools)]
+    assert calls_made(events) == []
+    assert "".join(e.text for e in events if isinstance(e, TextDelta)) == answer
+
+
+@pytest.mark.parametrize(
+    "llama", [[['{"tool": "getBook", "arguments": {"isbn": "9780441013593"}}']]], indirect=True
+)
+async def test_an_id_written_with_other_separators_is_the_users(
+    provider: EmbeddedProvider, llama: list[dict[str, Any]]
+) -> None:
+    asked = "Is ISBN 978-0-441-01359-3 on the shelf?"
+    events = [e async for e in provider.stream([{"role": "user", "content": asked}], BOOK_TOOLS)]
+    assert calls_made(events) == [("getBook", {"isbn": "9780441013593"})]
+
+
 @pytest.mark.parametrize(
     "llama",
     [
@@ -681,6 +785,7 @@ async def test_a_guess_of_another_kind_gets_the_plain_answer_as_before(
     assert calls_made(events) == []
     assert len(llama) == 4  # the route, two ruled-out calls, the plain answer
     assert llama[-1]["messages"][-1]["content"] == asked
+    assert [e.text for e in events if isinstance(e, TextDelta)] == ["The 42 runs every 10 minutes."]
 
 
 WEATHER_TOOLS = [

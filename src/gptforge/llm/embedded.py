@@ -326,16 +326,42 @@ _AFTER_RESULT = (
 _PLAIN_TEXT_NOTE = "Answer this in plain text, without a tool and without JSON."
 
 
-def unidentified_answer(names: list[str]) -> str:
-    """The answer when every call the model tried took an identifier nobody gave
-    (``stop_id``): it could not look anything up, and says what it needs. Left to the
-    model, "Can I get to the platform with a wheelchair at Central Station?" got "False",
-    and told in its prompt that it lacked the stop id, "You can get to the platform"."""
-    spoken = list(dict.fromkeys(" ".join(_name_words(name)) for name in names))
-    what = " or the ".join(spoken)
+_VERBS = frozenset({"get", "list", "find", "fetch", "show", "read", "retrieve", "lookup"})
+_SEARCH_NAMES = frozenset({"q", "query", "search", "term", "terms", "keyword", "keywords", "text"})
+
+
+def _unknown_ids(tool: str, arguments: dict[str, Any], messages: list[Message]) -> list[str] | None:
+    """What a call ruled out for an invented identifier lacked, in words (["the stop id"],
+    ["the pet id", "the photo id"]), or None when an invented value is search text
+    ("Nike shoes size 42"), which says nothing about a missing id."""
+    phrases = []
+    for name, value in arguments.items():
+        if not _invented({name: value}, messages):
+            continue
+        if name.lower() in _SEARCH_NAMES or (isinstance(value, str) and " " in value.strip()):
+            return None
+        words = _name_words(name)
+        if words in (["id"], ["ids"]):  # /pets/{id}: the id of what the tool is about
+            about = [w for w in _name_words(tool) if w not in _VERBS]
+            about = about[: about.index("by")] if "by" in about else about
+            words = [w for w in about if w not in ("id", "ids")] + words
+        phrases.append("the " + " ".join(words))
+    return phrases or None
+
+
+def unidentified_answer(needs: list[list[str]]) -> str:
+    """The answer when every call the model tried took an identifier nobody gave: it
+    could not look anything up, and says what it needs (``needs``: what each call
+    lacked, :func:`_unknown_ids`; one call's ids together, several calls' as
+    alternatives). Left to the model, "Can I get to the platform with a wheelchair at
+    Central Station?" got "False", and told in its prompt that it lacked the stop id,
+    "You can get to the platform"."""
+    if len(needs) == 1:
+        what = " and ".join(needs[0])
+    else:
+        what = " or ".join(dict.fromkeys(phrase for call in needs for phrase in call))
     return (
-        f"I could not look that up: it needs the {what}, which I don't have. "
-        f"Could you tell me the {what}?"
+        f"I could not look that up: it needs {what}, which I don't have. Could you tell me {what}?"
     )
 
 
@@ -1025,12 +1051,23 @@ def _number_pattern(digits: str) -> str:
     return rf"(?<!\d)(?<!\d[-.:/])0*{int(digits)}(?!\d)(?![-.:/]\d)"
 
 
+_SEPARATORS = re.compile(r"[\W_]+")
+
+
 def _mentioned(identifier: str, text: str) -> bool:
     """Whether ``text`` (lower case) holds ``identifier``; a number only as a whole number
-    (:func:`_number_pattern`)."""
+    (:func:`_number_pattern`). A long one also as written with other separators
+    (``978-0-441-01359-3`` for ``9780441013593``, "AB 1234" for ``AB1234``)."""
     if identifier.isdigit():
-        return re.search(_number_pattern(identifier), text) is not None
-    return identifier.lower() in text
+        if re.search(_number_pattern(identifier), text):
+            return True
+        # Digits grouped by separators are the same number only as a whole.
+        groups = (_SEPARATORS.sub("", g) for g in re.findall(r"\d[\d\s.-]*\d", text))
+        return len(identifier) >= 6 and identifier in groups
+    compact = _SEPARATORS.sub("", identifier.lower())
+    return identifier.lower() in text or (
+        len(compact) >= 6 and compact in _SEPARATORS.sub("", text)
+    )
 
 
 def _written(messages: list[Message]) -> str:
@@ -1060,7 +1097,9 @@ def _named_as_identifier(text: str, key: str, asked: str) -> bool:
     "issue 104", "order no. 7": a word of the parameter's name ``key`` or an id word),
     not as a quantity ("we closed 104 bugs", "I have 3 dogs")."""
     if not text.isdigit():
-        return text.lower() in asked
+        return _mentioned(text, asked)
+    if len(text) >= 6 and _mentioned(text, asked):
+        return True  # a long number (an ISBN, "978-0-441-01359-3") is no count
     cues = "|".join(sorted(re.escape(w) for w in {*_name_words(key), *_ID_WORDS} if len(w) > 1))
     cued = rf"(?:#\s*|\b(?:{cues})s?\b\.?\s*#?\s*)"
     return re.search(cued + _number_pattern(text), asked) is not None
@@ -1431,7 +1470,7 @@ class EmbeddedProvider:
         routed = named_only = False
         # The parameters of the calls ruled out for an identifier nobody gave, while every
         # call tried was ruled out that way (None once one was not).
-        unidentified: list[str] | None = []
+        unidentified: list[list[str]] | None = []
         if tools and messages[-1].get("role") == "user" and not _identifiers_asked(messages):
             # The route question first: a message that needs no tool (a joke, a
             # translation) is answered at once instead of after up to three guessed calls
@@ -1469,8 +1508,9 @@ class EmbeddedProvider:
                 # An invented id means "look it up"; a guessed city or search means the
                 # message may need no tool at all.
                 guessed = guessed or not invented
-                if invented and unidentified is not None:
-                    unidentified += [n for n, v in arguments.items() if _invented({n: v}, messages)]
+                needs = _unknown_ids(name, arguments, messages) if invented else None
+                if needs and unidentified is not None:
+                    unidentified.append(needs)
                 else:
                     unidentified = None
                 if invented:
@@ -1503,7 +1543,15 @@ class EmbeddedProvider:
             )
             yield Finish(reason="tool_calls")
             return
-        if not wrote_text and messages[-1].get("role") == "user" and unidentified:
+        if (
+            not wrote_text
+            and messages[-1].get("role") == "user"
+            and unidentified
+            # The user gave an id (in a form not matched, or a count: "15% of 80"), or the
+            # route said the message needs no tool: not the place to ask for an id.
+            and not named_only
+            and not _identifiers_asked(messages)
+        ):
             yield TextDelta(text=unidentified_answer(unidentified))
         elif not wrote_text:
             plain = messages[-1].get("role") == "user"
