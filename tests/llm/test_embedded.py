@@ -452,27 +452,27 @@ async def test_an_id_the_user_gave_is_called(
     assert [e.name for e in events if isinstance(e, ToolCallRequest)] == ["getProduct"]
 
 
+def tool_def(
+    name: str, properties: dict[str, Any], required: list[str], description: str = ""
+) -> dict[str, Any]:
+    """A tool as the runtime hands it to a provider."""
+    parameters = {"type": "object", "properties": properties, "required": required}
+    function = {"name": name, "description": description, "parameters": parameters}
+    return {"type": "function", "function": function}
+
+
+INTEGER = {"type": "integer"}
 ISSUE_TOOLS = [
-    {
-        "type": "function",
-        "function": {
-            "name": name,
-            "description": description,
-            "parameters": {"type": "object", "properties": properties, "required": required},
-        },
-    }
-    for name, description, properties, required in (
-        ("searchIssues", "Search issues.", {"q": {"type": "string"}}, ["q"]),
-        ("getIssue", "An issue by number.", {"issue_id": {"type": "integer"}}, ["issue_id"]),
-        (
-            "listComments",
-            "Comments on an issue: author, date and text.",
-            {"issue_id": {"type": "integer"}},
-            ["issue_id"],
-        ),
-        ("listOrders", "Orders.", {"customer_id": {"type": "integer"}}, []),
-        ("getForecast", "Forecast.", {"days": {"type": "integer"}}, ["days"]),
-    )
+    tool_def("searchIssues", {"q": {"type": "string"}}, ["q"], "Search issues."),
+    tool_def("getIssue", {"issue_id": INTEGER}, ["issue_id"], "An issue by number."),
+    tool_def(
+        "listComments",
+        {"issue_id": INTEGER},
+        ["issue_id"],
+        "Comments on an issue: author, date and text.",
+    ),
+    tool_def("listOrders", {"customer_id": INTEGER}, [], "Orders."),
+    tool_def("getForecast", {"days": INTEGER}, ["days"], "Forecast."),
 ]
 
 
@@ -613,19 +613,9 @@ async def test_an_optional_id_a_result_showed_is_kept(
 
 
 STATION_TOOLS = [
-    {
-        "type": "function",
-        "function": {
-            "name": name,
-            "description": name,
-            "parameters": {"type": "object", "properties": {key: kind}, "required": [key]},
-        },
-    }
-    for name, key, kind in (
-        ("getStation", "stop_id", {"type": "integer"}),
-        ("getDepartures", "stop_id", {"type": "integer"}),
-        ("getLine", "line", {"type": "string"}),
-    )
+    tool_def("getStation", {"stop_id": INTEGER}, ["stop_id"], "getStation"),
+    tool_def("getDepartures", {"stop_id": INTEGER}, ["stop_id"], "getDepartures"),
+    tool_def("getLine", {"line": {"type": "string"}}, ["line"], "getLine"),
 ]
 
 
@@ -658,30 +648,10 @@ async def test_when_every_call_tried_took_an_unknown_id_the_answer_says_so(
     assert len(llama) == 4  # the route question and three decisions; no answer asked for
 
 
-PET_TOOL = {
-    "type": "function",
-    "function": {
-        "name": "getPetById",
-        "parameters": {
-            "type": "object",
-            "properties": {"id": {"type": "integer"}},
-            "required": ["id"],
-        },
-    },
-}
+PET_TOOL = tool_def("getPetById", {"id": INTEGER}, ["id"])
 BOOK_TOOLS = [
-    {
-        "type": "function",
-        "function": {
-            "name": name,
-            "parameters": {
-                "type": "object",
-                "properties": {key: {"type": "string"}},
-                "required": [key],
-            },
-        },
-    }
-    for name, key in (("getBook", "isbn"), ("searchBooks", "q"))
+    tool_def("getBook", {"isbn": {"type": "string"}}, ["isbn"]),
+    tool_def("searchBooks", {"q": {"type": "string"}}, ["q"]),
 ]
 
 
@@ -699,20 +669,9 @@ BOOK_TOOLS = [
             [["getPhoto"], ['{"tool": "getPhoto", "arguments": {"pet_id": 5, "photo_id": 9}}']],
             "Show me Rex's photo from the beach.",
             [
-                {
-                    "type": "function",
-                    "function": {
-                        "name": "getPhoto",
-                        "parameters": {
-                            "type": "object",
-                            "properties": {
-                                "pet_id": {"type": "integer"},
-                                "photo_id": {"type": "integer"},
-                            },
-                            "required": ["pet_id", "photo_id"],
-                        },
-                    },
-                }
+                tool_def(
+                    "getPhoto", {"pet_id": INTEGER, "photo_id": INTEGER}, ["pet_id", "photo_id"]
+                )
             ],
             "I could not look that up: it needs the pet id and the photo id, which I don't "
             "have. Could you tell me the pet id and the photo id?",
