@@ -61,19 +61,10 @@ def measure(variant: str, threads: int) -> dict[str, Any]:
     """One variant, in this process: the server's own timings of four requests."""
     import xllamacpp
 
-    from gptforge.llm.embedded import assemble_model
+    from gptforge.llm.embedded import assemble_model, server_params
     from gptforge.settings import Settings
 
-    params = xllamacpp.CommonParams()
-    params.model.path = str(assemble_model(Settings().model_cache_dir()))
-    params.n_ctx = 8192
-    params.port = 0
-    params.hostnames = ["127.0.0.1"]
-    params.cpuparams.n_threads = threads
-    params.cpuparams_batch.n_threads = threads
-    params.warmup = False
-    params.verbosity = -1
-    params.n_parallel = 1
+    params = server_params(assemble_model(Settings().model_cache_dir()), threads, 8192)
     _configure(params, variant)
     server = xllamacpp.Server(params)
     base = str(server.listening_address).rstrip("/") + "/v1"

@@ -121,6 +121,25 @@ class _Config:
         return f"model {self.model}, {self.threads} threads, context {self.context}"
 
 
+def server_params(model: Path, threads: int, context: int) -> Any:
+    """The llama.cpp server settings of the embedded model (``xllamacpp.CommonParams``):
+    on loopback, a free port, one slot. Also what benchmarks/model_speed.py starts from."""
+    import xllamacpp
+
+    params = xllamacpp.CommonParams()
+    params.model.path = str(model)
+    params.n_ctx = context
+    params.port = 0
+    params.hostnames = ["127.0.0.1"]
+    params.cpuparams.n_threads = threads
+    params.cpuparams_batch.n_threads = threads
+    params.warmup = False
+    params.verbosity = -1
+    # One slot: llama.cpp queues further requests in arrival order.
+    params.n_parallel = 1
+    return params
+
+
 class _EmbeddedServer:
     """One llama.cpp server per process, started on first use, in a worker thread.
 
@@ -149,18 +168,7 @@ class _EmbeddedServer:
             started = time.perf_counter()
             import xllamacpp
 
-            params = xllamacpp.CommonParams()
-            params.model.path = str(path)
-            params.n_ctx = config.context
-            params.port = 0
-            params.hostnames = ["127.0.0.1"]
-            params.cpuparams.n_threads = config.threads
-            params.cpuparams_batch.n_threads = config.threads
-            params.warmup = False
-            params.verbosity = -1
-            # One slot: llama.cpp queues further requests in arrival order.
-            params.n_parallel = 1
-            cls._server = xllamacpp.Server(params)
+            cls._server = xllamacpp.Server(server_params(path, config.threads, config.context))
             cls._address = str(cls._server.listening_address).rstrip("/")
             cls._config = config
             cls.load_seconds = time.perf_counter() - started
@@ -330,14 +338,14 @@ _VERBS = frozenset({"get", "list", "find", "fetch", "show", "read", "retrieve", 
 _SEARCH_NAMES = frozenset({"q", "query", "search", "term", "terms", "keyword", "keywords", "text"})
 
 
-def _unknown_ids(tool: str, arguments: dict[str, Any], messages: list[Message]) -> list[str] | None:
-    """What a call ruled out for an invented identifier lacked, in words (["the stop id"],
-    ["the pet id", "the photo id"]), or None when an invented value is search text
-    ("Nike shoes size 42"), which says nothing about a missing id."""
+def _unknown_ids(tool: str, arguments: dict[str, Any], invented: list[str]) -> list[str] | None:
+    """What a call ruled out for the identifiers it invented (the arguments ``invented``,
+    :func:`_invented`) lacked, in words (["the stop id"], ["the pet id", "the photo
+    id"]), or None when an invented value is search text ("Nike shoes size 42"), which
+    says nothing about a missing id."""
     phrases = []
-    for name, value in arguments.items():
-        if not _invented({name: value}, messages):
-            continue
+    for name in invented:
+        value = arguments[name]
         if name.lower() in _SEARCH_NAMES or (isinstance(value, str) and " " in value.strip()):
             return None
         words = _name_words(name)
@@ -506,16 +514,20 @@ def _last_call_name(messages: list[Message]) -> str | None:
     return str(call["name"]) if call else None
 
 
+def _last_call_arguments(messages: list[Message]) -> Any:
+    """The arguments of the call whose result is the last message ({} if none or unread)."""
+    call = _last_call(messages) or {}
+    try:
+        return json.loads(call.get("arguments") or "{}")
+    except ValueError:
+        return {}
+
+
 def _given_words(messages: list[Message]) -> set[str]:
     """The words the last result gives: its keys and values, less what only echoes the
     call (a search's ``query: ceramic teapot colors`` does not give colours)."""
     content = str(messages[-1].get("content") or "")
-    call = _last_call(messages) or {}
-    try:
-        arguments = json.loads(call.get("arguments") or "{}")
-    except ValueError:
-        arguments = {}
-    echoed = {text.strip().lower() for text in _strings(arguments)}
+    echoed = {text.strip().lower() for text in _strings(_last_call_arguments(messages))}
     try:
         data = json.loads(content)
     except ValueError:
@@ -589,9 +601,8 @@ def follow_up_tools(messages: list[Message], tools: list[ToolDefinition]) -> lis
     content = str(messages[-1].get("content") or "").strip()
     if not content.startswith(("{", "[")):
         return []  # an error or plain text: nothing to look up in it
+    echoed = frozenset(text.lower() for text in _identifiers(_last_call_arguments(messages)))
     try:
-        arguments = json.loads((_last_call(messages) or {}).get("arguments") or "{}")
-        echoed = frozenset(text.lower() for text in _identifiers(arguments))
         keys = _identifier_keys(json.loads(content), echoed=echoed)
     except ValueError:
         return []
@@ -1077,11 +1088,15 @@ def _written(messages: list[Message]) -> str:
     return " ".join([*_system_texts(messages, dates=False), *texts]).lower()
 
 
-def _invented(arguments: dict[str, Any], messages: list[Message]) -> bool:
-    """True when an identifier in ``arguments`` appears nowhere the user, a tool or the
-    instructions wrote."""
+def _invented(arguments: dict[str, Any], messages: list[Message]) -> list[str]:
+    """The names of the arguments holding an identifier that appears nowhere the user, a
+    tool or the instructions wrote (none: nothing was invented)."""
     seen = _written(messages)
-    return any(not _mentioned(text, seen) for text in _identifiers(arguments))
+    return [
+        name
+        for name, value in arguments.items()
+        if any(not _mentioned(text, seen) for text in _identifiers(value, name))
+    ]
 
 
 def _identifiers_asked(messages: list[Message]) -> list[str]:
@@ -1508,7 +1523,7 @@ class EmbeddedProvider:
                 # An invented id means "look it up"; a guessed city or search means the
                 # message may need no tool at all.
                 guessed = guessed or not invented
-                needs = _unknown_ids(name, arguments, messages) if invented else None
+                needs = _unknown_ids(name, arguments, invented) if invented else None
                 if needs and unidentified is not None:
                     unidentified.append(needs)
                 else:
@@ -1547,10 +1562,11 @@ class EmbeddedProvider:
             not wrote_text
             and messages[-1].get("role") == "user"
             and unidentified
-            # The user gave an id (in a form not matched, or a count: "15% of 80"), or the
-            # route said the message needs no tool: not the place to ask for an id.
+            # Only when the route question said the message needs a tool: it is not asked
+            # when the user gave an id (in a form not matched, or a count: "15% of 80"),
+            # and a message with a digit it said needs none is ``named_only``.
+            and routed
             and not named_only
-            and not _identifiers_asked(messages)
         ):
             yield TextDelta(text=unidentified_answer(unidentified))
         elif not wrote_text:
