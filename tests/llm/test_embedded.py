@@ -152,6 +152,11 @@ async def test_a_json_decision_becomes_a_tool_call(
     assert events[-1] == Finish(reason="tool_calls")
 
 
+def calls_made(events: list[Any]) -> list[tuple[str, Any]]:
+    """The tool calls among a provider's events, with their arguments read."""
+    return [(e.name, json.loads(e.arguments)) for e in events if isinstance(e, ToolCallRequest)]
+
+
 def after_call(
     system: str, question: str, name: str, arguments: dict[str, Any], result: str
 ) -> list[dict[str, Any]]:
@@ -429,7 +434,7 @@ async def test_an_invented_id_is_not_called_and_the_model_decides_again(
 ) -> None:
     question = [{"role": "user", "content": "How much is the Steel Kettle?"}]
     events = [e async for e in provider.stream(question, SHOP_TOOLS)]
-    calls = [(e.name, json.loads(e.arguments)) for e in events if isinstance(e, ToolCallRequest)]
+    calls = calls_made(events)
     assert calls == [("searchProducts", {"q": "Steel Kettle"})]
     offered = [b["properties"]["tool"]["const"] for b in llama[2]["json_schema"]["oneOf"][1:]]
     assert offered == ["searchProducts"]
@@ -474,10 +479,6 @@ ISSUE_TOOLS = [
     tool_def("listOrders", {"customer_id": INTEGER}, [], "Orders."),
     tool_def("getForecast", {"days": INTEGER}, ["days"], "Forecast."),
 ]
-
-
-def calls_made(events: list[Any]) -> list[tuple[str, Any]]:
-    return [(e.name, json.loads(e.arguments)) for e in events if isinstance(e, ToolCallRequest)]
 
 
 @pytest.mark.parametrize(
@@ -809,7 +810,7 @@ async def test_after_a_guessed_city_the_model_may_pick_a_tool_the_message_fits(
 ) -> None:
     question = [{"role": "user", "content": "Do you have weather for any city in Brazil?"}]
     events = [e async for e in provider.stream(question, WEATHER_TOOLS)]
-    calls = [(e.name, json.loads(e.arguments)) for e in events if isinstance(e, ToolCallRequest)]
+    calls = calls_made(events)
     assert calls == [("listCities", {"country": "Brazil"})]
 
 
@@ -833,7 +834,7 @@ async def test_an_optional_number_the_user_never_gave_is_left_to_the_api(
         use_server(monkeypatch, provider, url)
         messages = [{"role": "user", "content": question}]
         events = [e async for e in provider.stream(messages, WEATHER_TOOLS)]
-    calls = [(e.name, json.loads(e.arguments)) for e in events if isinstance(e, ToolCallRequest)]
+    calls = calls_made(events)
     assert calls == [("getForecast", arguments)]
 
 
@@ -845,7 +846,7 @@ async def test_a_call_taking_the_id_the_user_gave_is_made_without_the_route_ques
 ) -> None:
     question = [{"role": "user", "content": "Tell me about product P-204."}]
     events = [e async for e in provider.stream(question, SHOP_TOOLS)]
-    calls = [(e.name, json.loads(e.arguments)) for e in events if isinstance(e, ToolCallRequest)]
+    calls = calls_made(events)
     assert calls == [("getProduct", {"product_id": "P-204"})]
     assert len(llama) == 1  # the decision alone: a message naming the id asks for its data
 
@@ -941,7 +942,7 @@ async def test_a_follow_up_with_the_same_odds_still_gets_its_call(
         {"role": "user", "content": "What about Nantes?"},
     ]
     events = [e async for e in provider.stream(conversation, TOOLS)]
-    calls = [(e.name, json.loads(e.arguments)) for e in events if isinstance(e, ToolCallRequest)]
+    calls = calls_made(events)
     assert calls == [("getOpeningHours", {"city": "Nantes"})]
 
 
@@ -1009,7 +1010,7 @@ async def test_after_an_invented_id_the_search_may_use_its_own_words(
 ) -> None:
     question = [{"role": "user", "content": "What colors does the Ceramic Teapot come in?"}]
     events = [e async for e in provider.stream(question, SHOP_TOOLS)]
-    calls = [(e.name, json.loads(e.arguments)) for e in events if isinstance(e, ToolCallRequest)]
+    calls = calls_made(events)
     assert calls == [("searchProducts", {"q": "teapot colours"})]
 
 
@@ -1049,7 +1050,7 @@ async def test_composed_text_and_enum_choices_are_not_taken_for_guesses(
     schema's enum are its own."""
     question = [{"role": "user", "content": "Save a note with meal ideas for my week."}]
     events = [e async for e in provider.stream(question, [NOTE_TOOL])]
-    calls = [(e.name, json.loads(e.arguments)) for e in events if isinstance(e, ToolCallRequest)]
+    calls = calls_made(events)
     assert calls == [("saveNote", COMPOSED)]
 
 
@@ -1079,7 +1080,7 @@ async def test_a_date_derived_from_words_is_not_taken_for_an_invented_id(
     model made up (ids such as ``P-101`` still are; see above)."""
     question = [{"role": "user", "content": "Which events are on in January 2027?"}]
     events = [e async for e in provider.stream(question, [EVENTS_TOOL])]
-    calls = [(e.name, json.loads(e.arguments)) for e in events if isinstance(e, ToolCallRequest)]
+    calls = calls_made(events)
     assert calls == [("listEvents", {"month": "2027-01"})]
 
 
@@ -1179,7 +1180,7 @@ async def test_a_search_that_lacks_what_was_asked_is_followed_by_the_details_cal
     provider: EmbeddedProvider, llama: list[dict[str, Any]]
 ) -> None:
     events = [e async for e in provider.stream(AFTER_SEARCH, [*PRODUCT_TOOLS, ORDER_TOOL])]
-    calls = [(e.name, json.loads(e.arguments)) for e in events if isinstance(e, ToolCallRequest)]
+    calls = calls_made(events)
     assert calls == [("getProduct", {"product_id": "P-204"})]
     (call,) = llama
     branches = call["json_schema"]["oneOf"]
