@@ -1,4 +1,4 @@
-"""The APIs behind benchmarks/answers.py: six shapes, deterministic data, a request log.
+"""The APIs behind benchmarks/answers.py: eight shapes, deterministic data, a request log.
 
 - weather: the bundled demo API (flat objects, a list of days);
 - shop: search, details, orders and opening hours, with closed days, out-of-stock
@@ -10,7 +10,16 @@
 - transit: a city's buses and trams with route numbers as strings ("42") and integer
   stop ids, time, date and enum query parameters, departures with delays (one
   cancelled), service alerts by severity, fares nested by zones and concessions,
-  station facilities (an elevator out of service) and lost property (404 unknown).
+  station facilities (an elevator out of service) and lost property (404 unknown);
+- parcels: a parcel carrier's tracking with tracking numbers as text codes, nested
+  addresses, a delivery window or null, scan history, a customs hold with charges,
+  delivery options (an unavailable date), pickup points by place and type with hours per
+  weekday (closed days, a one-off closure) and rates nested by zone and weight band;
+- clinic: a medical practice's patient API with integer doctor ids and lab request
+  numbers, booking codes as text, a specialty enum, free slots with an optional date
+  (fully booked days, leave, illness), opening hours with null for closed days, lab
+  results (ready, pending, needs a follow-up call), insurance plans accepted or not and
+  vaccines with walk-in hours and an age limit.
 
 Each app is served on a free 127.0.0.1 port by the benchmark; every request it
 receives is appended to a log so the benchmark reads the operations from the API
@@ -19,6 +28,7 @@ itself, not from the model's claims.
 
 from __future__ import annotations
 
+import datetime
 from typing import Any, Literal
 
 from fastapi import FastAPI, HTTPException, Path, Query
@@ -1694,5 +1704,1224 @@ def create_transit_app(server_url: str) -> FastAPI:
         if item is None:
             raise HTTPException(404, f"No lost property case {case_number}.")
         return {"case_number": case_number, **item}
+
+    return app
+
+
+# ---------------------------------------------------------------------------- parcels
+# A held-out seventh shape, written before any measurement on it: a parcel carrier's
+# tracking API with tracking numbers as text codes ("PX-48213-DE", accepted with or
+# without dashes and spaces), nested sender and recipient addresses, a delivery window or
+# null, an event history, a customs hold with charges, delivery options (a date that is
+# not available), pickup points searched by place and type (an enum) with opening hours
+# per weekday (closed days, a one-off closure, an optional date) and a rate table nested
+# by zone and weight band. The data is as of a fixed moment: Friday 2026-11-27, 10:30.
+
+PARCEL_DAY = "2026-11-27"
+PARCEL_NOW = "10:30"
+
+
+def _address(street: str, postcode: str, city: str, country: str = "DE") -> dict[str, str]:
+    return {"street": street, "postcode": postcode, "city": city, "country": country}
+
+
+SHIPMENTS: dict[str, dict[str, Any]] = {
+    "PX-48213-DE": {
+        "service": "standard",
+        "status": "out_for_delivery",
+        "status_text": "Out for delivery",
+        "weight_kg": 2.3,
+        "sender": {
+            "name": "Nordlicht Books GmbH",
+            "address": _address("Hafenweg 8", "20457", "Hamburg"),
+        },
+        "recipient": {
+            "name": "L. Hoffmann",
+            "address": _address("Lindenstraße 21", "10969", "Berlin"),
+        },
+        "estimated_delivery": {"date": "2026-11-27", "window_from": "13:00", "window_to": "16:00"},
+        "signature_required": True,
+        "delivered": None,
+        "held_at": None,
+        "returned": None,
+        "customs_hold": False,
+        "last_update": "2026-11-27T07:48:00+01:00",
+    },
+    "PX-52006-DE": {
+        "service": "standard",
+        "status": "delivered",
+        "status_text": "Delivered",
+        "weight_kg": 0.8,
+        "sender": {
+            "name": "Kaffeerösterei Bohne & Co.",
+            "address": _address("Mühlenstraße 4", "04109", "Leipzig"),
+        },
+        "recipient": {
+            "name": "T. Brandt",
+            "address": _address("Gartenstraße 12", "10115", "Berlin"),
+        },
+        "estimated_delivery": None,
+        "signature_required": False,
+        "delivered": {
+            "at": "2026-11-26T14:12:00+01:00",
+            "to": "neighbour",
+            "received_by": "K. Yilmaz",
+            "place": "Gartenstraße 14, ground floor",
+            "notice_left": True,
+        },
+        "held_at": None,
+        "returned": None,
+        "customs_hold": False,
+        "last_update": "2026-11-26T14:12:00+01:00",
+    },
+    "PX-39120-DE": {
+        "service": "standard",
+        "status": "returned_to_sender",
+        "status_text": "Returned to sender",
+        "weight_kg": 4.1,
+        "sender": {
+            "name": "Sportwelt Online",
+            "address": _address("Industriering 30", "90451", "Nürnberg"),
+        },
+        "recipient": {
+            "name": "J. Novak",
+            "address": _address("Rosenweg 3", "80331", "Munich"),
+        },
+        "estimated_delivery": None,
+        "signature_required": False,
+        "delivered": None,
+        "held_at": None,
+        "returned": {
+            "reason": "Not collected from the pickup point within 7 days.",
+            "returned_on": "2026-11-25",
+        },
+        "customs_hold": False,
+        "last_update": "2026-11-25T11:02:00+01:00",
+    },
+    "PX-50977-DE": {
+        "service": "standard",
+        "status": "awaiting_pickup",
+        "status_text": "Delivery attempt failed (recipient not at home); the parcel is "
+        "waiting at a pickup point",
+        "weight_kg": 1.2,
+        "sender": {
+            "name": "Grünblatt Pflanzenversand",
+            "address": _address("Am Gewächshaus 2", "01067", "Dresden"),
+        },
+        "recipient": {
+            "name": "S. Keller",
+            "address": _address("Marktstraße 9", "10115", "Berlin"),
+        },
+        "estimated_delivery": None,
+        "signature_required": False,
+        "delivered": None,
+        "held_at": {
+            "pickup_point_id": 4417,
+            "name": "Kiosk am Markt",
+            "address": _address("Marktstraße 3", "10115", "Berlin"),
+            "since": "2026-11-26",
+            "collect_by": "2026-12-04",
+            "bring": "the delivery notice or the tracking number, and a photo ID",
+        },
+        "returned": None,
+        "customs_hold": False,
+        "last_update": "2026-11-26T17:05:00+01:00",
+    },
+    "PX-47750-DE": {
+        "service": "standard",
+        "status": "in_transit",
+        "status_text": "In transit to the delivery depot",
+        "weight_kg": 6.5,
+        "sender": {
+            "name": "Werkstatt Schulze",
+            "address": _address("Elbufer 17", "01097", "Dresden"),
+        },
+        "recipient": {
+            "name": "M. Petersen",
+            "address": _address("Eppendorfer Weg 55", "20259", "Hamburg"),
+        },
+        "estimated_delivery": {"date": "2026-11-30", "window_from": None, "window_to": None},
+        "signature_required": False,
+        "delivered": None,
+        "held_at": None,
+        "returned": None,
+        "customs_hold": False,
+        "last_update": "2026-11-27T06:15:00+01:00",
+    },
+    "PX-61488-US": {
+        "service": "international",
+        "status": "held_at_customs",
+        "status_text": "Held at customs: import charges due",
+        "weight_kg": 1.9,
+        "sender": {
+            "name": "Maple Street Records",
+            "address": _address("410 Maple Street", "97205", "Portland, OR", "US"),
+        },
+        "recipient": {
+            "name": "A. Schmitt",
+            "address": _address("Kastanienallee 40", "10435", "Berlin"),
+        },
+        "estimated_delivery": None,
+        "signature_required": False,
+        "delivered": None,
+        "held_at": None,
+        "returned": None,
+        "customs_hold": True,
+        "last_update": "2026-11-25T09:30:00+01:00",
+    },
+}
+
+
+def _scan(at: str, code: str, text: str, location: str | None) -> dict[str, Any]:
+    return {"timestamp": at, "code": code, "description": text, "location": location}
+
+
+SHIPMENT_EVENTS: dict[str, list[dict[str, Any]]] = {
+    "PX-48213-DE": [
+        _scan("2026-11-25T17:20:00+01:00", "scanned", "Parcel received", "Hamburg depot"),
+        _scan("2026-11-25T23:40:00+01:00", "in_transit", "Left the depot", "Hamburg depot"),
+        _scan("2026-11-26T05:10:00+01:00", "in_transit", "Arrived at the hub", "Hub Hanover"),
+        _scan(
+            "2026-11-26T21:35:00+01:00",
+            "in_transit",
+            "Arrived at the delivery depot",
+            "Berlin-Süd depot",
+        ),
+        _scan(
+            "2026-11-27T07:48:00+01:00", "out_for_delivery", "Out for delivery", "Berlin-Süd depot"
+        ),
+    ],
+    "PX-52006-DE": [
+        _scan("2026-11-24T15:00:00+01:00", "scanned", "Parcel received", "Leipzig depot"),
+        _scan(
+            "2026-11-25T22:15:00+01:00",
+            "in_transit",
+            "Arrived at the delivery depot",
+            "Berlin-Mitte depot",
+        ),
+        _scan(
+            "2026-11-26T08:02:00+01:00",
+            "out_for_delivery",
+            "Out for delivery",
+            "Berlin-Mitte depot",
+        ),
+        _scan(
+            "2026-11-26T14:12:00+01:00",
+            "delivered",
+            "Delivered to a neighbour (K. Yilmaz, Gartenstraße 14)",
+            "Berlin",
+        ),
+    ],
+    "PX-39120-DE": [
+        _scan("2026-11-10T12:30:00+01:00", "scanned", "Parcel received", "Nuremberg depot"),
+        _scan(
+            "2026-11-11T06:40:00+01:00",
+            "in_transit",
+            "Arrived at the delivery depot",
+            "Munich-Ost depot",
+        ),
+        _scan(
+            "2026-11-11T13:15:00+01:00",
+            "delivery_exception",
+            "Recipient not at home; taken to a pickup point",
+            "Munich",
+        ),
+        _scan(
+            "2026-11-11T16:00:00+01:00",
+            "at_pickup_point",
+            "Ready for collection at Schreibwaren Huber",
+            "Munich",
+        ),
+        _scan(
+            "2026-11-19T18:00:00+01:00",
+            "delivery_exception",
+            "Not collected within 7 days",
+            "Munich",
+        ),
+        _scan(
+            "2026-11-25T11:02:00+01:00", "returned_to_sender", "Returned to the sender", "Nuremberg"
+        ),
+    ],
+    "PX-50977-DE": [
+        _scan("2026-11-24T10:05:00+01:00", "scanned", "Parcel received", "Dresden depot"),
+        _scan(
+            "2026-11-25T21:50:00+01:00",
+            "in_transit",
+            "Arrived at the delivery depot",
+            "Berlin-Mitte depot",
+        ),
+        _scan(
+            "2026-11-26T09:00:00+01:00",
+            "out_for_delivery",
+            "Out for delivery",
+            "Berlin-Mitte depot",
+        ),
+        _scan(
+            "2026-11-26T15:40:00+01:00",
+            "delivery_exception",
+            "Recipient not at home; notice left",
+            "Berlin",
+        ),
+        _scan(
+            "2026-11-26T17:05:00+01:00",
+            "at_pickup_point",
+            "Ready for collection at Kiosk am Markt",
+            "Berlin",
+        ),
+    ],
+    "PX-47750-DE": [
+        _scan("2026-11-25T16:40:00+01:00", "scanned", "Parcel received", "Dresden depot"),
+        _scan("2026-11-25T22:10:00+01:00", "in_transit", "Left the depot", "Dresden depot"),
+        _scan("2026-11-26T03:55:00+01:00", "in_transit", "Arrived at the hub", "Hub Leipzig"),
+        _scan(
+            "2026-11-26T09:30:00+01:00",
+            "delivery_exception",
+            "Delayed: sorting backlog at the hub",
+            "Hub Leipzig",
+        ),
+        _scan("2026-11-27T06:15:00+01:00", "in_transit", "Left the hub", "Hub Leipzig"),
+    ],
+    "PX-61488-US": [
+        _scan("2026-11-18T19:20:00-08:00", "scanned", "Parcel received", "Portland, OR"),
+        _scan("2026-11-20T14:05:00+01:00", "in_transit", "Arrived in Germany", "Frankfurt airport"),
+        _scan(
+            "2026-11-25T09:30:00+01:00",
+            "customs_hold",
+            "Held at customs: import charges due",
+            "Customs office Frankfurt",
+        ),
+    ],
+}
+CUSTOMS: dict[str, dict[str, Any]] = {
+    "PX-61488-US": {
+        "customs_required": True,
+        "status": "held: import charges due",
+        "origin_country": "US",
+        "contents": "vinyl records",
+        "declared_value": {"amount": 95.0, "currency": "USD"},
+        "charges": {
+            "import_vat_eur": 19.0,
+            "duty_eur": 4.35,
+            "handling_fee_eur": 6.0,
+            "total_due_eur": 29.35,
+        },
+        "documents_missing": [],
+        "pay_by": "2026-12-07",
+        "how_to_pay": "Online with the tracking number; delivery follows within 2 working days.",
+        "if_unpaid": "Returned to the sender after 2026-12-07.",
+    },
+}
+DELIVERY_OPTIONS: dict[str, dict[str, Any]] = {
+    "PX-47750-DE": {
+        "can_change": True,
+        "current_estimate": "2026-11-30",
+        "reschedule_dates": [
+            {"date": "2026-12-01", "weekday": "Tuesday"},
+            {"date": "2026-12-03", "weekday": "Thursday"},
+        ],
+        "unavailable_dates": [
+            {
+                "date": "2026-12-02",
+                "weekday": "Wednesday",
+                "reason": "No deliveries to this area on that day.",
+            },
+        ],
+        "redirect_to_pickup_point": True,
+        "leave_with_neighbour": True,
+        "safe_place": True,
+    },
+}
+PICKUP_TYPES = {"locker": "parcel locker", "shop": "partner shop", "post_office": "post office"}
+PICKUP_POINTS: dict[int, dict[str, Any]] = {
+    4417: {
+        "name": "Kiosk am Markt",
+        "type": "shop",
+        "address": _address("Marktstraße 3", "10115", "Berlin"),
+        "hours": {
+            **dict.fromkeys(WEEK[:5], "07:00-19:00"),
+            "Saturday": "08:00-14:00",
+            "Sunday": None,
+        },
+        "closures": [],
+        "accepts_returns": True,
+        "sends_parcels": True,
+        "card_payment": False,
+        "wheelchair_access": False,
+    },
+    4420: {
+        "name": "Packstation 204, Hauptbahnhof",
+        "type": "locker",
+        "address": _address("Europaplatz 1", "10557", "Berlin"),
+        "hours": dict.fromkeys(WEEK, "00:00-24:00"),
+        "closures": [],
+        "accepts_returns": True,
+        "sends_parcels": True,
+        "card_payment": True,
+        "wheelchair_access": True,
+        "max_parcel_size": "60 x 35 x 35 cm",
+    },
+    4431: {
+        "name": "ParcelXpress Post Office Friedrichshain",
+        "type": "post_office",
+        "address": _address("Warschauer Straße 58", "10243", "Berlin"),
+        "hours": {
+            **dict.fromkeys(WEEK[:5], "09:00-18:00"),
+            "Saturday": "09:00-12:30",
+            "Sunday": None,
+        },
+        "closures": [{"date": "2026-11-30", "reason": "Closed for staff training"}],
+        "accepts_returns": True,
+        "sends_parcels": True,
+        "card_payment": True,
+        "wheelchair_access": True,
+    },
+    5102: {
+        "name": "Packstation 117, Altona",
+        "type": "locker",
+        "address": _address("Max-Brauer-Allee 90", "22765", "Hamburg"),
+        "hours": dict.fromkeys(WEEK, "00:00-24:00"),
+        "closures": [],
+        "accepts_returns": True,
+        "sends_parcels": True,
+        "card_payment": True,
+        "wheelchair_access": True,
+        "max_parcel_size": "60 x 35 x 35 cm",
+    },
+    5120: {
+        "name": "Bäckerei Krümel",
+        "type": "shop",
+        "address": _address("Osterstraße 101", "20259", "Hamburg"),
+        "hours": {
+            "Monday": "06:30-18:00",
+            "Tuesday": "06:30-18:00",
+            "Wednesday": None,
+            "Thursday": "06:30-18:00",
+            "Friday": "06:30-18:00",
+            "Saturday": "07:00-13:00",
+            "Sunday": "08:00-11:00",
+        },
+        "closures": [],
+        "accepts_returns": True,
+        "sends_parcels": False,
+        "card_payment": True,
+        "wheelchair_access": True,
+    },
+    5133: {
+        "name": "ParcelXpress Post Office Hamburg-Mitte",
+        "type": "post_office",
+        "address": _address("Mönckebergstraße 7", "20095", "Hamburg"),
+        "hours": {
+            **dict.fromkeys(WEEK[:5], "08:30-19:00"),
+            "Saturday": "09:00-14:00",
+            "Sunday": None,
+        },
+        "closures": [],
+        "accepts_returns": True,
+        "sends_parcels": True,
+        "card_payment": True,
+        "wheelchair_access": True,
+    },
+    6230: {
+        "name": "Schreibwaren Huber",
+        "type": "shop",
+        "address": _address("Sendlinger Straße 44", "80331", "Munich"),
+        "hours": {
+            **dict.fromkeys(WEEK[:5], "09:00-18:30"),
+            "Saturday": None,
+            "Sunday": None,
+        },
+        "closures": [],
+        "accepts_returns": False,
+        "sends_parcels": False,
+        "card_payment": False,
+        "wheelchair_access": False,
+        "note": "Collection of parcels only: no returns, no parcels sent from here.",
+    },
+    6244: {
+        "name": "Packstation 332, Schwabing",
+        "type": "locker",
+        "address": _address("Leopoldstraße 120", "80802", "Munich"),
+        "hours": dict.fromkeys(WEEK, "00:00-24:00"),
+        "closures": [{"date": "2026-11-27", "reason": "Out of service after a power cut"}],
+        "accepts_returns": True,
+        "sends_parcels": True,
+        "card_payment": True,
+        "wheelchair_access": True,
+        "max_parcel_size": "60 x 35 x 35 cm",
+    },
+}
+# Prices in EUR by zone and weight band (up to and including the band's kilograms).
+RATE_ZONES = {
+    "domestic": "Within Germany",
+    "eu": "The other EU member states",
+    "world": "Every other country",
+}
+RATE_BANDS = (2.0, 5.0, 10.0, 20.0, 31.5)
+RATES: dict[str, dict[str, tuple[float, ...]]] = {
+    "domestic": {
+        "standard": (5.49, 6.99, 9.49, 16.49, 19.99),
+        "express": (11.9, 14.9, 19.9, 27.9, 34.9),
+    },
+    "eu": {
+        "standard": (12.49, 17.99, 24.99, 36.99, 49.99),
+        "express": (22.9, 31.5, 42.0, 58.0, 79.0),
+    },
+    "world": {
+        "standard": (36.99, 47.99, 64.99, 89.99, 119.99),
+        "express": (54.0, 71.0, 96.0, 132.0, 169.0),
+    },
+}
+RATE_DAYS = {
+    "domestic": {"standard": "1-2 working days", "express": "next working day by 12:00"},
+    "eu": {"standard": "3-6 working days", "express": "1-3 working days"},
+    "world": {"standard": "6-14 working days", "express": "2-5 working days"},
+}
+
+
+def _weekday(day: str) -> str:
+    """The weekday of a YYYY-MM-DD date ("Monday"); 422 for an impossible date."""
+    try:
+        return WEEK[datetime.date.fromisoformat(day).weekday()]
+    except ValueError:
+        raise HTTPException(422, f"{day} is not a valid date (YYYY-MM-DD).") from None
+
+
+def _tracking_key(tracking_number: str) -> str:
+    """A tracking number as printed ("PX-48213-DE"), also given as "px 48213 de" or "PX48213DE"."""
+    wanted = "".join(c for c in tracking_number.upper() if c.isalnum())
+    for key in SHIPMENTS:
+        if key.replace("-", "") == wanted:
+            return key
+    raise HTTPException(
+        404, f"No shipment with tracking number {tracking_number}. Check the number on the label."
+    )
+
+
+def _pickup_point(point_id: int) -> dict[str, Any]:
+    point = PICKUP_POINTS.get(point_id)
+    if point is None:
+        raise HTTPException(
+            404, f"No pickup point with id {point_id}. Find ids with searchPickupPoints."
+        )
+    return point
+
+
+def _fold(text: str) -> str:
+    return text.lower().replace("ß", "ss").replace("ü", "u").replace("ö", "o").replace("ä", "a")
+
+
+def create_parcels_app(server_url: str) -> FastAPI:
+    app = FastAPI(
+        title="ParcelXpress Tracking API",
+        version="3.2.0",
+        description="Shipment tracking, delivery options, customs, pickup points and shipping "
+        "rates of ParcelXpress, a parcel carrier.",
+        servers=[{"url": server_url}],
+    )
+
+    @app.get(
+        "/shipments/{tracking_number}",
+        operation_id="trackShipment",
+        summary="Track a shipment",
+        description="Current status of a shipment by its tracking number (like PX-48213-DE): "
+        "status (in_transit, out_for_delivery, delivered, awaiting_pickup, held_at_customs, "
+        "returned_to_sender), service, weight, sender and recipient with addresses, the "
+        "estimated delivery date and time window (null when not known), whether a signature "
+        "is required, and, when they apply, where and to whom it was delivered, the pickup "
+        "point holding it, or why it was returned. The scan history is in "
+        "listShipmentEvents.",
+    )
+    def track(
+        tracking_number: str = Path(description="Tracking number, e.g. PX-48213-DE."),
+    ) -> dict[str, Any]:
+        key = _tracking_key(tracking_number)
+        return {
+            "tracking_number": key,
+            "as_of": f"{PARCEL_DAY}T{PARCEL_NOW}:00+01:00",
+            **SHIPMENTS[key],
+        }
+
+    @app.get(
+        "/shipments/{tracking_number}/events",
+        operation_id="listShipmentEvents",
+        summary="Scan history of a shipment, oldest first",
+        description="Every scan: timestamp, code (scanned, in_transit, out_for_delivery, "
+        "delivery_exception, at_pickup_point, delivered, customs_hold, returned_to_sender), "
+        "description and location.",
+    )
+    def events(
+        tracking_number: str = Path(description="Tracking number, e.g. PX-48213-DE."),
+    ) -> dict[str, Any]:
+        key = _tracking_key(tracking_number)
+        return {
+            "tracking_number": key,
+            "total": len(SHIPMENT_EVENTS[key]),
+            "events": SHIPMENT_EVENTS[key],
+        }
+
+    @app.get(
+        "/shipments/{tracking_number}/customs",
+        operation_id="getCustomsStatus",
+        summary="Customs status and import charges",
+        description="For shipments from outside the EU: the customs status, declared value, "
+        "import charges to pay (VAT, duty, handling fee and total, in EUR), missing "
+        "documents, the payment deadline and what happens if it is not paid.",
+    )
+    def customs(
+        tracking_number: str = Path(description="Tracking number, e.g. PX-61488-US."),
+    ) -> dict[str, Any]:
+        key = _tracking_key(tracking_number)
+        info = CUSTOMS.get(
+            key,
+            {
+                "customs_required": False,
+                "status": "not applicable",
+                "message": "This shipment does not go through customs.",
+            },
+        )
+        return {"tracking_number": key, **info}
+
+    @app.get(
+        "/shipments/{tracking_number}/delivery-options",
+        operation_id="getDeliveryOptions",
+        summary="Ways to change a delivery",
+        description="Whether the delivery can still be changed and how: other delivery "
+        "dates (and dates that are not available), redirecting to a pickup point, leaving "
+        "it with a neighbour or at a safe place.",
+    )
+    def delivery_options(
+        tracking_number: str = Path(description="Tracking number, e.g. PX-47750-DE."),
+    ) -> dict[str, Any]:
+        key = _tracking_key(tracking_number)
+        options = DELIVERY_OPTIONS.get(key)
+        if options is None:
+            status = SHIPMENTS[key]["status"]
+            reasons = {
+                "out_for_delivery": "The parcel is already out for delivery today; the "
+                "delivery can no longer be changed.",
+                "delivered": "The parcel has already been delivered.",
+                "returned_to_sender": "The parcel has been returned to the sender.",
+                "awaiting_pickup": "The parcel is waiting at a pickup point.",
+                "held_at_customs": "The parcel is held at customs until the import charges "
+                "are paid.",
+            }
+            options = {"can_change": False, "reason": reasons[status]}
+        return {"tracking_number": key, **options}
+
+    @app.get(
+        "/pickup-points",
+        operation_id="searchPickupPoints",
+        summary="Find pickup points",
+        description="Pickup points (parcel lockers, partner shops and post offices) matching "
+        "a city, postcode, street or name: id, name, type and address. Opening hours and "
+        "services are in getPickupPoint.",
+    )
+    def pickup_points(
+        q: str = Query(description="City, postcode, street or name, e.g. Hamburg or 10115."),
+        type: Literal["locker", "shop", "post_office"] | None = Query(
+            None, description="Only parcel lockers, partner shops or post offices."
+        ),
+    ) -> dict[str, Any]:
+        def text(point_id: int) -> str:
+            p = PICKUP_POINTS[point_id]
+            a = p["address"]
+            city = "munich münchen" if a["city"] == "Munich" else a["city"]
+            return _fold(
+                " ".join([p["name"], PICKUP_TYPES[p["type"]], a["street"], a["postcode"], city])
+            )
+
+        words = [w for w in _fold(q).replace(",", " ").split() if len(w) > 2]
+        pool = [n for n, p in PICKUP_POINTS.items() if type is None or p["type"] == type]
+        hits = [n for n in pool if all(w in text(n) for w in words)]
+        if not hits:
+            hits = [n for n in pool if any(w in text(n) for w in words)]
+        return {
+            "query": q,
+            "type": type,
+            "total": len(hits),
+            "pickup_points": [
+                {
+                    "id": n,
+                    "name": PICKUP_POINTS[n]["name"],
+                    "type": PICKUP_POINTS[n]["type"],
+                    "address": PICKUP_POINTS[n]["address"],
+                }
+                for n in hits
+            ],
+        }
+
+    @app.get(
+        "/pickup-points/{point_id}",
+        operation_id="getPickupPoint",
+        summary="A pickup point's opening hours and services",
+        description="Opening hours per weekday (null: closed all day), one-off closures, "
+        "whether it accepts returns and sends parcels, card payment and wheelchair access. "
+        "With a date, also whether it is open on that day.",
+    )
+    def pickup_point(
+        point_id: int = Path(description="Pickup point id, e.g. 4417."),
+        date: str | None = Query(
+            None,
+            pattern=r"^\d{4}-\d{2}-\d{2}$",
+            description="A day as YYYY-MM-DD to get that day's hours.",
+        ),
+    ) -> dict[str, Any]:
+        point = _pickup_point(point_id)
+        body: dict[str, Any] = {"id": point_id, **point}
+        if date:
+            weekday = _weekday(date)
+            closure = next((c for c in point["closures"] if c["date"] == date), None)
+            hours = None if closure else point["hours"][weekday]
+            body["on_date"] = {
+                "date": date,
+                "weekday": weekday,
+                "open": hours is not None,
+                "hours": hours,
+                "closure_reason": closure["reason"] if closure else None,
+            }
+        return body
+
+    @app.get(
+        "/rates",
+        operation_id="getShippingRates",
+        summary="Shipping prices by zone and weight",
+        description="Prices in EUR of standard and express parcels by destination zone "
+        "(domestic: within Germany; eu: the other EU member states; world: every other "
+        "country) and weight band (up to 2, 5, 10, 20 and 31.5 kg), with delivery times. "
+        "With weight_kg, only the band for that weight. Parcels over 31.5 kg are not "
+        "accepted.",
+    )
+    def rates(
+        zone: Literal["domestic", "eu", "world"] | None = Query(
+            None, description="Destination zone. Default: all zones."
+        ),
+        weight_kg: float | None = Query(
+            None, gt=0, description="Weight of the parcel in kg, e.g. 3.5."
+        ),
+    ) -> dict[str, Any]:
+        zones = [zone] if zone else list(RATES)
+        if weight_kg is not None and weight_kg > RATE_BANDS[-1]:
+            return {
+                "currency": "EUR",
+                "weight_kg": weight_kg,
+                "accepted": False,
+                "message": "Parcels over 31.5 kg are not accepted; use a freight service.",
+            }
+        bands = [i for i, top in enumerate(RATE_BANDS) if weight_kg is None or weight_kg <= top]
+        if weight_kg is not None:
+            bands = bands[:1]
+        return {
+            "currency": "EUR",
+            "weight_kg": weight_kg,
+            "accepted": True,
+            "rates": [
+                {
+                    "zone": z,
+                    "zone_description": RATE_ZONES[z],
+                    "delivery_time": RATE_DAYS[z],
+                    "bands": [
+                        {
+                            "up_to_kg": RATE_BANDS[i],
+                            "standard": RATES[z]["standard"][i],
+                            "express": RATES[z]["express"][i],
+                        }
+                        for i in bands
+                    ],
+                }
+                for z in zones
+            ],
+        }
+
+    return app
+
+
+# ---------------------------------------------------------------------------- clinic
+# A held-out eighth shape, written before any measurement on it: a medical practice's
+# patient-facing API with integer doctor ids and lab request numbers, booking codes as
+# text ("LH-4K7P"), a specialty enum to search by, free appointment slots with an optional
+# date (fully booked days, a doctor on leave, one off sick), opening hours as lists of
+# intervals with null for closed days, lab results as ready, pending or "needs follow-up
+# call", insurance plans accepted or not, and vaccines in or out of stock with walk-in
+# hours and an age limit. The data is as of a fixed moment: Friday 2026-11-27, 09:00.
+
+CLINIC_DAY = "2026-11-27"
+SPECIALTIES = {
+    "general_practice": "General practice (family doctor)",
+    "pediatrics": "Pediatrics (children's doctor)",
+    "dermatology": "Dermatology (skin)",
+    "cardiology": "Cardiology (heart)",
+}
+# Other words patients search with, per specialty.
+SPECIALTY_WORDS = {
+    "general_practice": "gp general practitioner family doctor",
+    "pediatrics": "pediatrician paediatrician paediatrics child children kids",
+    "dermatology": "dermatologist skin",
+    "cardiology": "cardiologist heart",
+}
+DOCTORS: dict[int, dict[str, Any]] = {
+    11: {
+        "name": "Dr. Anna Weber",
+        "specialty": "general_practice",
+        "languages": ["German", "English"],
+        "days_in_practice": ["Monday", "Tuesday", "Thursday", "Friday"],
+        "accepts_new_patients": False,
+        "new_patients_note": "Her patient list is full; new patients can register with Dr. Aydin.",
+        "referral_required": False,
+        "room": "1.04",
+    },
+    12: {
+        "name": "Dr. Mehmet Aydin",
+        "specialty": "general_practice",
+        "languages": ["German", "Turkish", "English"],
+        "days_in_practice": ["Monday", "Wednesday", "Friday"],
+        "accepts_new_patients": True,
+        "new_patients_note": None,
+        "referral_required": False,
+        "room": "1.06",
+    },
+    14: {
+        "name": "Dr. Sophie Laurent",
+        "specialty": "pediatrics",
+        "languages": ["German", "French"],
+        "days_in_practice": ["Tuesday", "Wednesday", "Thursday"],
+        "accepts_new_patients": True,
+        "new_patients_note": None,
+        "referral_required": False,
+        "room": "2.01",
+    },
+    15: {
+        "name": "Dr. Lukas Schmid",
+        "specialty": "pediatrics",
+        "languages": ["German", "English", "Polish"],
+        "days_in_practice": ["Monday", "Tuesday", "Friday"],
+        "accepts_new_patients": True,
+        "new_patients_note": None,
+        "referral_required": False,
+        "room": "2.03",
+    },
+    17: {
+        "name": "Dr. Jonas Berg",
+        "specialty": "dermatology",
+        "languages": ["German", "English", "Swedish"],
+        "days_in_practice": ["Monday", "Thursday"],
+        "accepts_new_patients": True,
+        "new_patients_note": None,
+        "referral_required": False,
+        "room": "3.02",
+    },
+    21: {
+        "name": "Dr. Elena Petrova",
+        "specialty": "cardiology",
+        "languages": ["German", "Russian", "English"],
+        "days_in_practice": ["Wednesday", "Friday"],
+        "accepts_new_patients": False,
+        "new_patients_note": "New patients only with a referral from a family doctor, "
+        "waiting list.",
+        "referral_required": True,
+        "room": "3.05",
+    },
+}
+ABSENCES: dict[int, list[dict[str, str]]] = {
+    15: [{"from": "2026-11-30", "until": "2026-11-30", "reason": "ill"}],
+    17: [{"from": "2026-11-23", "until": "2026-12-06", "reason": "on leave"}],
+}
+# Free slots per doctor and day; a working day missing here is fully booked.
+SLOTS: dict[int, dict[str, list[str]]] = {
+    11: {
+        "2026-11-30": ["08:40", "11:20"],
+        "2026-12-01": ["15:20"],
+        "2026-12-04": ["09:00", "09:20", "10:40"],
+        "2026-12-07": ["16:00"],
+        "2026-12-10": ["08:00"],
+    },
+    12: {
+        "2026-11-27": ["16:30"],
+        "2026-11-30": ["08:00", "08:20", "14:10"],
+        "2026-12-02": ["10:00", "10:20", "10:40", "11:00"],
+        "2026-12-04": ["17:00"],
+        "2026-12-07": ["09:00"],
+    },
+    14: {
+        "2026-12-01": ["09:30", "14:00"],
+        "2026-12-03": ["08:30", "08:50", "11:10"],
+        "2026-12-08": ["10:00"],
+        "2026-12-10": ["16:20"],
+    },
+    15: {
+        "2026-12-04": ["14:40"],
+        "2026-12-07": ["08:10", "11:30"],
+        "2026-12-11": ["10:50"],
+    },
+    17: {"2026-12-07": ["10:00", "10:15"], "2026-12-10": ["14:30"]},
+    21: {"2026-12-04": ["11:40"], "2026-12-09": ["09:20"]},
+}
+CLINIC_HOURS: dict[str, list[dict[str, str]] | None] = {
+    "Monday": [{"from": "08:00", "to": "12:00"}, {"from": "14:00", "to": "18:00"}],
+    "Tuesday": [{"from": "08:00", "to": "12:00"}, {"from": "14:00", "to": "18:00"}],
+    "Wednesday": [{"from": "08:00", "to": "13:00"}],
+    "Thursday": [{"from": "08:00", "to": "12:00"}, {"from": "14:00", "to": "19:00"}],
+    "Friday": [{"from": "08:00", "to": "12:00"}, {"from": "14:00", "to": "17:30"}],
+    "Saturday": None,
+    "Sunday": None,
+}
+CLINIC_SPECIAL_DAYS: list[dict[str, Any]] = [
+    {"date": "2026-12-24", "hours": None, "note": "Closed (Christmas Eve)"},
+    {"date": "2026-12-25", "hours": None, "note": "Closed (Christmas Day)"},
+    {"date": "2026-12-31", "hours": [{"from": "08:00", "to": "12:00"}], "note": "Mornings only"},
+]
+LAB_RESULTS: dict[int, dict[str, Any]] = {
+    880412: {
+        "ordered_by": 11,
+        "sample_taken": "2026-11-23",
+        "tests": ["full blood count", "thyroid (TSH)"],
+        "status": "needs_follow_up_call",
+        "ready_on": "2026-11-26",
+        "expected_ready": None,
+        "released_online": False,
+        "message": "Dr. Weber would like to discuss the results with you. Please call the "
+        "practice during phone hours (Monday to Friday 08:00-11:00).",
+    },
+    880377: {
+        "ordered_by": 12,
+        "sample_taken": "2026-11-25",
+        "tests": ["vitamin D", "ferritin"],
+        "status": "pending",
+        "ready_on": None,
+        "expected_ready": "2026-12-01",
+        "released_online": False,
+        "message": "The laboratory has not sent the results yet.",
+    },
+    880390: {
+        "ordered_by": 21,
+        "sample_taken": "2026-11-20",
+        "tests": ["lipid panel"],
+        "status": "ready",
+        "ready_on": "2026-11-24",
+        "expected_ready": None,
+        "released_online": True,
+        "message": "No abnormal findings. No follow-up needed.",
+    },
+}
+APPOINTMENTS: dict[str, dict[str, Any]] = {
+    "LH-4K7P": {
+        "status": "cancelled_by_practice",
+        "doctor_id": 15,
+        "date": "2026-11-30",
+        "time": "10:00",
+        "patient": "Mia K.",
+        "reason": "Dr. Schmid is ill on 2026-11-30.",
+        "next_step": "Please book a new time (see listFreeSlots) or call the practice during "
+        "phone hours.",
+    },
+    "LH-9C2M": {
+        "status": "confirmed",
+        "doctor_id": 11,
+        "date": "2026-12-01",
+        "time": "08:20",
+        "patient": "Jonas R.",
+        "reason": None,
+        "next_step": "Bring your insurance card. Cancel at least 24 hours before.",
+    },
+}
+INSURANCE_PLANS: list[dict[str, Any]] = [
+    {"name": "CityCare Health", "type": "public", "accepted": True, "note": None},
+    {"name": "Northstar Mutual", "type": "public", "accepted": True, "note": None},
+    {"name": "Unity Health Plus", "type": "public", "accepted": True, "note": None},
+    {
+        "name": "Unity Health Basic",
+        "type": "public",
+        "accepted": False,
+        "note": "Not accepted since 2026-07-01; you can still be seen as a self-paying patient.",
+    },
+    {
+        "name": "Evergreen Private",
+        "type": "private",
+        "accepted": True,
+        "note": "Billed directly to you; claim the costs back from Evergreen.",
+    },
+    {"name": "Self-pay", "type": "none", "accepted": True, "note": "Prices on request."},
+]
+VACCINES: dict[str, dict[str, Any]] = {
+    "flu": {
+        "name": "Influenza, 2026/27 season",
+        "in_stock": True,
+        "expected_back": None,
+        "appointment_needed": False,
+        "walk_in": {"days": ["Tuesday", "Thursday"], "hours": "08:00-10:00", "min_age": 12},
+        "eligibility": "Everyone from 6 months.",
+        "note": "Children under 12: by appointment with a pediatrician (Dr. Laurent or "
+        "Dr. Schmid).",
+    },
+    "covid19": {
+        "name": "COVID-19, updated 2026/27 vaccine",
+        "in_stock": False,
+        "expected_back": "2026-12-07",
+        "appointment_needed": True,
+        "walk_in": None,
+        "eligibility": "Everyone from 12 years.",
+        "note": "Out of stock; bookings open again when the next delivery arrives.",
+    },
+    "shingles": {
+        "name": "Shingles (herpes zoster), 2 doses",
+        "in_stock": True,
+        "expected_back": None,
+        "appointment_needed": True,
+        "walk_in": None,
+        "eligibility": "60 and over, or 50 and over with a chronic illness.",
+        "note": "The second dose 2 to 6 months after the first.",
+    },
+    "tetanus": {
+        "name": "Tetanus and diphtheria booster",
+        "in_stock": True,
+        "expected_back": None,
+        "appointment_needed": True,
+        "walk_in": None,
+        "eligibility": "Every 10 years for adults.",
+        "note": "Can be given during any appointment.",
+    },
+    "tbe": {
+        "name": "Tick-borne encephalitis (TBE)",
+        "in_stock": True,
+        "expected_back": None,
+        "appointment_needed": True,
+        "walk_in": None,
+        "eligibility": "From 1 year, for travel to or living in risk areas.",
+        "note": "3 doses for full protection.",
+    },
+}
+
+
+def _doctor(doctor_id: int) -> dict[str, Any]:
+    doctor = DOCTORS.get(doctor_id)
+    if doctor is None:
+        raise HTTPException(404, f"No doctor with id {doctor_id}. Find ids with searchDoctors.")
+    return doctor
+
+
+def _absence(doctor_id: int, day: str) -> dict[str, str] | None:
+    return next((a for a in ABSENCES.get(doctor_id, []) if a["from"] <= day <= a["until"]), None)
+
+
+def _slot_day(doctor_id: int, day: str) -> dict[str, Any]:
+    """One day of a doctor's free slots, with a note when there are none."""
+    doctor = DOCTORS[doctor_id]
+    weekday = _weekday(day)
+    absence = _absence(doctor_id, day)
+    special = next((s for s in CLINIC_SPECIAL_DAYS if s["date"] == day), None)
+    note = None
+    if day < CLINIC_DAY:
+        note = "This day is in the past."
+    elif CLINIC_HOURS[weekday] is None or (special and special["hours"] is None):
+        note = f"The practice is closed on {weekday}s." if not special else special["note"]
+    elif weekday not in doctor["days_in_practice"]:
+        note = f"{doctor['name']} does not see patients on {weekday}s."
+    elif absence:
+        start, end = absence["from"], absence["until"]
+        when = f"on {start}" if start == end else f"from {start} to {end}"
+        note = f"{doctor['name']} is {absence['reason']} {when}."
+    slots = [] if note else SLOTS[doctor_id].get(day, [])
+    if not note and not slots:
+        note = "Fully booked."
+    return {"date": day, "weekday": weekday, "slots": slots, "note": note}
+
+
+def _booking_key(code: str) -> str:
+    wanted = "".join(c for c in code.upper() if c.isalnum())
+    for key in APPOINTMENTS:
+        if key.replace("-", "") == wanted:
+            return key
+    raise HTTPException(404, f"No appointment with booking code {code}.")
+
+
+def create_clinic_app(server_url: str) -> FastAPI:
+    app = FastAPI(
+        title="Lindenhof Practice Patient API",
+        version="1.4.0",
+        description="Doctors, free appointment slots, bookings, opening hours, lab results, "
+        "insurance plans and vaccines of the Lindenhof group practice.",
+        servers=[{"url": server_url}],
+    )
+
+    @app.get(
+        "/doctors",
+        operation_id="searchDoctors",
+        summary="Find doctors",
+        description="Doctors of the practice by name or specialty: id, name and specialty. "
+        "Languages, working days and whether they take new patients are in getDoctor.",
+    )
+    def doctors(
+        q: str = Query("", description="Part of the doctor's name, e.g. Weber. Empty: all."),
+        specialty: Literal["general_practice", "pediatrics", "dermatology", "cardiology"]
+        | None = Query(None, description="Only doctors of this specialty."),
+    ) -> dict[str, Any]:
+        def text(doctor_id: int) -> str:
+            d = DOCTORS[doctor_id]
+            words = [d["name"], d["specialty"], SPECIALTIES[d["specialty"]]]
+            return " ".join([*words, SPECIALTY_WORDS[d["specialty"]]]).lower()
+
+        words = [w.strip(".,") for w in q.lower().split()]
+        words = [w for w in words if len(w) > 2 and w not in ("doctor", "doctors", "the")]
+        pool = [n for n, d in DOCTORS.items() if specialty is None or d["specialty"] == specialty]
+        hits = [n for n in pool if all(w in text(n) for w in words)]
+        if not hits:
+            hits = [n for n in pool if any(w in text(n) for w in words)]
+        return {
+            "query": q,
+            "specialty": specialty,
+            "total": len(hits),
+            "doctors": [
+                {
+                    "id": n,
+                    "name": DOCTORS[n]["name"],
+                    "specialty": DOCTORS[n]["specialty"],
+                    "specialty_label": SPECIALTIES[DOCTORS[n]["specialty"]],
+                }
+                for n in hits
+            ],
+        }
+
+    @app.get(
+        "/doctors/{doctor_id}",
+        operation_id="getDoctor",
+        summary="A doctor's profile",
+        description="Specialty, languages spoken, the weekdays the doctor is in the practice, "
+        "whether they accept new patients (and on what terms), whether a referral is needed, "
+        "room, and absences (leave or illness) with their dates.",
+    )
+    def doctor(doctor_id: int = Path(description="Doctor id, e.g. 11.")) -> dict[str, Any]:
+        d = _doctor(doctor_id)
+        return {
+            "id": doctor_id,
+            **d,
+            "specialty_label": SPECIALTIES[d["specialty"]],
+            "absences": ABSENCES.get(doctor_id, []),
+        }
+
+    @app.get(
+        "/doctors/{doctor_id}/slots",
+        operation_id="listFreeSlots",
+        summary="Free appointment slots of a doctor",
+        description="Free appointment times (HH:MM) of a doctor on one day, or on each of "
+        "their working days in the next two weeks when no date is given. A day without "
+        "slots says why (fully booked, not a working day, leave, practice closed). Also the "
+        "doctor's next free slot.",
+    )
+    def slots(
+        doctor_id: int = Path(description="Doctor id, e.g. 11."),
+        date: str | None = Query(
+            None,
+            pattern=r"^\d{4}-\d{2}-\d{2}$",
+            description="Day as YYYY-MM-DD. Default: the next 14 days.",
+        ),
+    ) -> dict[str, Any]:
+        d = _doctor(doctor_id)
+        if date:
+            days = [_slot_day(doctor_id, date)]
+        else:
+            start = datetime.date.fromisoformat(CLINIC_DAY)
+            dates = [(start + datetime.timedelta(days=i)).isoformat() for i in range(14)]
+            days = [
+                _slot_day(doctor_id, day) for day in dates if _weekday(day) in d["days_in_practice"]
+            ]
+        free = sorted(
+            (day, time)
+            for day, times in SLOTS[doctor_id].items()
+            for time in times
+            if day >= CLINIC_DAY
+        )
+        next_free = None
+        if free:
+            day, time = free[0]
+            next_free = {"date": day, "weekday": _weekday(day), "time": time}
+        return {
+            "doctor_id": doctor_id,
+            "doctor": d["name"],
+            "days": days,
+            "next_free_slot": next_free,
+        }
+
+    @app.get(
+        "/appointments/{booking_code}",
+        operation_id="getAppointment",
+        summary="An appointment by its booking code",
+        description="Status (confirmed or cancelled_by_practice), doctor, date and time, the "
+        "reason for a cancellation and what to do next.",
+    )
+    def appointment(
+        booking_code: str = Path(description="Booking code from the confirmation, e.g. LH-9C2M."),
+    ) -> dict[str, Any]:
+        key = _booking_key(booking_code)
+        a = APPOINTMENTS[key]
+        return {
+            "booking_code": key,
+            **{k: v for k, v in a.items() if k != "doctor_id"},
+            "doctor": {"id": a["doctor_id"], "name": DOCTORS[a["doctor_id"]]["name"]},
+        }
+
+    @app.get(
+        "/practice/hours",
+        operation_id="getOpeningHours",
+        summary="Opening hours",
+        description="The practice's opening hours per weekday as lists of intervals (null: "
+        "closed), phone hours, special days such as holidays, and what to do out of hours.",
+    )
+    def hours() -> dict[str, Any]:
+        return {
+            "practice": "Lindenhof Practice",
+            "address": {"street": "Lindenhof 5", "postcode": "10827", "city": "Berlin"},
+            "phone": "+49 30 5550 1200",
+            "hours": CLINIC_HOURS,
+            "phone_hours": "Monday to Friday 08:00-11:00",
+            "special_days": CLINIC_SPECIAL_DAYS,
+            "prescriptions": "Repeat prescriptions are collected at the front desk during "
+            "opening hours.",
+            "out_of_hours": "Call the on-call doctor service on 116117; in an emergency, 112.",
+        }
+
+    @app.get(
+        "/lab-results/{request_number}",
+        operation_id="getLabResult",
+        summary="Status of a lab result",
+        description="The status of a lab request by its number: pending (with the expected "
+        "date), ready, or needs_follow_up_call (the doctor wants to talk to you), the tests, "
+        "the ordering doctor and a message. Values are not shown here.",
+    )
+    def lab_result(
+        request_number: int = Path(description="Lab request number, e.g. 880390."),
+    ) -> dict[str, Any]:
+        r = LAB_RESULTS.get(request_number)
+        if r is None:
+            raise HTTPException(404, f"No lab request {request_number}.")
+        return {
+            "request_number": request_number,
+            **{k: v for k, v in r.items() if k != "ordered_by"},
+            "ordered_by": {"id": r["ordered_by"], "name": DOCTORS[r["ordered_by"]]["name"]},
+        }
+
+    @app.get(
+        "/insurance-plans",
+        operation_id="listInsurancePlans",
+        summary="Insurance plans",
+        description="The health insurance plans the practice knows, each accepted or not, "
+        "with notes.",
+    )
+    def insurance() -> dict[str, Any]:
+        return {"total": len(INSURANCE_PLANS), "plans": INSURANCE_PLANS}
+
+    @app.get(
+        "/vaccines",
+        operation_id="getVaccineAvailability",
+        summary="Vaccines in stock",
+        description="Whether each vaccine is in stock (or when it is expected back), who can "
+        "have it, whether an appointment is needed and the walk-in days, hours and minimum "
+        "age.",
+    )
+    def vaccines(
+        vaccine: Literal["flu", "covid19", "shingles", "tetanus", "tbe"] | None = Query(
+            None, description="Only this vaccine. Default: all."
+        ),
+    ) -> dict[str, Any]:
+        wanted = [vaccine] if vaccine else list(VACCINES)
+        return {"vaccines": [{"vaccine": v, **VACCINES[v]} for v in wanted]}
 
     return app
