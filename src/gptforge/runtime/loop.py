@@ -131,30 +131,19 @@ def _month(moment: date) -> str:
 
 
 def date_note(now: date) -> str:
-    """Today's date as the model reads it: "next month", "on Monday" or "in February"
+    """Today's date as the model reads it: "next month", "this weekend" or "in January"
     become the dates an API takes only if the model knows today's (without it, the small
-    model asked the API for January 2026 events on 27 November 2026). The coming days and
-    months are spelled out with their ISO dates: told only "next month is December 2026",
-    the small model wrote ``2027-12`` for "next month" and today's date for "this Monday";
-    it copies a date written out far better than it counts one (it still wrote
-    ``2026-02`` for "in February"). English names whatever the process's locale."""
-    days = [now + timedelta(days=n) for n in range(1, 8)]
-    monday = now - timedelta(days=now.weekday())
+    model asked the API for January 2026 events on 27 November 2026). English names
+    whatever the process's locale."""
     first = date(now.year, now.month, 1)
-    months = [first]
-    while len(months) < 12:
-        months.append((months[-1] + timedelta(days=32)).replace(day=1))
-    coming = ", ".join(f"{_DAYS[d.weekday()]} {d:%Y-%m-%d}" for d in days)
-    named = ", ".join(f"{_MONTHS[m.month - 1]} {m:%Y-%m}" for m in months)
+    following = (first + timedelta(days=32)).replace(day=1)
+    previous = (first - timedelta(days=1)).replace(day=1)
+    farthest = previous.replace(year=previous.year + 1)  # the month before this one, next year
     return (
         f"Today is {_DAYS[now.weekday()]}, {now.day} {_month(now)} ({now:%Y-%m-%d}). "
-        f"Tomorrow is {_DAYS[days[0].weekday()]} ({days[0]:%Y-%m-%d}). "
-        f"The coming days: {coming}; a weekday named alone is the next one to come. "
-        f"This week is {monday:%Y-%m-%d} to {monday + timedelta(days=6):%Y-%m-%d}; next week "
-        f"is {monday + timedelta(days=7):%Y-%m-%d} to {monday + timedelta(days=13):%Y-%m-%d}. "
-        f"This month is {_month(now)} ({now:%Y-%m}) and next month is {_month(months[1])} "
-        f"({months[1]:%Y-%m}). A month named without a year is the next one to come, "
-        f"unless the question is about the past: {named}."
+        f"This month is {_month(now)} and next month is {_month(following)}; a month named "
+        f"without a year is the next one to come ({_MONTHS[farthest.month - 1]} means "
+        f"{_month(farthest)}), unless the question is about the past."
     )
 
 
