@@ -3,6 +3,7 @@
     python benchmarks/answers.py [--sets weather,shop,library] [--limit N] [--stride N]
                                  [--threads N] [--only WORD,...]
                                  [--compare GIT_REF [--only-compare]]
+                                 [--more-instructions FILE]
                                  [--json-out FILE] [--verbose]
 
 Each set in benchmarks/answer_sets/ names an API (benchmarks/answer_apis.py), a GPT
@@ -25,6 +26,10 @@ Reported per set and overall:
 
 ``--no-tool-messages`` runs the messages of benchmarks/route_sets/ labeled as needing no
 tool (``--sets weather,…`` or ``weather_check,…``): right operation = answered without a call.
+
+``--more-instructions FILE`` appends FILE's text to every GPT's instructions: GPTs
+people write carry paragraphs of them (``benchmarks/long_instructions.txt``, ~1,500
+characters of tone and policy), which the prompts must not make slow.
 
 ``--compare REF`` also runs the embedded provider as it was at git REF, on the same
 loaded model, alternating question by question, so both sides share the machine's load.
@@ -341,6 +346,11 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             workdir = Path(tmp) / set_name
             workdir.mkdir()
             served = serve(data["api"], data["gpt"], workdir)
+            if args.more_instructions:
+                extra = args.more_instructions.read_text().strip()
+                served.gpt = served.gpt.model_copy(
+                    update={"instructions": f"{served.gpt.instructions.strip()}\n\n{extra}"}
+                )
             policy = settings.egress_policy([f"127.0.0.1:{served.port}"])
             actions = await build_actions(served.gpt, served.base, policy=policy)
             questions = data["questions"][args.offset :: args.stride][: args.limit or None]
@@ -421,6 +431,12 @@ def main() -> int:
         "--only-compare",
         action="store_true",
         help="run only the provider at --compare (e.g. in a second process, at the same time)",
+    )
+    parser.add_argument(
+        "--more-instructions",
+        type=Path,
+        metavar="FILE",
+        help="append this text to every GPT's instructions (e.g. benchmarks/long_instructions.txt)",
     )
     parser.add_argument("--json-out", type=Path)
     parser.add_argument(

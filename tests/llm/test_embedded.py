@@ -971,25 +971,26 @@ async def test_a_message_the_route_says_needs_no_tool_is_answered_without_the_ca
     route = llama[0]
     assert route["grammar"].endswith('start: "none" | "searchProducts" | "getProduct"')
     assert route["messages"][0]["content"].startswith(
-        'The Corner Shop.\n\nThe user attached "prices.csv".\n\nTools:\n'
-        "- searchProducts: searchProducts\n- getProduct: getProduct"
+        "Tools:\n- searchProducts: searchProducts\n- getProduct: getProduct\n\n"
+        'The Corner Shop.\n\nThe user attached "prices.csv".'
     )
     # Only the message differs from one route question to the next (the prompt cache).
     assert route["messages"][1]["content"] == "Message: \"How do you say 'thank you' in French?\""
     # Answered at once: no decision, no guessed call ruled out one by one.
     assert len(llama) == 2 and llama[1]["grammar"] == TEXT_GRAMMAR
     # The answer is written under the instructions and one line per tool, without the rules
-    # for calling them (under those the model answered "Thank you"); that system prompt is
-    # the head of the route question's, which the prompt cache holds.
+    # for calling them (under those the model answered "Thank you").
     # The route question leaves out the date (with it, the small model searched for some
-    # translations) but not the note of an attached file; the answer has both.
+    # translations) but not the note of an attached file; the answer has both, the date
+    # first, so that its prompt and the route question's begin differently.
     assert "Today is" not in route["messages"][0]["content"]
     assert 'attached "prices.csv"' in route["messages"][0]["content"]
     answer_system = llama[1]["messages"][0]["content"]
-    head, _, date = answer_system.rpartition("\n\n")
-    assert route["messages"][0]["content"].startswith(head + "\n\n")
-    assert head.startswith('The Corner Shop.\n\nThe user attached "prices.csv".\n\nTools:\n')
-    assert date == "Today is Friday, 27 November 2026."
+    assert answer_system == (
+        "Today is Friday, 27 November 2026.\n\n"
+        "Tools:\n- searchProducts: searchProducts\n- getProduct: getProduct\n\n"
+        'The Corner Shop.\n\nThe user attached "prices.csv".'
+    )
     assert "JSON" not in answer_system and "JSON" not in llama[1]["messages"][-1]["content"]
     assert llama[1]["messages"][-1] == question[-1]
 
@@ -1253,3 +1254,50 @@ async def test_a_call_taking_what_the_user_named_survives_a_none_route(
     events = [e async for e in provider.stream(question, tools)]
     calls = [json.loads(e.arguments) for e in events if isinstance(e, ToolCallRequest)]
     assert calls == [{"terminal": "Terminal 2"}]
+
+
+@pytest.mark.parametrize(
+    "llama",
+    [
+        [
+            ["getOpeningHours"],
+            ['{"tool": "getOpeningHours", "arguments": {"city": "Lyon"}}'],
+            ["Yes, 10:00 to 18:00."],
+            ["none"],
+            ["You're welcome!"],
+        ]
+    ],
+    indirect=True,
+)
+async def test_each_kind_of_prompt_begins_differently_so_each_is_restored_from_the_cache(
+    provider: EmbeddedProvider, llama: list[dict[str, Any]]
+) -> None:
+    # One slot holds them in turn: a prompt sharing its head with the one before kept that
+    # head and re-read the rest (5 s per decision with long instructions), where a prompt
+    # that begins differently is restored whole from llama.cpp's RAM cache.
+    date = {"role": "system", "content": "Today is Friday, 27 November 2026.", "name": DATE_NOTE}
+    question = [
+        {"role": "system", "content": "You help the Lyon and Nantes shops' customers."},
+        date,
+        {"role": "user", "content": "Is the Lyon store open on Sunday?"},
+    ]
+    assert calls_made([e async for e in provider.stream(question, TOOLS)]) == [
+        ("getOpeningHours", {"city": "Lyon"})
+    ]
+    answered = after_call(
+        question[0]["content"],
+        question[2]["content"],
+        "getOpeningHours",
+        {"city": "Lyon"},
+        '{"sunday": "10:00-18:00"}',
+    )
+    answered.insert(1, date)
+    [e async for e in provider.stream(answered, TOOLS)]
+    thanks = [*answered, {"role": "assistant", "content": "Yes, 10:00 to 18:00."}]
+    [e async for e in provider.stream([*thanks, {"role": "user", "content": "Thanks!"}], TOOLS)]
+
+    route, decision, after_result, _, plain = (r["messages"][0]["content"] for r in llama)
+    assert route.startswith("Tools:\n- getOpeningHours: ")
+    assert decision.startswith("You help the Lyon") and after_result == decision
+    assert plain.startswith("Today is Friday, 27 November 2026.\n\nTools:\n")
+    assert len({prompt.split("\n")[0] for prompt in (route, decision, plain)}) == 3
