@@ -333,6 +333,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     report: dict[str, Any] = {
         "model_load_s": round(load_s, 2),
         "threads": args.threads or "all cores",
+        "more_instructions": str(args.more_instructions) if args.more_instructions else None,
         "sides": {},
     }
     per_side: dict[str, list[Outcome]] = {name: [] for name in providers}

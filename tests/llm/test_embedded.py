@@ -1301,3 +1301,7 @@ async def test_each_kind_of_prompt_begins_differently_so_each_is_restored_from_t
     assert decision.startswith("You help the Lyon") and after_result == decision
     assert plain.startswith("Today is Friday, 27 November 2026.\n\nTools:\n")
     assert len({prompt.split("\n")[0] for prompt in (route, decision, plain)}) == 3
+    # The order changed, not what each shows.
+    assert "You help the Lyon" in route and "Today is" not in route
+    assert plain.endswith("\n\nYou help the Lyon and Nantes shops' customers.")
+    assert "Today is Friday" in decision

@@ -137,6 +137,8 @@ def server_params(model: Path, threads: int, context: int) -> Any:
     params.verbosity = -1
     # One slot: llama.cpp queues further requests in arrival order.
     params.n_parallel = 1
+    # The slot's earlier prompts, kept in RAM and restored whole (see _tool_lines).
+    params.cache_ram_mib = 8192
     return params
 
 
@@ -407,18 +409,15 @@ def _system_texts(messages: list[Message], *, dates: bool) -> list[str]:
 # first token of each decision. So the route question begins with the tool lines, the
 # decision with the instructions (as it always has: with today's date first, the small
 # model chose the month's listing over a search), and the answer without a tool with
-# today's date: each is restored whole from RAM, and only the new message is read (0.25 s).
+# today's date: each is restored whole from RAM, and only what is new since that kind of
+# prompt was last asked is read (the message alone in a new conversation: 0.25 s). The RAM
+# cache is xllamacpp's default, set in server_params.
 
 
-def _instructions_and_tools(messages: list[Message], tools: list[ToolDefinition]) -> list[str]:
-    """The system messages but today's date (the GPT's instructions, a note of attached
-    files) and one line per tool: what the route question and an answer without a tool
-    both show. With the date in the route question, some translations were routed to a
-    search."""
-    system = _system_texts(messages, dates=False)
-    if tools:
-        system.append("Tools:\n" + "\n".join(_summary_line(t) for t in tools))
-    return [p for p in system if p]
+def _tool_lines(tools: list[ToolDefinition]) -> list[str]:
+    """One line per tool, what it is for (none without tools): what the route question
+    and an answer without a tool show instead of the rules for calling them."""
+    return ["Tools:\n" + "\n".join(_summary_line(t) for t in tools)] if tools else []
 
 
 def plain_answer_messages(messages: list[Message], tools: list[ToolDefinition]) -> list[Message]:
@@ -429,10 +428,13 @@ def plain_answer_messages(messages: list[Message], tools: list[ToolDefinition]) 
 
     Its system prompt is today's date, the tool lines, then the instructions: each kind
     of prompt (the route question, the decision, this answer) differs from the others
-    from its first tokens (see the comment above :func:`_instructions_and_tools`)."""
+    from its first tokens (see the comment above :func:`_tool_lines`)."""
     out = _as_text_messages(messages, [])
-    lines = _instructions_and_tools([], tools)  # the tool lines alone
-    system = [*_system_texts(messages, dates=True), *lines, *_system_texts(messages, dates=False)]
+    system = [
+        *_system_texts(messages, dates=True),
+        *_tool_lines(tools),
+        *_system_texts(messages, dates=False),
+    ]
     out[0] = {"role": "system", "content": "\n\n".join(p for p in system if p)}
     return out
 
@@ -444,11 +446,12 @@ def route_messages(messages: list[Message], tools: list[ToolDefinition]) -> list
     the decision prompt (where it calls a tool for nearly every message). Everything but
     the message is in the system prompt, which stays the same from message to message,
     so llama.cpp's prompt cache serves it and only the message is read anew."""
-    lines = _instructions_and_tools([], tools)  # first: see the comment on _instructions_and_tools
-    system = [*lines, *_instructions_and_tools(messages, []), _ROUTE]
+    # The tool lines first (see the comment above _tool_lines); not today's date: with it,
+    # some translations were routed to a search.
+    system = [*_tool_lines(tools), *_system_texts(messages, dates=False), _ROUTE]
     asked = "Message: " + json.dumps(_last_question(messages), ensure_ascii=False)
     return [
-        {"role": "system", "content": "\n\n".join(system)},
+        {"role": "system", "content": "\n\n".join(p for p in system if p)},
         {"role": "user", "content": asked},
     ]
 
