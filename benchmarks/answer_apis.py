@@ -1,4 +1,4 @@
-"""The APIs behind benchmarks/answers.py: eight shapes, deterministic data, a request log.
+"""The APIs behind benchmarks/answers.py: ten shapes, deterministic data, a request log.
 
 - weather: the bundled demo API (flat objects, a list of days);
 - shop: search, details, orders and opening hours, with closed days, out-of-stock
@@ -19,7 +19,17 @@
   numbers, booking codes as text, a specialty enum, free slots with an optional date
   (fully booked days, leave, illness), opening hours with null for closed days, lab
   results (ready, pending, needs a follow-up call), insurance plans accepted or not and
-  vaccines with walk-in hours and an age limit.
+  vaccines with walk-in hours and an age limit;
+- hotel: a hotel's guest API with integer room type ids and confirmation codes as text,
+  a view enum, room types with nested amenities, availability over a date range (nights
+  sold out or under renovation, with the reason), bookings (confirmed, cancelled with a
+  fee, a deposit pending), facility hours with an enum in the path (a weekday closed, a
+  one-off closure), house policies (no pets, parking) and an airport shuttle that does
+  not run on Sundays;
+- energy: an electricity supplier's customer API with account numbers as text and
+  integer invoice numbers, monthly meter readings (a month missing, an estimate),
+  invoices with lines, VAT and partial payments (one overdue), power cuts by UK postcode
+  (planned, ongoing, resolved) and tariffs nested by plan and time band.
 
 Each app is served on a free 127.0.0.1 port by the benchmark; every request it
 receives is appended to a log so the benchmark reads the operations from the API
@@ -29,6 +39,8 @@ itself, not from the model's claims.
 from __future__ import annotations
 
 import datetime
+import re
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Literal
 
 from fastapi import FastAPI, HTTPException, Path, Query
@@ -2923,5 +2935,1231 @@ def create_clinic_app(server_url: str) -> FastAPI:
     ) -> dict[str, Any]:
         wanted = [vaccine] if vaccine else list(VACCINES)
         return {"vaccines": [{"vaccine": v, **VACCINES[v]} for v in wanted]}
+
+    return app
+
+
+# ---------------------------------------------------------------------------- hotel
+
+HOTEL_DAY = "2026-11-27"
+HOTEL_RATES_UNTIL = "2027-03-31"
+HOTEL_WEEKEND_SUPPLEMENT = 20.0  # Friday and Saturday nights
+ROOM_TYPES: dict[int, dict[str, Any]] = {
+    2: {
+        "name": "Classic Double",
+        "view": "city",
+        "size_m2": 18,
+        "max_guests": 2,
+        "rooms": 6,
+        "price_from_eur": 119.0,
+        "beds": [{"type": "double", "width_cm": 160}],
+        "amenities": {
+            "bathroom": {"shower": "walk-in", "bathtub": False, "hairdryer": True},
+            "room": {
+                "balcony": False,
+                "terrace": False,
+                "air_conditioning": True,
+                "minibar": False,
+                "kettle": True,
+                "espresso_machine": False,
+                "safe": True,
+                "tv": "43-inch smart TV",
+            },
+            "accessibility": {"lift_access": True, "step_free": False, "roll_in_shower": False},
+        },
+        "baby_cot": True,
+        "extra_bed": None,
+        "notes": "Faces Rua do Farol; windows are soundproofed.",
+    },
+    4: {
+        "name": "Garden Twin",
+        "view": "garden",
+        "size_m2": 20,
+        "max_guests": 2,
+        "rooms": 4,
+        "price_from_eur": 129.0,
+        "beds": [{"type": "single", "width_cm": 90}, {"type": "single", "width_cm": 90}],
+        "amenities": {
+            "bathroom": {"shower": "roll-in", "bathtub": False, "hairdryer": True},
+            "room": {
+                "balcony": False,
+                "terrace": True,
+                "air_conditioning": True,
+                "minibar": False,
+                "kettle": True,
+                "espresso_machine": False,
+                "safe": True,
+                "tv": "43-inch smart TV",
+            },
+            "accessibility": {"lift_access": True, "step_free": True, "roll_in_shower": True},
+        },
+        "baby_cot": True,
+        "extra_bed": None,
+        "notes": "Ground floor with a small private terrace onto the garden. Wheelchair "
+        "accessible.",
+    },
+    5: {
+        "name": "Superior Sea View",
+        "view": "sea",
+        "size_m2": 24,
+        "max_guests": 2,
+        "rooms": 3,
+        "price_from_eur": 189.0,
+        "beds": [{"type": "king", "width_cm": 180}],
+        "amenities": {
+            "bathroom": {"shower": "over the bath", "bathtub": True, "hairdryer": True},
+            "room": {
+                "balcony": True,
+                "terrace": False,
+                "air_conditioning": True,
+                "minibar": True,
+                "kettle": True,
+                "espresso_machine": True,
+                "safe": True,
+                "tv": "50-inch smart TV",
+            },
+            "accessibility": {"lift_access": True, "step_free": False, "roll_in_shower": False},
+        },
+        "baby_cot": True,
+        "extra_bed": None,
+        "notes": "Balcony with two chairs facing the Atlantic, floors 4 to 6.",
+    },
+    7: {
+        "name": "Family Room",
+        "view": "garden",
+        "size_m2": 32,
+        "max_guests": 4,
+        "rooms": 2,
+        "price_from_eur": 209.0,
+        "beds": [
+            {"type": "double", "width_cm": 160},
+            {"type": "bunk bed", "width_cm": 90},
+        ],
+        "amenities": {
+            "bathroom": {"shower": "over the bath", "bathtub": True, "hairdryer": True},
+            "room": {
+                "balcony": False,
+                "terrace": False,
+                "air_conditioning": True,
+                "minibar": False,
+                "kettle": True,
+                "espresso_machine": False,
+                "safe": True,
+                "tv": "43-inch smart TV",
+            },
+            "accessibility": {"lift_access": True, "step_free": False, "roll_in_shower": False},
+        },
+        "baby_cot": True,
+        "extra_bed": None,
+        "notes": "For 2 adults and up to 2 children aged up to 12 (bunk bed).",
+    },
+    9: {
+        "name": "Junior Suite Sea View",
+        "view": "sea",
+        "size_m2": 45,
+        "max_guests": 3,
+        "rooms": 1,
+        "price_from_eur": 289.0,
+        "beds": [{"type": "king", "width_cm": 180}, {"type": "sofa bed", "width_cm": 140}],
+        "amenities": {
+            "bathroom": {
+                "shower": "rain shower",
+                "bathtub": True,
+                "bathtub_type": "freestanding",
+                "hairdryer": True,
+            },
+            "room": {
+                "balcony": True,
+                "terrace": False,
+                "air_conditioning": True,
+                "minibar": True,
+                "kettle": True,
+                "espresso_machine": True,
+                "safe": True,
+                "tv": "55-inch smart TV",
+            },
+            "accessibility": {"lift_access": True, "step_free": False, "roll_in_shower": False},
+        },
+        "baby_cot": True,
+        "extra_bed": None,
+        "notes": "Corner suite on the 7th floor with a separate living area; the sofa bed "
+        "sleeps a third guest.",
+    },
+    11: {
+        "name": "Attic Studio",
+        "view": "city",
+        "size_m2": 16,
+        "max_guests": 2,
+        "rooms": 2,
+        "price_from_eur": 99.0,
+        "beds": [{"type": "double", "width_cm": 140}],
+        "amenities": {
+            "bathroom": {"shower": "cubicle", "bathtub": False, "hairdryer": True},
+            "room": {
+                "balcony": False,
+                "terrace": False,
+                "air_conditioning": False,
+                "minibar": False,
+                "kettle": True,
+                "espresso_machine": False,
+                "safe": True,
+                "tv": "32-inch TV",
+            },
+            "accessibility": {"lift_access": False, "step_free": False, "roll_in_shower": False},
+        },
+        "baby_cot": False,
+        "extra_bed": None,
+        "notes": "Sloping ceilings and a ceiling fan; the lift stops at the 7th floor, then one "
+        "flight of stairs.",
+    },
+}
+# Nights (the date a night starts) that cannot be booked: per room type, or for every type (0).
+HOTEL_BLOCKED: dict[tuple[str, int], str] = {
+    ("2026-11-28", 5): "Sold out.",
+    ("2026-11-28", 9): "Sold out.",
+    ("2026-12-04", 0): "Sold out: Porto Winter Jazz weekend.",
+    ("2026-12-05", 0): "Sold out: Porto Winter Jazz weekend.",
+    **{
+        (f"2026-12-{day:02d}", 9): "Not bookable: the suite is being renovated."
+        for day in range(7, 14)
+    },
+}
+# Rooms left on some nights (otherwise all of the type's rooms are free).
+HOTEL_FEW_LEFT: dict[tuple[str, int], int] = {
+    ("2026-11-28", 7): 1,
+    ("2026-11-28", 2): 2,
+    ("2026-12-01", 7): 1,
+    ("2026-12-03", 5): 1,
+}
+HOTEL_BOOKINGS: dict[str, dict[str, Any]] = {
+    "ALB-7Q4K2": {
+        "status": "confirmed",
+        "guest": "Helena Lindqvist",
+        "room_type_id": 5,
+        "check_in": "2026-12-11",
+        "check_out": "2026-12-14",
+        "nights": 3,
+        "adults": 2,
+        "children": 0,
+        "breakfast_included": True,
+        "payment": {
+            "status": "paid",
+            "total_eur": 607.0,
+            "paid_eur": 607.0,
+            "due_eur": 0.0,
+            "due_by": None,
+            "paid_on": "2026-10-02",
+            "method": "Visa ending 4417",
+        },
+        "city_tax_at_hotel_eur": 12.0,
+        "cancellation": None,
+        "free_cancellation_until": "2026-12-09T15:00",
+        "special_requests": ["Quiet room, high floor"],
+    },
+    "ALB-3M8RX": {
+        "status": "cancelled",
+        "guest": "Marco Bellini",
+        "room_type_id": 2,
+        "check_in": "2026-11-27",
+        "check_out": "2026-11-29",
+        "nights": 2,
+        "adults": 1,
+        "children": 0,
+        "breakfast_included": False,
+        "payment": {
+            "status": "refunded_partly",
+            "total_eur": 278.0,
+            "paid_eur": 278.0,
+            "due_eur": 0.0,
+            "due_by": None,
+            "paid_on": "2026-11-02",
+            "method": "Mastercard ending 0932",
+        },
+        "city_tax_at_hotel_eur": 0.0,
+        "cancellation": {
+            "cancelled_on": "2026-11-26",
+            "cancelled_by": "guest",
+            "fee_eur": 139.0,
+            "refund_eur": 139.0,
+            "reason": "Cancelled less than 48 hours before arrival: the first night is charged.",
+        },
+        "free_cancellation_until": None,
+        "special_requests": [],
+    },
+    "ALB-9D2WT": {
+        "status": "pending_payment",
+        "guest": "Aylin Demir",
+        "room_type_id": 7,
+        "check_in": "2026-12-01",
+        "check_out": "2026-12-03",
+        "nights": 2,
+        "adults": 2,
+        "children": 2,
+        "breakfast_included": False,
+        "payment": {
+            "status": "deposit_pending",
+            "total_eur": 418.0,
+            "paid_eur": 0.0,
+            "due_eur": 125.4,
+            "due_by": "2026-11-29",
+            "paid_on": None,
+            "method": None,
+            "note": "A 30% deposit of 125.40 EUR is due by 2026-11-29 (payment link sent by "
+            "e-mail); the booking is released if it is not paid. The remaining 292.60 EUR is "
+            "paid at check-in.",
+        },
+        "city_tax_at_hotel_eur": 8.0,
+        "cancellation": None,
+        "free_cancellation_until": "2026-11-29T15:00",
+        "special_requests": ["Baby cot not needed", "Late arrival around 21:00"],
+    },
+}
+HOTEL_FACILITIES: dict[str, dict[str, Any]] = {
+    "restaurant": {
+        "name": "Maré Restaurant",
+        "location": "Ground floor",
+        "hours": {
+            "Monday": [{"service": "breakfast", "from": "07:00", "to": "10:30"}],
+            **{
+                day: [
+                    {"service": "breakfast", "from": "07:00", "to": "10:30"},
+                    {"service": "dinner", "from": "19:00", "to": "22:30"},
+                ]
+                for day in ("Tuesday", "Wednesday", "Thursday", "Friday")
+            },
+            "Saturday": [
+                {"service": "breakfast", "from": "07:30", "to": "11:00"},
+                {"service": "dinner", "from": "19:00", "to": "22:30"},
+            ],
+            "Sunday": [
+                {"service": "breakfast", "from": "07:30", "to": "11:00"},
+                {"service": "lunch", "from": "12:30", "to": "15:30"},
+            ],
+        },
+        "closures": [],
+        "reservations": "Recommended for dinner; book at reception.",
+        "notes": "No dinner service on Sundays and Mondays; the Farol Bar serves light snacks "
+        "until 22:00 on those evenings. Breakfast costs 16.00 EUR when not included.",
+    },
+    "spa": {
+        "name": "Onda Spa",
+        "location": "Level -1",
+        "hours": {
+            "Monday": [{"service": "spa", "from": "10:00", "to": "20:00"}],
+            "Tuesday": None,
+            **{
+                day: [{"service": "spa", "from": "10:00", "to": "20:00"}]
+                for day in ("Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+            },
+        },
+        "closures": [{"date": "2026-11-28", "reason": "Closed all day for sauna maintenance."}],
+        "reservations": "Treatments must be booked at least 24 hours ahead.",
+        "notes": "Sauna, steam room and relaxation area are free for hotel guests aged 16 and "
+        "over; treatments cost extra.",
+    },
+    "pool": {
+        "name": "Indoor pool",
+        "location": "Level -1",
+        "hours": {day: [{"service": "pool", "from": "07:00", "to": "21:00"}] for day in WEEK},
+        "closures": [
+            {"date": "2026-12-08", "reason": "Closed until 13:00 for cleaning."},
+        ],
+        "reservations": None,
+        "notes": "Heated to 28 °C. Children welcome until 18:00; adults only from 18:00. "
+        "Towels are at the pool.",
+    },
+    "bar": {
+        "name": "Farol Bar",
+        "location": "8th floor",
+        "hours": {
+            **{
+                day: [{"service": "bar", "from": "17:00", "to": "00:00"}]
+                for day in ("Sunday", "Monday", "Tuesday", "Wednesday", "Thursday")
+            },
+            "Friday": [{"service": "bar", "from": "17:00", "to": "01:00"}],
+            "Saturday": [{"service": "bar", "from": "17:00", "to": "01:00"}],
+        },
+        "closures": [],
+        "reservations": None,
+        "notes": "The rooftop terrace is closed for the winter (2026-11-01 to 2027-03-31); "
+        "the indoor bar is open.",
+    },
+}
+HOTEL_POLICIES: dict[str, Any] = {
+    "check_in": {
+        "from": "15:00",
+        "until": "23:00",
+        "late_arrival": "Call reception if you "
+        "arrive after 23:00; the night porter can check you in.",
+    },
+    "check_out": {
+        "until": "11:00",
+        "late_check_out": {
+            "available": True,
+            "until": "14:00",
+            "fee_eur": 30.0,
+            "on_request": True,
+        },
+    },
+    "early_check_in": {"available": True, "from": "12:00", "fee_eur": 25.0, "on_request": True},
+    "pets": {
+        "allowed": False,
+        "note": "Pets are not allowed. Assistance dogs are welcome free of charge.",
+    },
+    "children": {
+        "welcome": True,
+        "free_under_age": 4,
+        "note": "Children under 4 stay free in their parents' bed; baby cots are free on "
+        "request (not in the Attic Studio).",
+    },
+    "cancellation": {
+        "free_until": "48 hours before 15:00 on the day of arrival",
+        "late_cancellation_fee": "the first night",
+        "no_show_fee": "the whole stay",
+    },
+    "deposit": "Bookings not paid in full need a 30% deposit within 2 days of booking.",
+    "city_tax": {
+        "eur_per_person_per_night": 2.0,
+        "max_nights": 7,
+        "free_under_age": 13,
+        "paid": "at the hotel",
+    },
+    "parking": {
+        "available": True,
+        "type": "underground garage",
+        "price_per_night_eur": 18.0,
+        "spaces": 12,
+        "reservation_required": True,
+        "ev_charging": True,
+        "note": "Reserve a space with reception before arrival; the garage is often full.",
+    },
+    "payment_methods": ["Visa", "Mastercard", "American Express", "cash (EUR)"],
+    "smoking": "Not allowed anywhere inside the hotel; smoking area in the garden.",
+    "wifi": {"free": True, "everywhere": True},
+}
+SHUTTLE_TIMES = {
+    "from_hotel": ["05:30", "08:00", "11:00", "15:00", "18:30"],
+    "from_airport": ["06:30", "09:15", "12:15", "16:15", "19:45"],
+}
+SHUTTLE_NO_SERVICE = {"2026-12-25": "No shuttle on Christmas Day."}
+
+
+def _hotel_date(day: str, name: str) -> datetime.date:
+    try:
+        return datetime.date.fromisoformat(day)
+    except ValueError:
+        raise HTTPException(422, f"{name} {day} is not a valid date (YYYY-MM-DD).") from None
+
+
+def _room_type(room_type_id: int) -> dict[str, Any]:
+    room = ROOM_TYPES.get(room_type_id)
+    if room is None:
+        raise HTTPException(
+            404, f"No room type with id {room_type_id}. Find ids with listRoomTypes."
+        )
+    return room
+
+
+def _night(room_type_id: int, day: str) -> dict[str, Any]:
+    room = ROOM_TYPES[room_type_id]
+    weekday = _weekday(day)
+    reason = HOTEL_BLOCKED.get((day, room_type_id)) or HOTEL_BLOCKED.get((day, 0))
+    price = room["price_from_eur"] + (
+        HOTEL_WEEKEND_SUPPLEMENT if weekday in ("Friday", "Saturday") else 0.0
+    )
+    return {
+        "date": day,
+        "weekday": weekday,
+        "available": reason is None,
+        "rooms_left": 0 if reason else HOTEL_FEW_LEFT.get((day, room_type_id), room["rooms"]),
+        "price_eur": None if reason else price,
+        "reason": reason,
+    }
+
+
+def _confirmation_key(code: str) -> str:
+    """A confirmation code as printed ("ALB-7Q4K2"), also given as "alb7q4k2" or "ALB 7Q4K2"."""
+    wanted = "".join(c for c in code.upper() if c.isalnum())
+    for key in HOTEL_BOOKINGS:
+        if key.replace("-", "") == wanted:
+            return key
+    raise HTTPException(
+        404,
+        f"No booking with confirmation code {code}. Check the code in your confirmation e-mail.",
+    )
+
+
+def create_hotel_app(server_url: str) -> FastAPI:
+    app = FastAPI(
+        title="Alba Marina Hotel Guest API",
+        version="2.1.0",
+        description="Room types, availability and prices, bookings, restaurant, spa, pool and "
+        "bar hours, house policies and the airport shuttle of the Alba Marina Hotel, Porto.",
+        servers=[{"url": server_url}],
+    )
+
+    @app.get(
+        "/room-types",
+        operation_id="listRoomTypes",
+        summary="List room types",
+        description="The hotel's room types: id, name, view (sea, garden or city), the most "
+        "guests it sleeps and the lowest nightly price. Size, beds and amenities are in "
+        "getRoomType.",
+    )
+    def room_types(
+        view: Literal["sea", "garden", "city"] | None = Query(
+            None, description="Only room types with this view."
+        ),
+        guests: int | None = Query(
+            None, ge=1, le=10, description="Only room types that sleep at least this many."
+        ),
+        q: str = Query("", description="Part of the room type's name, e.g. suite. Empty: all."),
+    ) -> dict[str, Any]:
+        words = [w for w in q.lower().split() if w not in ("room", "rooms", "the")]
+        hits = [
+            n
+            for n, r in ROOM_TYPES.items()
+            if (view is None or r["view"] == view)
+            and (guests is None or r["max_guests"] >= guests)
+            and all(w in r["name"].lower() for w in words)
+        ]
+        return {
+            "total": len(hits),
+            "room_types": [
+                {
+                    "id": n,
+                    "name": ROOM_TYPES[n]["name"],
+                    "view": ROOM_TYPES[n]["view"],
+                    "max_guests": ROOM_TYPES[n]["max_guests"],
+                    "price_from_eur": ROOM_TYPES[n]["price_from_eur"],
+                }
+                for n in hits
+            ],
+        }
+
+    @app.get(
+        "/room-types/{room_type_id}",
+        operation_id="getRoomType",
+        summary="A room type's details",
+        description="Size in m², view, beds, the most guests, amenities (bathroom: shower and "
+        "bathtub; room: balcony, terrace, air conditioning, minibar and more; accessibility), "
+        "whether a baby cot fits, the lowest nightly price and notes.",
+    )
+    def room_type(
+        room_type_id: int = Path(description="Room type id, e.g. 5."),
+    ) -> dict[str, Any]:
+        room = _room_type(room_type_id)
+        return {"id": room_type_id, **{k: v for k, v in room.items() if k != "rooms"}}
+
+    @app.get(
+        "/availability",
+        operation_id="checkAvailability",
+        summary="Free rooms and prices for a stay",
+        description="For each room type (or one), whether every night from check_in to "
+        "check_out is free, the total price, and per night: rooms left, the price (Friday "
+        "and Saturday nights cost 20 EUR more) or why it cannot be booked (sold out, "
+        "renovation). Prices are per room and night, breakfast not included.",
+    )
+    def availability(
+        check_in: str = Query(
+            pattern=r"^\d{4}-\d{2}-\d{2}$", description="Arrival day, YYYY-MM-DD."
+        ),
+        check_out: str | None = Query(
+            None,
+            pattern=r"^\d{4}-\d{2}-\d{2}$",
+            description="Departure day, YYYY-MM-DD. Default: the day after check_in (1 night).",
+        ),
+        room_type_id: int | None = Query(None, description="Only this room type, e.g. 5."),
+        view: Literal["sea", "garden", "city"] | None = Query(
+            None, description="Only room types with this view."
+        ),
+        guests: int | None = Query(
+            None, ge=1, le=10, description="Only room types that sleep at least this many."
+        ),
+    ) -> dict[str, Any]:
+        start = _hotel_date(check_in, "check_in")
+        end = _hotel_date(check_out, "check_out") if check_out else start + datetime.timedelta(1)
+        if start.isoformat() < HOTEL_DAY:
+            raise HTTPException(422, f"check_in {check_in} is in the past (today is {HOTEL_DAY}).")
+        if end <= start:
+            raise HTTPException(422, "check_out must be after check_in.")
+        if (end - start).days > 14:
+            raise HTTPException(422, "At most 14 nights per search.")
+        if end.isoformat() > HOTEL_RATES_UNTIL:
+            raise HTTPException(422, f"Rates are only published until {HOTEL_RATES_UNTIL}.")
+        if room_type_id is not None:
+            _room_type(room_type_id)
+        days = [(start + datetime.timedelta(i)).isoformat() for i in range((end - start).days)]
+        result = []
+        for n, room in ROOM_TYPES.items():
+            if room_type_id is not None and n != room_type_id:
+                continue
+            if (view and room["view"] != view) or (guests and room["max_guests"] < guests):
+                continue
+            nights = [_night(n, day) for day in days]
+            bookable = all(night["available"] for night in nights)
+            result.append(
+                {
+                    "id": n,
+                    "name": room["name"],
+                    "view": room["view"],
+                    "max_guests": room["max_guests"],
+                    "bookable": bookable,
+                    "total_eur": sum(night["price_eur"] for night in nights) if bookable else None,
+                    "nights": nights,
+                }
+            )
+        return {
+            "check_in": start.isoformat(),
+            "check_out": end.isoformat(),
+            "nights": len(days),
+            "room_types": result,
+        }
+
+    @app.get(
+        "/bookings/{confirmation_code}",
+        operation_id="getBooking",
+        summary="A booking by its confirmation code",
+        description="Status (confirmed, pending_payment or cancelled), guest, room type, "
+        "dates, guests, whether breakfast is included, payment (total, paid, amount due and "
+        "by when), the city tax paid at the hotel, the cancellation (date, fee, refund) and "
+        "until when it can be cancelled for free.",
+    )
+    def booking(
+        confirmation_code: str = Path(description="Confirmation code, e.g. ALB-7Q4K2."),
+    ) -> dict[str, Any]:
+        key = _confirmation_key(confirmation_code)
+        b = HOTEL_BOOKINGS[key]
+        room_id = b["room_type_id"]
+        return {
+            "confirmation_code": key,
+            "status": b["status"],
+            "guest": b["guest"],
+            "room_type": {"id": room_id, "name": ROOM_TYPES[room_id]["name"]},
+            **{k: v for k, v in b.items() if k not in ("status", "guest", "room_type_id")},
+        }
+
+    @app.get(
+        "/facilities/{facility}",
+        operation_id="getFacilityHours",
+        summary="Opening hours of a hotel facility",
+        description="Opening hours per weekday (null: closed all day; the restaurant lists "
+        "breakfast, lunch and dinner separately), one-off closures with their dates and "
+        "reasons, how to reserve and notes. With a date: whether it is open that day.",
+    )
+    def facility(
+        facility: Literal["restaurant", "spa", "pool", "bar"] = Path(description="The facility."),
+        date: str | None = Query(
+            None, pattern=r"^\d{4}-\d{2}-\d{2}$", description="A day, YYYY-MM-DD (optional)."
+        ),
+    ) -> dict[str, Any]:
+        f = HOTEL_FACILITIES[facility]
+        out: dict[str, Any] = {"facility": facility, **f}
+        if date:
+            weekday = _weekday(date)
+            closure = next((c for c in f["closures"] if c["date"] == date), None)
+            hours = f["hours"][weekday]
+            out["on_date"] = {
+                "date": date,
+                "weekday": weekday,
+                "open": hours is not None and not (closure and "all day" in closure["reason"]),
+                "hours": hours,
+                "closure": closure["reason"] if closure else None,
+            }
+        return out
+
+    @app.get(
+        "/policies",
+        operation_id="getPolicies",
+        summary="House policies",
+        description="Check-in and check-out times (early and late, with fees), pets, "
+        "children, cancellation terms, deposit, city tax, parking (price, spaces, "
+        "reservation), payment methods, smoking and Wi-Fi.",
+    )
+    def policies() -> dict[str, Any]:
+        return {
+            "hotel": "Alba Marina Hotel",
+            "address": {"street": "Rua do Farol 12", "postcode": "4150-364", "city": "Porto"},
+            "phone": "+351 22 555 0190",
+            **HOTEL_POLICIES,
+        }
+
+    @app.get(
+        "/airport-shuttle",
+        operation_id="getAirportShuttle",
+        summary="Airport shuttle times",
+        description="Shuttle bus departures between the hotel and Porto airport on a day "
+        "(whether it runs, times from the hotel and from the airport), the weekly schedule, "
+        "the price, how to book, and the taxi alternative.",
+    )
+    def shuttle(
+        date: str | None = Query(
+            None, pattern=r"^\d{4}-\d{2}-\d{2}$", description="Day, YYYY-MM-DD. Default: today."
+        ),
+    ) -> dict[str, Any]:
+        day = date or HOTEL_DAY
+        weekday = _weekday(day)
+        note = SHUTTLE_NO_SERVICE.get(day)
+        if weekday == "Sunday":
+            note = "The shuttle does not run on Sundays."
+        runs = note is None
+        return {
+            "date": day,
+            "weekday": weekday,
+            "runs": runs,
+            "from_hotel": SHUTTLE_TIMES["from_hotel"] if runs else [],
+            "from_airport": SHUTTLE_TIMES["from_airport"] if runs else [],
+            "note": note,
+            "weekly_schedule": {d: None if d == "Sunday" else SHUTTLE_TIMES for d in WEEK},
+            "price_eur_per_person": 12.0,
+            "children_free_under_age": 4,
+            "booking": "Book at reception by 20:00 the day before.",
+            "journey_minutes": 25,
+            "taxi": "A taxi to the airport costs about 25 EUR and takes 20 minutes; reception "
+            "can order one at any time.",
+        }
+
+    return app
+
+
+# ---------------------------------------------------------------------------- energy
+
+ENERGY_DAY = "2026-11-27"
+ENERGY_NOW = "10:30"
+TARIFFS: dict[str, dict[str, Any]] = {
+    "fixed_24": {
+        "name": "Fixed 24",
+        "type": "fixed",
+        "prices": {
+            "unit_rates": [{"band": "all day", "from": "00:00", "to": "24:00", "p_per_kwh": 24.5}],
+            "standing_charge_p_per_day": 53.35,
+        },
+        "contract": {"fixed_until": "2027-10-31", "exit_fee_gbp": 50.0},
+        "requirements": {"smart_meter": False},
+        "open_to_new_customers": False,
+        "price_changes": [],
+        "note": "Prices fixed for 24 months. Closed to new customers since 2026-10-01.",
+    },
+    "flex": {
+        "name": "Flex Standard",
+        "type": "variable",
+        "prices": {
+            "unit_rates": [{"band": "all day", "from": "00:00", "to": "24:00", "p_per_kwh": 26.12}],
+            "standing_charge_p_per_day": 51.2,
+        },
+        "contract": {"fixed_until": None, "exit_fee_gbp": 0.0},
+        "requirements": {"smart_meter": False},
+        "open_to_new_customers": True,
+        "price_changes": [
+            {"from": "2027-01-01", "p_per_kwh": 25.4, "standing_charge_p_per_day": 51.2}
+        ],
+        "note": "Prices can change with 30 days' notice; leave at any time.",
+    },
+    "ev_night": {
+        "name": "EV Night Saver",
+        "type": "variable",
+        "prices": {
+            "unit_rates": [
+                {"band": "night", "from": "00:30", "to": "05:30", "p_per_kwh": 8.5},
+                {"band": "day", "from": "05:30", "to": "00:30", "p_per_kwh": 28.9},
+            ],
+            "standing_charge_p_per_day": 55.1,
+        },
+        "contract": {"fixed_until": None, "exit_fee_gbp": 0.0},
+        "requirements": {"smart_meter": True},
+        "open_to_new_customers": True,
+        "price_changes": [],
+        "note": "All electricity used in the night band is charged at the night rate, every "
+        "day of the week.",
+    },
+    "peak_saver": {
+        "name": "Peak Saver",
+        "type": "variable",
+        "prices": {
+            "unit_rates": [
+                {"band": "off-peak", "from": "19:00", "to": "16:00", "p_per_kwh": 23.1},
+                {"band": "peak", "from": "16:00", "to": "19:00", "p_per_kwh": 38.4},
+            ],
+            "standing_charge_p_per_day": 51.2,
+        },
+        "contract": {"fixed_until": None, "exit_fee_gbp": 0.0},
+        "requirements": {"smart_meter": True},
+        "open_to_new_customers": True,
+        "price_changes": [],
+        "note": "The peak band applies Monday to Friday; weekends are off-peak all day.",
+    },
+}
+ENERGY_ACCOUNTS: dict[str, dict[str, Any]] = {
+    "NP-4091-7263": {
+        "holder": "Priya Shah",
+        "supply_address": {"line1": "14 Hawthorn Road", "city": "Leeds", "postcode": "LS6 2QT"},
+        "customer_since": "2021-03-15",
+        "plan": "fixed_24",
+        "meter": {
+            "serial": "19L3328405",
+            "type": "smart",
+            "smart": True,
+            "readings": "sent automatically by the meter each month",
+            "next_reading_due": None,
+        },
+        "payment": {
+            "method": "direct_debit",
+            "direct_debit": {
+                "active": True,
+                "collects": "each invoice in full",
+                "day_of_month": 15,
+                "bank_account": "ending 2291",
+            },
+        },
+        "smart_meter_installation": None,
+        "paperless": True,
+    },
+    "NP-5530-1184": {
+        "holder": "Tom Okafor",
+        "supply_address": {
+            "line1": "Flat 3, 22 Mill Lane",
+            "city": "Leeds",
+            "postcode": "LS11 5DN",
+        },
+        "customer_since": "2024-08-01",
+        "plan": "flex",
+        "meter": {
+            "serial": "K08D114772",
+            "type": "standard",
+            "smart": False,
+            "readings": "sent by the customer (online or by phone); missing months are estimated",
+            "next_reading_due": "2026-11-30",
+        },
+        "payment": {"method": "card or bank transfer", "direct_debit": None},
+        "smart_meter_installation": {"eligible": True, "free": True, "next_slot": "2026-12-09"},
+        "paperless": False,
+    },
+}
+# Monthly meter readings: (month, read on, cumulative kWh or None, usage kWh or None, type, note).
+METER_READINGS: dict[str, list[tuple[str, str | None, int | None, int | None, str, str | None]]] = {
+    "NP-4091-7263": [
+        ("2026-05", "2026-05-31", 18240, 205, "actual", None),
+        ("2026-06", "2026-06-30", 18431, 191, "actual", None),
+        ("2026-07", "2026-07-31", 18610, 179, "actual", None),
+        (
+            "2026-08",
+            None,
+            None,
+            None,
+            "missing",
+            "No reading: the smart meter did not send data (communications fault, fixed on "
+            "2026-09-03). August was billed on an estimate of 190 kWh.",
+        ),
+        (
+            "2026-09",
+            "2026-09-30",
+            18992,
+            382,
+            "actual",
+            "Usage since the last reading (July): covers August and September.",
+        ),
+        (
+            "2026-10",
+            "2026-10-31",
+            19240,
+            248,
+            "estimated",
+            "Estimated: the meter did not send a reading. Submit a reading to replace the "
+            "estimate.",
+        ),
+    ],
+    "NP-5530-1184": [
+        ("2026-05", "2026-05-31", 7210, 205, "actual", "Submitted by the customer."),
+        ("2026-06", "2026-06-30", 7421, 211, "actual", "Submitted by the customer."),
+        ("2026-07", "2026-07-31", 7630, 209, "estimated", "No reading submitted."),
+        ("2026-08", "2026-08-31", 7840, 210, "estimated", "No reading submitted."),
+        ("2026-09", "2026-09-30", 8051, 211, "actual", "Submitted by the customer."),
+        ("2026-10", "2026-10-31", 8262, 211, "estimated", "No reading submitted."),
+    ],
+}
+INVOICES: dict[int, dict[str, Any]] = {
+    49402: {
+        "account": "NP-4091-7263",
+        "period": ("2026-07-01", "2026-07-31"),
+        "kwh": 179,
+        "reading_type": "actual",
+        "issued": "2026-08-05",
+        "due_date": "2026-09-15",
+        "payments": [{"date": "2026-09-15", "amount_gbp": 63.42, "method": "direct debit"}],
+        "reminders": [],
+        "note": None,
+    },
+    49871: {
+        "account": "NP-4091-7263",
+        "period": ("2026-08-01", "2026-08-31"),
+        "kwh": 190,
+        "reading_type": "estimated",
+        "issued": "2026-09-05",
+        "due_date": "2026-10-15",
+        "payments": [{"date": "2026-10-15", "amount_gbp": 66.24, "method": "direct debit"}],
+        "reminders": [],
+        "note": "Based on an estimate: no meter reading was received for August.",
+    },
+    50218: {
+        "account": "NP-4091-7263",
+        "period": ("2026-09-01", "2026-09-30"),
+        "kwh": 192,
+        "reading_type": "actual",
+        "issued": "2026-10-05",
+        "due_date": "2026-11-15",
+        "payments": [{"date": "2026-11-16", "amount_gbp": 66.2, "method": "direct debit"}],
+        "reminders": [],
+        "note": "382 kWh used since the July reading, less the 190 kWh estimated for August.",
+    },
+    50764: {
+        "account": "NP-4091-7263",
+        "period": ("2026-10-01", "2026-10-31"),
+        "kwh": 248,
+        "reading_type": "estimated",
+        "issued": "2026-11-05",
+        "due_date": "2026-12-15",
+        "payments": [],
+        "reminders": [],
+        "note": "Based on an estimate. Will be collected by direct debit on 2026-12-15.",
+    },
+    48010: {
+        "account": "NP-5530-1184",
+        "period": ("2026-04-01", "2026-06-30"),
+        "kwh": 640,
+        "reading_type": "actual",
+        "issued": "2026-07-06",
+        "due_date": "2026-07-31",
+        "payments": [{"date": "2026-07-28", "amount_gbp": 224.45, "method": "card"}],
+        "reminders": [],
+        "note": None,
+    },
+    49120: {
+        "account": "NP-5530-1184",
+        "period": ("2026-07-01", "2026-09-30"),
+        "kwh": 630,
+        "reading_type": "actual",
+        "issued": "2026-10-06",
+        "due_date": "2026-10-31",
+        "payments": [{"date": "2026-11-05", "amount_gbp": 100.0, "method": "card"}],
+        "reminders": ["2026-11-10"],
+        "note": "Overdue since 2026-10-31. Pay the rest online or by phone, or ask for a "
+        "payment plan.",
+    },
+}
+OUTAGES: list[dict[str, Any]] = [
+    {
+        "id": 7781,
+        "district": "LS6",
+        "type": "unplanned",
+        "status": "ongoing",
+        "start": "2026-11-27T07:40",
+        "end": None,
+        "estimated_restore": "2026-11-27T13:00",
+        "area": "Hawthorn Road, Cliff Road and part of Headingley Lane",
+        "homes_affected": 214,
+        "cause": "Underground cable fault; engineers on site since 08:55.",
+    },
+    {
+        "id": 7769,
+        "district": "LS6",
+        "type": "unplanned",
+        "status": "resolved",
+        "start": "2026-11-25T18:05",
+        "end": "2026-11-25T21:30",
+        "estimated_restore": None,
+        "area": "Kirkstall Lane",
+        "homes_affected": 58,
+        "cause": "Storm damage to an overhead line.",
+    },
+    {
+        "id": 7790,
+        "district": "LS11",
+        "type": "planned",
+        "status": "scheduled",
+        "start": "2026-12-02T09:00",
+        "end": "2026-12-02T15:00",
+        "estimated_restore": None,
+        "area": "Mill Lane and Beeston Road",
+        "homes_affected": 96,
+        "cause": "Substation maintenance. Affected homes have been sent a letter.",
+    },
+    {
+        "id": 7802,
+        "district": "LS1",
+        "type": "planned",
+        "status": "scheduled",
+        "start": "2026-12-10T08:30",
+        "end": "2026-12-10T12:30",
+        "estimated_restore": None,
+        "area": "Park Row",
+        "homes_affected": 12,
+        "cause": "Replacing a street cabinet.",
+    },
+]
+
+
+def _pence(amount: Decimal) -> float:
+    return float(amount.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+
+
+def _account_key(account_number: str) -> str:
+    """An account number as printed ("NP-4091-7263"), also as "np40917263" or "NP 4091 7263"."""
+    wanted = "".join(c for c in account_number.upper() if c.isalnum())
+    for key in ENERGY_ACCOUNTS:
+        if key.replace("-", "") == wanted:
+            return key
+    raise HTTPException(
+        404, f"No account with number {account_number}. It is on every bill, like NP-4091-7263."
+    )
+
+
+def _invoice(invoice_number: int) -> dict[str, Any]:
+    """An invoice with its lines, VAT, payments and what is still due."""
+    inv = INVOICES.get(invoice_number)
+    if inv is None:
+        raise HTTPException(404, f"No invoice {invoice_number}.")
+    plan = TARIFFS[ENERGY_ACCOUNTS[inv["account"]]["plan"]]
+    rate = Decimal(str(plan["prices"]["unit_rates"][0]["p_per_kwh"]))
+    standing = Decimal(str(plan["prices"]["standing_charge_p_per_day"]))
+    start, end = (datetime.date.fromisoformat(d) for d in inv["period"])
+    days = (end - start).days + 1
+    energy = _pence(inv["kwh"] * rate / 100)
+    daily = _pence(days * standing / 100)
+    subtotal = _pence(Decimal(str(energy)) + Decimal(str(daily)))
+    vat = _pence(Decimal(str(subtotal)) * Decimal("0.05"))
+    total = _pence(Decimal(str(subtotal)) + Decimal(str(vat)))
+    paid = _pence(sum((Decimal(str(p["amount_gbp"])) for p in inv["payments"]), Decimal(0)))
+    due = _pence(Decimal(str(total)) - Decimal(str(paid)))
+    if due == 0:
+        status = "paid"
+    elif inv["due_date"] < ENERGY_DAY:
+        status = "overdue"
+    else:
+        status = "unpaid"
+    return {
+        "invoice_number": invoice_number,
+        "account_number": inv["account"],
+        "period": {"from": inv["period"][0], "to": inv["period"][1]},
+        "issued": inv["issued"],
+        "due_date": inv["due_date"],
+        "status": status,
+        "reading_type": inv["reading_type"],
+        "lines": [
+            {
+                "description": f"Electricity, {inv['kwh']} kWh at {rate}p per kWh",
+                "kwh": inv["kwh"],
+                "unit_rate_p": float(rate),
+                "amount_gbp": energy,
+            },
+            {
+                "description": f"Standing charge, {days} days at {standing}p per day",
+                "days": days,
+                "p_per_day": float(standing),
+                "amount_gbp": daily,
+            },
+        ],
+        "subtotal_gbp": subtotal,
+        "vat": {"percent": 5, "amount_gbp": vat},
+        "total_gbp": total,
+        "payments": inv["payments"],
+        "amount_due_gbp": due,
+        "reminders_sent": inv["reminders"],
+        "note": inv["note"],
+    }
+
+
+def _postcode(postcode: str) -> tuple[str, str]:
+    """A UK postcode ("LS6 2QT", "ls62qt") or district ("LS6"): the tidy form and district."""
+    text = "".join(c for c in postcode.upper() if c.isalnum())
+    district = text[:-3] if len(text) >= 5 else text
+    if not re.fullmatch(r"[A-Z]{1,2}\d[A-Z\d]?", district):
+        raise HTTPException(422, f"{postcode} is not a UK postcode (like LS6 2QT) or district.")
+    tidy = f"{district} {text[-3:]}" if len(text) >= 5 else district
+    return tidy, district
+
+
+def create_energy_app(server_url: str) -> FastAPI:
+    app = FastAPI(
+        title="Northfield Power Customer API",
+        version="1.7.0",
+        description="Accounts, meter readings, invoices, tariffs and power cuts of Northfield "
+        "Power, an electricity supplier in Yorkshire. Amounts in GBP, unit rates in pence.",
+        servers=[{"url": server_url}],
+    )
+
+    @app.get(
+        "/accounts/{account_number}",
+        operation_id="getAccount",
+        summary="A customer account",
+        description="Account holder, supply address, tariff plan (code and name; prices are "
+        "in getTariffs), the meter (smart or standard, who sends the readings, when the next "
+        "reading is due), how the account pays (direct debit with its day, or not), a free "
+        "smart meter installation if eligible, and the balance still to pay. Which bills are "
+        "paid, not due yet or overdue is in listInvoices.",
+    )
+    def account(
+        account_number: str = Path(description="Account number from a bill, e.g. NP-4091-7263."),
+    ) -> dict[str, Any]:
+        key = _account_key(account_number)
+        a = ENERGY_ACCOUNTS[key]
+        invoices = [_invoice(n) for n, inv in INVOICES.items() if inv["account"] == key]
+        return {
+            "account_number": key,
+            "holder": a["holder"],
+            "supply_address": a["supply_address"],
+            "customer_since": a["customer_since"],
+            "tariff": {"plan": a["plan"], "name": TARIFFS[a["plan"]]["name"]},
+            "meter": a["meter"],
+            "payment": a["payment"],
+            "balance": {
+                "amount_due_gbp": _pence(
+                    sum((Decimal(str(i["amount_due_gbp"])) for i in invoices), Decimal(0))
+                ),
+                "as_of": ENERGY_DAY,
+            },
+            "smart_meter_installation": a["smart_meter_installation"],
+            "paperless": a["paperless"],
+        }
+
+    @app.get(
+        "/accounts/{account_number}/readings",
+        operation_id="listMeterReadings",
+        summary="Monthly meter readings",
+        description="One row per month: the day read, the meter reading and the kWh used "
+        "since the previous reading, and whether it was actual, estimated or missing (with "
+        "a note saying why). Default: the last 6 months.",
+    )
+    def readings(
+        account_number: str = Path(description="Account number from a bill, e.g. NP-4091-7263."),
+        from_month: str | None = Query(
+            None, pattern=r"^\d{4}-\d{2}$", description="First month, YYYY-MM."
+        ),
+        to_month: str | None = Query(
+            None, pattern=r"^\d{4}-\d{2}$", description="Last month, YYYY-MM."
+        ),
+    ) -> dict[str, Any]:
+        key = _account_key(account_number)
+        rows = [
+            {
+                "month": month,
+                "read_on": read_on,
+                "reading_kwh": reading,
+                "usage_kwh": usage,
+                "type": kind,
+                "note": note,
+            }
+            for month, read_on, reading, usage, kind, note in METER_READINGS[key]
+            if (from_month is None or month >= from_month)
+            and (to_month is None or month <= to_month)
+        ]
+        meter = ENERGY_ACCOUNTS[key]["meter"]
+        return {
+            "account_number": key,
+            "meter": {"serial": meter["serial"], "type": meter["type"]},
+            "unit": "kWh",
+            "readings": rows,
+            "next_reading_due": meter["next_reading_due"] or "2026-11-30 (sent by the meter)",
+        }
+
+    @app.get(
+        "/accounts/{account_number}/invoices",
+        operation_id="listInvoices",
+        summary="Invoices of an account, newest first",
+        description="Invoice number, period, total, amount still due, status (paid; unpaid: "
+        "not due yet; overdue) and due date. Lines, VAT and payments are in getInvoice.",
+    )
+    def invoices(
+        account_number: str = Path(description="Account number from a bill, e.g. NP-4091-7263."),
+        status: Literal["paid", "unpaid", "overdue"] | None = Query(
+            None, description="Only invoices with this status."
+        ),
+    ) -> dict[str, Any]:
+        key = _account_key(account_number)
+        rows = sorted(
+            (_invoice(n) for n, inv in INVOICES.items() if inv["account"] == key),
+            key=lambda i: i["period"]["from"],
+            reverse=True,
+        )
+        rows = [i for i in rows if status is None or i["status"] == status]
+        return {
+            "account_number": key,
+            "total": len(rows),
+            "invoices": [
+                {
+                    k: i[k]
+                    for k in (
+                        "invoice_number",
+                        "period",
+                        "total_gbp",
+                        "amount_due_gbp",
+                        "status",
+                        "due_date",
+                    )
+                }
+                for i in rows
+            ],
+        }
+
+    @app.get(
+        "/invoices/{invoice_number}",
+        operation_id="getInvoice",
+        summary="An invoice in detail",
+        description="The period, whether it used an actual or estimated reading, the lines "
+        "(electricity in kWh at the unit rate; standing charge per day), subtotal, VAT, "
+        "total, payments received, the amount still due, status, due date and reminders.",
+    )
+    def invoice(
+        invoice_number: int = Path(description="Invoice number, e.g. 50218."),
+    ) -> dict[str, Any]:
+        return _invoice(invoice_number)
+
+    @app.get(
+        "/outages",
+        operation_id="listOutages",
+        summary="Power cuts near a postcode",
+        description="Power cuts in the postcode's district: ongoing and resolved unplanned "
+        "ones from the last 7 days and upcoming planned ones, with start, end or estimated "
+        "restore time, the streets affected, the number of homes and the cause.",
+    )
+    def outages(
+        postcode: str = Query(description="UK postcode, e.g. LS6 2QT, or a district, e.g. LS6."),
+        type: Literal["planned", "unplanned"] | None = Query(
+            None, description="Only planned (maintenance) or unplanned (faults) power cuts."
+        ),
+    ) -> dict[str, Any]:
+        tidy, district = _postcode(postcode)
+        hits = [
+            o for o in OUTAGES if o["district"] == district and (type is None or o["type"] == type)
+        ]
+        return {
+            "postcode": tidy,
+            "district": district,
+            "as_of": f"{ENERGY_DAY}T{ENERGY_NOW}",
+            "total": len(hits),
+            "outages": hits,
+            "message": None if hits else f"No power cuts reported or planned in {district}.",
+            "report_a_power_cut": "Call 105 (free, 24 hours).",
+        }
+
+    @app.get(
+        "/tariffs",
+        operation_id="getTariffs",
+        summary="Tariff plans and prices",
+        description="Each plan (or one): name, fixed or variable, unit rates in pence per kWh "
+        "by time band, the standing charge in pence per day, the contract end and exit fee, "
+        "whether a smart meter is required, whether new customers can join, and announced "
+        "price changes. Prices exclude 5% VAT.",
+    )
+    def tariffs(
+        plan: Literal["fixed_24", "flex", "ev_night", "peak_saver"] | None = Query(
+            None, description="Only this plan."
+        ),
+    ) -> dict[str, Any]:
+        wanted = [plan] if plan else list(TARIFFS)
+        return {
+            "vat_percent": 5,
+            "prices_include_vat": False,
+            "plans": [{"plan": p, **TARIFFS[p]} for p in wanted],
+        }
 
     return app
