@@ -1,4 +1,4 @@
-"""The APIs behind benchmarks/answers.py: ten shapes, deterministic data, a request log.
+"""The APIs behind benchmarks/answers.py: twelve shapes, deterministic data, a request log.
 
 - weather: the bundled demo API (flat objects, a list of days);
 - shop: search, details, orders and opening hours, with closed days, out-of-stock
@@ -29,7 +29,19 @@
 - energy: an electricity supplier's customer API with account numbers as text and
   integer invoice numbers, monthly meter readings (a month missing, an estimate),
   invoices with lines, VAT and partial payments (one overdue), power cuts by UK postcode
-  (planned, ongoing, resolved) and tariffs nested by plan and time band.
+  (planned, ongoing, resolved) and tariffs nested by plan and time band;
+- gym: a fitness club's member API with integer trainer ids and member numbers and booking
+  references as text, class type and club enums, a timetable by date with capacity, spots
+  left and a waitlist (one class cancelled, one full), memberships (active with a plan that
+  leaves out clubs, classes and the pool; frozen until a date; expired), class bookings
+  (booked, waitlisted with a position, cancelled by the club), club hours per weekday (a club
+  closed on Sundays, holiday closures) and plans with nested prices and what they include;
+- carrental: a car rental company's API with integer station ids, confirmation numbers as
+  text and category, fuel and topic enums, stations by city (one open 24 hours, some closed
+  on Sundays), categories with nested features (electric range), availability per station
+  over a date range (a category sold out on some days), reservations (cancelled, a young
+  driver fee, a pickup time outside opening hours), extras (one not offered at a station)
+  and policies (fuel, mileage, cross-border countries, deposit).
 
 Each app is served on a free 127.0.0.1 port by the benchmark; every request it
 receives is appended to a log so the benchmark reads the operations from the API
@@ -4161,5 +4173,1476 @@ def create_energy_app(server_url: str) -> FastAPI:
             "prices_include_vat": False,
             "plans": [{"plan": p, **TARIFFS[p]} for p in wanted],
         }
+
+    return app
+
+
+# ---------------------------------------------------------------------------- gym
+
+GYM_DAY = "2026-11-27"
+GYM_TIMETABLE_UNTIL = "2026-12-10"
+GYM_CLUBS: dict[str, dict[str, Any]] = {
+    "centrum": {
+        "name": "Granite Mill Centrum",
+        "address": {"street": "Catharijnesingel 40", "postcode": "3511 GC", "city": "Utrecht"},
+        "phone": "+31 30 555 0140",
+        "facilities": {
+            "gym_floor": True,
+            "studios": ["Studio 1 (yoga)", "Studio 2 (spin)", "Strength zone"],
+            "pool": {"length_m": 25, "lanes": 4},
+            "sauna": True,
+            "parking": None,
+            "childcare": False,
+        },
+        "hours": {
+            **{day: {"open": "06:00", "close": "23:00"} for day in WEEK[:5]},
+            "Saturday": {"open": "08:00", "close": "20:00"},
+            "Sunday": {"open": "08:00", "close": "18:00"},
+        },
+        "staffed_hours": "Reception is staffed Monday to Friday 07:00-21:00, weekends 09:00-17:00.",
+        "notes": "No parking at the club; use the Hoog Catharijne garage (2 hours free with "
+        "your membership card).",
+    },
+    "oost": {
+        "name": "Granite Mill Oost",
+        "address": {"street": "Heidelberglaan 7", "postcode": "3584 CS", "city": "Utrecht"},
+        "phone": "+31 30 555 0177",
+        "facilities": {
+            "gym_floor": True,
+            "studios": ["Spin studio", "Strength zone"],
+            "pool": None,
+            "sauna": False,
+            "parking": {"spaces": 40, "free": True},
+            "childcare": False,
+        },
+        "hours": {
+            **{day: {"open": "06:30", "close": "22:00"} for day in WEEK[:5]},
+            "Saturday": {"open": "09:00", "close": "17:00"},
+            "Sunday": None,
+        },
+        "staffed_hours": "Reception is staffed during all opening hours.",
+        "notes": "On the Utrecht Science Park campus. Closed on Sundays.",
+    },
+    "leidsche-rijn": {
+        "name": "Granite Mill Leidsche Rijn",
+        "address": {"street": "Berlijnplein 15", "postcode": "3541 CM", "city": "Utrecht"},
+        "phone": "+31 30 555 0193",
+        "facilities": {
+            "gym_floor": True,
+            "studios": ["Studio 1 (yoga)", "Strength zone"],
+            "pool": {"length_m": 25, "lanes": 6},
+            "sauna": True,
+            "parking": {"spaces": 85, "free": True},
+            "childcare": True,
+        },
+        "hours": {
+            **{day: {"open": "07:00", "close": "22:30"} for day in WEEK[:5]},
+            "Saturday": {"open": "08:00", "close": "19:00"},
+            "Sunday": {"open": "08:00", "close": "19:00"},
+        },
+        "staffed_hours": "Reception is staffed during all opening hours.",
+        "notes": "Childcare (ages 1-6) Monday to Saturday 09:00-12:00, 4.50 EUR per visit.",
+    },
+}
+# One-off days per club (all clubs: "*"): closed all day (hours None) or shorter hours.
+GYM_CLOSURES: list[dict[str, Any]] = [
+    {"club": "*", "date": "2026-12-25", "hours": None, "reason": "Christmas Day: closed."},
+    {
+        "club": "*",
+        "date": "2026-12-26",
+        "hours": {"open": "10:00", "close": "16:00"},
+        "reason": "Boxing Day: shorter hours.",
+    },
+    {
+        "club": "*",
+        "date": "2026-12-31",
+        "hours": {"open": "07:00", "close": "17:00"},
+        "reason": "New Year's Eve: closes at 17:00.",
+    },
+    {"club": "*", "date": "2027-01-01", "hours": None, "reason": "New Year's Day: closed."},
+]
+GYM_TRAINERS: dict[int, dict[str, Any]] = {
+    11: {
+        "name": "Sanne Vermeulen",
+        "class_types": ["yoga"],
+        "specialties": ["vinyasa and yin yoga", "pilates", "mobility for desk workers"],
+        "clubs": ["centrum", "leidsche-rijn"],
+        "languages": ["Dutch", "English"],
+        "certifications": ["RYT-500 yoga teacher", "Pilates mat instructor"],
+        "with_us_since": 2019,
+        "personal_training": {
+            "offered": True,
+            "price_eur_per_session": 55.0,
+            "session_minutes": 60,
+            "ten_session_pack_eur": 495.0,
+            "accepting_new_clients": True,
+        },
+    },
+    14: {
+        "name": "Bram Koster",
+        "class_types": ["strength"],
+        "specialties": [
+            "strength training",
+            "powerlifting",
+            "rehab after knee and shoulder injuries",
+        ],
+        "clubs": ["centrum", "oost"],
+        "languages": ["Dutch", "English", "German"],
+        "certifications": ["NASM Certified Personal Trainer", "Sports massage therapist"],
+        "with_us_since": 2016,
+        "personal_training": {
+            "offered": True,
+            "price_eur_per_session": 60.0,
+            "session_minutes": 60,
+            "ten_session_pack_eur": 550.0,
+            "accepting_new_clients": False,
+            "note": "No new personal training clients until 2027-01-15.",
+        },
+    },
+    17: {
+        "name": "Lotte Janssen",
+        "class_types": ["spin"],
+        "specialties": ["indoor cycling", "HIIT", "heart-rate zone training"],
+        "clubs": ["centrum"],
+        "languages": ["Dutch", "English"],
+        "certifications": ["Schwinn Certified Indoor Cycling Instructor", "EREPS Level 4"],
+        "with_us_since": 2021,
+        "personal_training": None,
+    },
+    22: {
+        "name": "Marco Rossi",
+        "class_types": ["swim"],
+        "specialties": ["front crawl technique", "aqua fitness", "triathlon swimming"],
+        "clubs": ["leidsche-rijn"],
+        "languages": ["Italian", "English", "Dutch"],
+        "certifications": ["KNZB swimming teacher", "Lifeguard (NRB)"],
+        "with_us_since": 2022,
+        "personal_training": {
+            "offered": True,
+            "price_eur_per_session": 50.0,
+            "session_minutes": 45,
+            "ten_session_pack_eur": None,
+            "accepting_new_clients": True,
+        },
+    },
+    25: {
+        "name": "Emma de Wit",
+        "class_types": ["spin", "strength"],
+        "specialties": ["spin", "circuit training", "beginners"],
+        "clubs": ["oost"],
+        "languages": ["Dutch"],
+        "certifications": ["EREPS Level 3 fitness instructor"],
+        "with_us_since": 2024,
+        "personal_training": None,
+    },
+}
+# The weekly timetable: (start, end, type, name, club, trainer id, capacity, usual spots left).
+GYM_WEEK: dict[str, list[tuple[str, str, str, str, str, int, int, int]]] = {
+    "Monday": [
+        ("07:00", "07:45", "strength", "Barbell Basics", "centrum", 14, 12, 6),
+        ("12:15", "13:00", "yoga", "Lunchtime Flow", "centrum", 11, 20, 9),
+        ("18:30", "19:15", "strength", "Kettlebell Circuit", "centrum", 14, 14, 2),
+        ("19:00", "19:45", "spin", "Spin 45", "oost", 25, 18, 5),
+        ("19:30", "20:15", "swim", "Technique Swim", "leidsche-rijn", 22, 10, 3),
+    ],
+    "Tuesday": [
+        ("07:00", "07:45", "spin", "Sunrise Spin", "oost", 25, 18, 7),
+        ("12:15", "13:00", "strength", "Core & Strength", "oost", 14, 14, 4),
+        ("18:00", "19:00", "yoga", "Vinyasa Yoga", "leidsche-rijn", 11, 22, 8),
+        ("19:00", "19:45", "spin", "Spin Intervals", "centrum", 17, 24, 5),
+    ],
+    "Wednesday": [
+        ("07:00", "07:45", "swim", "Early Lanes Coaching", "leidsche-rijn", 22, 10, 4),
+        ("12:15", "12:45", "spin", "Lunch Spin 30", "centrum", 17, 24, 10),
+        ("18:30", "19:15", "strength", "Barbell Basics", "oost", 25, 12, 3),
+        ("19:30", "20:30", "yoga", "Yin Yoga", "centrum", 11, 20, 6),
+    ],
+    "Thursday": [
+        ("07:00", "07:45", "strength", "Kettlebell Circuit", "centrum", 14, 14, 5),
+        ("18:00", "18:45", "spin", "Spin 45", "centrum", 17, 24, 9),
+        ("19:00", "19:45", "swim", "Aqua Fit", "leidsche-rijn", 22, 16, 7),
+        ("19:30", "20:30", "yoga", "Slow Flow", "leidsche-rijn", 11, 22, 11),
+    ],
+    "Friday": [
+        ("07:00", "07:45", "spin", "Sunrise Spin", "centrum", 17, 24, 6),
+        ("12:15", "13:00", "yoga", "Lunchtime Flow", "centrum", 11, 20, 3),
+        ("17:30", "18:15", "strength", "Friday Pump", "oost", 25, 16, 8),
+        ("18:00", "18:45", "swim", "Technique Swim", "leidsche-rijn", 22, 10, 1),
+    ],
+    "Saturday": [
+        ("09:00", "09:45", "spin", "Weekend Spin", "centrum", 17, 24, 10),
+        ("10:30", "11:30", "yoga", "Weekend Vinyasa", "centrum", 11, 20, 2),
+        ("11:00", "11:45", "swim", "Technique Swim", "leidsche-rijn", 22, 10, 5),
+        ("12:00", "12:45", "strength", "Barbell Basics", "oost", 25, 12, 4),
+        ("16:00", "16:45", "spin", "Spin 45", "oost", 25, 18, 8),
+    ],
+    "Sunday": [
+        ("10:00", "11:00", "yoga", "Sunday Slow Flow", "leidsche-rijn", 11, 22, 7),
+        ("11:00", "11:45", "spin", "Sunday Spin", "centrum", 17, 24, 12),
+        ("12:00", "12:45", "swim", "Aqua Fit", "leidsche-rijn", 22, 16, 6),
+    ],
+}
+# Dated changes to the weekly timetable, by (date, start, club).
+GYM_CLASS_CHANGES: dict[tuple[str, str, str], dict[str, Any]] = {
+    ("2026-11-28", "09:00", "centrum"): {
+        "status": "cancelled",
+        "reason": "The instructor is ill and no replacement was found. Everyone booked has "
+        "been notified; class credits are returned.",
+    },
+    ("2026-11-28", "10:30", "centrum"): {"spots_left": 0, "waitlist": 4},
+    ("2026-12-02", "19:30", "centrum"): {"spots_left": 0, "waitlist": 1},
+}
+GYM_PLANS: dict[str, dict[str, Any]] = {
+    "basic": {
+        "name": "Basic",
+        "prices_per_month_eur": {"contract_12_months": 24.95, "monthly_cancellable": 29.95},
+        "joining_fee_eur": 19.95,
+        "includes": {
+            "clubs": "home club only",
+            "gym_floor": True,
+            "group_classes": {
+                "included": True,
+                "class_types": ["spin", "strength"],
+                "bookings_per_week": 2,
+            },
+            "pool": False,
+            "sauna": False,
+            "guest_passes_per_month": 0,
+            "personal_training_sessions_per_month": 0,
+        },
+        "off_peak_only": False,
+    },
+    "plus": {
+        "name": "Plus",
+        "prices_per_month_eur": {"contract_12_months": 39.95, "monthly_cancellable": 46.95},
+        "joining_fee_eur": 19.95,
+        "includes": {
+            "clubs": "all clubs",
+            "gym_floor": True,
+            "group_classes": {
+                "included": True,
+                "class_types": ["yoga", "spin", "strength"],
+                "bookings_per_week": None,
+            },
+            "pool": True,
+            "sauna": False,
+            "guest_passes_per_month": 1,
+            "personal_training_sessions_per_month": 0,
+        },
+        "off_peak_only": False,
+    },
+    "premium": {
+        "name": "Premium",
+        "prices_per_month_eur": {"contract_12_months": 54.95, "monthly_cancellable": 62.95},
+        "joining_fee_eur": 0.0,
+        "includes": {
+            "clubs": "all clubs",
+            "gym_floor": True,
+            "group_classes": {
+                "included": True,
+                "class_types": ["yoga", "spin", "strength", "swim"],
+                "bookings_per_week": None,
+            },
+            "pool": True,
+            "sauna": True,
+            "guest_passes_per_month": 2,
+            "personal_training_sessions_per_month": 1,
+            "towel_service": True,
+        },
+        "off_peak_only": False,
+    },
+}
+GYM_MEMBERS: dict[str, dict[str, Any]] = {
+    "GM-20417": {
+        "name": "Daan Visser",
+        "status": "active",
+        "plan": "basic",
+        "home_club": "centrum",
+        "member_since": "2026-03-01",
+        "contract": {"type": "12 months", "start": "2026-03-01", "end": "2027-02-28"},
+        "next_payment": {"date": "2026-12-01", "amount_eur": 24.95},
+        "access": {
+            "clubs": ["centrum"],
+            "class_types": ["spin", "strength"],
+            "class_bookings_per_week": 2,
+            "pool": False,
+            "sauna": False,
+        },
+        "not_included": [
+            "the Oost and Leidsche Rijn clubs",
+            "yoga and swim classes",
+            "the pool",
+            "the sauna",
+        ],
+        "freeze": None,
+        "expired_on": None,
+        "note": "Upgrade to Plus or Premium in the app for all clubs and the pool.",
+    },
+    "GM-18833": {
+        "name": "Fleur de Jong",
+        "status": "frozen",
+        "plan": "plus",
+        "home_club": "oost",
+        "member_since": "2023-09-15",
+        "contract": {"type": "monthly", "start": "2023-09-15", "end": None},
+        "next_payment": {"date": "2027-01-01", "amount_eur": 46.95},
+        "access": None,
+        "not_included": [],
+        "freeze": {
+            "from": "2026-10-12",
+            "until": "2026-12-31",
+            "reason": "medical (knee surgery)",
+            "fee_eur_per_month": 0.0,
+        },
+        "expired_on": None,
+        "note": "Frozen: no club access and no class bookings until the freeze ends. Access "
+        "returns on 2027-01-01. To end the freeze early, ask at reception.",
+    },
+    "GM-15502": {
+        "name": "Ruben Bakker",
+        "status": "expired",
+        "plan": "premium",
+        "home_club": "leidsche-rijn",
+        "member_since": "2024-11-01",
+        "contract": {"type": "24 months", "start": "2024-11-01", "end": "2026-10-31"},
+        "next_payment": None,
+        "access": None,
+        "not_included": [],
+        "freeze": None,
+        "expired_on": "2026-10-31",
+        "note": "The membership ended on 2026-10-31 and was not renewed. Rejoin in the app or "
+        "at reception; former members pay no joining fee until 2026-12-31.",
+    },
+    "GM-21190": {
+        "name": "Noor El Amrani",
+        "status": "active",
+        "plan": "premium",
+        "home_club": "leidsche-rijn",
+        "member_since": "2025-06-01",
+        "contract": {"type": "12 months", "start": "2026-06-01", "end": "2027-05-31"},
+        "next_payment": {"date": "2026-12-01", "amount_eur": 54.95},
+        "access": {
+            "clubs": ["centrum", "oost", "leidsche-rijn"],
+            "class_types": ["yoga", "spin", "strength", "swim"],
+            "class_bookings_per_week": None,
+            "pool": True,
+            "sauna": True,
+        },
+        "not_included": [],
+        "freeze": None,
+        "expired_on": None,
+        "note": None,
+    },
+}
+GYM_BOOKINGS: dict[str, dict[str, Any]] = {
+    "BKG-7TQ2": {
+        "member_number": "GM-20417",
+        "class": ("2026-11-30", "18:30", "centrum"),
+        "status": "booked",
+        "booked_on": "2026-11-24T20:41",
+        "waitlist_position": None,
+        "free_cancellation_until": "2026-11-30T16:30",
+        "note": None,
+    },
+    "BKG-4M9X": {
+        "member_number": "GM-21190",
+        "class": ("2026-11-28", "10:30", "centrum"),
+        "status": "waitlisted",
+        "booked_on": "2026-11-26T07:12",
+        "waitlist_position": 2,
+        "free_cancellation_until": None,
+        "note": "The class is full. If a place opens, the first person on the waitlist gets "
+        "it automatically (until 2 hours before the class) and is told by e-mail and in the app.",
+    },
+    "BKG-2HD5": {
+        "member_number": "GM-20417",
+        "class": ("2026-11-28", "09:00", "centrum"),
+        "status": "cancelled_by_club",
+        "booked_on": "2026-11-21T18:03",
+        "waitlist_position": None,
+        "free_cancellation_until": None,
+        "note": "The class was cancelled (instructor ill); your class credit has been returned.",
+    },
+}
+
+
+def _gym_session(day: str, slot: tuple[str, str, str, str, str, int, int, int]) -> dict[str, Any]:
+    start, end, kind, name, club, trainer_id, capacity, spots = slot
+    change = GYM_CLASS_CHANGES.get((day, start, club), {})
+    cancelled = change.get("status") == "cancelled"
+    spots = 0 if cancelled else change.get("spots_left", spots)
+    return {
+        "date": day,
+        "weekday": _weekday(day),
+        "start": start,
+        "end": end,
+        "name": name,
+        "type": kind,
+        "club": club,
+        "trainer": {"id": trainer_id, "name": GYM_TRAINERS[trainer_id]["name"]},
+        "status": "cancelled" if cancelled else "scheduled",
+        "cancellation_reason": change.get("reason"),
+        "capacity": capacity,
+        "booked": 0 if cancelled else capacity - spots,
+        "spots_left": spots,
+        "full": not cancelled and spots == 0,
+        "waitlist": None if cancelled else change.get("waitlist", 0),
+    }
+
+
+def _gym_slot(day: str, start: str, club: str) -> tuple[str, str, str, str, str, int, int, int]:
+    return next(s for s in GYM_WEEK[_weekday(day)] if s[0] == start and s[4] == club)
+
+
+def _member_key(member_number: str) -> str:
+    """A member number as printed ("GM-20417"), also as "gm20417" or "GM 20417"."""
+    wanted = "".join(c for c in member_number.upper() if c.isalnum())
+    if wanted.isdigit():
+        wanted = f"GM{wanted}"
+    for key in GYM_MEMBERS:
+        if key.replace("-", "") == wanted:
+            return key
+    raise HTTPException(
+        404, f"No member with number {member_number}. It is on the membership card, like GM-20417."
+    )
+
+
+def _gym_booking_key(reference: str) -> str:
+    """A booking reference as shown in the app ("BKG-7TQ2"), also as "bkg7tq2"."""
+    wanted = "".join(c for c in reference.upper() if c.isalnum())
+    for key in GYM_BOOKINGS:
+        if key.replace("-", "") == wanted:
+            return key
+    raise HTTPException(404, f"No class booking with reference {reference}.")
+
+
+def _gym_trainer(trainer_id: int) -> dict[str, Any]:
+    trainer = GYM_TRAINERS.get(trainer_id)
+    if trainer is None:
+        raise HTTPException(404, f"No trainer with id {trainer_id}. Find ids with listTrainers.")
+    return trainer
+
+
+ClubName = Literal["centrum", "oost", "leidsche-rijn"]
+ClassType = Literal["yoga", "spin", "strength", "swim"]
+
+
+def create_gym_app(server_url: str) -> FastAPI:
+    app = FastAPI(
+        title="Granite Mill Fitness Member API",
+        version="3.0.2",
+        description="Group classes, trainers, memberships, class bookings, club opening hours "
+        "and membership plans of Granite Mill Fitness, three clubs in Utrecht. Prices in EUR.",
+        servers=[{"url": server_url}],
+    )
+
+    @app.get(
+        "/classes",
+        operation_id="listClasses",
+        summary="Group classes on a day",
+        description="The timetable for a date (or several days from it): start and end time, "
+        "class name and type, club, trainer (id and name), capacity, places booked, spots "
+        "left, whether it is full, the waitlist length, and whether the class is scheduled "
+        "or cancelled (with the reason). Published two weeks ahead.",
+    )
+    def classes(
+        date: str | None = Query(
+            None, pattern=r"^\d{4}-\d{2}-\d{2}$", description="Day, YYYY-MM-DD. Default: today."
+        ),
+        days: int = Query(
+            1, ge=1, le=7, description="How many days from date, e.g. 2 for a weekend."
+        ),
+        type: ClassType | None = Query(None, description="Only classes of this type."),
+        club: ClubName | None = Query(None, description="Only classes at this club."),
+    ) -> dict[str, Any]:
+        start = date or GYM_DAY
+        _weekday(start)
+        if start < GYM_DAY:
+            raise HTTPException(422, f"{start} is in the past (today is {GYM_DAY}).")
+        first = datetime.date.fromisoformat(start)
+        dates = [(first + datetime.timedelta(i)).isoformat() for i in range(days)]
+        if dates[-1] > GYM_TIMETABLE_UNTIL:
+            raise HTTPException(
+                422, f"The timetable is published until {GYM_TIMETABLE_UNTIL} (two weeks ahead)."
+            )
+        rows = [
+            _gym_session(day, slot)
+            for day in dates
+            for slot in GYM_WEEK[_weekday(day)]
+            if (type is None or slot[2] == type) and (club is None or slot[4] == club)
+        ]
+        return {
+            "from": dates[0],
+            "to": dates[-1],
+            "total": len(rows),
+            "classes": rows,
+            "message": None if rows else "No classes match on these days.",
+            "booking_rules": "Book in the app up to 7 days ahead; cancel for free until 2 hours "
+            "before the class. When a class is full you can join its waitlist.",
+        }
+
+    @app.get(
+        "/trainers",
+        operation_id="listTrainers",
+        summary="Find trainers",
+        description="Trainers by name, class type or club: id, name, the class types they "
+        "teach and their clubs. Specialties, languages, certifications and personal training "
+        "prices are in getTrainer.",
+    )
+    def trainers(
+        q: str = Query("", description="Part of the trainer's name, e.g. Sanne. Empty: all."),
+        class_type: ClassType | None = Query(None, description="Only trainers teaching this."),
+        club: ClubName | None = Query(None, description="Only trainers working at this club."),
+    ) -> dict[str, Any]:
+        words = [w for w in _fold(q).split() if w not in ("trainer", "coach", "the")]
+        hits = [
+            n
+            for n, t in GYM_TRAINERS.items()
+            if (class_type is None or class_type in t["class_types"])
+            and (club is None or club in t["clubs"])
+            and all(w in _fold(t["name"]) for w in words)
+        ]
+        return {
+            "total": len(hits),
+            "trainers": [
+                {
+                    "id": n,
+                    "name": GYM_TRAINERS[n]["name"],
+                    "class_types": GYM_TRAINERS[n]["class_types"],
+                    "clubs": GYM_TRAINERS[n]["clubs"],
+                }
+                for n in hits
+            ],
+        }
+
+    @app.get(
+        "/trainers/{trainer_id}",
+        operation_id="getTrainer",
+        summary="A trainer's profile",
+        description="Specialties, class types, clubs, languages, certifications, since when "
+        "they work here, and personal training (price per session, length, 10-session pack, "
+        "whether they take new clients) or null if they do not offer it.",
+    )
+    def trainer(trainer_id: int = Path(description="Trainer id, e.g. 11.")) -> dict[str, Any]:
+        return {"id": trainer_id, **_gym_trainer(trainer_id)}
+
+    @app.get(
+        "/members/{member_number}",
+        operation_id="getMembership",
+        summary="A membership by member number",
+        description="Member name, status (active, frozen or expired), plan, home club, "
+        "contract, next payment, what the membership gives access to (clubs, class types, "
+        "pool, sauna) and what it does not include, a freeze (from, until, reason) and the "
+        "expiry date.",
+    )
+    def membership(
+        member_number: str = Path(description="Member number from the card, e.g. GM-20417."),
+    ) -> dict[str, Any]:
+        key = _member_key(member_number)
+        m = GYM_MEMBERS[key]
+        return {
+            "member_number": key,
+            "name": m["name"],
+            "status": m["status"],
+            "plan": {"code": m["plan"], "name": GYM_PLANS[m["plan"]]["name"]},
+            **{k: v for k, v in m.items() if k not in ("name", "status", "plan")},
+            "as_of": GYM_DAY,
+        }
+
+    @app.get(
+        "/bookings/{booking_reference}",
+        operation_id="getClassBooking",
+        summary="A class booking",
+        description="Status (booked, waitlisted, cancelled_by_member or cancelled_by_club), "
+        "the class (date, time, name, club, trainer and whether it still takes place), the "
+        "place on the waitlist, and until when it can be cancelled for free.",
+    )
+    def class_booking(
+        booking_reference: str = Path(description="Booking reference from the app, e.g. BKG-7TQ2."),
+    ) -> dict[str, Any]:
+        key = _gym_booking_key(booking_reference)
+        b = GYM_BOOKINGS[key]
+        day, start, club = b["class"]
+        session = _gym_session(day, _gym_slot(day, start, club))
+        return {
+            "booking_reference": key,
+            "member_number": b["member_number"],
+            "status": b["status"],
+            "class": session,
+            **{k: v for k, v in b.items() if k not in ("member_number", "class", "status")},
+        }
+
+    @app.get(
+        "/clubs/{club}",
+        operation_id="getClub",
+        summary="A club: address, facilities and opening hours",
+        description="Address, phone, facilities (pool, sauna, parking, childcare), opening "
+        "hours per weekday (null: closed that day), holiday closures and shorter hours. With "
+        "a date: whether the club is open that day and its hours.",
+    )
+    def club(
+        club: ClubName = Path(description="The club."),
+        date: str | None = Query(
+            None, pattern=r"^\d{4}-\d{2}-\d{2}$", description="A day, YYYY-MM-DD (optional)."
+        ),
+    ) -> dict[str, Any]:
+        c = GYM_CLUBS[club]
+        closures = [
+            {k: v for k, v in x.items() if k != "club"}
+            for x in GYM_CLOSURES
+            if x["club"] in ("*", club)
+        ]
+        out: dict[str, Any] = {"club": club, **c, "holiday_hours": closures}
+        if date:
+            weekday = _weekday(date)
+            special = next((x for x in closures if x["date"] == date), None)
+            hours = special["hours"] if special else c["hours"][weekday]
+            out["on_date"] = {
+                "date": date,
+                "weekday": weekday,
+                "open": hours is not None,
+                "hours": hours,
+                "reason": special["reason"] if special else None,
+            }
+        return out
+
+    @app.get(
+        "/plans",
+        operation_id="listPlans",
+        summary="Membership plans and prices",
+        description="Each plan (or one): monthly price with a 12-month contract and monthly "
+        "cancellable, joining fee, and what it includes (clubs, class types, pool, sauna, "
+        "guest passes, personal training sessions).",
+    )
+    def plans(
+        plan: Literal["basic", "plus", "premium"] | None = Query(
+            None, description="Only this plan."
+        ),
+    ) -> dict[str, Any]:
+        wanted = [plan] if plan else list(GYM_PLANS)
+        return {
+            "currency": "EUR",
+            "plans": [{"code": p, **GYM_PLANS[p]} for p in wanted],
+            "freeze_rules": "Freeze for 1 to 3 months with a medical note or for travel; no "
+            "fee while frozen.",
+            "student_discount_percent": 15,
+        }
+
+    return app
+
+
+# ---------------------------------------------------------------------------- car rental
+
+CAR_DAY = "2026-11-27"
+CAR_RATES_UNTIL = "2027-03-31"
+CAR_HOLIDAY_HOURS: list[dict[str, Any]] = [
+    {
+        "date": "2026-12-24",
+        "hours": {"open": "08:00", "close": "12:00"},
+        "reason": "Christmas Eve: closes at 12:00.",
+    },
+    {"date": "2026-12-25", "hours": None, "reason": "Christmas Day: closed."},
+    {"date": "2026-12-26", "hours": None, "reason": "Boxing Day: closed."},
+]
+CAR_STATIONS: dict[int, dict[str, Any]] = {
+    101: {
+        "name": "Munich Airport",
+        "city": "Munich",
+        "type": "airport",
+        "address": {
+            "street": "Terminal 2, Car Rental Centre, Level 3",
+            "postcode": "85356",
+            "city": "Munich-Flughafen",
+        },
+        "phone": "+49 89 555 01010",
+        "open_24h": True,
+        "hours": {day: {"open": "00:00", "close": "24:00"} for day in WEEK},
+        "holiday_hours": [],
+        "key_box_return": None,
+        "fleet": {"economy": 14, "compact": 12, "estate": 6, "suv": 5, "electric": 6},
+        "notes": "Open 24 hours every day, holidays included. Follow the 'Car Rental' signs.",
+    },
+    102: {
+        "name": "Munich Central Station",
+        "city": "Munich",
+        "type": "train_station",
+        "address": {"street": "Arnulfstraße 9", "postcode": "80335", "city": "Munich"},
+        "phone": "+49 89 555 01020",
+        "open_24h": False,
+        "hours": {
+            **{day: {"open": "07:00", "close": "21:00"} for day in WEEK[:5]},
+            "Saturday": {"open": "08:00", "close": "18:00"},
+            "Sunday": {"open": "09:00", "close": "15:00"},
+        },
+        "holiday_hours": CAR_HOLIDAY_HOURS,
+        "key_box_return": "Return outside opening hours at the key box on car park level -2.",
+        "fleet": {"economy": 10, "compact": 8, "estate": 4, "suv": 3, "electric": 2, "van": 2},
+        "notes": "The desk is inside the station's north entrance; cars are in the car park "
+        "next door, level -2.",
+    },
+    103: {
+        "name": "Munich Schwabing",
+        "city": "Munich",
+        "type": "city",
+        "address": {"street": "Leopoldstraße 118", "postcode": "80802", "city": "Munich"},
+        "phone": "+49 89 555 01030",
+        "open_24h": False,
+        "hours": {
+            **{day: {"open": "08:00", "close": "18:00"} for day in WEEK[:5]},
+            "Saturday": {"open": "09:00", "close": "13:00"},
+            "Sunday": None,
+        },
+        "holiday_hours": CAR_HOLIDAY_HOURS,
+        "key_box_return": "Return outside opening hours at the key box next to the entrance.",
+        "fleet": {"economy": 5, "compact": 4, "electric": 2},
+        "notes": "Closed on Sundays; no pickups or returns at the desk that day.",
+    },
+    104: {
+        "name": "Augsburg City",
+        "city": "Augsburg",
+        "type": "city",
+        "address": {"street": "Halderstraße 21", "postcode": "86150", "city": "Augsburg"},
+        "phone": "+49 821 555 0104",
+        "open_24h": False,
+        "hours": {
+            **{day: {"open": "08:00", "close": "18:00"} for day in WEEK[:5]},
+            "Saturday": {"open": "09:00", "close": "12:00"},
+            "Sunday": None,
+        },
+        "holiday_hours": CAR_HOLIDAY_HOURS,
+        "key_box_return": None,
+        "fleet": {"economy": 6, "compact": 4, "estate": 2, "van": 2},
+        "notes": "Returns only during opening hours (no key box).",
+    },
+    105: {
+        "name": "Garmisch-Partenkirchen",
+        "city": "Garmisch-Partenkirchen",
+        "type": "city",
+        "address": {
+            "street": "Bahnhofstraße 40",
+            "postcode": "82467",
+            "city": "Garmisch-Partenkirchen",
+        },
+        "phone": "+49 8821 555 0105",
+        "open_24h": False,
+        "hours": {
+            **{day: {"open": "08:00", "close": "18:00"} for day in WEEK[:6]},
+            "Sunday": {"open": "09:00", "close": "12:00"},
+        },
+        "holiday_hours": CAR_HOLIDAY_HOURS,
+        "key_box_return": "Return outside opening hours at the key box by the door.",
+        "fleet": {"economy": 3, "compact": 3, "estate": 2, "suv": 4},
+        "notes": "Winter tyres on every car; snow chains on request.",
+    },
+}
+CAR_CATEGORIES: dict[str, dict[str, Any]] = {
+    "economy": {
+        "name": "Economy",
+        "example": "VW Polo or similar",
+        "price_per_day_eur": 39.0,
+        "features": {
+            "seats": 5,
+            "doors": 5,
+            "transmission": "manual",
+            "fuel": "petrol",
+            "luggage": {"large_suitcases": 1, "small_bags": 1},
+            "electric": None,
+            "equipment": {
+                "air_conditioning": True,
+                "navigation": False,
+                "cruise_control": False,
+                "four_wheel_drive": False,
+                "tow_bar": False,
+            },
+        },
+        "min_driver_age": 19,
+        "deposit_eur": 300.0,
+    },
+    "compact": {
+        "name": "Compact automatic",
+        "example": "VW Golf or similar",
+        "price_per_day_eur": 49.0,
+        "features": {
+            "seats": 5,
+            "doors": 5,
+            "transmission": "automatic",
+            "fuel": "petrol",
+            "luggage": {"large_suitcases": 2, "small_bags": 1},
+            "electric": None,
+            "equipment": {
+                "air_conditioning": True,
+                "navigation": True,
+                "cruise_control": True,
+                "four_wheel_drive": False,
+                "tow_bar": False,
+            },
+        },
+        "min_driver_age": 19,
+        "deposit_eur": 300.0,
+    },
+    "estate": {
+        "name": "Estate",
+        "example": "Skoda Octavia Combi or similar",
+        "price_per_day_eur": 62.0,
+        "features": {
+            "seats": 5,
+            "doors": 5,
+            "transmission": "automatic",
+            "fuel": "diesel",
+            "luggage": {"large_suitcases": 3, "small_bags": 2},
+            "electric": None,
+            "equipment": {
+                "air_conditioning": True,
+                "navigation": True,
+                "cruise_control": True,
+                "four_wheel_drive": False,
+                "tow_bar": True,
+            },
+        },
+        "min_driver_age": 19,
+        "deposit_eur": 500.0,
+    },
+    "suv": {
+        "name": "SUV 4x4",
+        "example": "BMW X1 xDrive or similar",
+        "price_per_day_eur": 79.0,
+        "features": {
+            "seats": 5,
+            "doors": 5,
+            "transmission": "automatic",
+            "fuel": "diesel",
+            "luggage": {"large_suitcases": 3, "small_bags": 1},
+            "electric": None,
+            "equipment": {
+                "air_conditioning": True,
+                "navigation": True,
+                "cruise_control": True,
+                "four_wheel_drive": True,
+                "tow_bar": False,
+            },
+        },
+        "min_driver_age": 21,
+        "deposit_eur": 500.0,
+    },
+    "van": {
+        "name": "9-seat van",
+        "example": "VW Transporter or similar",
+        "price_per_day_eur": 109.0,
+        "features": {
+            "seats": 9,
+            "doors": 4,
+            "transmission": "manual",
+            "fuel": "diesel",
+            "luggage": {"large_suitcases": 4, "small_bags": 2},
+            "electric": None,
+            "equipment": {
+                "air_conditioning": True,
+                "navigation": True,
+                "cruise_control": True,
+                "four_wheel_drive": False,
+                "tow_bar": True,
+            },
+        },
+        "min_driver_age": 25,
+        "deposit_eur": 800.0,
+    },
+    "electric": {
+        "name": "Electric",
+        "example": "Tesla Model 3 or similar",
+        "price_per_day_eur": 85.0,
+        "features": {
+            "seats": 5,
+            "doors": 4,
+            "transmission": "automatic",
+            "fuel": "electric",
+            "luggage": {"large_suitcases": 2, "small_bags": 2},
+            "electric": {
+                "range_km_wltp": 480,
+                "winter_range_km": 360,
+                "charging": {
+                    "ac": "Type 2, 11 kW (cable included)",
+                    "dc_fast": "CCS, up to 170 kW",
+                },
+                "charging_card_included": True,
+                "return_min_charge_percent": 70,
+            },
+            "equipment": {
+                "air_conditioning": True,
+                "navigation": True,
+                "cruise_control": True,
+                "four_wheel_drive": False,
+                "tow_bar": False,
+            },
+        },
+        "min_driver_age": 21,
+        "deposit_eur": 500.0,
+    },
+}
+# Cars left on some days (otherwise the station's whole fleet of the category is free).
+CAR_LEFT: dict[tuple[str, int, str], int] = {
+    ("2026-11-28", 101, "suv"): 0,
+    ("2026-11-29", 101, "suv"): 0,
+    ("2026-11-30", 101, "suv"): 0,
+    ("2026-11-28", 102, "suv"): 2,
+    ("2026-11-29", 102, "suv"): 2,
+    ("2026-11-28", 102, "electric"): 1,
+    ("2026-11-28", 105, "suv"): 1,
+    ("2026-12-05", 102, "van"): 0,
+    ("2026-12-06", 102, "van"): 0,
+}
+CAR_EXTRAS: dict[str, dict[str, Any]] = {
+    "child_seat": {
+        "name": "Child seat (9-18 kg, about 1-4 years)",
+        "price_eur": 8.0,
+        "per": "day",
+        "max_per_rental_eur": 40.0,
+        "not_available_at": [],
+        "note": "Reserve in advance; limited stock.",
+    },
+    "booster_seat": {
+        "name": "Booster seat (15-36 kg, about 4-12 years)",
+        "price_eur": 6.0,
+        "per": "day",
+        "max_per_rental_eur": 30.0,
+        "not_available_at": [],
+        "note": None,
+    },
+    "snow_chains": {
+        "name": "Snow chains",
+        "price_eur": 12.0,
+        "per": "rental",
+        "max_per_rental_eur": 12.0,
+        "not_available_at": [104],
+        "note": "Not offered at Augsburg City this winter; pick them up at a Munich station or "
+        "in Garmisch-Partenkirchen. Winter tyres are fitted to every car anyway.",
+    },
+    "gps": {
+        "name": "Navigation device",
+        "price_eur": 7.0,
+        "per": "day",
+        "max_per_rental_eur": 35.0,
+        "not_available_at": [],
+        "note": "Compact, estate, SUV, van and electric cars have built-in navigation.",
+    },
+    "additional_driver": {
+        "name": "Additional driver",
+        "price_eur": 10.0,
+        "per": "day",
+        "max_per_rental_eur": 70.0,
+        "not_available_at": [],
+        "note": "Additional drivers must show their licence at pickup; drivers under 25 also "
+        "pay the young driver fee.",
+    },
+}
+CAR_POLICIES: dict[str, Any] = {
+    "fuel": {
+        "policy": "full to full",
+        "refuel_charge_eur_per_litre": 2.95,
+        "refuel_service_fee_eur": 25.0,
+        "electric": {
+            "return_min_charge_percent": 70,
+            "charge_eur_per_kwh": 0.59,
+            "service_fee_eur": 15.0,
+        },
+        "prepaid_fuel_option": False,
+    },
+    "mileage": {
+        "included_km_per_day": 300,
+        "extra_km_eur": 0.29,
+        "vans": {"included_km_per_day": 200, "extra_km_eur": 0.35},
+        "unlimited_option": None,
+    },
+    "cross_border": {
+        "allowed_countries": [
+            "Austria",
+            "Switzerland",
+            "Liechtenstein",
+            "Italy",
+            "France",
+            "Netherlands",
+            "Belgium",
+            "Luxembourg",
+            "Denmark",
+        ],
+        "not_allowed_countries": [
+            "Czech Republic",
+            "Poland",
+            "Slovakia",
+            "Hungary",
+            "Slovenia",
+            "Croatia",
+            "United Kingdom",
+            "any country not listed as allowed",
+        ],
+        "fee_eur_per_rental": 29.0,
+        "declare_at_pickup": True,
+        "notes": "Tell the desk at pickup which countries you will visit. Austria and "
+        "Switzerland need a motorway vignette, which is not included. Insurance does not "
+        "cover the car in countries that are not allowed.",
+    },
+    "deposit": {
+        "amount_eur_by_category": {code: c["deposit_eur"] for code, c in CAR_CATEGORIES.items()},
+        "payment": "blocked on a credit card in the main driver's name at pickup",
+        "credit_card_required": True,
+        "debit_cards_accepted": False,
+        "cash_accepted": False,
+        "released": "within 10 days after the car is returned undamaged",
+    },
+    "age": {
+        "minimum_age": 19,
+        "minimum_age_by_category": {"suv": 21, "electric": 21, "van": 25},
+        "young_driver_fee_eur_per_day": 15.0,
+        "young_driver_fee_applies_under_age": 25,
+        "licence_held_min_years": 1,
+        "van_licence_held_min_years": 3,
+    },
+    "insurance": {
+        "collision_damage_waiver": "included",
+        "excess_eur": 950.0,
+        "zero_excess_option_eur_per_day": 14.0,
+        "theft_protection": "included",
+        "glass_and_tyres": "not included; 6 EUR per day",
+    },
+    "winter": "Winter tyres are fitted to every car from October to April at no charge.",
+}
+CAR_RESERVATIONS: dict[str, dict[str, Any]] = {
+    "RSV-58213": {
+        "status": "confirmed",
+        "driver": {"name": "Jonas Keller", "age": 34},
+        "pickup": {"station_id": 102, "date": "2026-11-28", "time": "10:00"},
+        "return": {"station_id": 102, "date": "2026-12-01", "time": "09:00"},
+        "category": "compact",
+        "extras": [{"code": "child_seat", "quantity": 1, "amount_eur": 24.0}],
+        "fees": [],
+        "prepaid": False,
+        "paid_eur": 0.0,
+        "cancellation": None,
+        "free_cancellation_until": "2026-11-28T10:00",
+        "notes": None,
+    },
+    "RSV-60471": {
+        "status": "cancelled",
+        "driver": {"name": "Lena Braun", "age": 29},
+        "pickup": {"station_id": 101, "date": "2026-11-28", "time": "09:00"},
+        "return": {"station_id": 101, "date": "2026-11-30", "time": "09:00"},
+        "category": "suv",
+        "extras": [],
+        "fees": [],
+        "prepaid": True,
+        "paid_eur": 158.0,
+        "cancellation": {
+            "cancelled_on": "2026-11-25",
+            "cancelled_by": "customer",
+            "fee_eur": 0.0,
+            "refund_eur": 158.0,
+            "refunded_on": "2026-11-26",
+        },
+        "free_cancellation_until": None,
+        "notes": "Cancelled free of charge; the prepayment was refunded to the card.",
+    },
+    "RSV-61932": {
+        "status": "confirmed",
+        "driver": {"name": "Mia Hoffmann", "age": 21},
+        "pickup": {"station_id": 101, "date": "2026-12-04", "time": "18:00"},
+        "return": {"station_id": 101, "date": "2026-12-07", "time": "18:00"},
+        "category": "economy",
+        "extras": [],
+        "fees": [
+            {
+                "name": "Young driver fee (main driver under 25)",
+                "eur_per_day": 15.0,
+                "days": 3,
+                "amount_eur": 45.0,
+            }
+        ],
+        "prepaid": False,
+        "paid_eur": 0.0,
+        "cancellation": None,
+        "free_cancellation_until": "2026-12-04T18:00",
+        "notes": "The main driver is 21, so the young driver fee applies.",
+    },
+    "RSV-62208": {
+        "status": "confirmed",
+        "driver": {"name": "Tobias Wagner", "age": 41},
+        "pickup": {"station_id": 103, "date": "2026-11-28", "time": "14:00"},
+        "return": {"station_id": 103, "date": "2026-11-30", "time": "09:00"},
+        "category": "electric",
+        "extras": [],
+        "fees": [],
+        "prepaid": False,
+        "paid_eur": 0.0,
+        "cancellation": None,
+        "free_cancellation_until": "2026-11-28T14:00",
+        "notes": "The pickup time 14:00 is outside the station's opening hours: Munich "
+        "Schwabing is open 09:00-13:00 on Saturdays. Pick the car up by 13:00, or call "
+        "+49 89 555 01030 to move the pickup to Munich Central Station (open until 18:00 on "
+        "Saturdays).",
+    },
+}
+
+
+def _car_station(station_id: int) -> dict[str, Any]:
+    station = CAR_STATIONS.get(station_id)
+    if station is None:
+        raise HTTPException(
+            404, f"No station with id {station_id}. Find station ids with listStations."
+        )
+    return station
+
+
+def _station_hours(station_id: int, day: str) -> tuple[dict[str, str] | None, str | None]:
+    """A station's hours on a date (None: closed) and the reason when they differ."""
+    station = CAR_STATIONS[station_id]
+    special = next((h for h in station["holiday_hours"] if h["date"] == day), None)
+    if special:
+        return special["hours"], special["reason"]
+    return station["hours"][_weekday(day)], None
+
+
+def _reservation_key(confirmation_number: str) -> str:
+    """A confirmation number as printed ("RSV-58213"), also as "rsv58213" or "58213"."""
+    wanted = "".join(c for c in confirmation_number.upper() if c.isalnum())
+    if wanted.isdigit():
+        wanted = f"RSV{wanted}"
+    for key in CAR_RESERVATIONS:
+        if key.replace("-", "") == wanted:
+            return key
+    raise HTTPException(
+        404,
+        f"No reservation with confirmation number {confirmation_number}. It is in your "
+        "confirmation e-mail, like RSV-58213.",
+    )
+
+
+def _car_date(day: str, name: str) -> datetime.date:
+    try:
+        return datetime.date.fromisoformat(day)
+    except ValueError:
+        raise HTTPException(422, f"{name} {day} is not a valid date (YYYY-MM-DD).") from None
+
+
+def _station_matches(station: dict[str, Any], text: str) -> bool:
+    haystack = _fold(f"{station['name']} {station['city']} {station['type']}").replace("-", " ")
+    aliases = {
+        "munich": "munich munchen muenchen",
+        "airport": "airport flughafen muc",
+        "train_station": "train station central hauptbahnhof hbf",
+    }
+    for word, more in aliases.items():
+        haystack = haystack.replace(word, more)
+    words = [w for w in _fold(text).replace("-", " ").split() if w not in ("station", "branch")]
+    return all(w in haystack for w in words)
+
+
+CategoryCode = Literal["economy", "compact", "estate", "suv", "van", "electric"]
+
+
+def create_carrental_app(server_url: str) -> FastAPI:
+    app = FastAPI(
+        title="Isar Drive Car Rental API",
+        version="4.2.0",
+        description="Stations, vehicle categories, availability and prices, reservations, "
+        "extras and rental policies of Isar Drive, a car rental company in southern Bavaria. "
+        "Prices in EUR including VAT.",
+        servers=[{"url": server_url}],
+    )
+
+    @app.get(
+        "/stations",
+        operation_id="listStations",
+        summary="Find rental stations",
+        description="Stations by city or name: id, name, city, type (airport, train_station "
+        "or city), whether it is open 24 hours, and phone. Address, opening hours per weekday "
+        "and holiday closures are in getStation.",
+    )
+    def stations(
+        city: str = Query(
+            "",
+            description="City or part of the station name, e.g. Munich or Schwabing. Empty: all.",
+        ),
+        type: Literal["airport", "train_station", "city"] | None = Query(
+            None, description="Only stations of this type."
+        ),
+    ) -> dict[str, Any]:
+        hits = [
+            n
+            for n, s in CAR_STATIONS.items()
+            if (type is None or s["type"] == type) and _station_matches(s, city)
+        ]
+        return {
+            "total": len(hits),
+            "stations": [
+                {
+                    "id": n,
+                    "name": CAR_STATIONS[n]["name"],
+                    "city": CAR_STATIONS[n]["city"],
+                    "type": CAR_STATIONS[n]["type"],
+                    "open_24h": CAR_STATIONS[n]["open_24h"],
+                    "phone": CAR_STATIONS[n]["phone"],
+                }
+                for n in hits
+            ],
+        }
+
+    @app.get(
+        "/stations/{station_id}",
+        operation_id="getStation",
+        summary="A station's address and opening hours",
+        description="Address, phone, opening hours per weekday (null: closed all day), "
+        "holiday hours and closures, whether cars can be returned at a key box outside "
+        "opening hours, and the vehicle categories kept there. With a date: whether the "
+        "station is open that day and its hours.",
+    )
+    def station(
+        station_id: int = Path(description="Station id, e.g. 102."),
+        date: str | None = Query(
+            None, pattern=r"^\d{4}-\d{2}-\d{2}$", description="A day, YYYY-MM-DD (optional)."
+        ),
+    ) -> dict[str, Any]:
+        s = _car_station(station_id)
+        out: dict[str, Any] = {
+            "id": station_id,
+            **{k: v for k, v in s.items() if k != "fleet"},
+            "categories": list(s["fleet"]),
+        }
+        if date:
+            hours, reason = _station_hours(station_id, date)
+            out["on_date"] = {
+                "date": date,
+                "weekday": _weekday(date),
+                "open": hours is not None,
+                "hours": hours,
+                "reason": reason,
+            }
+        return out
+
+    @app.get(
+        "/categories",
+        operation_id="listCategories",
+        summary="Vehicle categories",
+        description="Each category: code, name, example model, price per day, features "
+        "(seats, doors, transmission, fuel, luggage, electric range and charging or null, "
+        "equipment such as navigation and four-wheel drive), the minimum driver age and the "
+        "deposit.",
+    )
+    def categories(
+        transmission: Literal["automatic", "manual"] | None = Query(
+            None, description="Only categories with this transmission."
+        ),
+        fuel: Literal["petrol", "diesel", "electric"] | None = Query(
+            None, description="Only categories with this fuel."
+        ),
+        min_seats: int | None = Query(None, ge=1, le=9, description="At least this many seats."),
+    ) -> dict[str, Any]:
+        hits = [
+            code
+            for code, c in CAR_CATEGORIES.items()
+            if (transmission is None or c["features"]["transmission"] == transmission)
+            and (fuel is None or c["features"]["fuel"] == fuel)
+            and (min_seats is None or c["features"]["seats"] >= min_seats)
+        ]
+        return {
+            "total": len(hits),
+            "categories": [{"code": code, **CAR_CATEGORIES[code]} for code in hits],
+        }
+
+    @app.get(
+        "/availability",
+        operation_id="checkAvailability",
+        summary="Cars free for a rental period",
+        description="Per station (all, a city's, or one) and category: whether a car is free "
+        "on every day from pickup_date to return_date, the fewest cars left, the days sold "
+        "out, the price per day and the total, and whether the station is open on the pickup "
+        "and return days.",
+    )
+    def availability(
+        pickup_date: str = Query(pattern=r"^\d{4}-\d{2}-\d{2}$", description="YYYY-MM-DD."),
+        return_date: str | None = Query(
+            None,
+            pattern=r"^\d{4}-\d{2}-\d{2}$",
+            description="YYYY-MM-DD. Default: the day after pickup_date (1 day).",
+        ),
+        city: str = Query(
+            "", description="City or part of a station name, e.g. Munich. Empty: all stations."
+        ),
+        station_id: int | None = Query(None, description="Only this station, e.g. 102."),
+        category: CategoryCode | None = Query(None, description="Only this category."),
+    ) -> dict[str, Any]:
+        start = _car_date(pickup_date, "pickup_date")
+        end = (
+            _car_date(return_date, "return_date") if return_date else start + datetime.timedelta(1)
+        )
+        if start.isoformat() < CAR_DAY:
+            raise HTTPException(
+                422, f"pickup_date {pickup_date} is in the past (today is {CAR_DAY})."
+            )
+        if end < start:
+            raise HTTPException(422, "return_date must not be before pickup_date.")
+        if (end - start).days > 28:
+            raise HTTPException(422, "At most 28 days per search.")
+        if end.isoformat() > CAR_RATES_UNTIL:
+            raise HTTPException(422, f"Prices are only published until {CAR_RATES_UNTIL}.")
+        if station_id is not None:
+            _car_station(station_id)
+        days = [(start + datetime.timedelta(i)).isoformat() for i in range((end - start).days + 1)]
+        rental_days = max(1, (end - start).days)
+        result = []
+        for n, s in CAR_STATIONS.items():
+            if (station_id is not None and n != station_id) or not _station_matches(s, city):
+                continue
+            pickup_hours, _ = _station_hours(n, days[0])
+            return_hours, _ = _station_hours(n, days[-1])
+            rows = []
+            for code, fleet in s["fleet"].items():
+                if category is not None and code != category:
+                    continue
+                left = [CAR_LEFT.get((day, n, code), fleet) for day in days]
+                sold_out = [day for day, k in zip(days, left, strict=True) if k == 0]
+                rate = CAR_CATEGORIES[code]["price_per_day_eur"]
+                rows.append(
+                    {
+                        "category": code,
+                        "name": CAR_CATEGORIES[code]["name"],
+                        "available": not sold_out,
+                        "cars_left": min(left),
+                        "sold_out_days": sold_out,
+                        "price_per_day_eur": rate,
+                        "total_eur": None if sold_out else rate * rental_days,
+                    }
+                )
+            if category is not None and not rows:
+                continue
+            notes = []
+            if pickup_hours is None:
+                notes.append(f"The station is closed on the pickup day ({_weekday(days[0])}).")
+            if return_hours is None:
+                notes.append(f"The station is closed on the return day ({_weekday(days[-1])}).")
+            result.append(
+                {
+                    "station": {"id": n, "name": s["name"], "city": s["city"]},
+                    "open_on_pickup_day": pickup_hours is not None,
+                    "open_on_return_day": return_hours is not None,
+                    "categories": rows,
+                    "note": " ".join(notes) or None,
+                }
+            )
+        return {
+            "pickup_date": days[0],
+            "return_date": days[-1],
+            "rental_days": rental_days,
+            "stations": result,
+            "message": None if result else "No station matches.",
+        }
+
+    @app.get(
+        "/reservations/{confirmation_number}",
+        operation_id="getReservation",
+        summary="A reservation by confirmation number",
+        description="Status (confirmed or cancelled), driver and age, pickup and return "
+        "(station id and name, date, time), category, extras, fees (such as the young driver "
+        "fee), price (days, car, extras, fees, total, paid, due at pickup), the deposit, the "
+        "cancellation (date, fee, refund), until when it can be cancelled for free, and notes.",
+    )
+    def reservation(
+        confirmation_number: str = Path(
+            description="Confirmation number from the e-mail, e.g. RSV-58213."
+        ),
+    ) -> dict[str, Any]:
+        key = _reservation_key(confirmation_number)
+        r = CAR_RESERVATIONS[key]
+        start = datetime.date.fromisoformat(r["pickup"]["date"])
+        end = datetime.date.fromisoformat(r["return"]["date"])
+        days = max(1, (end - start).days)
+        category = CAR_CATEGORIES[r["category"]]
+        car = category["price_per_day_eur"] * days
+        extras = sum((e["amount_eur"] for e in r["extras"]), 0.0)
+        fees = sum((f["amount_eur"] for f in r["fees"]), 0.0)
+        total = car + extras + fees
+
+        def place(leg: dict[str, Any]) -> dict[str, Any]:
+            sid = leg["station_id"]
+            hours, _ = _station_hours(sid, leg["date"])
+            inside = hours is not None and hours["open"] <= leg["time"] <= hours["close"]
+            return {
+                "station": {"id": sid, "name": CAR_STATIONS[sid]["name"]},
+                "date": leg["date"],
+                "weekday": _weekday(leg["date"]),
+                "time": leg["time"],
+                "within_opening_hours": inside,
+            }
+
+        return {
+            "confirmation_number": key,
+            "status": r["status"],
+            "driver": r["driver"],
+            "pickup": place(r["pickup"]),
+            "return": place(r["return"]),
+            "category": {
+                "code": r["category"],
+                "name": category["name"],
+                "example": category["example"],
+            },
+            "extras": r["extras"],
+            "fees": r["fees"],
+            "price": {
+                "days": days,
+                "car_eur": car,
+                "extras_eur": extras,
+                "fees_eur": fees,
+                "total_eur": total,
+                "prepaid": r["prepaid"],
+                "paid_eur": r["paid_eur"],
+                "due_at_pickup_eur": None if r["status"] == "cancelled" else total - r["paid_eur"],
+            },
+            "deposit_eur": category["deposit_eur"],
+            "mileage_included_km": 300 * days,
+            "cancellation": r["cancellation"],
+            "free_cancellation_until": r["free_cancellation_until"],
+            "notes": r["notes"],
+        }
+
+    @app.get(
+        "/extras",
+        operation_id="listExtras",
+        summary="Extras and their prices",
+        description="Child and booster seats, snow chains, navigation device and additional "
+        "driver: price per day or per rental, the most charged per rental, and the stations "
+        "where an extra is not offered. With a station: whether each extra is offered there.",
+    )
+    def extras(
+        station_id: int | None = Query(None, description="A station id, e.g. 104 (optional)."),
+    ) -> dict[str, Any]:
+        if station_id is not None:
+            _car_station(station_id)
+        rows = []
+        for code, e in CAR_EXTRAS.items():
+            row = {
+                "code": code,
+                **{k: v for k, v in e.items() if k != "not_available_at"},
+                "not_available_at": [
+                    {"id": n, "name": CAR_STATIONS[n]["name"]} for n in e["not_available_at"]
+                ],
+            }
+            if station_id is not None:
+                row["available_at_station"] = station_id not in e["not_available_at"]
+            rows.append(row)
+        return {"station_id": station_id, "extras": rows}
+
+    @app.get(
+        "/policies",
+        operation_id="getPolicies",
+        summary="Rental policies",
+        description="Fuel (full to full, refuelling charges, electric cars' charge level), "
+        "mileage (km included per day, price per extra km), cross-border travel (allowed and "
+        "not allowed countries, fee), deposit (amounts, credit card), driver age (young "
+        "driver fee) and insurance (excess). Optionally one topic.",
+    )
+    def policies(
+        topic: Literal["fuel", "mileage", "cross_border", "deposit", "age", "insurance"]
+        | None = Query(None, description="Only this topic."),
+    ) -> dict[str, Any]:
+        if topic:
+            return {"topic": topic, topic: CAR_POLICIES[topic]}
+        return {"company": "Isar Drive", **CAR_POLICIES}
 
     return app

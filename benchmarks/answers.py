@@ -1,4 +1,4 @@
-"""Are the offline model's answers faithful to the API? Labeled questions on ten APIs.
+"""Are the offline model's answers faithful to the API? Labeled questions on twelve APIs.
 
     python benchmarks/answers.py [--sets weather,shop,library] [--limit N] [--stride N]
                                  [--threads N] [--only WORD,...]
@@ -7,9 +7,9 @@
                                  [--json-out FILE] [--verbose]
 
 Each set in benchmarks/answer_sets/ names an API (benchmarks/answer_apis.py), a GPT
-and 20 questions (15 in ``tracker``, ``transit``, ``parcels``, ``clinic``, ``hotel`` and
-``energy``, held out: written before any run on them) labeled with the operations they
-need (in order, or none) and what the answer must contain / must not contain. The ``*_followups`` sets (10 each) are
+and 20 questions (15 in ``tracker``, ``transit``, ``parcels``, ``clinic``, ``hotel``,
+``energy``, ``gym`` and ``carrental``, held out: written before any run on them) labeled
+with the operations they need (in order, or none) and what the answer must contain / must not contain. The ``*_followups`` sets (10 each) are
 follow-up questions: an item's ``before`` messages are sent first in the same
 conversation, and only its last message is timed and checked. The APIs are served on free 127.0.0.1
 ports; the real embedded model runs through the real Runtime and ActionExecutor;
@@ -57,8 +57,10 @@ from typing import Any
 import yaml
 from answer_apis import (
     RequestLog,
+    create_carrental_app,
     create_clinic_app,
     create_energy_app,
+    create_gym_app,
     create_hotel_app,
     create_library_app,
     create_parcels_app,
@@ -128,6 +130,8 @@ def serve(api: str, gpt_spec: Any, workdir: Path) -> Served:
             "clinic": create_clinic_app,
             "hotel": create_hotel_app,
             "energy": create_energy_app,
+            "gym": create_gym_app,
+            "carrental": create_carrental_app,
         }[api]
         log = RequestLog(factory(url))
         gpt = GptDefinition(**gpt_spec, actions=[ActionDefinition(openapi=f"{url}/openapi.json")])
