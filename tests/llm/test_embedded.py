@@ -436,7 +436,8 @@ async def test_an_invented_id_is_not_called_and_the_model_decides_again(
     events = [e async for e in provider.stream(question, SHOP_TOOLS)]
     calls = calls_made(events)
     assert calls == [("searchProducts", {"q": "Steel Kettle"})]
-    offered = [b["properties"]["tool"]["const"] for b in llama[2]["json_schema"]["oneOf"][1:]]
+    # The search is the one choice left, and no reply: named by title, the item is searched for.
+    offered = [b["properties"]["tool"]["const"] for b in llama[2]["json_schema"]["oneOf"]]
     assert offered == ["searchProducts"]
     # The details tool is not even shown: shown but ruled out, the model answered from
     # nothing instead of searching.
@@ -1305,3 +1306,180 @@ async def test_each_kind_of_prompt_begins_differently_so_each_is_restored_from_t
     assert "You help the Lyon" in route and "Today is" not in route
     assert plain.endswith("\n\nYou help the Lyon and Nantes shops' customers.")
     assert "Today is Friday" in decision
+
+
+def _tool(name: str, description: str, **properties: str) -> dict[str, Any]:
+    return {
+        "type": "function",
+        "function": {
+            "name": name,
+            "description": description,
+            "parameters": {
+                "type": "object",
+                "properties": {key: {"type": kind} for key, kind in properties.items()},
+                "required": [key for key in properties if key != "date"],
+            },
+        },
+    }
+
+
+CLINIC_TOOLS = [
+    _tool("searchDoctors", "Find doctors by name: id, name and specialty.", q="string"),
+    _tool("getDoctor", "A doctor's profile: whether they take new patients.", doctor_id="integer"),
+    _tool(
+        "listFreeSlots", "Free appointment times of a doctor.", doctor_id="integer", date="string"
+    ),
+    _tool("getOpeningHours", "The practice's opening hours."),
+]
+
+
+@pytest.mark.parametrize(
+    "llama",
+    [
+        [
+            ["getDoctor"],
+            ['{"tool": "getDoctor", "arguments": {"doctor_id": 11}}'],
+            ['{"tool": "searchDoctors", "arguments": {"q": "Weber"}}'],
+        ]
+    ],
+    indirect=True,
+)
+async def test_after_an_invented_id_the_item_is_searched_for(
+    provider: EmbeddedProvider, llama: list[dict[str, Any]]
+) -> None:
+    """Left to decide again after its guessed doctor id was ruled out, the small model
+    took the opening hours for "Is Dr. Weber taking new patients?": the decision after
+    it is a call of the search for doctors, the one tool that finds the id."""
+    question = [{"role": "user", "content": "Is Dr. Weber taking new patients?"}]
+    events = [e async for e in provider.stream(question, CLINIC_TOOLS)]
+    assert calls_made(events) == [("searchDoctors", {"q": "Weber"})]
+    offered = [b["properties"]["tool"]["const"] for b in llama[2]["json_schema"]["oneOf"]]
+    assert offered == ["searchDoctors"]  # a call, and no reply branch
+
+
+@pytest.mark.parametrize(
+    "llama",
+    [
+        [
+            ["listFreeSlots"],
+            ['{"tool": "listFreeSlots", "arguments": {"doctor_id": 11, "date": "2026-11-28"}}'],
+            ['{"tool": "searchDoctors", "arguments": {"q": "Weber"}}'],
+            ['{"tool": "getOpeningHours", "arguments": {}}'],
+        ]
+    ],
+    indirect=True,
+)
+async def test_a_guessed_search_text_asked_for_by_the_provider_does_not_stop_a_plain_call(
+    provider: EmbeddedProvider, llama: list[dict[str, Any]]
+) -> None:
+    """The search asked for after an invented id must write some text; when the message
+    names no doctor it is a guess and is ruled out, but that says nothing about whether
+    the message needs a tool: the opening hours, which take nothing, are still called."""
+    question = [{"role": "user", "content": "Can I drop by on Saturday for my prescription?"}]
+    events = [e async for e in provider.stream(question, CLINIC_TOOLS)]
+    assert calls_made(events) == [("getOpeningHours", {})]
+    assert len(llama) == 4
+
+
+def test_a_details_tool_is_fetched_for_the_words_of_its_name_the_search_is_not_about() -> None:
+    """ "free" is what listFreeSlots is named for: asked whether anything is free, the
+    slots are fetched after a doctor search; "doctor", what the search was about, says
+    nothing (the profile is not fetched for it)."""
+    result = '{"doctors": [{"id": 12, "name": "Dr. Mehmet Aydin", "specialty": "GP"}]}'
+    free = after_call("Clinic.", "Is anything free with Dr. Aydin?", "searchDoctors", {}, result)
+    names = [t["function"]["name"] for t in details_to_fetch(free, CLINIC_TOOLS)]
+    assert names == ["listFreeSlots"]
+    doctor = after_call("Clinic.", "Which doctor is Dr. Aydin?", "searchDoctors", {}, result)
+    assert details_to_fetch(doctor, CLINIC_TOOLS) == []
+
+
+@pytest.mark.parametrize(
+    "llama",
+    [[["getOpeningHours"], ['{"tool": "getOpeningHours", "arguments": {"city": "Lyon"}}']]],
+    indirect=True,
+)
+async def test_the_days_a_message_names_are_spelled_out_in_the_decision(
+    provider: EmbeddedProvider, llama: list[dict[str, Any]]
+) -> None:
+    """Told only today's date, the small model sent today's for "this Monday"."""
+    note = "Today is Friday, 27 November 2026 (2026-11-27)."
+    question = [
+        {"role": "system", "content": "Shop."},
+        {"role": "system", "content": note, "name": DATE_NOTE},
+        {"role": "user", "content": "Is Lyon open this Monday?"},
+    ]
+    events = [e async for e in provider.stream(question, TOOLS)]
+    assert calls_made(events) == [("getOpeningHours", {"city": "Lyon"})]
+    decision = llama[1]["messages"]
+    assert decision[-1]["content"] == (
+        "Is Lyon open this Monday?\n(this Monday = Monday 2026-11-30)"
+    )
+    # The route question reads the message as written.
+    assert llama[0]["messages"][-1]["content"] == 'Message: "Is Lyon open this Monday?"'
+
+
+PICKUP_TOOLS = [
+    {
+        "type": "function",
+        "function": {
+            "name": "searchPickupPoints",
+            "description": "Pickup points in a city: lockers, partner shops and post offices.",
+            "parameters": {
+                "type": "object",
+                "properties": {
+                    "q": {"type": "string"},
+                    "type": {
+                        "anyOf": [
+                            {"enum": ["locker", "shop", "post_office"], "type": "string"},
+                            {"type": "null"},
+                        ]
+                    },
+                },
+                "required": ["q"],
+            },
+        },
+    }
+]
+
+
+@pytest.mark.parametrize(
+    "llama",
+    [
+        [
+            ["searchPickupPoints"],
+            [
+                '{"tool": "searchPickupPoints", "arguments": {"q": "Hamburg", "type": "post_office"}}'
+            ],
+        ]
+    ],
+    indirect=True,
+)
+async def test_a_choice_the_question_does_not_name_gives_way_to_the_one_it_names(
+    provider: EmbeddedProvider, llama: list[dict[str, Any]]
+) -> None:
+    question = [{"role": "user", "content": "Is there a parcel locker in Hamburg?"}]
+    events = [e async for e in provider.stream(question, PICKUP_TOOLS)]
+    assert calls_made(events) == [("searchPickupPoints", {"q": "Hamburg", "type": "locker"})]
+
+
+def test_a_details_tool_named_for_its_item_alone_is_not_fetched_for_that_word() -> None:
+    """getBook is named for what it returns, a book: "Which books do I have on loan?"
+    after the loans (which list ISBNs) needs no book's details."""
+    tools = [
+        _tool("getMemberLoans", "The books a member has on loan.", member_id="string"),
+        _tool("getBook", "Details of a book: authors, subjects, copies per branch.", isbn="string"),
+    ]
+    result = '{"loans": [{"isbn": "9780441013593", "title": "Dune", "due": "2026-12-01"}]}'
+    loans = after_call(
+        "Library.",
+        "Which books do I have on loan?",
+        "getMemberLoans",
+        {"member_id": "M-17"},
+        result,
+    )
+    assert [t["function"]["name"] for t in follow_up_tools(loans, tools)] == ["getBook"]
+    assert details_to_fetch(loans, tools) == []
+    subjects = after_call(
+        "Library.", "Which subjects is my book about?", "getMemberLoans", {}, result
+    )
+    assert [t["function"]["name"] for t in details_to_fetch(subjects, tools)] == ["getBook"]

@@ -26,6 +26,7 @@ import threading
 import time
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from http import HTTPStatus
 from pathlib import Path
 from typing import Any
@@ -45,6 +46,7 @@ from gptforge.llm.base import (
     ToolDefinition,
     Usage,
 )
+from gptforge.llm.dates import named_dates
 from gptforge.llm.queue import ModelGate
 
 MODEL_FILE = "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"
@@ -359,6 +361,29 @@ def _unknown_ids(tool: str, arguments: dict[str, Any], invented: list[str]) -> l
     return phrases or None
 
 
+def searches_for(
+    tool: str, invented: list[str], tools: list[ToolDefinition]
+) -> list[ToolDefinition]:
+    """The search operations that find what a call ruled out for an invented identifier
+    was about: a tool that takes search text (``q``, ``query``...) and whose name names
+    the same thing as the ruled-out tool or its identifier (``searchDoctors`` after
+    ``getDoctor(doctor_id=11)`` or ``listFreeSlots(doctor_id=11)``, ``listRoomTypes(q)``
+    after ``getRoomType``). Left to decide again, the small model took the opening hours
+    for "Is Dr. Weber taking new patients?" once its guessed doctor id was ruled out."""
+    about = {_stem(w) for name in invented for w in _name_words(name) if w not in _ID_WORDS}
+    about |= {_stem(w) for w in _name_words(tool) if w not in _VERBS and w not in _ID_WORDS}
+    about -= {"by"}
+    found = []
+    for candidate in tools:
+        function = candidate["function"]
+        properties = (function.get("parameters") or {}).get("properties") or {}
+        if not any(str(p).lower() in _SEARCH_NAMES for p in properties):
+            continue
+        if about & {_stem(w) for w in _name_words(function["name"])}:
+            found.append(candidate)
+    return found
+
+
 def unidentified_answer(needs: list[list[str]]) -> str:
     """The answer when every call the model tried took an identifier nobody gave: it
     could not look anything up, and says what it needs (``needs``: what each call
@@ -665,16 +690,19 @@ def details_to_fetch(messages: list[Message], tools: list[ToolDefinition]) -> li
     if not candidates:
         return []
     given = _given_words(messages)
-    asked = _content_words(_last_question(messages)) - given
-    return [
-        tool
-        for tool in candidates
-        if asked
-        & (
-            _content_words(str(tool["function"].get("description") or ""))
-            - _content_words(tool["function"]["name"])
-        )
-    ]
+    # What the last call was about ("doctor" after searchDoctors) is no sign that more is
+    # asked, nor the item a details tool is named for alone ("book" of getBook: "Which
+    # books do I have on loan?" needs no book's details); the rest of a longer name is
+    # ("free", "slot" of listFreeSlots: "Is anything free with Dr. Aydin?").
+    about = _content_words(_last_call_name(messages) or "") | set(_VERBS)
+    asked = _content_words(_last_question(messages)) - given - about
+    fetch = []
+    for tool in candidates:
+        named = _content_words(tool["function"]["name"]) - set(_VERBS)
+        described = _content_words(str(tool["function"].get("description") or ""))
+        if asked & (described - named if len(named) == 1 else described):
+            fetch.append(tool)
+    return fetch
 
 
 def _scalar(value: Any) -> str:
@@ -878,6 +906,26 @@ def _last_question(messages: list[Message]) -> str:
     return ""
 
 
+def _today(messages: list[Message]) -> date | None:
+    """Today's date as the runtime's date note states it (None without one)."""
+    for text in _system_texts(messages, dates=True):
+        found = re.search(r"\((\d{4}-\d{2}-\d{2})\)", text)
+        if found:
+            return date.fromisoformat(found.group(1))
+    return None
+
+
+def with_named_dates(text: str, today: date | None) -> str:
+    """A user's message with the days it names relative to today spelled out after it
+    (``(this Monday = Monday 2026-11-30)``): told only today's date, the small model sent
+    today's for "this Monday". The same message always gets the same note, so a
+    conversation's earlier turns stay as llama.cpp's prompt cache holds them."""
+    named = named_dates(text, today) if today else []
+    if not named:
+        return text
+    return f"{text}\n({'; '.join(n.describe() for n in named)})"
+
+
 def _as_text_messages(messages: list[Message], tools: list[ToolDefinition]) -> list[Message]:
     """The conversation rewritten for a model that sees tools only as text."""
     tool_lines = "\n".join(
@@ -886,6 +934,7 @@ def _as_text_messages(messages: list[Message], tools: list[ToolDefinition]) -> l
         for t in tools
     )
     names: dict[str, str] = {}
+    today = _today(messages)
     out: list[Message] = []
     system_parts = [m.get("content") or "" for m in messages if m.get("role") == "system"]
     if tools:
@@ -919,6 +968,8 @@ def _as_text_messages(messages: list[Message], tools: list[ToolDefinition]) -> l
                 out[-1]["content"] += "\n\n" + content
             else:
                 out.append({"role": "user", "content": content})
+        elif role == "user" and isinstance(message.get("content"), str):
+            out.append({"role": "user", "content": with_named_dates(question, today)})
         else:
             out.append({"role": str(role), "content": message.get("content") or ""})
     return out
@@ -1220,6 +1271,33 @@ def _enum_values(schema: Any) -> set[str]:
     return found
 
 
+def _with_named_choices(
+    arguments: dict[str, Any], tool: ToolDefinition | None, question: str
+) -> dict[str, Any]:
+    """``arguments`` with a choice from a parameter's ``enum`` that the question does not
+    name replaced by the one choice it does name: ``type: post_office`` became
+    ``type: locker`` for "Is there a parcel locker in Hamburg?". A choice is named when
+    each of its words is a word of the question (``post_office``: post, office)."""
+    if tool is None:
+        return arguments
+    properties = (tool["function"].get("parameters") or {}).get("properties") or {}
+    asked = {_stem(w) for w in _WORD.findall(question.lower())}
+
+    def named(choice: str) -> bool:
+        words = [_stem(w) for w in _name_words(choice)]
+        return bool(words) and all(w in asked for w in words)
+
+    out = dict(arguments)
+    for name, value in arguments.items():
+        choices = _enum_values(properties.get(name))
+        if not isinstance(value, str) or value not in choices or named(value):
+            continue
+        others = [choice for choice in sorted(choices) if named(choice)]
+        if len(others) == 1:
+            out[name] = others[0]
+    return out
+
+
 def _ungrounded_text(
     arguments: dict[str, Any],
     messages: list[Message],
@@ -1504,6 +1582,7 @@ class EmbeddedProvider:
         wrote_text = False
         offered = tools
         guessed = False
+        searching = False  # the call just decided was a search the provider asked for
         details = details_to_fetch(messages, tools) or None
         routed = named_only = False
         # The parameters of the calls ruled out for an identifier nobody gave, while every
@@ -1529,7 +1608,7 @@ class EmbeddedProvider:
                     continue
                 wrote_text = wrote_text or isinstance(event, TextDelta)
                 yield event
-            details = None
+            searching, details = details is not None and searching, None
             if decision is None:
                 break
             name, arguments = decision.get("tool"), decision.get("arguments")
@@ -1537,6 +1616,7 @@ class EmbeddedProvider:
                 break
             tool = next((t for t in offered if t["function"]["name"] == name), None)
             arguments = _without_guessed_numbers(arguments, tool, messages)
+            arguments = _with_named_choices(arguments, tool, _last_question(messages))
             invented = _invented(arguments, messages)
             choices = _enum_values(tool["function"].get("parameters")) if tool else set()
             if invented or _ungrounded_text(arguments, messages, strict=guessed, choices=choices):
@@ -1544,8 +1624,8 @@ class EmbeddedProvider:
                 # so the model looks the item up (a search), picks another tool or answers.
                 offered = [t for t in offered if t["function"]["name"] != name]
                 # An invented id means "look it up"; a guessed city or search means the
-                # message may need no tool at all.
-                guessed = guessed or not invented
+                # message may need no tool at all (not so the search asked for below).
+                guessed = guessed or not (invented or searching)
                 needs = _unknown_ids(name, arguments, invented) if invented else None
                 if needs and unidentified is not None:
                     unidentified.append(needs)
@@ -1556,6 +1636,9 @@ class EmbeddedProvider:
                     # nothing ("The Steel Kettle costs 15.00") instead of searching; the
                     # prompt without it costs a cache miss but gets the search.
                     listed = offered
+                    # The item was named some other way than by its id: search for it.
+                    details = searches_for(name, invented, offered) or None
+                    searching = details is not None
                 if offered:
                     continue
                 break

@@ -1,0 +1,57 @@
+"""The days a message names, resolved against a fixed today (Friday 2026-11-27)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from gptforge.llm.dates import named_dates
+
+FRIDAY = date(2026, 11, 27)
+
+
+def described(text: str) -> list[str]:
+    return [n.describe() for n in named_dates(text, FRIDAY)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Is it open this Monday?", ["this Monday = Monday 2026-11-30"]),
+        ("Can I come on Monday morning?", ["on Monday = Monday 2026-11-30"]),
+        ("What about Tuesday?", ["Tuesday = Tuesday 2026-12-01"]),
+        ("Is the spa open tomorrow?", ["tomorrow = Saturday 2026-11-28"]),
+        ("And the day after tomorrow?", ["the day after tomorrow = Sunday 2026-11-29"]),
+        ("It was delivered yesterday.", ["yesterday = Thursday 2026-11-26"]),
+        ("Any rooms tonight?", ["tonight = Friday 2026-11-27"]),
+        # Today's weekday: "this" is today, "next" a week on.
+        ("this Friday", ["this Friday = Friday 2026-11-27"]),
+        ("next Friday", ["next Friday = Friday 2026-12-04"]),
+        ("last Friday", ["last Friday = Friday 2026-11-20"]),
+        ("It was delivered on Monday.", ["on Monday = Monday 2026-11-23"]),
+        (
+            "Is the pool open this weekend?",
+            ["this weekend = Saturday 2026-11-28 to Sunday 2026-11-29"],
+        ),
+        ("next weekend", ["next weekend = Saturday 2026-12-05 to Sunday 2026-12-06"]),
+        # A week is left out: the model wrote such a span into its answer.
+        ("Any slots next week?", []),
+    ],
+)
+def test_a_relative_day_is_the_date_people_mean(text: str, expected: list[str]) -> None:
+    assert described(text) == expected
+
+
+def test_each_phrase_once_in_the_order_written_and_recurring_days_left_alone() -> None:
+    text = "Open tomorrow or on Sunday? Tomorrow works best. I'm busy on Mondays."
+    assert described(text) == [
+        "tomorrow = Saturday 2026-11-28",
+        "on Sunday = Sunday 2026-11-29",
+    ]
+    assert described("Which days is the Sunday market on? Mondays?") == [
+        "Sunday = Sunday 2026-11-29"
+    ]
+    assert described("What is the capital of Spain?") == []
+    # A word that only contains a day's name is none.
+    assert described("Mondayfest and todays specials") == []
