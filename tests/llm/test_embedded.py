@@ -1483,3 +1483,34 @@ def test_a_details_tool_named_for_its_item_alone_is_not_fetched_for_that_word() 
         "Library.", "Which subjects is my book about?", "getMemberLoans", {}, result
     )
     assert [t["function"]["name"] for t in details_to_fetch(subjects, tools)] == ["getBook"]
+
+
+TARIFF_TOOLS = [
+    {
+        "type": "function",
+        "function": {
+            "name": "getTariffs",
+            "description": "Prices of the tariffs.",
+            "parameters": {
+                "type": "object",
+                "properties": {"plan": {"enum": ["fixed_24", "flex", "ev_night"]}},
+            },
+        },
+    }
+]
+
+
+@pytest.mark.parametrize(
+    "llama",
+    [[["getTariffs"], ['{"tool": "getTariffs", "arguments": {"plan": "fixed_24"}}']]],
+    indirect=True,
+)
+async def test_an_enum_choice_with_a_digit_is_not_an_invented_identifier(
+    provider: EmbeddedProvider, llama: list[dict[str, Any]]
+) -> None:
+    """``fixed_24`` holds a digit the user never wrote, but it is one of the schema's
+    choices: the call is made (it was ruled out as a guessed id, and the turn answered
+    that it needed "the plan", for "What is a kilowatt-hour?" among others)."""
+    question = [{"role": "user", "content": "What does the fixed tariff cost?"}]
+    events = [e async for e in provider.stream(question, TARIFF_TOOLS)]
+    assert calls_made(events) == [("getTariffs", {"plan": "fixed_24"})]

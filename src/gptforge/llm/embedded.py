@@ -1162,14 +1162,21 @@ def _written(messages: list[Message]) -> str:
     return " ".join([*_system_texts(messages, dates=False), *texts]).lower()
 
 
-def _invented(arguments: dict[str, Any], messages: list[Message]) -> list[str]:
+def _invented(
+    arguments: dict[str, Any],
+    messages: list[Message],
+    choices: set[str] | frozenset[str] = frozenset(),
+) -> list[str]:
     """The names of the arguments holding an identifier that appears nowhere the user, a
-    tool or the instructions wrote (none: nothing was invented)."""
+    tool or the instructions wrote (none: nothing was invented). A value of the schema's
+    enums (``choices``) is a choice, not an identifier, even with a digit (``fixed_24``)."""
     seen = _written(messages)
     return [
         name
         for name, value in arguments.items()
-        if any(not _mentioned(text, seen) for text in _identifiers(value, name))
+        if any(
+            text not in choices and not _mentioned(text, seen) for text in _identifiers(value, name)
+        )
     ]
 
 
@@ -1617,8 +1624,8 @@ class EmbeddedProvider:
             tool = next((t for t in offered if t["function"]["name"] == name), None)
             arguments = _without_guessed_numbers(arguments, tool, messages)
             arguments = _with_named_choices(arguments, tool, _last_question(messages))
-            invented = _invented(arguments, messages)
             choices = _enum_values(tool["function"].get("parameters")) if tool else set()
+            invented = _invented(arguments, messages, choices)
             if invented or _ungrounded_text(arguments, messages, strict=guessed, choices=choices):
                 # A value the conversation never showed: decide again without that tool,
                 # so the model looks the item up (a search), picks another tool or answers.
