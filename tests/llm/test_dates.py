@@ -35,6 +35,17 @@ def described(text: str) -> list[str]:
             ["this weekend = Saturday 2026-11-28 to Sunday 2026-11-29"],
         ),
         ("next weekend", ["next weekend = Saturday 2026-12-05 to Sunday 2026-12-06"]),
+        ("day after tomorrow?", ["day after tomorrow = Sunday 2026-11-29"]),
+        # About the past, but asking what is to come: the coming Monday.
+        (
+            "I ordered yesterday, will it arrive by Monday?",
+            ["yesterday = Thursday 2026-11-26", "Monday = Monday 2026-11-30"],
+        ),
+        ("How many seats are left on Sunday?", ["on Sunday = Sunday 2026-11-29"]),
+        # A date the user wrote, or a holiday's name: nothing to spell out.
+        ("Can I book Tuesday 15 December?", []),
+        ("Is the club open on Friday, the 4th?", []),
+        ("Are you open on Good Friday or Easter Monday?", []),
         # A week is left out: the model wrote such a span into its answer.
         ("Any slots next week?", []),
     ],

@@ -1353,8 +1353,38 @@ async def test_after_an_invented_id_the_item_is_searched_for(
     question = [{"role": "user", "content": "Is Dr. Weber taking new patients?"}]
     events = [e async for e in provider.stream(question, CLINIC_TOOLS)]
     assert calls_made(events) == [("searchDoctors", {"q": "Weber"})]
-    offered = [b["properties"]["tool"]["const"] for b in llama[2]["json_schema"]["oneOf"]]
-    assert offered == ["searchDoctors"]  # a call, and no reply branch
+    branches = llama[2]["json_schema"]["oneOf"]
+    assert [b["properties"]["tool"]["const"] for b in branches] == ["searchDoctors"]  # no reply
+    # The search text is required: an empty search would list every doctor.
+    assert "q" in branches[0]["properties"]["arguments"]["required"]
+
+
+TICKET_TOOLS = [
+    _tool("getTicket", "A support ticket by its id.", ticket_id="string"),
+    _tool("createTicket", "Open a support ticket.", text="string"),
+]
+
+
+@pytest.mark.parametrize(
+    "llama",
+    [
+        [
+            ["getTicket"],
+            ['{"tool": "getTicket", "arguments": {"ticket_id": "T-4471"}}'],
+            ['{"reply": "Which ticket do you mean?"}'],
+        ]
+    ],
+    indirect=True,
+)
+async def test_no_write_operation_is_taken_for_the_search_after_an_invented_id(
+    provider: EmbeddedProvider, llama: list[dict[str, Any]]
+) -> None:
+    """``createTicket(text)`` takes text but is no search: after the guessed ticket id the
+    model decides freely again, and may ask for the id."""
+    question = [{"role": "user", "content": "What's the status of my ticket?"}]
+    events = [e async for e in provider.stream(question, TICKET_TOOLS)]
+    assert calls_made(events) == []
+    assert "reply" in llama[2]["json_schema"]["oneOf"][0]["properties"]
 
 
 @pytest.mark.parametrize(
@@ -1479,6 +1509,10 @@ def test_a_details_tool_named_for_its_item_alone_is_not_fetched_for_that_word() 
     )
     assert [t["function"]["name"] for t in follow_up_tools(loans, tools)] == ["getBook"]
     assert details_to_fetch(loans, tools) == []
+    # The same item under the names specs give it: details, by its parameter, FastAPI's.
+    for name in ("getBookDetails", "get_book_by_isbn", "read_book_books__isbn__get"):
+        renamed = [tools[0], {**tools[1], "function": {**tools[1]["function"], "name": name}}]
+        assert details_to_fetch(loans, renamed) == []
     subjects = after_call(
         "Library.", "Which subjects is my book about?", "getMemberLoans", {}, result
     )
@@ -1514,3 +1548,94 @@ async def test_an_enum_choice_with_a_digit_is_not_an_invented_identifier(
     question = [{"role": "user", "content": "What does the fixed tariff cost?"}]
     events = [e async for e in provider.stream(question, TARIFF_TOOLS)]
     assert calls_made(events) == [("getTariffs", {"plan": "fixed_24"})]
+
+
+@pytest.mark.parametrize(
+    ("question", "chosen"),
+    [
+        ("Is there a parcel locker in Hamburg?", "locker"),
+        ("Anything other than a locker in Hamburg?", "post_office"),
+        ("I don't want a locker in Hamburg, where else?", "post_office"),
+        ("Where can I post a parcel in Hamburg?", "post_office"),
+    ],
+)
+async def test_only_a_choice_the_question_names_plainly_replaces_the_models(
+    provider: EmbeddedProvider, monkeypatch: pytest.MonkeyPatch, question: str, chosen: str
+) -> None:
+    decision = (
+        '{"tool": "searchPickupPoints", "arguments": {"q": "Hamburg", "type": "post_office"}}'
+    )
+    app = scripted_llama([["searchPickupPoints"], [decision]])
+    with serve(app) as url:
+        use_server(monkeypatch, provider, url)
+        messages = [{"role": "user", "content": question}]
+        events = [e async for e in provider.stream(messages, PICKUP_TOOLS)]
+    assert calls_made(events) == [("searchPickupPoints", {"q": "Hamburg", "type": chosen})]
+
+
+COUNTRY_TOOLS = [
+    {
+        "type": "function",
+        "function": {
+            "name": "searchHotels",
+            "description": "Hotels in a city.",
+            "parameters": {
+                "type": "object",
+                "properties": {
+                    "city": {"type": "string"},
+                    "country": {"enum": ["DE", "FR", "IN", "US", "AT"]},
+                },
+                "required": ["city"],
+            },
+        },
+    }
+]
+
+
+@pytest.mark.parametrize(
+    "llama",
+    [
+        [
+            ["searchHotels"],
+            ['{"tool": "searchHotels", "arguments": {"city": "Berlin", "country": "DE"}}'],
+        ]
+    ],
+    indirect=True,
+)
+async def test_a_short_choice_is_never_taken_from_the_questions_words(
+    provider: EmbeddedProvider, llama: list[dict[str, Any]]
+) -> None:
+    """ "in" and "at" are words of nearly every question, not the countries IN and AT."""
+    question = [{"role": "user", "content": "Which hotels are free in Berlin?"}]
+    events = [e async for e in provider.stream(question, COUNTRY_TOOLS)]
+    assert calls_made(events) == [("searchHotels", {"city": "Berlin", "country": "DE"})]
+
+
+STORE_TOOLS = [
+    {
+        "type": "function",
+        "function": {
+            "name": "getStore",
+            "description": "A store's opening hours.",
+            "parameters": {
+                "type": "object",
+                "properties": {"store_id": {"enum": ["ST-01", "ST-02"]}},
+                "required": ["store_id"],
+            },
+        },
+    }
+]
+
+
+@pytest.mark.parametrize(
+    "llama",
+    [[["getStore"], ['{"tool": "getStore", "arguments": {"store_id": "ST-01"}}']]],
+    indirect=True,
+)
+async def test_an_enum_under_an_id_name_is_still_a_guess_when_nobody_named_it(
+    provider: EmbeddedProvider, llama: list[dict[str, Any]]
+) -> None:
+    """Picking one of several stores for "Is the store open now?" is a guess, enum or not."""
+    question = [{"role": "user", "content": "Is the store open now?"}]
+    events = [e async for e in provider.stream(question, STORE_TOOLS)]
+    assert calls_made(events) == []

@@ -18,15 +18,33 @@ DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sun
 
 _DAY_NAMES = "|".join(d.lower() for d in DAYS)
 _PHRASES = re.compile(
-    r"\b(?:(?P<rel>the day after tomorrow|the day before yesterday|tomorrow|yesterday|"
-    r"today|tonight)"
+    r"\b(?:(?P<rel>(?:the\s+)?day\s+after\s+tomorrow|(?:the\s+)?day\s+before\s+yesterday|"
+    r"tomorrow|yesterday|today|tonight)"
     r"|(?P<weekend>this weekend|next weekend|last weekend)"
     rf"|(?:(?P<which>this|next|last|coming|on)\s+)?(?P<day>{_DAY_NAMES})(?!s\b))\b",
     re.IGNORECASE,
 )
 _PAST = re.compile(
-    r"\b(?:was|were|did|didn't|had|ago|yesterday|last|came|arrived|delivered|left|"
-    r"happened|went|got|paid|sent)\b",
+    r"\b(?:was|were|did|didn't|ago|yesterday|came|arrived|delivered|happened|went|paid)\b",
+    re.IGNORECASE,
+)
+_FUTURE = re.compile(
+    r"\b(?:will|can|could|would|shall|going|open|until|by|next|still|available)\b",
+    re.IGNORECASE,
+)
+_MONTHS = (
+    "jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
+    "sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?"
+)
+# "Tuesday 15 December", "Tuesday, the 15th", "on Friday 4/12": a date the user gave.
+_DATE_AFTER = re.compile(
+    rf"^\s*,?\s*(?:the\s+)?(?:\d{{1,2}}(?:st|nd|rd|th)?\b(?![:.]\d)|\d{{1,2}}[/.]\d{{1,2}}\b|(?:{_MONTHS})\b)",
+    re.IGNORECASE,
+)
+_DATE_BEFORE = re.compile(rf"\b(?:{_MONTHS})\s*,?\s*$", re.IGNORECASE)
+# "Good Friday", "Black Friday", "Easter Monday": a holiday, not the coming weekday.
+_HOLIDAY_BEFORE = re.compile(
+    r"\b(?:good|black|cyber|easter|holy|ash|whit|maundy|shrove|super|blue)\s+$",
     re.IGNORECASE,
 )
 
@@ -47,14 +65,15 @@ class NamedDate:
         return f"{self.phrase} = {day} to {DAYS[self.last.weekday()]} {self.last:%Y-%m-%d}"
 
 
-def _relative(word: str, today: date) -> date:
+def _relative(words: str, today: date) -> date:
     offsets = {
-        "the day after tomorrow": 2,
-        "the day before yesterday": -2,
+        "day after tomorrow": 2,
+        "day before yesterday": -2,
         "tomorrow": 1,
         "yesterday": -1,
     }
-    return today + timedelta(days=offsets.get(word, 0))
+    key = " ".join(words.lower().split()).removeprefix("the ")
+    return today + timedelta(days=offsets.get(key, 0))
 
 
 def _weekend(words: str, today: date) -> tuple[date, date]:
@@ -66,7 +85,7 @@ def _weekend(words: str, today: date) -> tuple[date, date]:
 def _weekday(name: str, which: str, today: date, past: bool) -> date:
     """The day called ``name``: the coming one (today's weekday: a week on with "next",
     today otherwise), or the last one before today after "last" or in a message about
-    the past ("It was delivered on Monday")."""
+    the past that says nothing of what is to come ("It was delivered on Monday")."""
     target = DAYS.index(name.capitalize())
     ahead = (target - today.weekday()) % 7
     if which == "last" or ((not which or which == "on") and past):
@@ -76,16 +95,27 @@ def _weekday(name: str, which: str, today: date, past: bool) -> date:
     return today + timedelta(days=ahead)
 
 
+def _given_otherwise(text: str, match: re.Match[str]) -> bool:
+    """Whether a weekday name is part of a date the user wrote ("Tuesday 15 December")
+    or of a holiday's name ("Good Friday"): no coming weekday to spell out."""
+    before, after = text[: match.start()], text[match.end() :]
+    return bool(
+        _DATE_AFTER.match(after) or _DATE_BEFORE.search(before) or _HOLIDAY_BEFORE.search(before)
+    )
+
+
 def named_dates(text: str, today: date) -> list[NamedDate]:
     """The relative days ``text`` names, each once, in the order written."""
     found: dict[str, NamedDate] = {}
-    past = bool(_PAST.search(text))
+    past = bool(_PAST.search(text)) and not _FUTURE.search(text)
     for match in _PHRASES.finditer(text):
         phrase = " ".join(match.group(0).split())
         if phrase.lower() in {seen.lower() for seen in found}:
             continue
+        if match.group("day") and _given_otherwise(text, match):
+            continue
         if match.group("rel"):
-            found[phrase] = NamedDate(phrase, _relative(match.group("rel").lower(), today))
+            found[phrase] = NamedDate(phrase, _relative(match.group("rel"), today))
         elif match.group("weekend"):
             first, last = _weekend(match.group("weekend").lower(), today)
             found[phrase] = NamedDate(phrase, first, last)

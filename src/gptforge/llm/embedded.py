@@ -361,26 +361,48 @@ def _unknown_ids(tool: str, arguments: dict[str, Any], invented: list[str]) -> l
     return phrases or None
 
 
+_READ_VERBS = frozenset({"get", "list", "find", "search", "query", "lookup", "browse", "read"})
+_FINDERS = frozenset({"q", "query", "search", "term", "terms", "keyword", "keywords"})
+
+
+def _search_parameter(tool: ToolDefinition) -> str | None:
+    """The parameter a read operation takes search text in (``q``, ``query``...), or None:
+    a tool whose name does not begin with a reading verb (``createTicket(text)``) is no
+    search, whatever its parameters."""
+    function = tool["function"]
+    words = _name_words(function["name"])
+    if not words or words[0] not in _READ_VERBS:
+        return None
+    properties = (function.get("parameters") or {}).get("properties") or {}
+    return next((str(p) for p in properties if str(p).lower() in _FINDERS), None)
+
+
 def searches_for(
     tool: str, invented: list[str], tools: list[ToolDefinition]
 ) -> list[ToolDefinition]:
     """The search operations that find what a call ruled out for an invented identifier
-    was about: a tool that takes search text (``q``, ``query``...) and whose name names
-    the same thing as the ruled-out tool or its identifier (``searchDoctors`` after
-    ``getDoctor(doctor_id=11)`` or ``listFreeSlots(doctor_id=11)``, ``listRoomTypes(q)``
-    after ``getRoomType``). Left to decide again, the small model took the opening hours
-    for "Is Dr. Weber taking new patients?" once its guessed doctor id was ruled out."""
-    about = {_stem(w) for name in invented for w in _name_words(name) if w not in _ID_WORDS}
-    about |= {_stem(w) for w in _name_words(tool) if w not in _VERBS and w not in _ID_WORDS}
-    about -= {"by"}
-    found = []
+    was about, each with its search text required: a read operation that takes search
+    text (:func:`_search_parameter`) and whose name names the same thing as the ruled-out
+    tool or its identifier (``searchDoctors`` after ``getDoctor(doctor_id=11)`` or
+    ``listFreeSlots(doctor_id=11)``, ``listRoomTypes(q)`` after ``getRoomType``). None
+    when the invented value was itself search text. Left to decide again, the small
+    model took the opening hours for "Is Dr. Weber taking new patients?" once its
+    guessed doctor id was ruled out."""
+    if any(name.lower() in _SEARCH_NAMES for name in invented):
+        return []
+    generic = _ID_WORDS | _READ_VERBS | {"by"}
+    about = {_stem(w) for name in invented for w in _name_words(name) if w not in generic}
+    about |= {_stem(w) for w in _name_words(tool) if w not in generic}
+    found: list[ToolDefinition] = []
     for candidate in tools:
         function = candidate["function"]
-        properties = (function.get("parameters") or {}).get("properties") or {}
-        if not any(str(p).lower() in _SEARCH_NAMES for p in properties):
+        finder = _search_parameter(candidate)
+        names = {_stem(w) for w in _name_words(function["name"]) if w not in generic}
+        if finder is None or not about & names:
             continue
-        if about & {_stem(w) for w in _name_words(function["name"])}:
-            found.append(candidate)
+        parameters = dict(function.get("parameters") or {})
+        parameters["required"] = sorted({*(parameters.get("required") or []), finder})
+        found.append({**candidate, "function": {**function, "parameters": parameters}})
     return found
 
 
@@ -679,6 +701,9 @@ def _content_words(text: str) -> set[str]:
     return {_stem(w) for w in _WORD.findall(text) if len(w) >= 3 and w not in _COMMON}
 
 
+_DETAIL_WORDS = frozenset({"detail", "details", "info", "information", "record", "data", "summary"})
+
+
 def details_to_fetch(messages: list[Message], tools: list[ToolDefinition]) -> list[ToolDefinition]:
     """The details operations to call before answering: those that take ids the last
     result lists (:func:`follow_up_tools`) and whose description names something the
@@ -698,7 +723,15 @@ def details_to_fetch(messages: list[Message], tools: list[ToolDefinition]) -> li
     asked = _content_words(_last_question(messages)) - given - about
     fetch = []
     for tool in candidates:
-        named = _content_words(tool["function"]["name"]) - set(_VERBS)
+        # The item a tool is named for, less its parameters and words any details tool
+        # has (getBookByIsbn, get_book_details: book).
+        parameters = (tool["function"].get("parameters") or {}).get("properties") or {}
+        named = (
+            _content_words(tool["function"]["name"])
+            - set(_VERBS)
+            - _DETAIL_WORDS
+            - {w for p in parameters for w in _content_words(str(p))}
+        )
         described = _content_words(str(tool["function"].get("description") or ""))
         if asked & (described - named if len(named) == 1 else described):
             fetch.append(tool)
@@ -1163,19 +1196,28 @@ def _written(messages: list[Message]) -> str:
 
 
 def _invented(
-    arguments: dict[str, Any],
-    messages: list[Message],
-    choices: set[str] | frozenset[str] = frozenset(),
+    arguments: dict[str, Any], messages: list[Message], tool: ToolDefinition | None = None
 ) -> list[str]:
     """The names of the arguments holding an identifier that appears nowhere the user, a
-    tool or the instructions wrote (none: nothing was invented). A value of the schema's
-    enums (``choices``) is a choice, not an identifier, even with a digit (``fixed_24``)."""
+    tool or the instructions wrote (none: nothing was invented). A value of the
+    parameter's own ``enum`` is a choice, not an identifier, even with a digit
+    (``plan: fixed_24``), unless the parameter's name says it identifies something
+    (``store_id``: picking one of several stores is a guess)."""
     seen = _written(messages)
+    function = tool["function"] if tool else {}
+    properties = (function.get("parameters") or {}).get("properties") or {}
+
+    def chosen(name: str, text: str) -> bool:
+        if _names_an_identifier(name):
+            return False
+        return text in {str(v) for v in _enum_values(properties.get(name))}
+
     return [
         name
         for name, value in arguments.items()
         if any(
-            text not in choices and not _mentioned(text, seen) for text in _identifiers(value, name)
+            not chosen(name, text) and not _mentioned(text, seen)
+            for text in _identifiers(value, name)
         )
     ]
 
@@ -1278,21 +1320,32 @@ def _enum_values(schema: Any) -> set[str]:
     return found
 
 
+_NEGATIONS = frozenset({"not", "no", "don", "dont", "without", "except", "than", "isn", "aren"})
+
+
 def _with_named_choices(
     arguments: dict[str, Any], tool: ToolDefinition | None, question: str
 ) -> dict[str, Any]:
     """``arguments`` with a choice from a parameter's ``enum`` that the question does not
     name replaced by the one choice it does name: ``type: post_office`` became
     ``type: locker`` for "Is there a parcel locker in Hamburg?". A choice is named when
-    each of its words is a word of the question (``post_office``: post, office)."""
+    its words (three letters or more each) stand together in the question, not after a
+    negation ("anything other than a locker"); a short choice (``IN``, ``de``, ``L``) is
+    never taken from the question's words."""
     if tool is None:
         return arguments
     properties = (tool["function"].get("parameters") or {}).get("properties") or {}
-    asked = {_stem(w) for w in _WORD.findall(question.lower())}
+    asked = [_stem(w) for w in _WORD.findall(question.lower())]
 
     def named(choice: str) -> bool:
         words = [_stem(w) for w in _name_words(choice)]
-        return bool(words) and all(w in asked for w in words)
+        if not words or any(len(w) < 3 for w in words):
+            return False
+        for at in range(len(asked) - len(words) + 1):
+            negated = _NEGATIONS & set(asked[max(0, at - 4) : at])
+            if asked[at : at + len(words)] == words and not negated:
+                return True
+        return False
 
     out = dict(arguments)
     for name, value in arguments.items():
@@ -1624,8 +1677,8 @@ class EmbeddedProvider:
             tool = next((t for t in offered if t["function"]["name"] == name), None)
             arguments = _without_guessed_numbers(arguments, tool, messages)
             arguments = _with_named_choices(arguments, tool, _last_question(messages))
+            invented = _invented(arguments, messages, tool)
             choices = _enum_values(tool["function"].get("parameters")) if tool else set()
-            invented = _invented(arguments, messages, choices)
             if invented or _ungrounded_text(arguments, messages, strict=guessed, choices=choices):
                 # A value the conversation never showed: decide again without that tool,
                 # so the model looks the item up (a search), picks another tool or answers.
