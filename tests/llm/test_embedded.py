@@ -1308,7 +1308,11 @@ async def test_each_kind_of_prompt_begins_differently_so_each_is_restored_from_t
     assert "Today is Friday" in decision
 
 
-def _tool(name: str, description: str, **properties: str) -> dict[str, Any]:
+def _tool(
+    name: str, description: str, *, required: list[str] | None = None, **properties: Any
+) -> dict[str, Any]:
+    """A tool definition; a property is a type name or a whole schema. Every property but
+    ``date`` is required unless ``required`` says otherwise."""
     return {
         "type": "function",
         "function": {
@@ -1316,8 +1320,13 @@ def _tool(name: str, description: str, **properties: str) -> dict[str, Any]:
             "description": description,
             "parameters": {
                 "type": "object",
-                "properties": {key: {"type": kind} for key, kind in properties.items()},
-                "required": [key for key in properties if key != "date"],
+                "properties": {
+                    key: kind if isinstance(kind, dict) else {"type": kind}
+                    for key, kind in properties.items()
+                },
+                "required": [k for k in properties if k != "date"]
+                if required is None
+                else required,
             },
         },
     }
@@ -1449,26 +1458,18 @@ async def test_the_days_a_message_names_are_spelled_out_in_the_decision(
 
 
 PICKUP_TOOLS = [
-    {
-        "type": "function",
-        "function": {
-            "name": "searchPickupPoints",
-            "description": "Pickup points in a city: lockers, partner shops and post offices.",
-            "parameters": {
-                "type": "object",
-                "properties": {
-                    "q": {"type": "string"},
-                    "type": {
-                        "anyOf": [
-                            {"enum": ["locker", "shop", "post_office"], "type": "string"},
-                            {"type": "null"},
-                        ]
-                    },
-                },
-                "required": ["q"],
-            },
+    _tool(
+        "searchPickupPoints",
+        "Pickup points in a city: lockers, partner shops and post offices.",
+        required=["q"],
+        q="string",
+        type={
+            "anyOf": [
+                {"enum": ["locker", "shop", "post_office"], "type": "string"},
+                {"type": "null"},
+            ]
         },
-    }
+    )
 ]
 
 
@@ -1520,17 +1521,12 @@ def test_a_details_tool_named_for_its_item_alone_is_not_fetched_for_that_word() 
 
 
 TARIFF_TOOLS = [
-    {
-        "type": "function",
-        "function": {
-            "name": "getTariffs",
-            "description": "Prices of the tariffs.",
-            "parameters": {
-                "type": "object",
-                "properties": {"plan": {"enum": ["fixed_24", "flex", "ev_night"]}},
-            },
-        },
-    }
+    _tool(
+        "getTariffs",
+        "Prices of the tariffs.",
+        required=[],
+        plan={"enum": ["fixed_24", "flex", "ev_night"]},
+    )
 ]
 
 
@@ -1574,21 +1570,13 @@ async def test_only_a_choice_the_question_names_plainly_replaces_the_models(
 
 
 COUNTRY_TOOLS = [
-    {
-        "type": "function",
-        "function": {
-            "name": "searchHotels",
-            "description": "Hotels in a city.",
-            "parameters": {
-                "type": "object",
-                "properties": {
-                    "city": {"type": "string"},
-                    "country": {"enum": ["DE", "FR", "IN", "US", "AT"]},
-                },
-                "required": ["city"],
-            },
-        },
-    }
+    _tool(
+        "searchHotels",
+        "Hotels in a city.",
+        required=["city"],
+        city="string",
+        country={"enum": ["DE", "FR", "IN", "US", "AT"]},
+    )
 ]
 
 
@@ -1611,20 +1599,7 @@ async def test_a_short_choice_is_never_taken_from_the_questions_words(
     assert calls_made(events) == [("searchHotels", {"city": "Berlin", "country": "DE"})]
 
 
-STORE_TOOLS = [
-    {
-        "type": "function",
-        "function": {
-            "name": "getStore",
-            "description": "A store's opening hours.",
-            "parameters": {
-                "type": "object",
-                "properties": {"store_id": {"enum": ["ST-01", "ST-02"]}},
-                "required": ["store_id"],
-            },
-        },
-    }
-]
+STORE_TOOLS = [_tool("getStore", "A store's opening hours.", store_id={"enum": ["ST-01", "ST-02"]})]
 
 
 @pytest.mark.parametrize(

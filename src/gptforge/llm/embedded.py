@@ -362,7 +362,7 @@ def _unknown_ids(tool: str, arguments: dict[str, Any], invented: list[str]) -> l
 
 
 _READ_VERBS = frozenset({"get", "list", "find", "search", "query", "lookup", "browse", "read"})
-_FINDERS = frozenset({"q", "query", "search", "term", "terms", "keyword", "keywords"})
+_FINDERS = _SEARCH_NAMES - {"text"}  # "text" is also what a write operation takes
 
 
 def _search_parameter(tool: ToolDefinition) -> str | None:
@@ -719,7 +719,7 @@ def details_to_fetch(messages: list[Message], tools: list[ToolDefinition]) -> li
     # asked, nor the item a details tool is named for alone ("book" of getBook: "Which
     # books do I have on loan?" needs no book's details); the rest of a longer name is
     # ("free", "slot" of listFreeSlots: "Is anything free with Dr. Aydin?").
-    about = _content_words(_last_call_name(messages) or "") | set(_VERBS)
+    about = _content_words(_last_call_name(messages) or "") | _VERBS
     asked = _content_words(_last_question(messages)) - given - about
     fetch = []
     for tool in candidates:
@@ -728,7 +728,7 @@ def details_to_fetch(messages: list[Message], tools: list[ToolDefinition]) -> li
         parameters = (tool["function"].get("parameters") or {}).get("properties") or {}
         named = (
             _content_words(tool["function"]["name"])
-            - set(_VERBS)
+            - _VERBS
             - _DETAIL_WORDS
             - {w for p in parameters for w in _content_words(str(p))}
         )
