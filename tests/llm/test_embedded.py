@@ -900,7 +900,7 @@ FAIR_CHANCE_OF_NONE: Piece = ("getOpening", [("getOpening", -0.6), ("none", -1.2
     [
         [
             [FAIR_CHANCE_OF_NONE],
-            ["Humidity is ", "the water vapour in the air."],
+            ["Humid air ", "makes tea leaves go stale."],
         ]
     ],
     indirect=True,
@@ -910,12 +910,12 @@ async def test_a_message_with_a_fair_chance_of_none_is_answered_without_a_tool(
 ) -> None:
     question = [
         {"role": "system", "content": "Shop."},
-        {"role": "user", "content": "What does humidity mean?"},
+        {"role": "user", "content": "Why does humidity matter for tea?"},
     ]
     events = [e async for e in provider.stream(question, TOOLS)]
     assert not [e for e in events if isinstance(e, ToolCallRequest)]
     text = "".join(e.text for e in events if isinstance(e, TextDelta))
-    assert text == "Humidity is the water vapour in the air."
+    assert text == "Humid air makes tea leaves go stale."
     route = llama[0]
     # One token written, with the likeliest candidates and their odds.
     assert route["max_tokens"] == 1
@@ -952,7 +952,7 @@ async def test_a_follow_up_with_the_same_odds_still_gets_its_call(
     [
         [
             ["none"],
-            ["In French: ", "merci."],
+            ["Why was the tea ", "sad? It was mugged."],
         ]
     ],
     indirect=True,
@@ -964,11 +964,14 @@ async def test_a_message_the_route_says_needs_no_tool_is_answered_without_the_ca
         {"role": "system", "content": "The Corner Shop."},
         {"role": "system", "content": "Today is Friday, 27 November 2026.", "name": DATE_NOTE},
         {"role": "system", "content": 'The user attached "prices.csv".'},
-        {"role": "user", "content": "How do you say 'thank you' in French?"},
+        {"role": "user", "content": "Tell me a joke about tea."},
     ]
     events = [e async for e in provider.stream(question, SHOP_TOOLS)]
     assert not [e for e in events if isinstance(e, ToolCallRequest)]
-    assert "".join(e.text for e in events if isinstance(e, TextDelta)) == "In French: merci."
+    assert (
+        "".join(e.text for e in events if isinstance(e, TextDelta))
+        == "Why was the tea sad? It was mugged."
+    )
     route = llama[0]
     assert route["grammar"].endswith('start: "none" | "searchProducts" | "getProduct"')
     assert route["messages"][0]["content"].startswith(
@@ -976,7 +979,7 @@ async def test_a_message_the_route_says_needs_no_tool_is_answered_without_the_ca
         'The Corner Shop.\n\nThe user attached "prices.csv".'
     )
     # Only the message differs from one route question to the next (the prompt cache).
-    assert route["messages"][1]["content"] == "Message: \"How do you say 'thank you' in French?\""
+    assert route["messages"][1]["content"] == 'Message: "Tell me a joke about tea."'
     # Answered at once: no decision, no guessed call ruled out one by one.
     assert len(llama) == 2 and llama[1]["grammar"] == TEXT_GRAMMAR
     # The answer is written under the instructions and one line per tool, without the rules
@@ -1614,3 +1617,54 @@ async def test_an_enum_under_an_id_name_is_still_a_guess_when_nobody_named_it(
     question = [{"role": "user", "content": "Is the store open now?"}]
     events = [e async for e in provider.stream(question, STORE_TOOLS)]
     assert calls_made(events) == []
+
+
+HOTEL_AVAILABILITY = _tool(
+    "checkAvailability",
+    "Free rooms between two dates.",
+    required=["check_in", "check_out"],
+    check_in="string",
+    check_out="string",
+    view={"type": "string", "enum": ["sea", "garden"]},
+    guests="integer",
+    room_type_id="integer",
+)
+
+
+async def test_optional_arguments_the_model_left_empty_are_not_sent(
+    provider: EmbeddedProvider, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Sent as ``?room_type_id=&guests=``, the API rejected the whole request.
+    decision = {
+        "tool": "checkAvailability",
+        "arguments": {
+            "check_in": "2026-11-28",
+            "check_out": "2026-11-29",
+            "view": "sea",
+            "guests": "",
+            "room_type_id": None,
+        },
+    }
+    app = scripted_llama([["checkAvailability"], [json.dumps(decision)]])
+    with serve(app) as url:
+        use_server(monkeypatch, provider, url)
+        question = "Do you have a sea view room for tomorrow night?"
+        messages = [{"role": "user", "content": question}]
+        events = [e async for e in provider.stream(messages, [HOTEL_AVAILABILITY])]
+    calls = calls_made(events)
+    assert calls == [
+        ("checkAvailability", {"check_in": "2026-11-28", "check_out": "2026-11-29", "view": "sea"})
+    ]
+
+
+@pytest.mark.parametrize("llama", [[["Quarto", "."]]], indirect=True)
+async def test_a_translation_is_answered_without_the_route_question_or_a_call(
+    provider: EmbeddedProvider, llama: list[dict[str, Any]]
+) -> None:
+    # The small model had routed it to the hotel's room search ("room" is in its name).
+    rooms = _tool("listRoomTypes", "Room types with size, view and amenities.", q="string")
+    question = [{"role": "user", "content": "How do you say 'room' in Portuguese?"}]
+    events = [e async for e in provider.stream(question, [rooms])]
+    assert not calls_made(events)
+    assert "".join(e.text for e in events if isinstance(e, TextDelta)) == "Quarto."
+    assert len(llama) == 1 and llama[0]["grammar"] == TEXT_GRAMMAR

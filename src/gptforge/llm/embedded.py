@@ -48,6 +48,7 @@ from gptforge.llm.base import (
 )
 from gptforge.llm.dates import named_dates
 from gptforge.llm.queue import ModelGate
+from gptforge.llm.selfcontained import is_self_contained
 
 MODEL_FILE = "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"
 MODEL_SHA256 = "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046"
@@ -1409,6 +1410,22 @@ def _without_guessed_numbers(
     }
 
 
+def _without_empty_optionals(
+    arguments: dict[str, Any], tool: ToolDefinition | None
+) -> dict[str, Any]:
+    """``arguments`` without the optional ones the model left empty (``"guests": ""``,
+    ``null``, ``[]``): sent as ``?guests=``, the API rejected the whole request for a
+    parameter nobody meant to give."""
+    if tool is None:
+        return arguments
+    required = set((tool["function"].get("parameters") or {}).get("required") or [])
+    return {
+        name: value
+        for name, value in arguments.items()
+        if name in required or not (value is None or value == [] or str(value).strip() == "")
+    }
+
+
 class EmbeddedProvider:
     """The bundled offline model: a tool call under a grammar, or an answer streamed as text."""
 
@@ -1651,8 +1668,11 @@ class EmbeddedProvider:
         if tools and messages[-1].get("role") == "user" and not _identifiers_asked(messages):
             # The route question first: a message that needs no tool (a joke, a
             # translation) is answered at once instead of after up to three guessed calls
-            # the checks below rule out one by one.
-            if not await self._needs_a_tool(messages, tools):
+            # the checks below rule out one by one. A translation, a definition or a sum
+            # is told by its words before the model is asked.
+            if is_self_contained(_last_question(messages), tools):
+                offered = []
+            elif not await self._needs_a_tool(messages, tools):
                 # "Wait at Terminal 2?": no word is an identifier, but "Terminal 2" is one
                 # as an argument, and a call taking what the user named needs no route.
                 if any(c.isdigit() for c in _last_question(messages)):
@@ -1675,6 +1695,7 @@ class EmbeddedProvider:
             if not (isinstance(name, str) and isinstance(arguments, dict)):
                 break
             tool = next((t for t in offered if t["function"]["name"] == name), None)
+            arguments = _without_empty_optionals(arguments, tool)
             arguments = _without_guessed_numbers(arguments, tool, messages)
             arguments = _with_named_choices(arguments, tool, _last_question(messages))
             invented = _invented(arguments, messages, tool)
