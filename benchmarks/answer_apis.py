@@ -1,4 +1,4 @@
-"""The APIs behind benchmarks/answers.py: twelve shapes, deterministic data, a request log.
+"""The APIs behind benchmarks/answers.py: fourteen shapes, deterministic data, a request log.
 
 - weather: the bundled demo API (flat objects, a list of days);
 - shop: search, details, orders and opening hours, with closed days, out-of-stock
@@ -41,7 +41,22 @@
   on Sundays), categories with nested features (electric range), availability per station
   over a date range (a category sold out on some days), reservations (cancelled, a young
   driver fee, a pickup time outside opening hours), extras (one not offered at a station)
-  and policies (fuel, mileage, cross-border countries, deposit).
+  and policies (fuel, mileage, cross-border countries, deposit);
+- airline: an airline's passenger API with flight numbers ("RV312", also "rv 0312") and
+  6-character record locators as text and integer lounge ids, fare class, route type and
+  lounge area enums, flight status by number and date (delayed, cancelled with rebooking, a
+  gate change, departed, landed), a flight search between airports with fares per class and
+  seats left (a flight sold out), free seats per cabin by window/aisle/middle, bookings (a
+  cancelled flight replaced by another, a cancelled booking), the online check-in window,
+  baggage allowances nested by fare class and route type (pets not allowed on long-haul
+  flights) and lounges with hours per weekday (closed on Saturdays, closed for renovation);
+- waste: a city's waste-collection API with integer street and drop-off center ids and
+  report and booking references as text, a material enum, a street search by name and
+  house number (long streets split between routes, a private road the city does not
+  serve), collection calendars per street with alternating recycling weeks and holiday
+  shifts (Thanksgiving), what goes in which cart (conditions, items no cart accepts),
+  drop-off centers (a weekday closed, a one-off closure, a seasonal site), missed-collection
+  reports (no return trip), bulky item pickups (cancelled for an unpaid fee) and fees.
 
 Each app is served on a free 127.0.0.1 port by the benchmark; every request it
 receives is appended to a log so the benchmark reads the operations from the API
@@ -5644,5 +5659,2416 @@ def create_carrental_app(server_url: str) -> FastAPI:
         if topic:
             return {"topic": topic, topic: CAR_POLICIES[topic]}
         return {"company": "Isar Drive", **CAR_POLICIES}
+
+    return app
+
+
+# ---------------------------------------------------------------------------- airline
+
+AIR_DAY = "2026-11-27"
+AIR_NOW = "2026-11-27T09:40"  # Helsinki time (UTC+2)
+AIR_STATUS_FROM = "2026-11-20"
+AIR_SCHEDULE_UNTIL = "2027-03-27"
+AIRPORTS: dict[str, dict[str, Any]] = {
+    "HEL": {
+        "name": "Helsinki Airport",
+        "city": "Helsinki",
+        "country": "Finland",
+        "utc_offset_hours": 2,
+        "terminal": "2",
+        "aliases": "helsinki vantaa helsinki-vantaa",
+    },
+    "OUL": {
+        "name": "Oulu Airport",
+        "city": "Oulu",
+        "country": "Finland",
+        "utc_offset_hours": 2,
+        "terminal": None,
+        "aliases": "oulu",
+    },
+    "RVN": {
+        "name": "Rovaniemi Airport",
+        "city": "Rovaniemi",
+        "country": "Finland",
+        "utc_offset_hours": 2,
+        "terminal": None,
+        "aliases": "rovaniemi lapland",
+    },
+    "ARN": {
+        "name": "Stockholm Arlanda",
+        "city": "Stockholm",
+        "country": "Sweden",
+        "utc_offset_hours": 1,
+        "terminal": "5",
+        "aliases": "stockholm arlanda",
+    },
+    "BER": {
+        "name": "Berlin Brandenburg",
+        "city": "Berlin",
+        "country": "Germany",
+        "utc_offset_hours": 1,
+        "terminal": "1",
+        "aliases": "berlin brandenburg",
+    },
+    "AGP": {
+        "name": "Málaga Airport",
+        "city": "Málaga",
+        "country": "Spain",
+        "utc_offset_hours": 1,
+        "terminal": "2",
+        "aliases": "malaga costa del sol",
+    },
+    "LHR": {
+        "name": "London Heathrow",
+        "city": "London",
+        "country": "United Kingdom",
+        "utc_offset_hours": 0,
+        "terminal": "3",
+        "aliases": "london heathrow",
+    },
+    "JFK": {
+        "name": "New York John F. Kennedy",
+        "city": "New York",
+        "country": "United States",
+        "utc_offset_hours": -5,
+        "terminal": "8",
+        "aliases": "new york nyc jfk kennedy",
+    },
+}
+AIR_ROUTE_TYPES = {
+    "domestic": "Flights within Finland: Helsinki, Oulu and Rovaniemi.",
+    "european": "Flights between Finland and the rest of Europe: Stockholm, Berlin, Málaga "
+    "and London.",
+    "intercontinental": "Flights between Helsinki and New York.",
+}
+AIR_AIRCRAFT: dict[str, dict[str, Any]] = {
+    "atr72": {
+        "name": "ATR 72-500",
+        "cabins": {"economy": {"rows": (1, 18), "letters": "ACDF", "window": "AF", "aisle": "CD"}},
+        "extra_legroom_rows": [1],
+        "exit_rows": [],
+    },
+    "a320": {
+        "name": "Airbus A320",
+        "cabins": {
+            "business": {"rows": (1, 4), "letters": "ACDF", "window": "AF", "aisle": "CD"},
+            "economy": {"rows": (5, 30), "letters": "ABCDEF", "window": "AF", "aisle": "CD"},
+        },
+        # Within Finland there is no business cabin: rows 1-4 are economy seats too.
+        "domestic_cabins": {
+            "economy": {"rows": (1, 30), "letters": "ABCDEF", "window": "AF", "aisle": "CD"},
+        },
+        "extra_legroom_rows": [1, 12, 13],
+        "exit_rows": [12, 13],
+    },
+    "a350": {
+        "name": "Airbus A350-900",
+        "cabins": {
+            "business": {"rows": (1, 8), "letters": "ADGK", "window": "AK", "aisle": "DG"},
+            "economy": {"rows": (20, 45), "letters": "ABCDEFHJK", "window": "AK", "aisle": "CDFH"},
+        },
+        "extra_legroom_rows": [20, 32],
+        "exit_rows": [32],
+    },
+}
+# Flights by number: route, local times (arrival days later), weekdays flown (None: daily),
+# aircraft, one-way fares per person in EUR by fare class, and the usual departure gate.
+AIR_FLIGHTS: dict[str, dict[str, Any]] = {
+    "RV310": {
+        "from": "HEL",
+        "to": "OUL",
+        "dep": "07:10",
+        "arr": "08:15",
+        "arr_days": 0,
+        "days": None,
+        "aircraft": "atr72",
+        "fares": {"light": 59, "classic": 89, "flex": 179},
+        "gate": "21",
+    },
+    "RV312": {
+        "from": "HEL",
+        "to": "OUL",
+        "dep": "11:40",
+        "arr": "12:45",
+        "arr_days": 0,
+        "days": None,
+        "aircraft": "atr72",
+        "fares": {"light": 49, "classic": 89, "flex": 179},
+        "gate": "23",
+    },
+    "RV316": {
+        "from": "HEL",
+        "to": "OUL",
+        "dep": "17:20",
+        "arr": "18:25",
+        "arr_days": 0,
+        "days": [d for d in WEEK if d != "Saturday"],
+        "aircraft": "atr72",
+        "fares": {"light": 69, "classic": 99, "flex": 189},
+        "gate": "22",
+    },
+    "RV311": {
+        "from": "OUL",
+        "to": "HEL",
+        "dep": "08:50",
+        "arr": "09:55",
+        "arr_days": 0,
+        "days": None,
+        "aircraft": "atr72",
+        "fares": {"light": 59, "classic": 89, "flex": 179},
+        "gate": "3",
+    },
+    "RV313": {
+        "from": "OUL",
+        "to": "HEL",
+        "dep": "13:30",
+        "arr": "14:35",
+        "arr_days": 0,
+        "days": None,
+        "aircraft": "atr72",
+        "fares": {"light": 49, "classic": 89, "flex": 179},
+        "gate": "2",
+    },
+    "RV317": {
+        "from": "OUL",
+        "to": "HEL",
+        "dep": "19:10",
+        "arr": "20:15",
+        "arr_days": 0,
+        "days": [d for d in WEEK if d != "Saturday"],
+        "aircraft": "atr72",
+        "fares": {"light": 79, "classic": 109, "flex": 199},
+        "gate": "3",
+    },
+    "RV350": {
+        "from": "HEL",
+        "to": "RVN",
+        "dep": "08:20",
+        "arr": "09:40",
+        "arr_days": 0,
+        "days": None,
+        "aircraft": "a320",
+        "fares": {"light": 69, "classic": 99, "flex": 199},
+        "gate": "28",
+    },
+    "RV356": {
+        "from": "HEL",
+        "to": "RVN",
+        "dep": "18:45",
+        "arr": "20:05",
+        "arr_days": 0,
+        "days": None,
+        "aircraft": "a320",
+        "fares": {"light": 79, "classic": 109, "flex": 199},
+        "gate": "27",
+    },
+    "RV351": {
+        "from": "RVN",
+        "to": "HEL",
+        "dep": "10:30",
+        "arr": "11:50",
+        "arr_days": 0,
+        "days": None,
+        "aircraft": "a320",
+        "fares": {"light": 69, "classic": 99, "flex": 199},
+        "gate": "1",
+    },
+    "RV357": {
+        "from": "RVN",
+        "to": "HEL",
+        "dep": "20:50",
+        "arr": "22:10",
+        "arr_days": 0,
+        "days": None,
+        "aircraft": "a320",
+        "fares": {"light": 59, "classic": 99, "flex": 199},
+        "gate": "1",
+    },
+    "RV741": {
+        "from": "HEL",
+        "to": "ARN",
+        "dep": "07:45",
+        "arr": "07:50",
+        "arr_days": 0,
+        "days": None,
+        "aircraft": "a320",
+        "fares": {"light": 79, "classic": 119, "flex": 239, "business": 389},
+        "gate": "31",
+    },
+    "RV742": {
+        "from": "ARN",
+        "to": "HEL",
+        "dep": "19:55",
+        "arr": "22:00",
+        "arr_days": 0,
+        "days": None,
+        "aircraft": "a320",
+        "fares": {"light": 79, "classic": 119, "flex": 239, "business": 389},
+        "gate": "F34",
+    },
+    "RV221": {
+        "from": "HEL",
+        "to": "BER",
+        "dep": "07:25",
+        "arr": "08:35",
+        "arr_days": 0,
+        "days": None,
+        "aircraft": "a320",
+        "fares": {"light": 89, "classic": 139, "flex": 269, "business": 449},
+        "gate": "35",
+    },
+    "RV222": {
+        "from": "BER",
+        "to": "HEL",
+        "dep": "09:40",
+        "arr": "12:50",
+        "arr_days": 0,
+        "days": None,
+        "aircraft": "a320",
+        "fares": {"light": 89, "classic": 139, "flex": 269, "business": 449},
+        "gate": "A12",
+    },
+    "RV615": {
+        "from": "HEL",
+        "to": "LHR",
+        "dep": "11:10",
+        "arr": "12:40",
+        "arr_days": 0,
+        "days": None,
+        "aircraft": "a320",
+        "fares": {"light": 99, "classic": 159, "flex": 299, "business": 529},
+        "gate": "54",
+    },
+    "RV616": {
+        "from": "LHR",
+        "to": "HEL",
+        "dep": "13:50",
+        "arr": "19:10",
+        "arr_days": 0,
+        "days": None,
+        "aircraft": "a320",
+        "fares": {"light": 99, "classic": 159, "flex": 299, "business": 529},
+        "gate": "B36",
+    },
+    "RV871": {
+        "from": "HEL",
+        "to": "AGP",
+        "dep": "10:05",
+        "arr": "13:35",
+        "arr_days": 0,
+        "days": ["Tuesday", "Saturday"],
+        "aircraft": "a320",
+        "fares": {"light": 129, "classic": 179, "flex": 349, "business": 649},
+        "gate": "38",
+    },
+    "RV872": {
+        "from": "AGP",
+        "to": "HEL",
+        "dep": "14:35",
+        "arr": "21:05",
+        "arr_days": 0,
+        "days": ["Tuesday", "Saturday"],
+        "aircraft": "a320",
+        "fares": {"light": 129, "classic": 179, "flex": 349, "business": 649},
+        "gate": "B22",
+    },
+    "RV005": {
+        "from": "HEL",
+        "to": "JFK",
+        "dep": "16:15",
+        "arr": "18:05",
+        "arr_days": 0,
+        "days": None,
+        "aircraft": "a350",
+        "fares": {"light": 399, "classic": 549, "flex": 999, "business": 2890},
+        "gate": "52",
+    },
+    "RV006": {
+        "from": "JFK",
+        "to": "HEL",
+        "dep": "20:30",
+        "arr": "11:50",
+        "arr_days": 1,
+        "days": None,
+        "aircraft": "a350",
+        "fares": {"light": 399, "classic": 549, "flex": 999, "business": 2890},
+        "gate": "B28",
+    },
+}
+# Changes to a flight on a day (otherwise it keeps its schedule and usual gate).
+AIR_STATUS: dict[tuple[str, str], dict[str, Any]] = {
+    ("RV312", "2026-11-27"): {
+        "status": "delayed",
+        "estimated_departure": "12:55",
+        "estimated_arrival": "14:00",
+        "reason": "Late arrival of the aircraft from Rovaniemi after de-icing.",
+    },
+    ("RV615", "2026-11-27"): {
+        "gate": "47",
+        "previous_gate": "54",
+        "note": "Gate changed from 54 to 47 at 09:05.",
+    },
+    ("RV356", "2026-11-27"): {
+        "status": "cancelled",
+        "reason": "Snowstorm in Rovaniemi: the runway is closed this evening.",
+        "rebooking": "Passengers are rebooked on RV350 on 2026-11-28 at 08:20 and informed by "
+        "SMS and e-mail. Change to another flight or cancel for a full refund free of charge in "
+        "Manage booking.",
+    },
+    ("RV357", "2026-11-27"): {
+        "status": "cancelled",
+        "reason": "Snowstorm in Rovaniemi: the runway is closed this evening.",
+        "rebooking": "Passengers are rebooked on RV351 on 2026-11-28 at 10:30 and informed by "
+        "SMS and e-mail. Change to another flight or cancel for a full refund free of charge in "
+        "Manage booking.",
+    },
+}
+# Seats left per fare class on some days (otherwise 9, shown as "9 or more").
+AIR_FARE_LEFT: dict[tuple[str, str], dict[str, int]] = {
+    ("RV871", "2026-11-28"): {"light": 0, "classic": 0, "flex": 0, "business": 0},
+    ("RV350", "2026-11-28"): {"light": 0, "classic": 3, "flex": 5},
+    ("RV317", "2026-11-29"): {"light": 4, "classic": 9, "flex": 9},
+    ("RV005", "2026-12-03"): {"light": 2, "classic": 6, "flex": 9, "business": 4},
+}
+# Free seats on some days (otherwise a fixed pattern of about a third of the seats).
+AIR_FREE_SEATS: dict[tuple[str, str], dict[str, list[str]]] = {
+    ("RV350", "2026-11-28"): {
+        "economy": ["9C", "9D", "14B", "17F", "22E", "25A", "26C", "28D", "29B"],
+    },
+    ("RV871", "2026-11-28"): {"economy": [], "business": []},
+}
+AIR_BOOKINGS: dict[str, dict[str, Any]] = {
+    "H3PZ9T": {
+        "status": "confirmed",
+        "booked_on": "2026-10-30",
+        "fare_class": "classic",
+        "passengers": [{"name": "Aino Virtanen", "type": "adult", "frequent_flyer": None}],
+        "segments": [
+            {
+                "flight_number": "RV356",
+                "date": "2026-11-27",
+                "status": "cancelled",
+                "seats": [None],
+                "replaced_by": {"flight_number": "RV350", "date": "2026-11-28"},
+            },
+            {
+                "flight_number": "RV350",
+                "date": "2026-11-28",
+                "status": "confirmed",
+                "seats": ["7A"],
+            },
+            {
+                "flight_number": "RV351",
+                "date": "2026-11-30",
+                "status": "confirmed",
+                "seats": [None],
+            },
+        ],
+        "extras": [],
+        "payment": {"total_eur": 208.0, "paid": True, "method": "Visa"},
+        "notices": [
+            "RV356 on 2026-11-27 (18:45) is cancelled because of a snowstorm in Rovaniemi. "
+            "You have been rebooked on RV350 on 2026-11-28, departing 08:20. You can change to "
+            "another flight or cancel for a full refund free of charge in Manage booking."
+        ],
+        "checked_in": {},
+    },
+    "B5NJ7L": {
+        "status": "confirmed",
+        "booked_on": "2026-09-14",
+        "fare_class": "classic",
+        "passengers": [
+            {"name": "Mikko Niemi", "type": "adult", "frequent_flyer": "RV Plus Silver"},
+            {"name": "Laura Niemi", "type": "adult", "frequent_flyer": None},
+        ],
+        "segments": [
+            {
+                "flight_number": "RV005",
+                "date": "2026-12-03",
+                "status": "confirmed",
+                "seats": ["31A", "31B"],
+            },
+            {
+                "flight_number": "RV006",
+                "date": "2026-12-10",
+                "status": "confirmed",
+                "seats": ["28J", "28K"],
+            },
+        ],
+        "extras": [],
+        "payment": {"total_eur": 2196.0, "paid": True, "method": "Mastercard"},
+        "notices": ["Travel to the United States needs an approved ESTA for each passenger."],
+        "checked_in": {},
+    },
+    "M8RW4D": {
+        "status": "confirmed",
+        "booked_on": "2026-11-02",
+        "fare_class": "light",
+        "passengers": [
+            {"name": "Emil Lindqvist", "type": "adult", "frequent_flyer": None},
+            {"name": "Sara Lindqvist", "type": "adult", "frequent_flyer": None},
+        ],
+        "segments": [
+            {
+                "flight_number": "RV221",
+                "date": "2026-11-30",
+                "status": "confirmed",
+                "seats": [None, None],
+            },
+            {
+                "flight_number": "RV222",
+                "date": "2026-12-04",
+                "status": "confirmed",
+                "seats": [None, None],
+            },
+        ],
+        "extras": [
+            {
+                "type": "extra checked bag",
+                "passenger": "Sara Lindqvist",
+                "segments": "both",
+                "amount_eur": 60.0,
+            }
+        ],
+        "payment": {"total_eur": 416.0, "paid": True, "method": "Visa"},
+        "notices": [],
+        "checked_in": {},
+    },
+    "Q7XK2M": {
+        "status": "confirmed",
+        "booked_on": "2026-11-24",
+        "fare_class": "flex",
+        "passengers": [
+            {"name": "Jukka Korhonen", "type": "adult", "frequent_flyer": "RV Plus Gold"}
+        ],
+        "segments": [
+            {
+                "flight_number": "RV312",
+                "date": "2026-11-27",
+                "status": "confirmed",
+                "seats": ["3C"],
+            },
+            {
+                "flight_number": "RV317",
+                "date": "2026-11-29",
+                "status": "confirmed",
+                "seats": ["3C"],
+            },
+        ],
+        "extras": [],
+        "payment": {"total_eur": 378.0, "paid": True, "method": "company invoice"},
+        "notices": [],
+        "checked_in": {"RV312": ["Jukka Korhonen"]},
+    },
+    "C9DF3R": {
+        "status": "cancelled",
+        "booked_on": "2026-10-02",
+        "fare_class": "light",
+        "passengers": [{"name": "Helmi Saarinen", "type": "adult", "frequent_flyer": None}],
+        "segments": [
+            {
+                "flight_number": "RV741",
+                "date": "2026-12-05",
+                "status": "cancelled",
+                "seats": [None],
+            },
+        ],
+        "extras": [],
+        "payment": {"total_eur": 79.0, "paid": True, "method": "Visa"},
+        "cancellation": {
+            "cancelled_on": "2026-11-20",
+            "by": "passenger",
+            "refund_eur": 18.6,
+            "note": "Light fares are not refundable; the airport taxes (18.60 EUR) were refunded.",
+        },
+        "notices": [],
+        "checked_in": {},
+    },
+}
+
+
+def _allowance(cabin_bags: int, checked_bags: int, checked_max_kg: int | None) -> dict[str, Any]:
+    return {
+        "cabin": {
+            "bags": cabin_bags,
+            "max_kg_each": 8,
+            "max_size_cm": "55 x 40 x 23",
+            "personal_item": "1 small bag or laptop bag, 40 x 30 x 15 cm",
+        },
+        "checked": {"bags": checked_bags, "max_kg_each": checked_max_kg},
+    }
+
+
+AIR_BAGGAGE: dict[str, dict[str, dict[str, Any] | None]] = {
+    "light": {route: _allowance(1, 0, None) for route in AIR_ROUTE_TYPES},
+    "classic": {route: _allowance(1, 1, 23) for route in AIR_ROUTE_TYPES},
+    "flex": {route: _allowance(1, 2, 23) for route in AIR_ROUTE_TYPES},
+    "business": {
+        "domestic": None,
+        "european": _allowance(2, 2, 32),
+        "intercontinental": _allowance(2, 2, 32),
+    },
+}
+AIR_EXTRA_BAGS: dict[str, dict[str, float]] = {
+    "domestic": {"online_eur": 25.0, "at_airport_eur": 40.0, "overweight_23_to_32_kg_eur": 40.0},
+    "european": {"online_eur": 30.0, "at_airport_eur": 50.0, "overweight_23_to_32_kg_eur": 50.0},
+    "intercontinental": {
+        "online_eur": 70.0,
+        "at_airport_eur": 100.0,
+        "overweight_23_to_32_kg_eur": 100.0,
+    },
+}
+AIR_SPECIAL_BAGGAGE: dict[str, Any] = {
+    "pets": {
+        "in_cabin": {
+            "animals": "dogs and cats",
+            "max_kg_with_carrier": 8,
+            "carrier_max_cm": "45 x 30 x 25",
+            "price_eur_each_way": {"domestic": 45.0, "european": 60.0},
+            "allowed_on": ["domestic", "european"],
+            "not_allowed_on": ["intercontinental"],
+            "booking": "By phone at least 48 hours before departure; at most 2 pets per flight.",
+        },
+        "in_hold": "Pets are not carried in the hold on any flight.",
+        "assistance_dogs": "Carried free of charge in the cabin on all flights.",
+    },
+    "sports_equipment": {
+        "skis_or_snowboard": "One ski bag (skis or a snowboard, poles and boots) counts as one "
+        "checked bag; with no checked bag left in the fare it costs the same as an extra bag.",
+        "bicycle": {"price_eur_each_way": 50.0, "note": "Boxed or bagged; book 48 hours ahead."},
+    },
+    "liquids": "In cabin bags: containers of at most 100 ml in one resealable 1-litre bag.",
+    "power_banks": "Cabin only, never in checked bags; at most 160 Wh.",
+}
+AIR_LOUNGES: dict[int, dict[str, Any]] = {
+    11: {
+        "name": "Revontuli Lounge",
+        "airport": "HEL",
+        "area": "schengen",
+        "location": "Terminal 2, after security, opposite gate 27 (Schengen gates 12-38).",
+        "hours": {key: {"open": "05:00", "close": "22:30"} for key in WEEK},
+        "closures": [],
+        "access": {
+            "included_with": [
+                "Business fares",
+                "RV Plus Gold and Platinum members (with 1 guest)",
+            ],
+            "not_included_with": ["Light, Classic and Flex fares"],
+            "paid_entry": {
+                "available": True,
+                "price_eur": 39.0,
+                "children_2_to_11_eur": 20.0,
+                "under_2": "free",
+                "how": "Buy in the app or at the door, up to 3 hours before departure, when "
+                "there is space.",
+            },
+            "max_stay_hours": 3,
+        },
+        "amenities": [
+            "hot and cold buffet",
+            "bar",
+            "Finnish sauna",
+            "showers",
+            "quiet room",
+            "Wi-Fi",
+        ],
+    },
+    12: {
+        "name": "Kaamos Lounge",
+        "airport": "HEL",
+        "area": "non_schengen",
+        "location": "Terminal 2, non-Schengen area, by gate 52 (after passport control).",
+        "hours": {key: {"open": "06:00", "close": "00:30"} for key in WEEK},
+        "closures": [
+            {
+                "from": "2026-11-16",
+                "until": "2026-12-14",
+                "reason": "Closed for renovation. Business passengers and RV Plus Gold and "
+                "Platinum members use the Aurora Lounge by gate 50 instead, free of charge.",
+            }
+        ],
+        "access": {
+            "included_with": [
+                "Business fares",
+                "RV Plus Gold and Platinum members (with 1 guest)",
+            ],
+            "not_included_with": ["Light, Classic and Flex fares"],
+            "paid_entry": {
+                "available": True,
+                "price_eur": 45.0,
+                "children_2_to_11_eur": 20.0,
+                "under_2": "free",
+                "how": "At the door, when there is space.",
+            },
+            "max_stay_hours": 4,
+        },
+        "amenities": ["à la carte dinner", "bar", "showers", "sleeping pods", "Wi-Fi"],
+    },
+    13: {
+        "name": "Aurora Lounge",
+        "airport": "HEL",
+        "area": "non_schengen",
+        "location": "Terminal 2, non-Schengen area, by gate 50 (after passport control). "
+        "Run by the airport.",
+        "hours": {key: {"open": "06:30", "close": "21:00"} for key in WEEK},
+        "closures": [],
+        "access": {
+            "included_with": [
+                "Revontuli Business fares and RV Plus Gold and Platinum members while the Kaamos "
+                "Lounge is closed (until 2026-12-14)",
+            ],
+            "not_included_with": [],
+            "paid_entry": {
+                "available": True,
+                "price_eur": 45.0,
+                "children_2_to_11_eur": 25.0,
+                "under_2": "free",
+                "how": "At the door or on the airport's website.",
+            },
+            "max_stay_hours": 3,
+        },
+        "amenities": ["buffet", "bar", "Wi-Fi", "runway view"],
+    },
+    21: {
+        "name": "Revontuli Lounge Oulu",
+        "airport": "OUL",
+        "area": "domestic",
+        "location": "Upstairs after security.",
+        "hours": {
+            **{key: {"open": "05:30", "close": "19:30"} for key in WEEK[:5]},
+            "Saturday": None,
+            "Sunday": {"open": "14:00", "close": "20:00"},
+        },
+        "closures": [],
+        "access": {
+            "included_with": ["Flex fares", "RV Plus Gold and Platinum members (with 1 guest)"],
+            "not_included_with": ["Light and Classic fares"],
+            "paid_entry": {
+                "available": True,
+                "price_eur": 25.0,
+                "children_2_to_11_eur": 12.0,
+                "under_2": "free",
+                "how": "At the door.",
+            },
+            "max_stay_hours": 3,
+        },
+        "amenities": ["snacks", "coffee and tea", "Wi-Fi"],
+    },
+    31: {
+        "name": "Revontuli Lounge Rovaniemi",
+        "airport": "RVN",
+        "area": "domestic",
+        "location": "Departure hall, after security.",
+        "hours": {key: {"open": "06:00", "close": "21:00"} for key in WEEK},
+        "closures": [
+            {
+                "from": "2026-12-06",
+                "until": "2026-12-06",
+                "reason": "Closed all day for Finland's Independence Day.",
+            }
+        ],
+        "access": {
+            "included_with": ["Flex fares", "RV Plus Gold and Platinum members (with 1 guest)"],
+            "not_included_with": ["Light and Classic fares"],
+            "paid_entry": {
+                "available": True,
+                "price_eur": 25.0,
+                "children_2_to_11_eur": 12.0,
+                "under_2": "free",
+                "how": "At the door.",
+            },
+            "max_stay_hours": 3,
+        },
+        "amenities": ["snacks", "coffee and tea", "fireplace", "Wi-Fi"],
+    },
+}
+
+
+def _air_route_type(origin: str, destination: str) -> str:
+    countries = {AIRPORTS[origin]["country"], AIRPORTS[destination]["country"]}
+    if countries == {"Finland"}:
+        return "domestic"
+    return "intercontinental" if "United States" in countries else "european"
+
+
+def _air_utc(day: str, clock: str, airport: str) -> datetime.datetime:
+    local = datetime.datetime.fromisoformat(f"{day}T{clock}")
+    return local - datetime.timedelta(hours=AIRPORTS[airport]["utc_offset_hours"])
+
+
+def _air_local(moment: datetime.datetime, airport: str) -> str:
+    local = moment + datetime.timedelta(hours=AIRPORTS[airport]["utc_offset_hours"])
+    return local.isoformat(timespec="minutes")
+
+
+AIR_NOW_UTC = _air_utc(AIR_DAY, AIR_NOW[11:], "HEL")
+
+
+def _airport_code(text: str) -> str:
+    """An airport given as its code ("HEL", "hel") or city ("Helsinki", "new york")."""
+    wanted = re.sub(r"[^\w\s-]", " ", _fold(text.strip()).replace("á", "a")).strip()
+    if wanted.upper() in AIRPORTS:
+        return wanted.upper()
+    for code, a in AIRPORTS.items():
+        haystack = _fold(f"{a['city']} {a['name']} {a['aliases']}").replace("á", "a")
+        if wanted and all(w in haystack for w in wanted.replace("-", " ").split()):
+            return code
+    raise HTTPException(
+        404,
+        f"Revontuli does not fly to {text}. Airports: "
+        + ", ".join(f"{code} ({a['city']})" for code, a in AIRPORTS.items()),
+    )
+
+
+def _flight_key(flight_number: str) -> str:
+    """A flight number as printed ("RV312"), also as "rv 312", "RV0312" or "312"."""
+    text = "".join(c for c in flight_number.upper() if c.isalnum())
+    if text.isdigit():
+        text = f"RV{text}"
+    match = re.fullmatch(r"([A-Z0-9]{2})(\d{1,4})", text)
+    if match is None:
+        raise HTTPException(422, f"{flight_number} is not a flight number (like RV312).")
+    if match.group(1) != "RV":
+        raise HTTPException(
+            404, f"{flight_number} is not a Revontuli flight; ask the airline that operates it."
+        )
+    key = f"RV{int(match.group(2)):03d}"
+    if key not in AIR_FLIGHTS:
+        raise HTTPException(404, f"Revontuli has no flight {key}. Find flights with searchFlights.")
+    return key
+
+
+def _record_locator(record_locator: str) -> str:
+    """A record locator as printed ("H3PZ9T"), also in lower case or with spaces or dashes."""
+    wanted = "".join(c for c in record_locator.upper() if c.isalnum())
+    if wanted in AIR_BOOKINGS:
+        return wanted
+    raise HTTPException(
+        404,
+        f"No booking with record locator {record_locator}. The record locator is the "
+        "6-character code (letters and digits) in the confirmation e-mail.",
+    )
+
+
+def _flies_on(number: str, day: str) -> bool:
+    days = AIR_FLIGHTS[number]["days"]
+    return days is None or _weekday(day) in days
+
+
+def _flight_status(number: str, day: str) -> dict[str, Any]:
+    f = AIR_FLIGHTS[number]
+    change = AIR_STATUS.get((number, day), {})
+    status = change.get("status")
+    dep = change.get("estimated_departure", f["dep"])
+    arr = change.get("estimated_arrival", f["arr"])
+    arrival_day = (datetime.date.fromisoformat(day) + datetime.timedelta(f["arr_days"])).isoformat()
+    if status is None or status == "delayed":
+        if _air_utc(day, dep, f["from"]) > AIR_NOW_UTC:
+            status = status or "scheduled"
+        elif _air_utc(arrival_day, arr, f["to"]) > AIR_NOW_UTC:
+            status = "departed"
+        else:
+            status = "landed"
+    cancelled = status == "cancelled"
+    delay = int(
+        (_air_utc(day, dep, f["from"]) - _air_utc(day, f["dep"], f["from"])).total_seconds() // 60
+    )
+    route_type = _air_route_type(f["from"], f["to"])
+    on_the_day = day == AIR_DAY and not cancelled
+    boarding = None
+    if on_the_day and status in ("scheduled", "delayed"):
+        before = 45 if route_type == "intercontinental" else 30
+        start = datetime.datetime.fromisoformat(f"{day}T{dep}") - datetime.timedelta(minutes=before)
+        boarding = start.strftime("%H:%M")
+    return {
+        "flight_number": number,
+        "date": day,
+        "weekday": _weekday(day),
+        "status": status,
+        "route_type": route_type,
+        "aircraft": AIR_AIRCRAFT[f["aircraft"]]["name"],
+        "departure": {
+            "airport": f["from"],
+            "city": AIRPORTS[f["from"]]["city"],
+            "terminal": AIRPORTS[f["from"]]["terminal"],
+            "gate": change.get("gate", f["gate"]) if on_the_day else None,
+            "previous_gate": change.get("previous_gate"),
+            "scheduled": f["dep"],
+            "estimated": None if cancelled else dep,
+            "actual": dep if status in ("departed", "landed") else None,
+            "boarding_starts": boarding,
+        },
+        "arrival": {
+            "airport": f["to"],
+            "city": AIRPORTS[f["to"]]["city"],
+            "terminal": AIRPORTS[f["to"]]["terminal"],
+            "date": arrival_day,
+            "scheduled": f["arr"],
+            "estimated": None if cancelled else arr,
+            "actual": arr if status == "landed" else None,
+        },
+        "delay_minutes": delay if status == "delayed" else 0,
+        "reason": change.get("reason"),
+        "rebooking": change.get("rebooking"),
+        "note": change.get("note"),
+    }
+
+
+def _air_cabins(number: str) -> dict[str, dict[str, Any]]:
+    f = AIR_FLIGHTS[number]
+    plane = AIR_AIRCRAFT[f["aircraft"]]
+    if _air_route_type(f["from"], f["to"]) == "domestic" and "domestic_cabins" in plane:
+        cabins: dict[str, dict[str, Any]] = plane["domestic_cabins"]
+        return cabins
+    cabins = plane["cabins"]
+    return cabins
+
+
+def _free_seats(number: str, day: str, cabin: str, layout: dict[str, Any]) -> list[str]:
+    fixed = AIR_FREE_SEATS.get((number, day))
+    if fixed is not None:
+        return fixed.get(cabin, [])
+    first, last = layout["rows"]
+    salt = int(number[2:]) + 5 * int(day[8:])
+    return [
+        f"{row}{letter}"
+        for row in range(first, last + 1)
+        for i, letter in enumerate(layout["letters"])
+        if (row * 7 + i * 3 + salt) % 10 in (0, 4, 7)
+    ]
+
+
+def _seat_position(seat: str, layout: dict[str, Any]) -> str:
+    letter = seat[-1]
+    if letter in layout["window"]:
+        return "window"
+    return "aisle" if letter in layout["aisle"] else "middle"
+
+
+FareClass = Literal["light", "classic", "flex", "business"]
+RouteType = Literal["domestic", "european", "intercontinental"]
+
+
+def create_airline_app(server_url: str) -> FastAPI:
+    app = FastAPI(
+        title="Revontuli Airlines Passenger API",
+        version="5.3.1",
+        description="Flight status, flight search and fares, bookings, online check-in, seat "
+        "maps, baggage allowances and lounges of Revontuli Airlines, based at Helsinki Airport. "
+        "Times are local at each airport; prices in EUR.",
+        servers=[{"url": server_url}],
+    )
+
+    @app.get(
+        "/flights/{flight_number}/status",
+        operation_id="getFlightStatus",
+        summary="Status of a flight on a day",
+        description="Scheduled, estimated and actual departure and arrival times, status "
+        "(scheduled, delayed, departed, landed or cancelled), delay in minutes and the reason, "
+        "terminal and gate (with the previous gate after a gate change; gates are shown on "
+        "the day of departure), boarding time, and rebooking information for cancelled flights.",
+    )
+    def flight_status(
+        flight_number: str = Path(description="Flight number, e.g. RV312."),
+        date: str | None = Query(
+            None,
+            pattern=r"^\d{4}-\d{2}-\d{2}$",
+            description="Day of departure (local), YYYY-MM-DD. Default: today.",
+        ),
+    ) -> dict[str, Any]:
+        key = _flight_key(flight_number)
+        day = date or AIR_DAY
+        weekday = _weekday(day)
+        if not AIR_STATUS_FROM <= day <= AIR_SCHEDULE_UNTIL:
+            raise HTTPException(
+                422,
+                f"Status is available for flights from {AIR_STATUS_FROM} to {AIR_SCHEDULE_UNTIL}.",
+            )
+        if not _flies_on(key, day):
+            days = ", ".join(AIR_FLIGHTS[key]["days"])
+            raise HTTPException(404, f"{key} does not fly on {weekday} {day}. It flies on: {days}.")
+        return {**_flight_status(key, day), "updated_at": AIR_NOW}
+
+    @app.get(
+        "/flights",
+        operation_id="searchFlights",
+        summary="Search flights between two airports",
+        description="Revontuli flights from origin to destination on a date: flight number, "
+        "departure and arrival times, duration, aircraft, status, and per fare class (light, "
+        "classic, flex, business) the one-way price per passenger, the total for all "
+        "passengers and seats left (9 means 9 or more). Sold-out flights say so.",
+    )
+    def search_flights(
+        origin: str = Query(description="Airport code or city, e.g. HEL or Helsinki."),
+        destination: str = Query(description="Airport code or city, e.g. OUL or Oulu."),
+        date: str = Query(pattern=r"^\d{4}-\d{2}-\d{2}$", description="Day, YYYY-MM-DD."),
+        passengers: int = Query(1, ge=1, le=9, description="Number of passengers."),
+    ) -> dict[str, Any]:
+        start, end = _airport_code(origin), _airport_code(destination)
+        weekday = _weekday(date)
+        if date < AIR_DAY:
+            raise HTTPException(422, f"{date} is in the past (today is {AIR_DAY}).")
+        if date > AIR_SCHEDULE_UNTIL:
+            raise HTTPException(422, f"Flights are on sale until {AIR_SCHEDULE_UNTIL}.")
+        numbers = [n for n, f in AIR_FLIGHTS.items() if f["from"] == start and f["to"] == end]
+        if not numbers:
+            raise HTTPException(
+                404,
+                f"Revontuli has no direct flights from {start} to {end}. All routes go to or "
+                "from Helsinki (HEL).",
+            )
+        rows = []
+        for n in numbers:
+            if not _flies_on(n, date):
+                continue
+            f = AIR_FLIGHTS[n]
+            status = _flight_status(n, date)
+            left = AIR_FARE_LEFT.get((n, date), {})
+            open_for_sale = status["status"] in ("scheduled", "delayed")
+            fares = []
+            for fare, price in f["fares"].items():
+                seats = left.get(fare, 9) if open_for_sale else 0
+                fares.append(
+                    {
+                        "fare_class": fare,
+                        "price_eur": float(price),
+                        "total_eur": float(price * passengers),
+                        "seats_left": seats,
+                        "available": seats >= passengers,
+                    }
+                )
+            minutes = int(
+                (
+                    _air_utc(status["arrival"]["date"], f["arr"], f["to"])
+                    - _air_utc(date, f["dep"], f["from"])
+                ).total_seconds()
+                // 60
+            )
+            rows.append(
+                {
+                    "flight_number": n,
+                    "departure": f["dep"],
+                    "arrival": f["arr"],
+                    "arrival_date": status["arrival"]["date"],
+                    "duration": f"{minutes // 60} h {minutes % 60:02d} min",
+                    "aircraft": status["aircraft"],
+                    "status": status["status"],
+                    "bookable": open_for_sale,
+                    "sold_out": open_for_sale and not any(x["available"] for x in fares),
+                    "fares": fares,
+                }
+            )
+        message = None
+        if not rows:
+            message = f"No flights from {start} to {end} on {weekday}."
+        elif all(r["sold_out"] for r in rows):
+            message = f"All flights from {start} to {end} on {date} are sold out."
+        elif not any(r["bookable"] and not r["sold_out"] for r in rows):
+            message = f"No flight from {start} to {end} on {date} can still be booked."
+        if message:
+            day = datetime.date.fromisoformat(date)
+            for i in range(1, 15):
+                later = (day + datetime.timedelta(i)).isoformat()
+                if any(_flies_on(n, later) for n in numbers):
+                    message += f" The next flight day is {_weekday(later)} {later}."
+                    break
+        return {
+            "origin": {"code": start, "city": AIRPORTS[start]["city"]},
+            "destination": {"code": end, "city": AIRPORTS[end]["city"]},
+            "date": date,
+            "weekday": weekday,
+            "route_type": _air_route_type(start, end),
+            "passengers": passengers,
+            "flights": rows,
+            "message": message,
+            "prices": "One way per passenger in EUR, taxes included. Baggage depends on the "
+            "fare class (see getBaggageAllowance).",
+        }
+
+    @app.get(
+        "/flights/{flight_number}/seats",
+        operation_id="getSeatMap",
+        summary="Free seats on a flight",
+        description="The aircraft, its cabins and rows, and the seats still free per cabin, "
+        "grouped by window, aisle and middle, with the extra-legroom and exit rows and seat "
+        "prices by fare class.",
+    )
+    def seat_map(
+        flight_number: str = Path(description="Flight number, e.g. RV350."),
+        date: str = Query(pattern=r"^\d{4}-\d{2}-\d{2}$", description="Day, YYYY-MM-DD."),
+        cabin: Literal["economy", "business"] | None = Query(None, description="Only this cabin."),
+    ) -> dict[str, Any]:
+        key = _flight_key(flight_number)
+        weekday = _weekday(date)
+        if date < AIR_DAY:
+            raise HTTPException(422, f"{date} is in the past (today is {AIR_DAY}).")
+        if not _flies_on(key, date):
+            raise HTTPException(404, f"{key} does not fly on {weekday} {date}.")
+        f = AIR_FLIGHTS[key]
+        status = _flight_status(key, date)
+        plane = AIR_AIRCRAFT[f["aircraft"]]
+        route_type = status["route_type"]
+        cabins = []
+        if status["status"] in ("scheduled", "delayed"):
+            for name, layout in _air_cabins(key).items():
+                if cabin is not None and name != cabin:
+                    continue
+                first, last = layout["rows"]
+                free = _free_seats(key, date, name, layout)
+                legroom = [
+                    r
+                    for r in plane["extra_legroom_rows"]
+                    if name == "economy" and first <= r <= last
+                ]
+                cabins.append(
+                    {
+                        "cabin": name,
+                        "rows": f"{first}-{last}",
+                        "seats_per_row": layout["letters"],
+                        "total_seats": (last - first + 1) * len(layout["letters"]),
+                        "free_seats": len(free),
+                        "free": {
+                            position: [s for s in free if _seat_position(s, layout) == position]
+                            for position in ("window", "aisle", "middle")
+                        },
+                        "extra_legroom_rows": legroom,
+                        "free_extra_legroom_seats": [s for s in free if int(s[:-1]) in legroom],
+                    }
+                )
+        extra = {"domestic": 20.0, "european": 25.0, "intercontinental": 65.0}[route_type]
+        return {
+            "flight_number": key,
+            "date": date,
+            "weekday": weekday,
+            "status": status["status"],
+            "aircraft": plane["name"],
+            "cabins": cabins,
+            "exit_rows": plane["exit_rows"],
+            "seat_prices_eur": {
+                "standard": {"light": 12.0, "classic": 12.0, "flex": 0.0, "business": 0.0},
+                "extra_legroom": {"light": extra, "classic": extra, "flex": 0.0, "business": 0.0},
+            },
+            "note": "Seats are free of charge for everyone at check-in. Exit row seats only "
+            "for adults who can help in an evacuation; not for passengers with infants."
+            if cabins
+            else f"{key} has no {cabin} cabin on this route."
+            if status["status"] in ("scheduled", "delayed")
+            else f"{key} on {date} is {status['status']}: no seats can be chosen.",
+        }
+
+    @app.get(
+        "/bookings/{record_locator}",
+        operation_id="getBooking",
+        summary="A booking by its record locator",
+        description="Status (confirmed or cancelled), passengers, fare class, the flights "
+        "(flight number, date, route and route type, times, each flight's status, seats; a "
+        "flight that was cancelled and what replaced it), extras bought, payment, notices "
+        "from the airline and the cancellation (date, refund).",
+    )
+    def booking(
+        record_locator: str = Path(
+            description="The 6-character record locator from the confirmation e-mail."
+        ),
+    ) -> dict[str, Any]:
+        key = _record_locator(record_locator)
+        b = AIR_BOOKINGS[key]
+        segments = []
+        for s in b["segments"]:
+            f = AIR_FLIGHTS[s["flight_number"]]
+            status = _flight_status(s["flight_number"], s["date"])
+            segments.append(
+                {
+                    "flight_number": s["flight_number"],
+                    "date": s["date"],
+                    "weekday": _weekday(s["date"]),
+                    "from": {"code": f["from"], "city": AIRPORTS[f["from"]]["city"]},
+                    "to": {"code": f["to"], "city": AIRPORTS[f["to"]]["city"]},
+                    "route_type": status["route_type"],
+                    "departure": f["dep"],
+                    "arrival": f["arr"],
+                    "arrival_date": status["arrival"]["date"],
+                    "status": s["status"],
+                    "flight_status": status["status"],
+                    "seats": [
+                        {"passenger": p["name"], "seat": seat}
+                        for p, seat in zip(b["passengers"], s["seats"], strict=True)
+                    ],
+                    "replaced_by": s.get("replaced_by"),
+                }
+            )
+        return {
+            "record_locator": key,
+            "status": b["status"],
+            "booked_on": b["booked_on"],
+            "fare_class": b["fare_class"],
+            "passengers": b["passengers"],
+            "flights": segments,
+            "extras": b["extras"],
+            "payment": b["payment"],
+            "notices": b["notices"],
+            "cancellation": b.get("cancellation"),
+        }
+
+    @app.get(
+        "/bookings/{record_locator}/check-in",
+        operation_id="getCheckIn",
+        summary="Check-in status and window of a booking",
+        description="For each flight of the booking still to fly: whether online check-in is "
+        "open, not open yet or closed, when it opens and closes (local time), airport desk "
+        "and bag drop times, and per passenger whether they are checked in, their seat and "
+        "whether a boarding pass is ready.",
+    )
+    def check_in(
+        record_locator: str = Path(
+            description="The 6-character record locator from the confirmation e-mail."
+        ),
+    ) -> dict[str, Any]:
+        key = _record_locator(record_locator)
+        b = AIR_BOOKINGS[key]
+        rows = []
+        for s in b["segments"] if b["status"] != "cancelled" else []:
+            number, day = s["flight_number"], s["date"]
+            f = AIR_FLIGHTS[number]
+            status = _flight_status(number, day)
+            if s["status"] == "cancelled" or status["status"] in ("departed", "landed"):
+                continue
+            departure = _air_utc(day, status["departure"]["estimated"] or f["dep"], f["from"])
+            long_haul = status["route_type"] == "intercontinental"
+            opens = departure - datetime.timedelta(hours=24)
+            closes = departure - datetime.timedelta(minutes=60 if long_haul else 45)
+            if opens > AIR_NOW_UTC:
+                online = "not_open_yet"
+            elif closes > AIR_NOW_UTC:
+                online = "open"
+            else:
+                online = "closed"
+            done = b["checked_in"].get(number, [])
+            rows.append(
+                {
+                    "flight_number": number,
+                    "date": day,
+                    "from": f["from"],
+                    "to": f["to"],
+                    "departure": f["dep"],
+                    "flight_status": status["status"],
+                    "online_check_in": {
+                        "status": online,
+                        "opens": _air_local(opens, f["from"]),
+                        "closes": _air_local(closes, f["from"]),
+                    },
+                    "airport_check_in": {
+                        "desk_opens": _air_local(
+                            departure - datetime.timedelta(hours=3 if long_haul else 2), f["from"]
+                        ),
+                        "bag_drop_closes": _air_local(
+                            departure - datetime.timedelta(minutes=60 if long_haul else 40),
+                            f["from"],
+                        ),
+                    },
+                    "passengers": [
+                        {
+                            "name": p["name"],
+                            "checked_in": p["name"] in done,
+                            "seat": seat,
+                            "boarding_pass": "in the app" if p["name"] in done else None,
+                        }
+                        for p, seat in zip(b["passengers"], s["seats"], strict=True)
+                    ],
+                    "documents": "Passports and ESTA are checked at the bag drop before the "
+                    "boarding pass is issued."
+                    if long_haul
+                    else None,
+                }
+            )
+        return {
+            "record_locator": key,
+            "booking_status": b["status"],
+            "flights": rows,
+            "rules": "Online check-in opens 24 hours before departure and closes 45 minutes "
+            "before (60 minutes for New York).",
+            "message": "The booking is cancelled." if b["status"] == "cancelled" else None,
+        }
+
+    @app.get(
+        "/baggage",
+        operation_id="getBaggageAllowance",
+        summary="Baggage allowance by fare class and route type",
+        description="Cabin and checked bags included per fare class (light, classic, flex, "
+        "business) and route type (domestic, european, intercontinental), prices of extra "
+        "and overweight bags, and rules for pets, sports equipment, liquids and power banks.",
+    )
+    def baggage(
+        fare_class: FareClass | None = Query(None, description="Only this fare class."),
+        route_type: RouteType | None = Query(None, description="Only this route type."),
+    ) -> dict[str, Any]:
+        allowances = {
+            fare: {
+                route: allowance
+                for route, allowance in routes.items()
+                if route_type is None or route == route_type
+            }
+            for fare, routes in AIR_BAGGAGE.items()
+            if fare_class is None or fare == fare_class
+        }
+        return {
+            "route_types": AIR_ROUTE_TYPES,
+            "allowances": allowances,
+            "not_sold": "Business fares are not sold on domestic flights.",
+            "extra_bags": {
+                route: prices
+                for route, prices in AIR_EXTRA_BAGS.items()
+                if route_type is None or route == route_type
+            },
+            **AIR_SPECIAL_BAGGAGE,
+        }
+
+    @app.get(
+        "/lounges",
+        operation_id="listLounges",
+        summary="Find lounges",
+        description="Lounges by airport: id, name, airport, area (schengen, non_schengen or "
+        "domestic) and where to find it. Opening hours, closures, who gets in and the price "
+        "of paid entry are in getLounge.",
+    )
+    def lounges(
+        airport: str = Query("", description="Airport code or city, e.g. HEL. Empty: all."),
+        area: Literal["schengen", "non_schengen", "domestic"] | None = Query(
+            None, description="Only lounges in this area."
+        ),
+    ) -> dict[str, Any]:
+        code = _airport_code(airport) if airport.strip() else None
+        hits = [
+            n
+            for n, lounge in AIR_LOUNGES.items()
+            if (code is None or lounge["airport"] == code)
+            and (area is None or lounge["area"] == area)
+        ]
+        return {
+            "total": len(hits),
+            "lounges": [
+                {
+                    "id": n,
+                    "name": AIR_LOUNGES[n]["name"],
+                    "airport": AIR_LOUNGES[n]["airport"],
+                    "city": AIRPORTS[AIR_LOUNGES[n]["airport"]]["city"],
+                    "area": AIR_LOUNGES[n]["area"],
+                    "location": AIR_LOUNGES[n]["location"],
+                }
+                for n in hits
+            ],
+            "message": None if hits else "No Revontuli lounge matches.",
+        }
+
+    @app.get(
+        "/lounges/{lounge_id}",
+        operation_id="getLounge",
+        summary="A lounge's hours, access and amenities",
+        description="Opening hours per weekday (null: closed all day), closures with dates and "
+        "reasons, who gets in free (fare classes, RV Plus tiers), paid entry and its price, the "
+        "longest stay and amenities. With a date: whether the lounge is open that day.",
+    )
+    def lounge(
+        lounge_id: int = Path(description="Lounge id, e.g. 11."),
+        date: str | None = Query(
+            None, pattern=r"^\d{4}-\d{2}-\d{2}$", description="A day, YYYY-MM-DD (optional)."
+        ),
+    ) -> dict[str, Any]:
+        found = AIR_LOUNGES.get(lounge_id)
+        if found is None:
+            raise HTTPException(
+                404, f"No lounge with id {lounge_id}. Find lounge ids with listLounges."
+            )
+        out: dict[str, Any] = {"id": lounge_id, **found}
+        if date:
+            weekday = _weekday(date)
+            closure = next((c for c in found["closures"] if c["from"] <= date <= c["until"]), None)
+            hours = None if closure else found["hours"][weekday]
+            out["on_date"] = {
+                "date": date,
+                "weekday": weekday,
+                "open": hours is not None,
+                "hours": hours,
+                "reason": closure["reason"]
+                if closure
+                else (None if hours else f"Closed on {weekday}s."),
+            }
+        return out
+
+    return app
+
+
+# ---------------------------------------------------------------------------- waste
+
+WASTE_DAY = "2026-11-27"
+WASTE_SCHEDULE_UNTIL = "2027-03-31"
+WASTE_WEEK_A = datetime.date(2026, 11, 23)  # a Monday: recycling weeks alternate A, B, A, ...
+WASTE_HOLIDAYS = {
+    "2026-11-26": "Thanksgiving Day",
+    "2026-12-25": "Christmas Day",
+    "2027-01-01": "New Year's Day",
+}
+WASTE_BINS = {
+    "trash": "gray cart (64 gallons), weekly",
+    "recycling": "blue cart (96 gallons), every other week",
+    "organics": "green cart (96 gallons) for food scraps and yard waste, weekly",
+}
+WASTE_STREETS: dict[int, dict[str, Any]] = {
+    101: {
+        "name": "Maple Avenue",
+        "numbers": (1, 199),
+        "neighborhood": "Old Town",
+        "zip": "12841",
+        "day": "Thursday",
+        "recycling_week": "B",
+    },
+    102: {
+        "name": "Maple Avenue",
+        "numbers": (200, 498),
+        "neighborhood": "Northside",
+        "zip": "12843",
+        "day": "Friday",
+        "recycling_week": "B",
+    },
+    103: {
+        "name": "Maplewood Court",
+        "numbers": (1, 40),
+        "neighborhood": "Northside",
+        "zip": "12843",
+        "day": "Tuesday",
+        "recycling_week": "A",
+    },
+    110: {
+        "name": "Birch Street",
+        "numbers": (1, 88),
+        "neighborhood": "Old Town",
+        "zip": "12841",
+        "day": "Monday",
+        "recycling_week": "B",
+    },
+    111: {
+        "name": "Birchwood Drive",
+        "numbers": (1, 120),
+        "neighborhood": "Hillcrest",
+        "zip": "12845",
+        "day": "Wednesday",
+        "recycling_week": "A",
+    },
+    120: {
+        "name": "Harbor Road",
+        "numbers": (1, 149),
+        "neighborhood": "Waterfront",
+        "zip": "12844",
+        "day": "Friday",
+        "recycling_week": "A",
+    },
+    121: {
+        "name": "Harbor Road",
+        "numbers": (150, 420),
+        "neighborhood": "Waterfront",
+        "zip": "12844",
+        "day": "Tuesday",
+        "recycling_week": "B",
+    },
+    130: {
+        "name": "Elm Street",
+        "numbers": (1, 260),
+        "neighborhood": "Old Town",
+        "zip": "12841",
+        "day": "Thursday",
+        "recycling_week": "A",
+    },
+    140: {
+        "name": "Oak Lane",
+        "numbers": (1, 95),
+        "neighborhood": "Hillcrest",
+        "zip": "12845",
+        "day": "Wednesday",
+        "recycling_week": "B",
+    },
+    150: {
+        "name": "Depot Street",
+        "numbers": (1, 60),
+        "neighborhood": "Eastside",
+        "zip": "12846",
+        "day": "Monday",
+        "recycling_week": "A",
+    },
+    151: {
+        "name": "Quarry Road",
+        "numbers": (1, 900),
+        "neighborhood": "Eastside",
+        "zip": "12846",
+        "day": "Monday",
+        "recycling_week": "A",
+    },
+    160: {
+        "name": "Lakeview Terrace",
+        "numbers": (1, 48),
+        "neighborhood": "Lakeview",
+        "zip": "12847",
+        "day": None,
+        "recycling_week": None,
+    },
+    170: {
+        "name": "Church Street",
+        "numbers": (1, 130),
+        "neighborhood": "Old Town",
+        "zip": "12841",
+        "day": "Thursday",
+        "recycling_week": "B",
+    },
+}
+WASTE_NOT_SERVED = {
+    160: "Lakeview Terrace is a private road: the city does not collect trash, recycling or "
+    "organics there. Collection is arranged by the Lakeview Terrace Homeowners Association "
+    "with Greenline Disposal (555-0142).",
+}
+WASTE_SEASONAL = [
+    {
+        "name": "Leaf collection",
+        "from": "2026-10-05",
+        "until": "2026-12-11",
+        "text": "Up to 10 paper yard-waste bags of leaves next to the green cart on your "
+        "collection day, free of charge. No plastic bags.",
+    },
+    {
+        "name": "Christmas tree collection",
+        "from": "2027-01-04",
+        "until": "2027-01-15",
+        "text": "Trees at the curb on your collection day, with all decorations, lights and "
+        "the stand removed. Trees over 8 feet cut in half.",
+    },
+]
+WASTE_SET_OUT = (
+    "Carts at the curb by 6:00 a.m. on collection day (not before 6:00 p.m. the evening "
+    "before), lids closed, 3 feet apart, handles facing the house."
+)
+WASTE_REPORTS: dict[str, dict[str, Any]] = {
+    "MC-48213": {
+        "address": "27 Oak Lane",
+        "street_id": 140,
+        "bin": "recycling",
+        "collection_date": "2026-11-18",
+        "reported_at": "2026-11-18T16:05",
+        "status": "closed",
+        "outcome": "not_collected_cart_not_out",
+        "return_trip": None,
+        "closed_on": "2026-11-19",
+        "resolution": "The truck passed at 06:41; the driver's photo shows no blue cart at the "
+        "curb. Carts must be out by 6:00 a.m., so there is no return trip. Put the recycling "
+        "out on your next recycling day, Wednesday 2026-12-02; extra recycling in a cardboard "
+        "box next to the cart is taken that day.",
+    },
+    "MC-48290": {
+        "address": "64 Birchwood Drive",
+        "street_id": 111,
+        "bin": "organics",
+        "collection_date": "2026-11-25",
+        "reported_at": "2026-11-25T19:20",
+        "status": "scheduled",
+        "outcome": "missed_by_crew",
+        "return_trip": {"date": "2026-11-28", "by": "17:00"},
+        "closed_on": None,
+        "resolution": "The crew missed the cart. A truck returns on Saturday 2026-11-28 by "
+        "5:00 p.m.; leave the green cart at the curb until then.",
+    },
+    "MC-48317": {
+        "address": "12 Church Street",
+        "street_id": 170,
+        "bin": "trash",
+        "collection_date": "2026-11-27",
+        "reported_at": "2026-11-27T08:10",
+        "status": "open",
+        "outcome": None,
+        "return_trip": None,
+        "closed_on": None,
+        "resolution": "Reported too early: Thursday routes are collected on Friday 2026-11-27 "
+        "this week (Thanksgiving) and trucks run until 5:00 p.m. If the cart is still full "
+        "after 5:00 p.m., the report will be sent to the crew.",
+    },
+}
+WASTE_BULKY: dict[str, dict[str, Any]] = {
+    "BP-30571": {
+        "status": "scheduled",
+        "address": "118 Harbor Road",
+        "pickup_date": "2026-12-01",
+        "items": [
+            {"item": "sofa", "fee_usd": 15.0},
+            {"item": "mattress (wrapped in plastic)", "fee_usd": 15.0},
+        ],
+        "total_usd": 30.0,
+        "paid": True,
+        "paid_on": "2026-11-20",
+        "booked_on": "2026-11-19",
+        "cancellation": None,
+        "completed_on": None,
+        "note": None,
+    },
+    "BP-30544": {
+        "status": "cancelled",
+        "address": "9 Elm Street",
+        "pickup_date": "2026-11-30",
+        "items": [
+            {"item": "armchair", "fee_usd": 15.0},
+            {"item": "dresser", "fee_usd": 15.0},
+            {"item": "kitchen table", "fee_usd": 15.0},
+        ],
+        "total_usd": 45.0,
+        "paid": False,
+        "paid_on": None,
+        "booked_on": "2026-11-21",
+        "cancellation": {
+            "cancelled_on": "2026-11-25",
+            "by": "city",
+            "reason": "The fee of 45.00 USD was not paid within 3 days of booking.",
+        },
+        "completed_on": None,
+        "note": "Book again online or at 555-0100 and pay when you book; the next free "
+        "pickup days for Elm Street are Monday 2026-12-07 and Wednesday 2026-12-09.",
+    },
+    "BP-30602": {
+        "status": "completed",
+        "address": "230 Maple Avenue",
+        "pickup_date": "2026-11-24",
+        "items": [{"item": "refrigerator", "fee_usd": 35.0}],
+        "total_usd": 35.0,
+        "paid": True,
+        "paid_on": "2026-11-18",
+        "booked_on": "2026-11-17",
+        "cancellation": None,
+        "completed_on": "2026-11-24",
+        "note": None,
+    },
+}
+WASTE_BULKY_RULES = (
+    "Items at the curb after 6:00 p.m. the evening before and by 6:00 a.m. on the pickup "
+    "day, apart from the carts. Mattresses must be wrapped in plastic. At most 5 items."
+)
+WASTE_CENTERS: dict[int, dict[str, Any]] = {
+    1: {
+        "name": "Quarry Road Transfer Station",
+        "type": "transfer_station",
+        "aliases": "dump landfill transfer station",
+        "address": {"street": "800 Quarry Road", "city": "Westbrook Falls", "zip": "12846"},
+        "phone": "555-0160",
+        "hours": {
+            "Monday": None,
+            **{key: {"open": "08:00", "close": "17:00"} for key in WEEK[1:5]},
+            "Saturday": {"open": "08:00", "close": "16:00"},
+            "Sunday": None,
+        },
+        "season": None,
+        "closures": [
+            {"date": day, "reason": f"Closed for {name}."} for day, name in WASTE_HOLIDAYS.items()
+        ],
+        "accepts": [
+            "trash",
+            "recycling",
+            "cardboard",
+            "glass",
+            "electronics",
+            "batteries",
+            "scrap_metal",
+            "appliances",
+            "mattresses",
+            "tires",
+            "yard_waste",
+            "used_oil",
+            "hazardous",
+        ],
+        "special_hours": [
+            {
+                "material": "household hazardous waste (oil-based paint, chemicals, pesticides, "
+                "small propane cylinders)",
+                "when": "Saturdays 08:00-12:00 only; residents only.",
+            }
+        ],
+        "not_accepted": ["asbestos", "ammunition and explosives", "medical sharps"],
+        "notes": "Last car admitted 15 minutes before closing. Fees for trash, mattresses, "
+        "tires and appliances are in getFees.",
+    },
+    2: {
+        "name": "Eastside Recycling Center",
+        "type": "recycling_center",
+        "aliases": "recycling centre",
+        "address": {"street": "15 Depot Street", "city": "Westbrook Falls", "zip": "12846"},
+        "phone": "555-0165",
+        "hours": {
+            **{
+                day: None if day == "Wednesday" else {"open": "10:00", "close": "18:00"}
+                for day in WEEK[:5]
+            },
+            "Saturday": {"open": "09:00", "close": "15:00"},
+            "Sunday": {"open": "10:00", "close": "14:00"},
+        },
+        "season": None,
+        "closures": [
+            {"date": "2026-11-26", "reason": "Closed for Thanksgiving Day."},
+            {"date": "2026-11-28", "reason": "Closed all day for compactor repair."},
+            {"date": "2026-12-25", "reason": "Closed for Christmas Day."},
+            {"date": "2027-01-01", "reason": "Closed for New Year's Day."},
+        ],
+        "accepts": [
+            "recycling",
+            "cardboard",
+            "glass",
+            "electronics",
+            "batteries",
+            "scrap_metal",
+            "yard_waste",
+        ],
+        "special_hours": [],
+        "not_accepted": [
+            "trash",
+            "mattresses",
+            "tires",
+            "appliances with refrigerant",
+            "hazardous waste",
+        ],
+        "notes": "Free for residents. Cars only; no trailers or trucks over 1 ton.",
+    },
+    3: {
+        "name": "Northside Leaf & Brush Site",
+        "type": "yard_waste_site",
+        "aliases": "leaves brush compost",
+        "address": {"street": "2 Reservoir Lane", "city": "Westbrook Falls", "zip": "12843"},
+        "phone": "555-0160",
+        "hours": {
+            **dict.fromkeys(WEEK[:5], None),
+            "Saturday": {"open": "09:00", "close": "15:00"},
+            "Sunday": {"open": "09:00", "close": "15:00"},
+        },
+        "season": {"from": "2026-04-04", "until": "2026-11-29", "reopens": "2027-04-03"},
+        "closures": [],
+        "accepts": ["yard_waste"],
+        "special_hours": [],
+        "not_accepted": ["anything other than leaves, grass, brush and branches", "stumps"],
+        "notes": "Free for residents. Leaves in paper bags or loose; no plastic bags.",
+    },
+}
+WASTE_ITEMS: list[dict[str, Any]] = [
+    {
+        "id": "pizza-box",
+        "name": "Pizza box",
+        "keywords": "pizza box cardboard",
+        "disposal": [
+            {
+                "where": "recycling",
+                "when": "Clean parts with no grease or food (tear off the lid).",
+            },
+            {"where": "organics", "when": "Greasy parts or with food stuck to them."},
+        ],
+        "not_in": [],
+        "why": "Grease spoils paper for recycling; it composts well.",
+    },
+    {
+        "id": "batteries",
+        "name": "Household batteries (AA, AAA, C, D, 9V, button cells, rechargeable)",
+        "keywords": "battery batteries aa aaa 9v button cell rechargeable lithium alkaline",
+        "disposal": [
+            {
+                "where": "drop_off",
+                "when": "Free at the Quarry Road Transfer Station and the Eastside Recycling "
+                "Center.",
+            },
+            {
+                "where": "drop_box",
+                "when": "Battery drop box at the Westbrook Falls Public Library, 22 Main Street.",
+            },
+        ],
+        "not_in": ["trash", "recycling", "organics"],
+        "why": "Batteries start fires in garbage trucks. Tape the ends of lithium and 9V "
+        "batteries.",
+    },
+    {
+        "id": "car-battery",
+        "name": "Car battery (lead-acid)",
+        "keywords": "car truck boat battery lead acid",
+        "disposal": [
+            {"where": "drop_off", "when": "Free at the Quarry Road Transfer Station only."},
+            {"where": "retailer", "when": "Stores selling car batteries take the old one back."},
+        ],
+        "not_in": ["trash", "recycling", "organics"],
+        "why": None,
+    },
+    {
+        "id": "plastic-bags",
+        "name": "Plastic bags and film (grocery bags, bread bags, bubble wrap)",
+        "keywords": "plastic bag grocery shopping film wrap bubble",
+        "disposal": [
+            {
+                "where": "store_drop_off",
+                "when": "Clean and dry: plastic bag collection bins at grocery stores "
+                "(FreshWay, Miller's Market).",
+            },
+            {"where": "trash", "when": "Dirty bags and film."},
+        ],
+        "not_in": ["recycling", "organics"],
+        "why": "Bags wrap around the sorting machines. Never bag your recycling: put it in the "
+        "blue cart loose.",
+    },
+    {
+        "id": "foam",
+        "name": "Polystyrene foam (Styrofoam): cups, trays, packing blocks and peanuts",
+        "keywords": "styrofoam polystyrene foam packing peanuts cup tray",
+        "disposal": [
+            {"where": "trash", "when": "Always."},
+            {"where": "retailer", "when": "Packing peanuts: shipping stores take clean ones."},
+        ],
+        "not_in": ["recycling", "organics"],
+        "why": "Foam cannot be recycled in Westbrook Falls.",
+    },
+    {
+        "id": "glass",
+        "name": "Glass bottles and jars",
+        "keywords": "glass bottle jar wine beer",
+        "disposal": [
+            {
+                "where": "drop_off",
+                "when": "Glass containers at the Eastside Recycling Center and the Quarry Road "
+                "Transfer Station, free. Rinsed, lids off.",
+            }
+        ],
+        "not_in": ["recycling", "organics"],
+        "why": "Glass is not collected in the blue cart since 2025: broken glass spoiled the "
+        "paper.",
+    },
+    {
+        "id": "electronics",
+        "name": "Electronics: TVs, computers, monitors, printers, phones",
+        "keywords": "tv television computer laptop monitor printer phone electronics e-waste",
+        "disposal": [
+            {
+                "where": "drop_off",
+                "when": "Free at the Quarry Road Transfer Station and the Eastside Recycling "
+                "Center.",
+            }
+        ],
+        "not_in": ["trash", "recycling", "organics", "bulky_pickup"],
+        "why": "State law bans electronics from the trash.",
+    },
+    {
+        "id": "mattress",
+        "name": "Mattress or box spring",
+        "keywords": "mattress box spring bed",
+        "disposal": [
+            {"where": "bulky_pickup", "when": "15 USD, wrapped in plastic."},
+            {"where": "drop_off", "when": "Quarry Road Transfer Station, 20 USD."},
+        ],
+        "not_in": ["trash", "recycling"],
+        "why": None,
+    },
+    {
+        "id": "furniture",
+        "name": "Furniture: sofa, couch, armchair, table, dresser",
+        "keywords": "sofa couch armchair chair table dresser furniture wardrobe",
+        "disposal": [
+            {"where": "bulky_pickup", "when": "15 USD per item."},
+            {"where": "drop_off", "when": "Quarry Road Transfer Station, as household trash."},
+        ],
+        "not_in": ["trash", "recycling"],
+        "why": None,
+    },
+    {
+        "id": "paint",
+        "name": "Paint",
+        "keywords": "paint latex oil stain can",
+        "disposal": [
+            {
+                "where": "trash",
+                "when": "Latex (water-based) paint once completely dried out (add cat litter), "
+                "lid off.",
+            },
+            {
+                "where": "hazardous_drop_off",
+                "when": "Oil-based paint and stain: Quarry Road Transfer Station, Saturdays "
+                "08:00-12:00, free for residents.",
+            },
+        ],
+        "not_in": ["recycling", "organics"],
+        "why": None,
+    },
+    {
+        "id": "propane",
+        "name": "Propane cylinders and tanks",
+        "keywords": "propane tank cylinder gas bbq grill camping",
+        "disposal": [
+            {
+                "where": "hazardous_drop_off",
+                "when": "Small 1 lb camping cylinders: Quarry Road Transfer Station, Saturdays "
+                "08:00-12:00.",
+            },
+            {"where": "retailer", "when": "20 lb grill tanks: exchange at a propane dealer."},
+        ],
+        "not_in": ["trash", "recycling", "organics"],
+        "why": "Cylinders can explode in the truck.",
+    },
+    {
+        "id": "food-scraps",
+        "name": "Food scraps (including meat, bones, dairy, coffee grounds, tea bags)",
+        "keywords": "food scraps leftovers meat bones fish dairy coffee grounds tea eggshells "
+        "fruit vegetables",
+        "disposal": [{"where": "organics", "when": "Loose or in paper bags; no plastic bags."}],
+        "not_in": ["recycling"],
+        "why": None,
+    },
+    {
+        "id": "yard-waste",
+        "name": "Leaves, grass and branches",
+        "keywords": "leaves leaf grass clippings branches brush yard garden",
+        "disposal": [
+            {"where": "organics", "when": "Branches under 4 feet long and 4 inches thick."},
+            {
+                "where": "next_to_organics_cart",
+                "when": "Leaf collection until 2026-12-11: up to 10 paper yard-waste bags.",
+            },
+            {
+                "where": "drop_off",
+                "when": "Larger loads: Northside Leaf & Brush Site or Quarry Road.",
+            },
+        ],
+        "not_in": ["trash", "recycling"],
+        "why": None,
+    },
+    {
+        "id": "coffee-cups",
+        "name": "Paper coffee cups",
+        "keywords": "coffee cup paper takeaway to-go",
+        "disposal": [{"where": "trash", "when": "Cups; plastic lids go in the recycling."}],
+        "not_in": ["organics"],
+        "why": "The cups have a plastic lining.",
+    },
+    {
+        "id": "cardboard",
+        "name": "Cardboard boxes",
+        "keywords": "cardboard box carton moving shipping",
+        "disposal": [
+            {"where": "recycling", "when": "Flattened, inside the blue cart."},
+            {"where": "drop_off", "when": "Large amounts: Eastside or Quarry Road, free."},
+        ],
+        "not_in": ["trash"],
+        "why": None,
+    },
+    {
+        "id": "diapers",
+        "name": "Diapers",
+        "keywords": "diaper nappies",
+        "disposal": [{"where": "trash", "when": "Bagged."}],
+        "not_in": ["recycling", "organics"],
+        "why": None,
+    },
+    {
+        "id": "medicines",
+        "name": "Medicines and pills",
+        "keywords": "medicine medication pills drugs prescription",
+        "disposal": [
+            {"where": "drop_box", "when": "Police station lobby, 5 Court Street, any time."}
+        ],
+        "not_in": ["recycling", "organics", "toilet"],
+        "why": None,
+    },
+    {
+        "id": "christmas-tree",
+        "name": "Christmas tree",
+        "keywords": "christmas xmas tree pine fir",
+        "disposal": [
+            {
+                "where": "curbside",
+                "when": "Tree collection 2027-01-04 to 2027-01-15 on your collection day, with "
+                "decorations and the stand removed.",
+            },
+            {
+                "where": "drop_off",
+                "when": "Northside Leaf & Brush Site (from April) or Quarry Road.",
+            },
+        ],
+        "not_in": ["trash", "recycling"],
+        "why": None,
+    },
+]
+WASTE_FEES: dict[str, Any] = {
+    "carts": {
+        "included": "One gray trash cart (64 gallons), one blue recycling cart and one green "
+        "organics cart, paid by the quarterly utility bill (41.70 USD per quarter).",
+        "extra_trash_cart": {"usd_per_month": 8.5, "delivery_usd": 25.0},
+        "larger_trash_cart_96_gallons": {"usd_per_month": 6.0, "swap_usd": 0.0},
+        "extra_recycling_cart": {"usd_per_month": 0.0, "delivery_usd": 0.0},
+        "extra_organics_cart": {"usd_per_month": 4.0, "delivery_usd": 25.0},
+        "replacement": {"damaged_by_truck_usd": 0.0, "lost_or_stolen_usd": 65.0},
+        "order": "Online or at 555-0100; delivered within 10 working days.",
+    },
+    "extra_bags": {
+        "tag_usd": 3.0,
+        "rule": "Extra trash bags next to the gray cart are collected only with a city extra-bag "
+        "tag on each bag; bags without a tag are left behind.",
+        "bag_max": "32 gallons and 40 lbs per bag",
+        "tags_sold_at": [
+            "City Hall cashier, 1 Main Street",
+            "Westbrook Falls Public Library, 22 Main Street",
+            "FreshWay and Miller's Market grocery stores",
+        ],
+        "extra_recycling": "Extra recycling in a cardboard box next to the blue cart: free.",
+        "extra_leaves": "Paper yard-waste bags of leaves next to the green cart: free during "
+        "leaf collection (until 2026-12-11).",
+    },
+    "bulky_pickup": {
+        "usd_per_item": 15.0,
+        "appliance_with_refrigerant_usd": 35.0,
+        "max_items_per_pickup": 5,
+        "payment": "Pay within 3 days of booking, or the booking is cancelled.",
+        "booking": "Online or at 555-0100, at least 2 working days ahead; pickups Monday to "
+        "Friday.",
+        "not_collected": [
+            "construction and renovation debris",
+            "tires",
+            "hazardous waste",
+            "electronics",
+            "items heavier than 150 lbs",
+        ],
+    },
+    "drop_off": {
+        "proof_of_residence": "Driver's license or utility bill with a Westbrook Falls address.",
+        "fees": [
+            {
+                "material": "Household trash",
+                "unit": "carload",
+                "resident_usd": 10.0,
+                "non_resident_usd": 25.0,
+            },
+            {
+                "material": "Recycling, cardboard, glass, scrap metal, electronics, batteries, used oil",
+                "unit": None,
+                "resident_usd": 0.0,
+                "non_resident_usd": 5.0,
+            },
+            {
+                "material": "Yard waste and brush",
+                "unit": "carload",
+                "resident_usd": 0.0,
+                "non_resident_usd": 10.0,
+            },
+            {
+                "material": "Mattress or box spring",
+                "unit": "piece",
+                "resident_usd": 20.0,
+                "non_resident_usd": 35.0,
+            },
+            {
+                "material": "Car tire without rim",
+                "unit": "tire",
+                "resident_usd": 5.0,
+                "non_resident_usd": 8.0,
+            },
+            {
+                "material": "Appliance with refrigerant (fridge, freezer, air conditioner)",
+                "unit": "piece",
+                "resident_usd": 20.0,
+                "non_resident_usd": 35.0,
+            },
+            {
+                "material": "Household hazardous waste",
+                "unit": None,
+                "resident_usd": 0.0,
+                "non_resident_usd": None,
+            },
+        ],
+        "notes": "Household hazardous waste: residents only. Card or check; no cash.",
+    },
+}
+_STREET_WORDS = {
+    "st": "street",
+    "ave": "avenue",
+    "av": "avenue",
+    "rd": "road",
+    "dr": "drive",
+    "ln": "lane",
+    "ct": "court",
+    "ter": "terrace",
+    "terr": "terrace",
+}
+
+
+def _recycling_week(day: datetime.date) -> str:
+    monday = day - datetime.timedelta(day.weekday())
+    return "A" if ((monday - WASTE_WEEK_A).days // 7) % 2 == 0 else "B"
+
+
+def _collections(street: dict[str, Any], start: datetime.date, days: int) -> list[dict[str, Any]]:
+    """The street's collections from start on, for days days, with holiday shifts."""
+    out = []
+    first_monday = start - datetime.timedelta(start.weekday())
+    route_day = WEEK.index(street["day"])
+    for week in range(days // 7 + 2):
+        monday = first_monday + datetime.timedelta(7 * week)
+        regular = monday + datetime.timedelta(route_day)
+        day, shifted_from, reason = regular, None, None
+        for i in range(route_day + 1):
+            holiday = (monday + datetime.timedelta(i)).isoformat()
+            if holiday in WASTE_HOLIDAYS:
+                day = regular + datetime.timedelta(1)
+                shifted_from = regular.isoformat()
+                reason = (
+                    f"{WASTE_HOLIDAYS[holiday]} ({WEEK[i]} {holiday}): collections on that day "
+                    "and later in the week move one day later."
+                )
+        if not start <= day < start + datetime.timedelta(days):
+            continue
+        bins = ["trash"]
+        if _recycling_week(regular) == street["recycling_week"]:
+            bins.append("recycling")
+        bins.append("organics")
+        out.append(
+            {
+                "date": day.isoformat(),
+                "weekday": WEEK[day.weekday()],
+                "bins": bins,
+                "shifted_from": shifted_from,
+                "reason": reason,
+            }
+        )
+    return out
+
+
+def _street_query(text: str) -> tuple[list[str], int | None]:
+    """Street name words (abbreviations spelled out) and a house number, if the text has one."""
+    words, number = [], None
+    for word in re.sub(r"[^\w\s]", " ", _fold(text)).split():
+        if word.isdigit():
+            number = int(word)
+        else:
+            if word not in ("westbrook", "falls", "the"):
+                words.append(_STREET_WORDS.get(word, word))
+    return words, number
+
+
+def _waste_key(reference: str, prefix: str, table: dict[str, Any], what: str) -> str:
+    """A reference as printed ("MC-48213"), also as "mc48213", "MC 48213" or "48213"."""
+    wanted = "".join(c for c in reference.upper() if c.isalnum())
+    if wanted.isdigit():
+        wanted = f"{prefix}{wanted}"
+    for key in table:
+        if key.replace("-", "") == wanted:
+            return key
+    raise HTTPException(404, f"No {what} with reference {reference}.")
+
+
+def _item_words(text: str) -> list[str]:
+    stop = {"the", "an", "old", "my", "used", "empty", "dead", "some", "of", "and", "or"}
+    words = []
+    for word in re.sub(r"[^\w\s-]", " ", _fold(text)).split():
+        if word in stop or len(word) < 2:
+            continue
+        if len(word) > 4 and word.endswith("es"):
+            word = word[:-2]
+        elif len(word) > 3 and word.endswith("s"):
+            word = word[:-1]
+        words.append(word)
+    return words
+
+
+def _center_open(center: dict[str, Any], day: str) -> tuple[dict[str, str] | None, str | None]:
+    """A drop-off center's hours on a date (None: closed) and why it is closed."""
+    weekday = _weekday(day)
+    closure = next((c for c in center["closures"] if c["date"] == day), None)
+    if closure:
+        return None, closure["reason"]
+    season = center["season"]
+    if season and not season["from"] <= day <= season["until"]:
+        return None, f"Closed for the winter; reopens {season['reopens']}."
+    hours = center["hours"][weekday]
+    return hours, None if hours else f"Closed on {weekday}s."
+
+
+Material = Literal[
+    "trash",
+    "recycling",
+    "cardboard",
+    "glass",
+    "electronics",
+    "batteries",
+    "scrap_metal",
+    "appliances",
+    "mattresses",
+    "tires",
+    "yard_waste",
+    "used_oil",
+    "hazardous",
+]
+
+
+def create_waste_app(server_url: str) -> FastAPI:
+    app = FastAPI(
+        title="City of Westbrook Falls Solid Waste API",
+        version="2.4.0",
+        description="Trash, recycling and organics collection days by street, what goes in "
+        "which cart, drop-off centers, bulky item pickups, missed-collection reports and fees "
+        "of the City of Westbrook Falls Department of Public Works. Prices in USD.",
+        servers=[{"url": server_url}],
+    )
+
+    @app.get(
+        "/streets",
+        operation_id="searchStreets",
+        summary="Find a street",
+        description="Streets by name, optionally with a house number: id, name, the house "
+        "numbers the entry covers (long streets are split between routes), neighborhood and "
+        "ZIP code. Collection days are in getCollectionSchedule.",
+    )
+    def streets(
+        q: str = Query(description="Street name or part of it, e.g. Maple Ave or 310 Maple Ave."),
+        number: int | None = Query(None, ge=1, description="House number (optional)."),
+    ) -> dict[str, Any]:
+        words, in_text = _street_query(q)
+        house = number if number is not None else in_text
+        hits = [
+            n
+            for n, s in WASTE_STREETS.items()
+            if words
+            and all(w in _fold(s["name"]) for w in words)
+            and (house is None or s["numbers"][0] <= house <= s["numbers"][1])
+        ]
+        return {
+            "total": len(hits),
+            "streets": [
+                {
+                    "id": n,
+                    "name": WASTE_STREETS[n]["name"],
+                    "house_numbers": "{}-{}".format(*WASTE_STREETS[n]["numbers"]),
+                    "neighborhood": WASTE_STREETS[n]["neighborhood"],
+                    "zip": WASTE_STREETS[n]["zip"],
+                }
+                for n in hits
+            ],
+            "message": None if hits else f"No street matches {q!r}.",
+        }
+
+    @app.get(
+        "/streets/{street_id}/collections",
+        operation_id="getCollectionSchedule",
+        summary="Collection calendar of a street",
+        description="The regular collection day and recycling week, the dates of the coming "
+        "collections with the carts collected each time (trash, recycling, organics), "
+        "collections moved by a holiday (the usual date and why), the next date per cart, "
+        "seasonal collections (leaves, Christmas trees) and how to set the carts out.",
+    )
+    def collections(
+        street_id: int = Path(description="Street id from searchStreets, e.g. 101."),
+        from_date: str | None = Query(
+            None,
+            alias="from",
+            pattern=r"^\d{4}-\d{2}-\d{2}$",
+            description="First day, YYYY-MM-DD. Default: today.",
+        ),
+        weeks: int = Query(2, ge=1, le=8, description="How many weeks to show."),
+    ) -> dict[str, Any]:
+        street = WASTE_STREETS.get(street_id)
+        if street is None:
+            raise HTTPException(
+                404, f"No street with id {street_id}. Find street ids with searchStreets."
+            )
+        start = from_date or WASTE_DAY
+        _weekday(start)
+        if start > WASTE_SCHEDULE_UNTIL:
+            raise HTTPException(422, f"The calendar is published until {WASTE_SCHEDULE_UNTIL}.")
+        out: dict[str, Any] = {
+            "street": {
+                "id": street_id,
+                "name": street["name"],
+                "house_numbers": "{}-{}".format(*street["numbers"]),
+                "neighborhood": street["neighborhood"],
+            },
+        }
+        if street["day"] is None:
+            return {
+                **out,
+                "city_collection": False,
+                "regular": None,
+                "collections": [],
+                "next": None,
+                "note": WASTE_NOT_SERVED[street_id],
+            }
+        first = datetime.date.fromisoformat(start)
+        upcoming = _collections(street, first, 7 * weeks)
+        ahead = _collections(street, first, 21)
+        end = (first + datetime.timedelta(7 * weeks - 1)).isoformat()
+        return {
+            **out,
+            "city_collection": True,
+            "regular": {
+                "day": street["day"],
+                "trash": "weekly",
+                "organics": "weekly",
+                "recycling": f"every other week (week {street['recycling_week']})",
+            },
+            "from": start,
+            "to": end,
+            "collections": upcoming,
+            "next": {
+                bin_type: next((c["date"] for c in ahead if bin_type in c["bins"]), None)
+                for bin_type in WASTE_BINS
+            },
+            "seasonal": [s for s in WASTE_SEASONAL if s["until"] >= start and s["from"] <= end],
+            "carts": WASTE_BINS,
+            "set_out": WASTE_SET_OUT,
+        }
+
+    @app.get(
+        "/missed-collections/{reference}",
+        operation_id="getMissedCollectionReport",
+        summary="A missed-collection report",
+        description="Status of a report that a cart was not emptied (open, scheduled or "
+        "closed): address, cart, collection date, when it was reported, the outcome, the "
+        "return trip (date and time) or null, and the resolution.",
+    )
+    def missed_collection(
+        reference: str = Path(description="Report reference, e.g. MC-48213."),
+    ) -> dict[str, Any]:
+        key = _waste_key(reference, "MC", WASTE_REPORTS, "missed-collection report")
+        r = WASTE_REPORTS[key]
+        return {
+            "reference": key,
+            **{k: v for k, v in r.items() if k != "street_id"},
+            "collection_weekday": _weekday(r["collection_date"]),
+        }
+
+    @app.get(
+        "/items",
+        operation_id="searchItems",
+        summary="Which cart or drop-off an item goes to",
+        description="Items by name: where each goes (trash, recycling, organics, a drop-off "
+        "center, bulky pickup, a store take-back or drop box), under what condition, the carts "
+        "it must never go in and why.",
+    )
+    def items(
+        q: str = Query(description="The item, e.g. pizza box or batteries."),
+    ) -> dict[str, Any]:
+        words = _item_words(q)
+
+        def matched(item: dict[str, Any]) -> int:
+            haystack = _fold(f"{item['name']} {item['keywords']}")
+            return sum(w in haystack for w in words)
+
+        hits = [i for i in WASTE_ITEMS if words and matched(i) == len(words)]
+        partial = False
+        if not hits:
+            hits = sorted((i for i in WASTE_ITEMS if matched(i)), key=lambda i: -matched(i))[:3]
+            partial = bool(hits)
+        message = None
+        if partial:
+            message = "No exact match; the closest items."
+        elif not hits:
+            message = "No item matches. Try a simpler word, or call 555-0100."
+        return {
+            "total": len(hits),
+            "items": [{k: v for k, v in i.items() if k != "keywords"} for i in hits],
+            "carts": WASTE_BINS,
+            "message": message,
+        }
+
+    @app.get(
+        "/drop-off-centers",
+        operation_id="listDropOffCenters",
+        summary="Find drop-off centers",
+        description="The city's transfer station, recycling center and yard-waste site: id, "
+        "name, type and address, optionally only those taking a material. Opening hours, "
+        "closures and everything each accepts are in getDropOffCenter.",
+    )
+    def centers(
+        q: str = Query("", description="Part of the name, e.g. Quarry Road. Empty: all."),
+        material: Material | None = Query(None, description="Only centers accepting this."),
+    ) -> dict[str, Any]:
+        ignore = {"the", "center", "centre", "recycling", "station", "site", "drop", "off"}
+        words = [w for w in re.sub(r"[^\w\s]", " ", _fold(q)).split() if w not in ignore]
+        hits = [
+            n
+            for n, c in WASTE_CENTERS.items()
+            if (material is None or material in c["accepts"])
+            and all(
+                w in _fold(f"{c['name']} {c['address']['street']} {c['aliases']}") for w in words
+            )
+        ]
+        return {
+            "total": len(hits),
+            "centers": [
+                {
+                    "id": n,
+                    "name": WASTE_CENTERS[n]["name"],
+                    "type": WASTE_CENTERS[n]["type"],
+                    "address": WASTE_CENTERS[n]["address"],
+                }
+                for n in hits
+            ],
+            "message": None if hits else "No drop-off center matches.",
+        }
+
+    @app.get(
+        "/drop-off-centers/{center_id}",
+        operation_id="getDropOffCenter",
+        summary="A drop-off center's hours and what it accepts",
+        description="Address, phone, opening hours per weekday (null: closed all day), the "
+        "season for seasonal sites, holiday and one-off closures, what it accepts and does "
+        "not accept, special hours for some materials, and notes. With a date: whether it is "
+        "open that day.",
+    )
+    def center(
+        center_id: int = Path(description="Center id, e.g. 1."),
+        date: str | None = Query(
+            None, pattern=r"^\d{4}-\d{2}-\d{2}$", description="A day, YYYY-MM-DD (optional)."
+        ),
+    ) -> dict[str, Any]:
+        c = WASTE_CENTERS.get(center_id)
+        if c is None:
+            raise HTTPException(
+                404, f"No drop-off center with id {center_id}. Find ids with listDropOffCenters."
+            )
+        out: dict[str, Any] = {"id": center_id, **{k: v for k, v in c.items() if k != "aliases"}}
+        if date:
+            hours, reason = _center_open(c, date)
+            out["on_date"] = {
+                "date": date,
+                "weekday": _weekday(date),
+                "open": hours is not None,
+                "hours": hours,
+                "reason": reason,
+            }
+        return out
+
+    @app.get(
+        "/bulky-pickups/{booking_number}",
+        operation_id="getBulkyPickup",
+        summary="A bulky item pickup booking",
+        description="Status (scheduled, cancelled or completed), address, pickup date, the "
+        "items and their fees, whether the fee is paid, the cancellation (date, by whom, "
+        "reason), and how to set the items out.",
+    )
+    def bulky_pickup(
+        booking_number: str = Path(description="Booking number, e.g. BP-30571."),
+    ) -> dict[str, Any]:
+        key = _waste_key(booking_number, "BP", WASTE_BULKY, "bulky pickup booking")
+        b = WASTE_BULKY[key]
+        return {
+            "booking_number": key,
+            **b,
+            "pickup_weekday": _weekday(b["pickup_date"]),
+            "set_out": WASTE_BULKY_RULES if b["status"] == "scheduled" else None,
+        }
+
+    @app.get(
+        "/fees",
+        operation_id="getFees",
+        summary="Fees and charges",
+        description="Carts (what is included, extra and larger carts, replacements), extra "
+        "trash bags (tags, price, where to buy), bulky item pickups (price per item, what is "
+        "not collected) and drop-off fees per material for residents and non-residents. "
+        "Optionally one topic.",
+    )
+    def fees(
+        topic: Literal["carts", "extra_bags", "bulky_pickup", "drop_off"] | None = Query(
+            None, description="Only this topic."
+        ),
+    ) -> dict[str, Any]:
+        if topic:
+            return {"topic": topic, topic: WASTE_FEES[topic]}
+        return {"city": "Westbrook Falls", **WASTE_FEES}
 
     return app

@@ -1,4 +1,4 @@
-"""Are the offline model's answers faithful to the API? Labeled questions on twelve APIs.
+"""Are the offline model's answers faithful to the API? Labeled questions on fourteen APIs.
 
     python benchmarks/answers.py [--sets weather,shop,library] [--limit N] [--stride N]
                                  [--threads N] [--only WORD,...]
@@ -8,8 +8,9 @@
 
 Each set in benchmarks/answer_sets/ names an API (benchmarks/answer_apis.py), a GPT
 and 20 questions (15 in ``tracker``, ``transit``, ``parcels``, ``clinic``, ``hotel``,
-``energy``, ``gym`` and ``carrental``, held out: written before any run on them) labeled
-with the operations they need (in order, or none) and what the answer must contain / must not contain. The ``*_followups`` sets (10 each) are
+``energy``, ``gym``, ``carrental``, ``airline`` and ``waste``, held out: written before any
+run on them) labeled with the operations they need (in order, or none) and what the answer
+must contain / must not contain. The ``*_followups`` sets (10 each) are
 follow-up questions: an item's ``before`` messages are sent first in the same
 conversation, and only its last message is timed and checked. The APIs are served on free 127.0.0.1
 ports; the real embedded model runs through the real Runtime and ActionExecutor;
@@ -57,6 +58,7 @@ from typing import Any
 import yaml
 from answer_apis import (
     RequestLog,
+    create_airline_app,
     create_carrental_app,
     create_clinic_app,
     create_energy_app,
@@ -68,6 +70,7 @@ from answer_apis import (
     create_tickets_app,
     create_tracker_app,
     create_transit_app,
+    create_waste_app,
 )
 
 from gptforge.actions import Action, ActionExecutor
@@ -132,6 +135,8 @@ def serve(api: str, gpt_spec: Any, workdir: Path) -> Served:
             "energy": create_energy_app,
             "gym": create_gym_app,
             "carrental": create_carrental_app,
+            "airline": create_airline_app,
+            "waste": create_waste_app,
         }[api]
         log = RequestLog(factory(url))
         gpt = GptDefinition(**gpt_spec, actions=[ActionDefinition(openapi=f"{url}/openapi.json")])
