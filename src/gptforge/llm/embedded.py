@@ -49,6 +49,10 @@ from gptforge.llm.base import (
 from gptforge.llm.dates import named_dates
 from gptforge.llm.queue import ModelGate
 from gptforge.llm.selfcontained import is_self_contained
+from gptforge.llm.words import COMMON as _COMMON
+from gptforge.llm.words import WORD as _WORD
+from gptforge.llm.words import content_words as _content_words
+from gptforge.llm.words import stem as _stem
 
 MODEL_FILE = "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"
 MODEL_SHA256 = "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046"
@@ -691,17 +695,6 @@ def follow_up_tools(messages: list[Message], tools: list[ToolDefinition]) -> lis
     return out
 
 
-def _stem(word: str) -> str:
-    return word[:-1] if len(word) > 3 and word.endswith("s") else word
-
-
-def _content_words(text: str) -> set[str]:
-    """The words of ``text`` that can say what is asked or given (``in_stock``: in,
-    stock; ``getBook``: get, book), singular."""
-    text = re.sub(r"([a-z])([A-Z])", r"\1 \2", text).lower()
-    return {_stem(w) for w in _WORD.findall(text) if len(w) >= 3 and w not in _COMMON}
-
-
 _DETAIL_WORDS = frozenset({"detail", "details", "info", "information", "record", "data", "summary"})
 
 
@@ -1253,37 +1246,7 @@ def _looks_up_what_the_user_named(arguments: dict[str, Any], messages: list[Mess
     return bool(found) and all(_named_as_identifier(text, key, asked) for key, text in found)
 
 
-_WORD = re.compile(r"[^\W_]+")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
-_COMMON = frozenset(
-    [
-        "the",
-        "and",
-        "for",
-        "you",
-        "are",
-        "any",
-        "can",
-        "what",
-        "who",
-        "how",
-        "with",
-        "this",
-        "that",
-        "from",
-        "have",
-        "has",
-        "not",
-        "all",
-        "your",
-        "our",
-        "its",
-        "one",
-        "was",
-        "get",
-        "out",
-    ]
-)
 
 
 def _conversation_words(messages: list[Message]) -> set[str]:
