@@ -1668,3 +1668,27 @@ async def test_a_translation_is_answered_without_the_route_question_or_a_call(
     assert not calls_made(events)
     assert "".join(e.text for e in events if isinstance(e, TextDelta)) == "Quarto."
     assert len(llama) == 1 and llama[0]["grammar"] == TEXT_GRAMMAR
+
+
+@pytest.mark.parametrize("llama", [[["Parking is 18 EUR a night."]]], indirect=True)
+async def test_a_large_result_is_shown_cut_to_what_the_question_asks_about(
+    provider: EmbeddedProvider, llama: list[dict[str, Any]]
+) -> None:
+    note = "Ask at the front desk for anything not listed here. " * 6
+    policies = {
+        "hotel": "Alba Marina",
+        "pets": {"allowed": False, "note": note},
+        "parking": {"price_eur_per_night": 18, "reservation": "required"},
+        "wifi": {"free": True, "note": note},
+        "deposit": {"percent": 30, "note": note},
+    }
+    question = "How much is parking per night?"
+    conversation = after_call("Hotel.", question, "getPolicies", {}, json.dumps(policies))
+    events = [e async for e in provider.stream(conversation, [])]
+    assert (
+        "".join(e.text for e in events if isinstance(e, TextDelta)) == "Parking is 18 EUR a night."
+    )
+    shown = llama[0]["messages"][-1]["content"]
+    assert "parking: (price_eur_per_night: 18, reservation: required)" in shown
+    assert "hotel: Alba Marina" in shown
+    assert "wifi" not in shown and "front desk" not in shown

@@ -47,6 +47,7 @@ from gptforge.llm.base import (
     Usage,
 )
 from gptforge.llm.dates import named_dates
+from gptforge.llm.focus import focused
 from gptforge.llm.queue import ModelGate
 from gptforge.llm.selfcontained import is_self_contained
 from gptforge.llm.words import COMMON as _COMMON
@@ -804,10 +805,11 @@ def _render(value: Any, indent: str = "") -> list[str]:
     return [indent + _scalar(value)]
 
 
-def readable_result(content: str) -> str:
+def readable_result(content: str, question: str = "") -> str:
     """A tool result as the small model reads it best: JSON as indented ``key: value``
-    lines (``closed: yes`` rather than ``"closed":true``); an HTTP error named in words
-    (``Error 404 (Not Found)``); other text unchanged."""
+    lines (``closed: yes`` rather than ``"closed":true``), a large one cut to the part
+    ``question`` asks about (:func:`~gptforge.llm.focus.focused`); an HTTP error named in
+    words (``Error 404 (Not Found)``); other text unchanged."""
     text = content.strip()
     prefix = ""
     error = _http_error(content)
@@ -820,6 +822,8 @@ def readable_result(content: str) -> str:
         data = json.loads(text)
     except (ValueError, RecursionError):  # RecursionError: "[[[[..." nested past the limit
         return (prefix + text)[:_RESULT_CHARS]
+    if question and not prefix:
+        data = focused(data, question)
     return (prefix + "\n".join(_render(data)))[:_RESULT_CHARS]
 
 
@@ -986,7 +990,7 @@ def _as_text_messages(messages: list[Message], tools: list[ToolDefinition]) -> l
             out.append({"role": "assistant", "content": "\n".join(calls)})
         elif role == "tool":
             name = names.get(str(message.get("tool_call_id")), "the tool")
-            result = readable_result(str(message.get("content") or ""))
+            result = readable_result(str(message.get("content") or ""), question)
             content = f"[Result of {name}]\n{result}"
             is_last = all(m.get("role") == "tool" for m in messages[index + 1 :])
             if is_last:
