@@ -688,11 +688,8 @@ BOOK_TOOLS = [
             BOOK_TOOLS[1:],
             "The third book is The Prisoner of Azkaban.",
         ),
-        (  # the user gave an id (a count here): the model answers
-            [
-                ['{"tool": "getPetById", "arguments": {"id": 7}}'],
-                ["15% of 80 is 12."],
-            ],
+        (  # a sum, told by its words: answered without a decision
+            [["15% of 80 is 12."]],
             "What's 15% of 80?",
             [PET_TOOL],
             "15% of 80 is 12.",
@@ -1692,3 +1689,17 @@ async def test_a_large_result_is_shown_cut_to_what_the_question_asks_about(
     assert "parking: (price_eur_per_night: 18, reservation: required)" in shown
     assert "hotel: Alba Marina" in shown
     assert "wifi" not in shown and "front desk" not in shown
+
+
+@pytest.mark.parametrize("llama", [[["That is ", "294 euros."]]], indirect=True)
+async def test_a_sum_on_the_numbers_given_is_answered_without_a_call(
+    provider: EmbeddedProvider, llama: list[dict[str, Any]]
+) -> None:
+    # "49" reads as an identifier the user gave; it is a sum's operand here.
+    question = [
+        {"role": "user", "content": "A car costs 49 euros a day. How much is that for 6 days?"}
+    ]
+    events = [e async for e in provider.stream(question, [HOTEL_AVAILABILITY])]
+    assert not calls_made(events)
+    assert "".join(e.text for e in events if isinstance(e, TextDelta)) == "That is 294 euros."
+    assert len(llama) == 1 and llama[0]["grammar"] == TEXT_GRAMMAR

@@ -49,7 +49,7 @@ from gptforge.llm.base import (
 from gptforge.llm.dates import named_dates
 from gptforge.llm.focus import focused
 from gptforge.llm.queue import ModelGate
-from gptforge.llm.selfcontained import is_self_contained
+from gptforge.llm.selfcontained import self_contained_kind
 from gptforge.llm.words import COMMON as _COMMON
 from gptforge.llm.words import WORD as _WORD
 from gptforge.llm.words import content_words as _content_words
@@ -1632,14 +1632,18 @@ class EmbeddedProvider:
         # The parameters of the calls ruled out for an identifier nobody gave, while every
         # call tried was ruled out that way (None once one was not).
         unidentified: list[list[str]] | None = []
-        if tools and messages[-1].get("role") == "user" and not _identifiers_asked(messages):
+        asking = bool(tools) and messages[-1].get("role") == "user"
+        kind = self_contained_kind(_last_question(messages), tools) if asking else None
+        if kind == "arithmetic" or (kind and not _identifiers_asked(messages)):
+            # A translation, a definition or a sum is told by its words, before the model
+            # is asked; a sum's numbers ("49 euros a day") are no identifiers.
+            offered = []
+            routed = True
+        elif asking and not _identifiers_asked(messages):
             # The route question first: a message that needs no tool (a joke, a
             # translation) is answered at once instead of after up to three guessed calls
-            # the checks below rule out one by one. A translation, a definition or a sum
-            # is told by its words before the model is asked.
-            if is_self_contained(_last_question(messages), tools):
-                offered = []
-            elif not await self._needs_a_tool(messages, tools):
+            # the checks below rule out one by one.
+            if not await self._needs_a_tool(messages, tools):
                 # "Wait at Terminal 2?": no word is an identifier, but "Terminal 2" is one
                 # as an argument, and a call taking what the user named needs no route.
                 if any(c.isdigit() for c in _last_question(messages)):
