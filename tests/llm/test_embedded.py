@@ -1639,7 +1639,7 @@ async def test_optional_arguments_the_model_left_empty_are_not_sent(
             "check_out": "2026-11-29",
             "view": "sea",
             "guests": "",
-            "room_type_id": None,
+            "room_type_id": " ",
         },
     }
     app = scripted_llama([["checkAvailability"], [json.dumps(decision)]])
@@ -1667,28 +1667,48 @@ async def test_a_translation_is_answered_without_the_route_question_or_a_call(
     assert len(llama) == 1 and llama[0]["grammar"] == TEXT_GRAMMAR
 
 
-@pytest.mark.parametrize("llama", [[["Parking is 18 EUR a night."]]], indirect=True)
-async def test_a_large_result_is_shown_cut_to_what_the_question_asks_about(
+CAR_CATEGORIES = [
+    {"name": name, "fuel": fuel, "range_km": km, "note": "Ask at the desk for anything. " * 9}
+    for name, fuel, km in (
+        ("Compact", "petrol", 700),
+        ("Estate", "diesel", 900),
+        ("Electric", "electric", 480),
+    )
+]
+
+
+@pytest.mark.parametrize("llama", [[["The Electric goes 480 km."]]], indirect=True)
+async def test_a_large_list_is_shown_cut_to_the_records_the_question_names(
     provider: EmbeddedProvider, llama: list[dict[str, Any]]
 ) -> None:
-    note = "Ask at the front desk for anything not listed here. " * 6
-    policies = {
-        "hotel": "Alba Marina",
-        "pets": {"allowed": False, "note": note},
-        "parking": {"price_eur_per_night": 18, "reservation": "required"},
-        "wifi": {"free": True, "note": note},
-        "deposit": {"percent": 30, "note": note},
-    }
-    question = "How much is parking per night?"
-    conversation = after_call("Hotel.", question, "getPolicies", {}, json.dumps(policies))
-    events = [e async for e in provider.stream(conversation, [])]
+    categories = CAR_CATEGORIES
+    question = "How far can your electric car go?"
+    turn = after_call("Cars.", question, "listCategories", {}, json.dumps(categories))
+    events = [e async for e in provider.stream(turn, [])]
     assert (
-        "".join(e.text for e in events if isinstance(e, TextDelta)) == "Parking is 18 EUR a night."
+        "".join(e.text for e in events if isinstance(e, TextDelta)) == "The Electric goes 480 km."
     )
     shown = llama[0]["messages"][-1]["content"]
-    assert "parking: (price_eur_per_night: 18, reservation: required)" in shown
-    assert "hotel: Alba Marina" in shown
-    assert "wifi" not in shown and "front desk" not in shown
+    assert "name: Electric, fuel: electric, range_km: 480" in shown
+    assert "Compact" not in shown and "Estate" not in shown
+
+
+@pytest.mark.parametrize("llama", [[["The Compact, at 700 km."]]], indirect=True)
+async def test_an_earlier_turns_result_is_shown_whole(
+    provider: EmbeddedProvider, llama: list[dict[str, Any]]
+) -> None:
+    categories = CAR_CATEGORIES
+    turn = after_call(
+        "Cars.", "How far can your electric car go?", "listCategories", {}, json.dumps(categories)
+    )
+    turn += [
+        {"role": "assistant", "content": "The Electric goes 480 km."},
+        {"role": "user", "content": "And which of them goes the farthest?"},
+    ]
+    events = [e async for e in provider.stream(turn, [])]
+    assert "".join(e.text for e in events if isinstance(e, TextDelta)) == "The Compact, at 700 km."
+    shown = "\n".join(str(m["content"]) for m in llama[0]["messages"])
+    assert "name: Compact" in shown and "name: Estate" in shown
 
 
 @pytest.mark.parametrize("llama", [[["That is ", "294 euros."]]], indirect=True)

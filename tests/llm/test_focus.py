@@ -1,64 +1,75 @@
-"""Large results cut to what the question asks about."""
+"""Large list results cut to the records the question names."""
 
 from __future__ import annotations
 
-from typing import Any
+import pytest
 
 from gptforge.llm.focus import focused
 
-LONG = "Ask at the front desk for anything not listed here. " * 6
-
-POLICIES: dict[str, Any] = {
-    "hotel": "Alba Marina",
-    "check_in": {"from": "15:00", "early_fee_eur": 30, "note": LONG},
-    "pets": {"allowed": False, "note": "Pets are not allowed. Assistance dogs are welcome."},
-    "parking": {"price_eur_per_night": 18, "spaces": 20, "reservation": "required"},
-    "wifi": {"free": True, "note": LONG},
-    "deposit": {"percent": 30, "note": LONG},
-}
+NOTE = "Ask at the desk for anything not listed here; bring the card used to book. " * 4
 
 CATEGORIES = [
-    {"id": i, "name": name, "fuel": fuel, "range_km": km, "note": LONG}
-    for i, (name, fuel, km) in enumerate(
-        [("Compact", "petrol", None), ("Estate", "diesel", None), ("Electric", "electric", 480)]
+    {"id": i, "name": name, "fuel": fuel, "price_eur_day": price, "note": NOTE}
+    for i, (name, fuel, price) in enumerate(
+        [("Compact", "petrol", 39), ("Estate", "diesel", 49), ("Electric", "electric", 62)]
     )
 ]
 
 
-def test_the_sections_a_question_names_are_kept_with_the_plain_fields() -> None:
-    cut = focused(POLICIES, "How much is parking per night, and do I reserve a space?")
-    assert cut == {"hotel": "Alba Marina", "parking": POLICIES["parking"]}
-    assert set(focused(POLICIES, "Can I bring my dog?")) == {"hotel", "pets"}
-
-
 def test_the_records_a_question_names_are_kept() -> None:
     assert focused(CATEGORIES, "How far can your electric car go?") == [CATEGORIES[2]]
-    wrapped = {"count": 3, "categories": CATEGORIES}
+    wrapped = {"count": 3, "page": 1, "categories": CATEGORIES}
     assert focused(wrapped, "Which cars run on diesel?") == {
         "count": 3,
+        "page": 1,
         "categories": [CATEGORIES[1]],
     }
 
 
-def test_codes_with_digits_count_as_words() -> None:
+def test_codes_count_as_words() -> None:
     releases = [
-        {"version": v, "status": s, "note": LONG}
+        {"version": v, "status": s, "note": NOTE}
         for v, s in [("5.2.1", "shipped"), ("5.3.0", "cancelled"), ("6.0.0", "planned")]
     ]
     assert focused(releases, "Is MOB 5.3.0 still going to ship?") == [releases[1]]
 
 
-def test_a_result_stays_whole_when_the_question_tells_no_part_apart() -> None:
-    # "room" is in every record; "cheapest" in none.
-    rooms = [
-        {"name": f"{n} room", "price": p, "note": LONG} for n, p in [("A", 1), ("B", 2), ("C", 3)]
-    ]
-    assert focused(rooms, "Which room is the cheapest?") is rooms
-    assert focused(POLICIES, "What time is breakfast?") is POLICIES
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Which car is the cheapest?",  # no word tells the records apart
+        "Is there anything cheaper than the Electric?",
+        "What other cars do you have besides the Compact?",
+        "Which cars don't run on diesel?",
+        "How many cars run on petrol?",
+        "Do you have a car for 49 a day?",  # a number: compared by value
+        "Can I pay by card?",  # only in every record's long note
+        "",
+    ],
+)
+def test_a_list_stays_whole_when_the_question_needs_every_record(question: str) -> None:
+    assert focused(CATEGORIES, question) is CATEGORIES
 
 
-def test_small_results_and_short_lists_stay_whole() -> None:
-    small = {"pets": {"allowed": False}, "parking": {"spaces": 20}, "wifi": {"free": True}}
-    assert focused(small, "Is there parking?") is small
+def test_an_objects_sections_and_small_results_stay_whole() -> None:
+    order = {
+        "order": {"id": "A-1042", "status": "shipped", "note": NOTE},
+        "items": [{"name": "Kettle", "price": 30}],
+        "shipping": {"carrier": "DHL", "estimated_delivery": "2026-11-29", "note": NOTE},
+        "payment": {"method": "card", "note": NOTE},
+    }
+    assert focused(order, "When will my order arrive?") is order
     two = CATEGORIES[1:]
     assert focused(two, "How far can your electric car go?") is two
+    small = [{"name": n} for n in ("Compact", "Estate", "Electric")]
+    assert focused(small, "How far can your electric car go?") is small
+
+
+def test_a_word_in_a_long_note_does_not_choose_a_record() -> None:
+    rooms = [
+        {"name": "Garden Room", "view": "garden", "note": NOTE},
+        {"name": "Sea Room", "view": "sea", "note": NOTE + " Dogs welcome on request."},
+        {"name": "City Room", "view": "city", "note": NOTE},
+    ]
+    assert focused(rooms, "Can I bring my dog?") is rooms
+    assert focused(rooms, "Do you have a sea view?") == [rooms[1]]

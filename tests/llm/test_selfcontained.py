@@ -31,9 +31,11 @@ HOTEL = [
         ("What does 'consignee' mean on a shipping label?", "definition"),
         ("Explain what humidity means.", "definition"),
         ("What is a kilowatt-hour?", "definition"),
-        ("What is an ISBN?", "definition"),
         ("What's the difference between half board and full board?", "definition"),
         ("What is 7 times 8?", "arithmetic"),
+        ("What's 15 + 27?", "arithmetic"),
+        ("How many grams are in a pound?", "arithmetic"),
+        ("A car costs 49 euros a day. How much is that for 6 days?", "arithmetic"),
         ("What is 15% of 40 euros?", "arithmetic"),
         ("Convert 30 km/h to miles per hour.", "arithmetic"),
         ("What is 18 degrees Celsius in Fahrenheit?", "arithmetic"),
@@ -77,3 +79,58 @@ def test_a_tool_that_does_the_very_thing_keeps_its_messages() -> None:
     assert self_contained_kind("What is 7 times 8?", calculator) is None
     glossary = [_tool("lookupTerm", "The glossary: what an insurance term means.")]
     assert self_contained_kind("What does 'excess' mean?", glossary) is None
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        # actions and lookups that say "convert"
+        "Convert my booking 48213 to a refundable fare.",
+        "Convert issue 104 to a task.",
+        "Can I convert 5000 points to miles?",
+        "Convert tomorrow's 3pm temperature in Oslo to Fahrenheit.",
+        # a quantity whose price the API knows
+        "I need parking for 5 hours, how much is that?",
+        "A taxi ride of 12 km, how much is that?",
+        "I used 300 kWh this month, how much is that?",
+        "My parcel weighs 5 kg. How much is that to ship to Germany?",
+        "It costs $30. How much is that with shipping to Canada?",
+        "20 euros, how much is that in dollars?",
+        # party sizes and promotions
+        "Do you have a room for 2 plus 1 child?",
+        "Table for 4 plus 2 kids at 7pm?",
+        "Is the 20% off 3 items promo still on?",
+        # the API's own codes, statuses, tiers and policies
+        "What does DLV mean on my tracking?",
+        'What does "exception" mean on my tracking page?',
+        "What does the Gold tier mean?",
+        "What does your warranty mean?",
+        "What is the meaning of the bereavement leave policy?",
+        "Define the remote work policy.",
+        "Which products define the spring collection?",
+        # recommendations and writing, not definitions or translations
+        "What is a good laptop?",
+        "What is an available slot?",
+        "How do I write a review for the kettle?",
+        "How can I write to support?",
+        "What are the German words for your room types?",
+    ],
+)
+def test_lookups_and_actions_in_the_same_words_are_left_to_the_model(message: str) -> None:
+    assert self_contained_kind(message, []) is None
+
+
+def test_a_term_or_phrase_the_tools_name_is_left_to_the_model() -> None:
+    hotel = [_tool("listRoomTypes", "Room types: junior suite, deluxe room, with prices.")]
+    assert self_contained_kind("What is a junior suite?", hotel) is None
+    assert self_contained_kind("Translate junior suite into German", hotel) is None
+    assert self_contained_kind("Translate 'junior suite' into German", hotel) == "translation"
+    rates = [_tool("getLatestRates", "Latest exchange rates for a base currency.")]
+    price = "A room costs 90 euros a night. How much is that for 3 nights?"
+    assert self_contained_kind(price, []) == "arithmetic"
+    assert self_contained_kind(price, rates) is None
+
+
+def test_only_the_head_of_a_long_message_is_read() -> None:
+    long = "5 kg " * 6000 + "how much is that for 2 days?"
+    assert self_contained_kind(long, []) is None

@@ -972,6 +972,7 @@ def _as_text_messages(messages: list[Message], tools: list[ToolDefinition]) -> l
         system_parts.append(_DECIDE.format(tools=tool_lines))
     out.append({"role": "system", "content": "\n\n".join(p for p in system_parts if p)})
     question = ""
+    last_asked = max((i for i, m in enumerate(messages) if m.get("role") == "user"), default=-1)
     for index, message in enumerate(messages):
         role = message.get("role")
         if role == "system":
@@ -990,7 +991,10 @@ def _as_text_messages(messages: list[Message], tools: list[ToolDefinition]) -> l
             out.append({"role": "assistant", "content": "\n".join(calls)})
         elif role == "tool":
             name = names.get(str(message.get("tool_call_id")), "the tool")
-            result = readable_result(str(message.get("content") or ""), question)
+            # Only this turn's results are cut: a later question ("and the cheapest?")
+            # may need what an earlier one's cut left out.
+            this_turn = index > last_asked
+            result = readable_result(str(message.get("content") or ""), question * this_turn)
             content = f"[Result of {name}]\n{result}"
             is_last = all(m.get("role") == "tool" for m in messages[index + 1 :])
             if is_last:
@@ -1380,16 +1384,16 @@ def _without_guessed_numbers(
 def _without_empty_optionals(
     arguments: dict[str, Any], tool: ToolDefinition | None
 ) -> dict[str, Any]:
-    """``arguments`` without the optional ones the model left empty (``"guests": ""``,
-    ``null``, ``[]``): sent as ``?guests=``, the API rejected the whole request for a
-    parameter nobody meant to give."""
+    """``arguments`` without the optional text ones the model left empty (``"guests":
+    ""``): sent as ``?guests=``, the API rejected the whole request for a parameter nobody
+    meant to give. ``null`` and ``[]`` stay: in a request body they can mean "clear it"."""
     if tool is None:
         return arguments
     required = set((tool["function"].get("parameters") or {}).get("required") or [])
     return {
         name: value
         for name, value in arguments.items()
-        if name in required or not (value is None or value == [] or str(value).strip() == "")
+        if name in required or not (isinstance(value, str) and not value.strip())
     }
 
 

@@ -1,8 +1,14 @@
-"""The part of a large tool result a question is about. On this 2-core machine the small
-model reads about 94 tokens a second, so a 2 KB result of every car category or every
-house policy costs seconds before the answer's first token. When the question names what
-it is about ("parking", "electric"), the records and sections that do not mention it are
-left out; when it names nothing that tells them apart, the result stays whole."""
+"""The records of a large list result a question is about. On this 2-core machine the small
+model reads about 94 tokens a second, so a 2 KB list of every car category costs seconds
+before the answer's first token. When the question names what it is about ("electric",
+"spin", "MOB 5.3.0") in a record's name or short fields that other records lack, the
+other records are left out.
+
+The cut is kept narrow, since a record left out is one the model cannot mention: a
+single object's sections stay whole (the words of "When will my order arrive?" name the
+order, the answer is in its shipping); so does every list when the question compares,
+counts, negates or names a number ("anything cheaper than", "which rooms don't have", "how
+many", "for 120 people"), and when its words are only in long free text."""
 
 from __future__ import annotations
 
@@ -15,70 +21,83 @@ from gptforge.llm.words import content_words
 FOCUS_FROM = 900
 """Results shorter than this (characters of their JSON) are shown whole."""
 
-MIN_PARTS = 3
-"""A list needs this many records, or an object this many sections, to be cut."""
+MIN_RECORDS = 3
+"""A list needs this many records to be cut."""
 
-_CODE = re.compile(r"[\w-]*\d[\w.-]*")
+SHORT_VALUE = 60
+"""A text field longer than this is free text (a note), not what a record is about."""
+
+# A code has a digit and a letter, or dots between digits: "A-1042", "RV312", "5.3.0".
+_CODE = re.compile(r"\b(?=[\w.-]*\d)(?=[\w.-]*[^\W\d_]|\d+\.\d+\.)[\w][\w.-]*\b")
+_NUMBER = re.compile(r"\d")
+# What needs every record: comparisons, counts, negations, alternatives.
+_WHOLE_LIST = re.compile(
+    r"\b(?:not|no|none|nothing|without|never|other|others|else|besides|except|instead|than|"
+    r"all|every|each|any\s*one|how many|number of|count|total|most|least|more|less|fewer|"
+    r"cheapest|cheaper|expensive|lowest|highest|best|worst|biggest|largest|smallest|"
+    r"nearest|closest|earliest|latest|first|last|next|previous|longest|shortest|fastest|"
+    r"options|alternatives?|compare|comparison|difference|between|only|either|rest)\b|n't\b",
+    re.IGNORECASE,
+)
 
 
-def _words(text: str) -> set[str]:
-    """Content words and codes with a digit (``5.3.0``, ``px-48213-de``), lower case."""
-    codes = {c.lower().strip(".-") for c in _CODE.findall(text)}
-    return content_words(text) | {c for c in codes if len(c) >= 3}
+def _codes(text: str) -> set[str]:
+    return {c.lower().strip(".-") for c in _CODE.findall(text)}
 
 
-def _text(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False)
+def _labels(value: Any, key: str = "") -> list[str]:
+    """What a record is about: its keys and its short text and code fields, nested."""
+    if isinstance(value, dict):
+        return [part for k, v in value.items() for part in [str(k), *_labels(v, str(k))]]
+    if isinstance(value, list):
+        return [part for v in value for part in _labels(v, key)]
+    if isinstance(value, str):
+        return [value] if len(value) <= SHORT_VALUE else []
+    return []
 
 
-def _kept(parts: list[tuple[str, Any]], asked: set[str]) -> list[int] | None:
-    """The indexes of the parts that mention a word the question asks about and some
-    other part does not; None when no part, or every part, does."""
-    words = [_words(label + " " + _text(value)) for label, value in parts]
+def _record_words(record: Any) -> set[str]:
+    text = " ".join(_labels(record))
+    return content_words(text) | _codes(text)
+
+
+def _kept(records: list[Any], question: str) -> list[Any] | None:
+    """The records that name a word of the question that some other record does not; None
+    when no record, or every record, does."""
+    asked = content_words(question) | _codes(question)
+    words = [_record_words(r) for r in records]
     telling = {w for w in asked if any(w in ws for ws in words)}
     telling = {w for w in telling if not all(w in ws for ws in words)}
-    kept = [i for i, ws in enumerate(words) if ws & telling]
-    return kept if kept and len(kept) < len(parts) else None
+    kept = [r for r, ws in zip(records, words, strict=True) if ws & telling]
+    return kept if kept and len(kept) < len(records) else None
 
 
-def _is_record(value: Any) -> bool:
-    return isinstance(value, dict | list) and bool(value)
+def _is_record_list(value: Any) -> bool:
+    return (
+        isinstance(value, list)
+        and len(value) >= MIN_RECORDS
+        and all(isinstance(v, dict) and v for v in value)
+    )
 
 
-def _focused_list(records: list[Any], asked: set[str]) -> list[Any] | None:
-    if len(records) < MIN_PARTS or not all(_is_record(r) for r in records):
-        return None
-    kept = _kept([("", r) for r in records], asked)
-    return None if kept is None else [records[i] for i in kept]
-
-
-def _focused_object(data: dict[str, Any], asked: set[str]) -> dict[str, Any] | None:
-    sections = [(key, value) for key, value in data.items() if _is_record(value)]
-    if len(sections) >= MIN_PARTS:
-        kept = _kept(sections, asked)
-        if kept is None:
-            return None
-        keep = {sections[i][0] for i in kept}
-        return {k: v for k, v in data.items() if not _is_record(v) or k in keep}
-    if len(sections) == 1 and isinstance(sections[0][1], list):
-        # a wrapper: {"count": 7, "results": [...]}
-        key, records = sections[0]
-        inner = _focused_list(records, asked)
-        return None if inner is None else {**data, key: inner}
-    return None
+def _without_codes(question: str) -> str:
+    return _CODE.sub(" ", question)
 
 
 def focused(data: Any, question: str) -> Any:
-    """``data`` (a parsed JSON result) without the records or sections ``question`` does
-    not ask about, or ``data`` itself when it is small or the question tells none apart."""
-    if len(_text(data)) < FOCUS_FROM:
+    """``data`` (a parsed JSON result) with only the records of its list that ``question``
+    names, or ``data`` itself: when it is small, when it holds no list of records (at the
+    top or as the one list in a wrapper such as ``{"count": 7, "results": [...]}``), when
+    the question needs every record, or when its words tell none apart."""
+    if len(json.dumps(data, ensure_ascii=False)) < FOCUS_FROM or not question.strip():
         return data
-    asked = _words(question)
-    cut: Any
-    if isinstance(data, list):
-        cut = _focused_list(data, asked)
-    elif isinstance(data, dict):
-        cut = _focused_object(data, asked)
-    else:
-        cut = None
-    return data if cut is None else cut
+    if _WHOLE_LIST.search(question) or _NUMBER.search(_without_codes(question)):
+        return data
+    if _is_record_list(data):
+        return _kept(data, question) or data
+    if isinstance(data, dict):
+        lists = [k for k, v in data.items() if isinstance(v, list | dict) and v]
+        if len(lists) == 1 and _is_record_list(data[lists[0]]):
+            kept = _kept(data[lists[0]], question)
+            return data if kept is None else {**data, lists[0]: kept}
+    return data

@@ -4,16 +4,78 @@ a tool whose subject they mention ("How do you say 'room' in Portuguese?" to the
 room search, "What does 'rush hour' mean?" to the fares). Their forms are few and fixed,
 so they are told by their words before the model is asked.
 
-A GPT whose tools do that very thing (a translation, a dictionary or a calculator API)
-gets no such shortcut for that kind of message: the tool is the answer then."""
+The forms are narrow on purpose: a message taken for one is answered from what the model
+knows, so a question about the GPT's own data must never pass for one. A term the tools
+name ("What is a junior suite?" to a hotel, "What does the label needs-triage mean?" to a
+tracker), a possessive ("What does my leave code mean?"), a price to look up ("5 kg, how
+much is that to ship?") or a currency to convert each leave the message to the model. A
+GPT whose tools do the very thing (a translation, glossary, calculator or exchange-rate
+API) gets no shortcut for that kind of message."""
 
 from __future__ import annotations
 
+import json
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from gptforge.llm.base import ToolDefinition
+from gptforge.llm.words import content_words
+
+READ_CHARS = 500
+"""Only a message's head is read: the forms are short, and a long message is no sum."""
+
+_LANGUAGES = (
+    "english|french|spanish|german|italian|portuguese|dutch|flemish|polish|czech|slovak|"
+    "slovenian|croatian|serbian|bosnian|bulgarian|romanian|hungarian|greek|turkish|russian|"
+    "ukrainian|belarusian|swedish|norwegian|danish|finnish|icelandic|estonian|latvian|"
+    "lithuanian|irish|welsh|scottish gaelic|catalan|basque|galician|latin|arabic|hebrew|"
+    "persian|farsi|urdu|hindi|bengali|punjabi|tamil|telugu|marathi|gujarati|nepali|chinese|"
+    "mandarin|cantonese|japanese|korean|vietnamese|thai|indonesian|malay|tagalog|filipino|"
+    "swahili|amharic|yoruba|zulu|afrikaans|albanian|armenian|georgian|maltese|luxembourgish"
+)
+_LANGUAGE = rf"(?:{_LANGUAGES})"
+_QUOTED = "(?:['\"‘“„«][^'\"’”“»]+['\"’”“»])"
+_REFERRING = "(?:the|your|my|this|that|these|those|its|their|our|it|them|all|every)"
+_POSSESSIVE = re.compile(r"\b(?:your|my|our|his|her|their|mine|yours|ours)\b", re.IGNORECASE)
+# "What is a good laptop?" asks for a recommendation from the catalogue, not a definition.
+_EVALUATIVE = re.compile(
+    r"\b(?:good|great|best|better|nice|cheap|cheapest|cheaper|popular|recommended|available|"
+    r"free|open|vegan|vegetarian|healthy|quick|fast|easy|new|latest|local|nearby|similar|"
+    r"suitable|typical|common|usual|normal|standard|current|today'?s|tomorrow'?s)\b",
+    re.IGNORECASE,
+)
+_NAME = re.compile(r"\b[A-Z][\w'-]*")
+
+_NUMBER = r"[€$£]?\s?\d[\d.,]*"
+_OPERATION = (
+    r"(?:(?:%|\s?percent)\s?(?:of|off)|times|×|\*|x|plus|\+|minus|-|divided by|/|over|"
+    r"multiplied by)"
+)
+_UNITS = (
+    r"(?:km/h|kph|mph|m/s|kilomet(?:er|re)s?|km|miles?|met(?:er|re)s?|cm|centimet(?:er|re)s?|"
+    r"mm|inch(?:es)?|feet|foot|ft|yards?|kilograms?|kg|grams?|g|ounces?|oz|pounds?|lbs?|"
+    r"stones?|lit(?:er|re)s?|l|ml|millilit(?:er|re)s?|gallons?|pints?|cups?|"
+    r"degrees? (?:celsius|fahrenheit|c|f)|celsius|fahrenheit|°[cf]|kwh|kilowatt-hours?|"
+    r"calories|kcal|joules?|hours?|minutes?|seconds?|days?|weeks?|months?|years?)"
+)
+_MONEY = (
+    r"(?:[€$£]\s?\d[\d.,]*|\d[\d.,]*\s?(?:euros?|eur|dollars?|usd|pounds?|gbp|francs?|chf|"
+    r"kronor|kroner|sek|nok|dkk|zloty|pln|yen|jpy)\b)"
+)
+
+
+@dataclass(frozen=True)
+class _Form:
+    """A pattern and, for forms that name a term, a check that the term is general."""
+
+    pattern: re.Pattern[str]
+    term_is_general: bool = False
+
+
+def _form(pattern: str, *, term: bool = False, cased: bool = False) -> _Form:
+    flags = 0 if cased else re.IGNORECASE
+    return _Form(re.compile(pattern, flags), term)
 
 
 @dataclass(frozen=True)
@@ -22,90 +84,131 @@ class _Kind:
     tool that would answer it."""
 
     name: str
-    forms: tuple[re.Pattern[str], ...]
+    forms: tuple[_Form, ...]
     tool_words: re.Pattern[str]
+    refuse: Callable[[str, set[str]], bool] = lambda text, tool_words: False
 
-
-def _forms(*patterns: str, cased: tuple[str, ...] = ()) -> tuple[re.Pattern[str], ...]:
-    """Patterns read in any case, then ``cased`` ones, where a capital tells a name."""
-    return (
-        *(re.compile(p, re.IGNORECASE) for p in patterns),
-        *(re.compile(p) for p in cased),
-    )
-
-
-_AMOUNT = (
-    r"(?:[€$£]\s*\d|\d+(?:[.,]\d+)?\s*(?:%|euros?\b|eur\b|dollars?\b|usd\b|pounds?\b|gbp\b"
-    r"|francs?\b|kronor\b|kr\b|kwh\b|kw\b|km\b|kilomet(?:er|re)s?\b|miles?\b|kg\b|grams?\b|"
-    r"lit(?:er|re)s?\b|minutes?\b|hours?\b))"
-)
-
-_QUOTED = "(?:['\"‘“„«][^'\"’”“»]+['\"’”“»])"
-_REFERRING = "(?:the|your|my|this|that|these|those|its|their|our|it|them|all|every)"
 
 _KINDS = (
     _Kind(
         "translation",
-        _forms(
+        (
             # a phrase quoted or of a few words, not the API's data ("Translate the room's
             # description into German" needs the room first)
-            rf"\btranslat(?:e|ing)\s+(?:{_QUOTED}|(?!{_REFERRING}\b)(?:[\w'-]+\s+){{1,5}}?)"
-            r"(?:in|into|to)\s+\w+",
-            r"\bhow (?:do|would|can|should|does) (?:you|i|we|one|someone) (?:say|write|spell)\b",
-            r"\bwhat(?:'s| is| are) the \w+ words? for\b",
-            cased=(rf"^(?i:what(?:'s| is)) {_QUOTED} in [A-Z][a-z]+\s*\?*$",),
+            _form(
+                rf"\btranslat(?:e|ing)\s+(?:{_QUOTED}|(?!{_REFERRING}\b)(?:[\w'-]+\s+){{1,5}}?)"
+                rf"(?:in|into|to)\s+{_LANGUAGE}\b"
+            ),
+            _form(
+                r"\bhow (?:do|would|can|should|does) (?:you|i|we|one|someone) "
+                rf"(?:say|write|spell)\b.*\b(?:in|into)\s+{_LANGUAGE}\b"
+            ),
+            _form(rf"\bwhat(?:'s| is| are) the {_LANGUAGE} words? for\b"),
+            _form(rf"^what(?:'s| is) {_QUOTED} in {_LANGUAGE}\s*\?*$"),
         ),
         re.compile(r"translat|dictionar|language|lexic|glossar", re.IGNORECASE),
+        refuse=lambda text, tool_words: _names_the_tools_things(text, tool_words),
     ),
     _Kind(
         "definition",
-        _forms(
-            r"\bwhat (?:does|do) [^?]+ (?:mean|stand for)\b",
-            r"\bwhat [^?]+ means\b",
-            r"\bmeaning of\b",
-            r"\bdefine\b",
-            r"\bdefinition of\b",
-            cased=(
-                # "What is a matinee?", not "What is a Junior Suite?" (the hotel's own room)
-                r"^(?i:what(?:'s| is) an?) (?:[a-z][\w'-]*|[A-Z0-9-]{2,})(?: [a-z][\w'-]*){0,2}"
-                r"\s*\?*$",
-                # "What's the difference between half board and full board?", not the
-                # plans a GPT sells ("between your Basic and Premium plans")
-                r"^(?i:what(?:'s| is) the differences? between) (?!.*\b(?:your|my|our)\b)"
-                r"[a-z][a-z' -]* and [a-z][a-z' -]*\s*\?*$",
+        (
+            _form(
+                r"^(?:and |so |ok,? |okay,? )?what (?:does|do) (?P<term>.+?) (?:mean|stand for)\b",
+                term=True,
+            ),
+            _form(r"^(?:please )?explain what (?P<term>[^?]+?) means\b", term=True),
+            _form(r"^what(?:'s| is) the meaning of (?P<term>[^?]+?)\s*\??$", term=True),
+            _form(
+                r"^(?:please )?define (?:the (?:word|term) )?(?P<term>[^?]+?)\s*[.?]?$", term=True
+            ),
+            _form(r"^what(?:'s| is) an? (?P<term>[\w'-]+(?: [\w'-]+){0,2})\s*\?*$", term=True),
+            _form(
+                r"^what(?:'s| is) the differences? between (?P<term>.+ and .+?)\s*\?*$", term=True
             ),
         ),
         re.compile(r"defin|dictionar|glossar|meaning|encyclop|wiki", re.IGNORECASE),
+        # "What does 'exception' mean on my tracking page?": the carrier's own meaning
+        refuse=lambda text, tool_words: bool(_POSSESSIVE.search(text)),
     ),
     _Kind(
         "arithmetic",
-        _forms(
-            r"\d\s*(?:times|×|\*|plus|minus|divided by|multiplied by)\s*\d",
-            r"\d\s*%\s*(?:of|off)\s*[€$£]?\s*\d",
-            r"\bconvert\b[^?]*\d",
-            r"\d+(?:[.,]\d+)?\s*degrees? (?:celsius|fahrenheit|c|f)\b[^?]* (?:in|to|into) "
-            r"(?:celsius|fahrenheit)\b",
+        (
+            # "What is 15% of 40 euros?", "What's 7 times 8?"
+            _form(
+                rf"^(?:what(?:'s| is)|how much is|calculate|compute|work out)\s+{_NUMBER}\s*"
+                rf"{_OPERATION}\s*{_NUMBER}(?:\s*[a-z€$£]+)?\s*\??$"
+            ),
+            # "Convert 30 km/h to miles per hour.", "What is 18 degrees Celsius in Fahrenheit?"
+            _form(
+                rf"^(?:convert|what(?:'s| is)|how (?:much|many) is)\s+\d[\d.,]*\s*{_UNITS}\s+"
+                rf"(?:in|to|into)\s+(?:an? )?{_UNITS}(?:\s+per\s+{_UNITS})?\s*[.?]?$"
+            ),
+            _form(rf"^how many {_UNITS} (?:are )?in an? {_UNITS}\s*\??$"),
             # "A car costs 49 euros a day. How much is that for 6 days?"
-            rf"{_AMOUNT}[^?]*\bhow (?:much|many)\b[^?]*\bis that\b",
+            _form(
+                rf"{_MONEY}[^?]*\bhow much is that (?:for|over|per|a|an|each|every|in total|"
+                r"altogether)\b(?!.*\b(?:in|to|into)\s+(?:euros?|dollars?|pounds?|yen|[A-Z]{3})\b)"
+            ),
+            # "If I use 9 kWh a day, how many kWh is that over a 30-day month?"
+            _form(rf"\d[\d.,]*\s*(?P<unit>{_UNITS})\b[^?]*\bhow many (?P=unit) is that\b"),
         ),
-        re.compile(r"calculat|convert|conversion|arithmetic|math", re.IGNORECASE),
+        re.compile(
+            r"calculat|convert|conversion|arithmetic|math|exchange|currenc|forex|\bfx\b",
+            re.IGNORECASE,
+        ),
     ),
 )
 
 
+_TRANSLATION_WORDS = frozenset(
+    {"translate", "translating", "say", "write", "spell", "word", "into", "please", "would"}
+)
+
+
+def _names_the_tools_things(text: str, tool_words: set[str]) -> bool:
+    """Whether a translation asks for the GPT's own things ("the German words for your
+    room types", "Translate return policy to Spanish") rather than a phrase it quotes."""
+    if re.search(_QUOTED, text):
+        return False
+    if _POSSESSIVE.search(text):
+        return True
+    words = content_words(re.sub(rf"\b{_LANGUAGE}\b", " ", text, flags=re.IGNORECASE))
+    return bool((words - _TRANSLATION_WORDS) & tool_words)
+
+
 def _tool_text(tools: Iterable[ToolDefinition]) -> str:
-    return " ".join(
-        f"{t['function']['name']} {t['function'].get('description') or ''}" for t in tools
-    )
+    """Everything a tool says of itself: name, description, parameters, their enums."""
+    return " ".join(json.dumps(t.get("function", t), ensure_ascii=False) for t in tools)
+
+
+def _is_general(term: str, tool_words: set[str]) -> bool:
+    """Whether ``term`` is a general one: not the user's own, not a recommendation, not a
+    name (a capital past the first word) and not a word the tools use."""
+    term = term.strip(" '\"‘’“”")
+    if not term or _POSSESSIVE.search(term) or _EVALUATIVE.search(term):
+        return False
+    if re.match(rf"{_REFERRING}\b", term, re.IGNORECASE):
+        return False  # "the remote work policy": a thing of the GPT's, not a word
+    if any(m.start() > 0 for m in _NAME.finditer(term)) or re.search(r"\b[A-Z]{2,}\b", term):
+        return False
+    return not (content_words(term) & tool_words)
 
 
 def self_contained_kind(message: str, tools: Iterable[ToolDefinition]) -> str | None:
     """The kind of self-contained message ``message`` is (``translation``, ``definition``,
     ``arithmetic``), or None when it may ask for a tool's data."""
-    text = " ".join(message.split())
+    text = " ".join(message[:READ_CHARS].split())
     offered = _tool_text(tools)
+    tool_words = content_words(offered)
     for kind in _KINDS:
-        if any(form.search(text) for form in kind.forms) and not kind.tool_words.search(offered):
+        if kind.tool_words.search(offered) or kind.refuse(text, tool_words):
+            continue
+        for form in kind.forms:
+            found = form.pattern.search(text)
+            if found is None:
+                continue
+            if form.term_is_general and not _is_general(found.group("term"), tool_words):
+                continue
             return kind.name
     return None
 
