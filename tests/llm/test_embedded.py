@@ -1723,3 +1723,7 @@ async def test_a_sum_on_the_numbers_given_is_answered_without_a_call(
     assert not calls_made(events)
     assert "".join(e.text for e in events if isinstance(e, TextDelta)) == "That is 294 euros."
     assert len(llama) == 1 and llama[0]["grammar"] == TEXT_GRAMMAR
+    # Worked out for the model, which had written "346".
+    assert llama[0]["messages"][-1]["content"].endswith(
+        "How much is that for 6 days?\n(49 × 6 = 294)"
+    )

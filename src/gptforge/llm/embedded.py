@@ -50,6 +50,7 @@ from gptforge.llm.dates import named_dates
 from gptforge.llm.focus import focused
 from gptforge.llm.queue import ModelGate
 from gptforge.llm.selfcontained import self_contained_kind
+from gptforge.llm.sums import worked_sum
 from gptforge.llm.words import COMMON as _COMMON
 from gptforge.llm.words import WORD as _WORD
 from gptforge.llm.words import content_words as _content_words
@@ -957,6 +958,15 @@ def with_named_dates(text: str, today: date | None) -> str:
     return f"{text}\n({'; '.join(n.describe() for n in named)})"
 
 
+def _with_notes(text: str, today: date | None) -> str:
+    """A user's message with the days it names spelled out after it and the sum it asks
+    for worked out (``(49 × 6 = 294)``, :func:`~gptforge.llm.sums.worked_sum`): the small
+    model's own sums went wrong."""
+    worked = worked_sum(text)
+    shown = with_named_dates(text, today)
+    return f"{shown}\n({worked})" if worked else shown
+
+
 def _as_text_messages(messages: list[Message], tools: list[ToolDefinition]) -> list[Message]:
     """The conversation rewritten for a model that sees tools only as text."""
     tool_lines = "\n".join(
@@ -1004,7 +1014,7 @@ def _as_text_messages(messages: list[Message], tools: list[ToolDefinition]) -> l
             else:
                 out.append({"role": "user", "content": content})
         elif role == "user" and isinstance(message.get("content"), str):
-            out.append({"role": "user", "content": with_named_dates(question, today)})
+            out.append({"role": "user", "content": _with_notes(question, today)})
         else:
             out.append({"role": str(role), "content": message.get("content") or ""})
     return out

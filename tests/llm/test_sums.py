@@ -1,0 +1,45 @@
+"""Sums a message asks for, worked out for the model."""
+
+from __future__ import annotations
+
+import pytest
+
+from gptforge.llm.sums import worked_sum
+
+
+@pytest.mark.parametrize(
+    ("message", "worked"),
+    [
+        ("What is 15% of 40 euros?", "15% of 40 = 6"),
+        ("What is 15 percent of 80?", "15% of 80 = 12"),
+        ("What is 20% off 60 euros?", "60 - 20% = 48"),
+        ("What is 3 times 45 euros?", "3 × 45 = 135"),
+        ("what is 7x8", "7 × 8 = 56"),
+        ("What's 15 + 27?", "15 + 27 = 42"),
+        ("What is 100 - 37?", "100 - 37 = 63"),
+        ("What is 100/4?", "100 ÷ 4 = 25"),
+        ("A car costs 49 euros a day. How much is that for 6 days?", "49 × 6 = 294"),
+        ("A 10-class pass costs 85 euros. How much is that per class?", "85 ÷ 10 = 8.5"),
+        ("If I use 9 kWh a day, how many kWh is that over a 30-day month?", "9 × 30 = 270"),
+        ("It costs 8,50 euros a class, how much is that for 12 classes?", "8.5 × 12 = 102"),
+        ("A flat costs €1,200 a month. How much is that for 3 months?", "1200 × 3 = 3600"),
+    ],
+)
+def test_a_plain_sum_is_worked_out(message: str, worked: str) -> None:
+    assert worked_sum(message) == worked
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "I need parking for 5 hours, how much is that?",  # the price is the API's
+        "A room costs 1,200 euros a month. How much is that per day?",  # days: not given
+        "I ran 5 km in 30 minutes, how much is that per km?",  # which amount?
+        "What is 18 degrees Celsius in Fahrenheit?",
+        "Do you have a room for 2 plus 1 child?",
+        "What is 5 divided by 0?",
+        "Book 2 tickets for 45 euros each.",
+    ],
+)
+def test_other_messages_get_no_sum(message: str) -> None:
+    assert worked_sum(message) is None
