@@ -114,6 +114,16 @@ def test_a_tool_that_does_the_very_thing_keeps_its_messages() -> None:
         "How do I write a review for the kettle?",
         "How can I write to support?",
         "What are the German words for your room types?",
+        # found by a second review
+        "The Basic plan is $10. How much is that for the Pro plan?",
+        "The rate was 90 euros. How much is that for room 204?",
+        "How much is 2-3 nights?",
+        "How much is 2x4 lumber?",
+        "What's 24/7?",
+        "What does status 3 mean?",
+        "What is the meaning of tier 2?",
+        "How would you write the check-in instructions in Italian?",
+        "Translate order 5521 into Spanish",
     ],
 )
 def test_lookups_and_actions_in_the_same_words_are_left_to_the_model(message: str) -> None:

@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from gptforge.llm.base import ToolDefinition
+from gptforge.llm.sums import worked_sum
 from gptforge.llm.words import content_words
 
 READ_CHARS = 500
@@ -47,21 +48,12 @@ _EVALUATIVE = re.compile(
 )
 _NAME = re.compile(r"\b[A-Z][\w'-]*")
 
-_NUMBER = r"[€$£]?\s?\d[\d.,]*"
-_OPERATION = (
-    r"(?:(?:%|\s?percent)\s?(?:of|off)|times|×|\*|x|plus|\+|minus|-|divided by|/|over|"
-    r"multiplied by)"
-)
 _UNITS = (
     r"(?:km/h|kph|mph|m/s|kilomet(?:er|re)s?|km|miles?|met(?:er|re)s?|cm|centimet(?:er|re)s?|"
     r"mm|inch(?:es)?|feet|foot|ft|yards?|kilograms?|kg|grams?|g|ounces?|oz|pounds?|lbs?|"
     r"stones?|lit(?:er|re)s?|l|ml|millilit(?:er|re)s?|gallons?|pints?|cups?|"
     r"degrees? (?:celsius|fahrenheit|c|f)|celsius|fahrenheit|°[cf]|kwh|kilowatt-hours?|"
     r"calories|kcal|joules?|hours?|minutes?|seconds?|days?|weeks?|months?|years?)"
-)
-_MONEY = (
-    r"(?:[€$£]\s?\d[\d.,]*|\d[\d.,]*\s?(?:euros?|eur|dollars?|usd|pounds?|gbp|francs?|chf|"
-    r"kronor|kroner|sek|nok|dkk|zloty|pln|yen|jpy)\b)"
 )
 
 
@@ -101,7 +93,7 @@ _KINDS = (
             ),
             _form(
                 r"\bhow (?:do|would|can|should|does) (?:you|i|we|one|someone) "
-                rf"(?:say|write|spell)\b.*\b(?:in|into)\s+{_LANGUAGE}\b"
+                rf"(?:say|write|spell)\b(?!\s+{_REFERRING}\b).*\b(?:in|into)\s+{_LANGUAGE}\b"
             ),
             _form(rf"\bwhat(?:'s| is| are) the {_LANGUAGE} words? for\b"),
             _form(rf"^what(?:'s| is) {_QUOTED} in {_LANGUAGE}\s*\?*$"),
@@ -133,24 +125,12 @@ _KINDS = (
     _Kind(
         "arithmetic",
         (
-            # "What is 15% of 40 euros?", "What's 7 times 8?"
-            _form(
-                rf"^(?:what(?:'s| is)|how much is|calculate|compute|work out)\s+{_NUMBER}\s*"
-                rf"{_OPERATION}\s*{_NUMBER}(?:\s*[a-z€$£]+)?\s*\??$"
-            ),
             # "Convert 30 km/h to miles per hour.", "What is 18 degrees Celsius in Fahrenheit?"
             _form(
                 rf"^(?:convert|what(?:'s| is)|how (?:much|many) is)\s+\d[\d.,]*\s*{_UNITS}\s+"
                 rf"(?:in|to|into)\s+(?:an? )?{_UNITS}(?:\s+per\s+{_UNITS})?\s*[.?]?$"
             ),
             _form(rf"^how many {_UNITS} (?:are )?in an? {_UNITS}\s*\??$"),
-            # "A car costs 49 euros a day. How much is that for 6 days?"
-            _form(
-                rf"{_MONEY}[^?]*\bhow much is that (?:for|over|per|a|an|each|every|in total|"
-                r"altogether)\b(?!.*\b(?:in|to|into)\s+(?:euros?|dollars?|pounds?|yen|[A-Z]{3})\b)"
-            ),
-            # "If I use 9 kWh a day, how many kWh is that over a 30-day month?"
-            _form(rf"\d[\d.,]*\s*(?P<unit>{_UNITS})\b[^?]*\bhow many (?P=unit) is that\b"),
         ),
         re.compile(
             r"calculat|convert|conversion|arithmetic|math|exchange|currenc|forex|\bfx\b",
@@ -170,7 +150,7 @@ def _names_the_tools_things(text: str, tool_words: set[str]) -> bool:
     room types", "Translate return policy to Spanish") rather than a phrase it quotes."""
     if re.search(_QUOTED, text):
         return False
-    if _POSSESSIVE.search(text):
+    if _POSSESSIVE.search(text) or any(c.isdigit() for c in text):
         return True
     words = content_words(re.sub(rf"\b{_LANGUAGE}\b", " ", text, flags=re.IGNORECASE))
     return bool((words - _TRANSLATION_WORDS) & tool_words)
@@ -191,6 +171,8 @@ def _is_general(term: str, tool_words: set[str]) -> bool:
         return False  # "the remote work policy": a thing of the GPT's, not a word
     if any(m.start() > 0 for m in _NAME.finditer(term)) or re.search(r"\b[A-Z]{2,}\b", term):
         return False
+    if any(c.isdigit() for c in term):
+        return False  # "status 3", "tier 2": the GPT's own codes
     return not (content_words(term) & tool_words)
 
 
@@ -203,6 +185,8 @@ def self_contained_kind(message: str, tools: Iterable[ToolDefinition]) -> str | 
     for kind in _KINDS:
         if kind.tool_words.search(offered) or kind.refuse(text, tool_words):
             continue
+        if kind.name == "arithmetic" and worked_sum(text) is not None:
+            return kind.name  # an expression, or a rate times a count of its unit
         for form in kind.forms:
             found = form.pattern.search(text)
             if found is None:

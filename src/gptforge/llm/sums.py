@@ -1,40 +1,71 @@
 """The sum a message asks for, worked out. Asked "A car costs 49 euros a day. How much is
 that for 6 days?" without a tool, the small model wrote "346"; shown ``(49 × 6 = 294)``
-after the message, as it is shown the days a message names, it copies the result. Only
-forms whose operation is plain are worked out: an expression ("What is 15% of 40
-euros?", "What's 7 times 8?") and an amount per unit with one other number ("How much is
-that for 6 days?" multiplies, "per class" divides)."""
+after the message, as it is shown the days a message names, it copies the result.
+
+Only forms whose operation and operands are plain are worked out, since the note is shown
+with every message, tool or not: an expression ("What is 15% of 40 euros?", "What's 7
+times 8?") and a rate times a count of the rate's own unit ("49 euros a day … for 6
+days", "9 kWh a day … over a 30-day month") or an amount for a count divided per unit
+("A 10-class pass costs 85 euros … per class"). A number that could be read two ways
+("1.200", "2-3 nights", "24/7") gives no sum."""
 
 from __future__ import annotations
 
 import re
 from decimal import Decimal, InvalidOperation
 
-_NUMBER = r"[€$£]?\s?(?P<{name}>\d[\d.,]*)"
+READ_CHARS = 500
+
+_CURRENCY_WORDS = (
+    r"euros?|eur|dollars?|usd|pounds?|gbp|francs?|chf|kronor|kroner|sek|nok|dkk|zloty|pln|"
+    r"yen|jpy"
+)
+_QUANTITY_WORDS = r"kwh|km|kg|lit(?:er|re)s?|miles?|grams?|hours?|minutes?"
+_FIGURE = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:[.,]\d+)?"
+
+
+def _number(name: str) -> str:
+    return rf"[€$£]?\s?(?P<{name}>{_FIGURE})"
+
+
+_OPERATION = (
+    r"(?P<op>(?:%|\s?percent)\s?(?:of|off)|\s+times|\s*×|\s*\*|\s*x|\s+plus|\s*\+|\s+minus|"
+    r"\s+-|\s+divided by|\s+/|\s+multiplied by)\s*"
+)
 _EXPRESSION = re.compile(
     r"^(?:what(?:'s| is)|how much is|calculate|compute|work out)\s+"
-    + _NUMBER.format(name="a")
-    + r"\s*(?P<op>(?:%|\s?percent)\s?(?:of|off)|times|×|\*|x|plus|\+|minus|-|divided by|/|"
-    r"multiplied by)\s*" + _NUMBER.format(name="b") + r"(?:\s*[a-z€$£]+)?\s*\??$",
+    + _number("a")
+    + _OPERATION
+    + _number("b")
+    + rf"(?:\s*(?:{_CURRENCY_WORDS}|{_QUANTITY_WORDS}))?\s*\??$",
     re.IGNORECASE,
 )
+# "49 euros a day", "€90 per night", "9 kWh a day", "14 pounds of trash a week"
+_RATE = re.compile(
+    rf"(?:[€$£]\s?(?P<pre>{_FIGURE})|(?P<post>{_FIGURE})\s?(?:{_CURRENCY_WORDS}|"
+    rf"{_QUANTITY_WORDS})\b)(?: of [a-z]+)?\s+(?:a|an|per|each|every)\s+(?P<unit>[a-z]+)",
+    re.IGNORECASE,
+)
+# "how much is that for 6 days?", "how many kWh is that over a 30-day month?",
+# "over a year of 52 weeks?"
+_TIMES = re.compile(
+    r"\bhow (?:much|many)(?: [a-z]+)? is that (?:for|over|in)\s+(?:an? [a-z]+ of\s+|an?\s+)?"
+    r"(?P<count>\d+)[ -](?P<unit>[a-z]+)(?: [a-z]+)?\s*\??$",
+    re.IGNORECASE,
+)
+# "A 10-class pass costs 85 euros. How much is that per class?"
 _AMOUNT = re.compile(
-    r"(?:[€$£]\s?(?P<pre>\d[\d.,]*)|(?P<post>\d[\d.,]*)\s?(?:euros?|eur|dollars?|usd|pounds?|"
-    r"gbp|francs?|chf|kronor|kroner|sek|nok|dkk|zloty|pln|yen|jpy|kwh|km|kg|lit(?:er|re)s?|"
-    r"hours?|minutes?)\b)",
+    rf"(?:[€$£]\s?(?P<pre>{_FIGURE})|(?P<post>{_FIGURE})\s?(?:{_CURRENCY_WORDS})\b)",
     re.IGNORECASE,
 )
-_RATE_QUESTION = re.compile(
-    r"\bhow (?:much|many)\b[^?]*\bis that (?P<how>per|for|over|in)\b", re.IGNORECASE
-)
-_ANY_NUMBER = re.compile(r"\d[\d.,]*")
+_PER = re.compile(r"\bhow much is that per (?P<unit>[a-z]+)\s*\??$", re.IGNORECASE)
 _MULTIPLY = {"times", "×", "*", "x", "multiplied by"}
+_AMBIGUOUS = re.compile(r"\b\d{1,3}\.\d{3}\b(?!\.)")  # 1.200: a thousand or one point two
 
 
 def _value(text: str) -> Decimal | None:
-    """``1,200`` and ``1.5`` and ``8,5`` as numbers (a comma before three digits groups
+    """``1,200`` and ``1.5`` and ``8,50`` as numbers (a comma before three digits groups
     thousands, any other is a decimal point)."""
-    text = text.rstrip(".,")
     text = re.sub(r",(?=\d{3}\b)", "", text).replace(",", ".")
     try:
         return Decimal(text)
@@ -47,46 +78,75 @@ def _shown(value: Decimal) -> str:
     return f"{rounded:f}"
 
 
+def _stem(unit: str) -> str:
+    """A unit's singular: days → day, classes → class, nights → night."""
+    unit = unit.lower()
+    if re.search(r"(?:ss|x|ch|sh)es$", unit):
+        return unit[:-2]
+    if unit.endswith("s") and not unit.endswith("ss"):
+        return unit[:-1]
+    return unit
+
+
 def _expression(found: re.Match[str]) -> str | None:
     a, b = _value(found["a"]), _value(found["b"])
-    op = " ".join(found["op"].lower().split()).replace(" percent", "%").replace("percent", "%")
+    op = " ".join(found["op"].lower().split()).replace("percent", "%").replace(" %", "%")
     if a is None or b is None:
         return None
-    if op in {"% of", "%of"}:
-        return f"{_shown(a)}% of {_shown(b)} = {_shown(a * b / 100)}"
-    if op in {"% off", "%off"}:
-        return f"{_shown(b)} - {_shown(a)}% = {_shown(b - a * b / 100)}"
-    if op in _MULTIPLY:
-        return f"{_shown(a)} × {_shown(b)} = {_shown(a * b)}"
-    if op in {"plus", "+"}:
-        return f"{_shown(a)} + {_shown(b)} = {_shown(a + b)}"
-    if op in {"minus", "-"}:
-        return f"{_shown(a)} - {_shown(b)} = {_shown(a - b)}"
-    if b == 0:
+    if op.replace(" ", "") == "%of":
+        result, shown = a * b / 100, f"{_shown(a)}% of {_shown(b)}"
+    elif op.replace(" ", "") == "%off":
+        result, shown = b - a * b / 100, f"{_shown(b)} - {_shown(a)}%"
+    elif op in _MULTIPLY:
+        result, shown = a * b, f"{_shown(a)} × {_shown(b)}"
+    elif op in {"plus", "+"}:
+        result, shown = a + b, f"{_shown(a)} + {_shown(b)}"
+    elif op in {"minus", "-"}:
+        result, shown = a - b, f"{_shown(a)} - {_shown(b)}"
+    elif b != 0:
+        result, shown = a / b, f"{_shown(a)} ÷ {_shown(b)}"
+    else:
         return None
-    return f"{_shown(a)} ÷ {_shown(b)} = {_shown(a / b)}"
+    return None if result < 0 else f"{shown} = {_shown(result)}"
 
 
-def _rate(message: str) -> str | None:
-    asked = _RATE_QUESTION.search(message)
-    amounts = list(_AMOUNT.finditer(message))
-    numbers = _ANY_NUMBER.findall(message)
-    if asked is None or len(amounts) != 1 or len(numbers) != 2:
+def _rate_times_count(text: str) -> str | None:
+    asked = _TIMES.search(text)
+    rates = list(_RATE.finditer(text))
+    if asked is None or len(rates) != 1 or _stem(rates[0]["unit"]) != _stem(asked["unit"]):
         return None
-    amount_text = amounts[0]["pre"] or amounts[0]["post"]
-    others = list(numbers)
-    others.remove(next(n for n in numbers if n.rstrip(".,") == amount_text.rstrip(".,")))
-    amount, other = _value(amount_text), _value(others[0])
-    if amount is None or other is None or other == 0:
+    rate, count = _value(rates[0]["pre"] or rates[0]["post"]), _value(asked["count"])
+    if rate is None or count is None:
         return None
-    if asked["how"].lower() == "per":
-        return f"{_shown(amount)} ÷ {_shown(other)} = {_shown(amount / other)}"
-    return f"{_shown(amount)} × {_shown(other)} = {_shown(amount * other)}"
+    return f"{_shown(rate)} × {_shown(count)} = {_shown(rate * count)}"
+
+
+def _amount_per_unit(text: str) -> str | None:
+    asked = _PER.search(text)
+    amounts = list(_AMOUNT.finditer(text))
+    if asked is None or len(amounts) != 1:
+        return None
+    unit = _stem(asked["unit"])
+    counts = [
+        c
+        for c in re.finditer(r"\b(?P<count>\d+)[ -](?P<unit>[a-z]+)", text, re.IGNORECASE)
+        if _stem(c["unit"]) == unit
+    ]
+    if len(counts) != 1:
+        return None
+    amount, count = _value(amounts[0]["pre"] or amounts[0]["post"]), _value(counts[0]["count"])
+    if amount is None or count is None or count == 0:
+        return None
+    return f"{_shown(amount)} ÷ {_shown(count)} = {_shown(amount / count)}"
 
 
 def worked_sum(message: str) -> str | None:
     """The sum ``message`` asks for with its result (``49 × 6 = 294``), or None when it
-    asks for none in a form whose operation is plain."""
-    text = " ".join(message[:500].split())
+    asks for none in a form whose operation and operands are plain."""
+    text = " ".join(message[:READ_CHARS].split())
+    if _AMBIGUOUS.search(text):
+        return None
     found = _EXPRESSION.match(text)
-    return _expression(found) if found else _rate(text)
+    if found:
+        return _expression(found)
+    return _rate_times_count(text) or _amount_per_unit(text)
