@@ -23,6 +23,12 @@ from gptforge.llm.sums import worked_sum
         ("If I use 9 kWh a day, how many kWh is that over a 30-day month?", "9 × 30 = 270"),
         ("It costs 8,50 euros a class, how much is that for 12 classes?", "8.5 × 12 = 102"),
         ("A flat costs €1,200 a month. How much is that for 3 months?", "1200 × 3 = 3600"),
+        ("What is 18 degrees Celsius in Fahrenheit?", "18 °C = 64.4 °F"),
+        ("What is -5 degrees Celsius in Fahrenheit?", "-5 °C = 23 °F"),
+        ("Convert 30 km/h to miles per hour.", "30 km/h = 18.64 mph"),
+        ("How many grams are in a pound?", "1 pound = 453.59 g"),
+        ("How many feet are in a mile?", "1 mile = 5280 feet"),
+        ("Convert 5 kg to pounds", "5 kg = 11.02 pounds"),
     ],
 )
 def test_a_plain_sum_is_worked_out(message: str, worked: str) -> None:
@@ -35,7 +41,8 @@ def test_a_plain_sum_is_worked_out(message: str, worked: str) -> None:
         "I need parking for 5 hours, how much is that?",  # the price is the API's
         "A room costs 1,200 euros a month. How much is that per day?",  # days: not given
         "I ran 5 km in 30 minutes, how much is that per km?",  # which amount?
-        "What is 18 degrees Celsius in Fahrenheit?",
+        "How much is 50 pounds in euros?",  # a currency: a rate to look up
+        "Convert 30 km/h to kg",
         "Do you have a room for 2 plus 1 child?",
         "What is 5 divided by 0?",
         "Book 2 tickets for 45 euros each.",

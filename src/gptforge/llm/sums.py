@@ -3,7 +3,8 @@ that for 6 days?" without a tool, the small model wrote "346"; shown ``(49 × 6 
 after the message, as it is shown the days a message names, it copies the result.
 
 Only forms whose operation and operands are plain are worked out, since the note is shown
-with every message, tool or not: an expression ("What is 15% of 40 euros?", "What's 7
+with every message, tool or not: a unit conversion ("18 degrees Celsius in Fahrenheit",
+"How many grams are in a pound?"), an expression ("What is 15% of 40 euros?", "What's 7
 times 8?") and a rate times a count of the rate's own unit ("49 euros a day … for 6
 days", "9 kWh a day … over a 30-day month") or an amount for a count divided per unit
 ("A 10-class pass costs 85 euros … per class"). A number that could be read two ways
@@ -140,6 +141,120 @@ def _amount_per_unit(text: str) -> str | None:
     return f"{_shown(amount)} ÷ {_shown(count)} = {_shown(amount / count)}"
 
 
+# A unit's name → (what it measures, how many of the base unit one is). Temperatures are
+# converted by formula.
+_UNIT_TABLE: dict[str, tuple[str, float]] = {
+    "km": ("length", 1000.0),
+    "m": ("length", 1.0),
+    "cm": ("length", 0.01),
+    "mm": ("length", 0.001),
+    "mile": ("length", 1609.344),
+    "yard": ("length", 0.9144),
+    "foot": ("length", 0.3048),
+    "inch": ("length", 0.0254),
+    "km/h": ("speed", 1 / 3.6),
+    "mph": ("speed", 0.44704),
+    "m/s": ("speed", 1.0),
+    "kg": ("mass", 1000.0),
+    "g": ("mass", 1.0),
+    "pound": ("mass", 453.59237),
+    "ounce": ("mass", 28.349523125),
+    "stone": ("mass", 6350.29318),
+    "l": ("volume", 1.0),
+    "ml": ("volume", 0.001),
+    "gallon": ("volume", 3.785411784),
+    "pint": ("volume", 0.473176473),
+    "°C": ("temperature", 1.0),
+    "°F": ("temperature", 1.0),
+}
+_UNIT_NAMES = [
+    (r"km/h|kph|kmh|kilomet(?:er|re)s? per hour", "km/h"),
+    (r"mph|miles? per hour", "mph"),
+    (r"m/s|met(?:er|re)s? per second", "m/s"),
+    (r"km|kilomet(?:er|re)s?", "km"),
+    (r"cm|centimet(?:er|re)s?", "cm"),
+    (r"mm|millimet(?:er|re)s?", "mm"),
+    (r"m|met(?:er|re)s?", "m"),
+    (r"miles?", "mile"),
+    (r"yards?|yd", "yard"),
+    (r"feet|foot|ft", "foot"),
+    (r"inch(?:es)?|in\.", "inch"),
+    (r"kg|kilos?|kilograms?", "kg"),
+    (r"g|grams?", "g"),
+    (r"pounds?|lbs?", "pound"),
+    (r"ounces?|oz", "ounce"),
+    (r"stones?|st", "stone"),
+    (r"l|lit(?:er|re)s?", "l"),
+    (r"ml|millilit(?:er|re)s?", "ml"),
+    (r"gallons?|gal", "gallon"),
+    (r"pints?", "pint"),
+    (r"(?:degrees? )?(?:celsius|centigrade)|°c|degrees? c", "°C"),
+    (r"(?:degrees? )?fahrenheit|°f|degrees? f", "°F"),
+]
+_UNIT = "(?:" + "|".join(pattern for pattern, _ in _UNIT_NAMES) + ")"
+_CONVERSION = re.compile(
+    rf"^(?:convert|what(?:'s| is)|how (?:much|many) is)\s+(?P<n>-?(?:{_FIGURE}))\s*"
+    rf"(?P<source>{_UNIT})\s+(?:in|to|into)\s+(?:an? )?(?P<target>{_UNIT})\s*[.?]?$",
+    re.IGNORECASE,
+)
+_UNITS_IN_ONE = re.compile(
+    rf"^how many (?P<target>{_UNIT}) (?:are )?in (?:an? |one )(?P<source>{_UNIT})\s*\??$",
+    re.IGNORECASE,
+)
+
+
+def _unit(name: str) -> str | None:
+    for pattern, unit in _UNIT_NAMES:
+        if re.fullmatch(pattern, name, re.IGNORECASE):
+            return unit
+    return None
+
+
+def _converted(amount: Decimal, source_name: str, target_name: str) -> str | None:
+    source, target = _unit(source_name), _unit(target_name)
+    if source is None or target is None or source == target:
+        return None
+    (kind, source_factor), (target_kind, target_factor) = _UNIT_TABLE[source], _UNIT_TABLE[target]
+    if kind != target_kind:
+        return None
+    value = float(amount)
+    if kind == "temperature":
+        result = value * 9 / 5 + 32 if source == "°C" else (value - 32) * 5 / 9
+    else:
+        result = value * source_factor / target_factor
+    shown = Decimal(repr(result)).quantize(Decimal("0.01")).normalize()
+    return f"{_shown(amount)} {_named(source, amount)} = {shown:f} {_named(target, shown)}"
+
+
+def _named(unit: str, amount: Decimal) -> str:
+    """``mile`` or ``miles``, ``foot`` or ``feet``; symbols stay as they are."""
+    if amount == 1 or unit not in {
+        "mile",
+        "yard",
+        "foot",
+        "inch",
+        "pound",
+        "ounce",
+        "stone",
+        "gallon",
+        "pint",
+    }:
+        return unit
+    return {"foot": "feet", "inch": "inches"}.get(unit, unit + "s")
+
+
+def _conversion(text: str) -> str | None:
+    found = _CONVERSION.match(text)
+    if found:
+        amount = _value(found["n"].lstrip("-"))
+        if amount is None:
+            return None
+        amount = -amount if found["n"].startswith("-") else amount
+        return _converted(amount, found["source"], found["target"])
+    found = _UNITS_IN_ONE.match(text)
+    return _converted(Decimal(1), found["source"], found["target"]) if found else None
+
+
 def worked_sum(message: str) -> str | None:
     """The sum ``message`` asks for with its result (``49 × 6 = 294``), or None when it
     asks for none in a form whose operation and operands are plain."""
@@ -149,4 +264,4 @@ def worked_sum(message: str) -> str | None:
     found = _EXPRESSION.match(text)
     if found:
         return _expression(found)
-    return _rate_times_count(text) or _amount_per_unit(text)
+    return _rate_times_count(text) or _amount_per_unit(text) or _conversion(text)
