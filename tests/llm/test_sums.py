@@ -26,8 +26,7 @@ from gptforge.llm.sums import worked_sum
         ("What is 18 degrees Celsius in Fahrenheit?", "18 °C = 64.4 °F"),
         ("What is -5 degrees Celsius in Fahrenheit?", "-5 °C = 23 °F"),
         ("Convert 30 km/h to miles per hour.", "30 km/h = 18.64 mph"),
-        ("How many grams are in a pound?", "1 pound = 453.59 g"),
-        ("How many feet are in a mile?", "1 mile = 5280 feet"),
+        ("What is 10 km in miles?", "10 km = 6.21 miles"),
         ("Convert 5 kg to pounds", "5 kg = 11.02 pounds"),
     ],
 )
@@ -42,6 +41,7 @@ def test_a_plain_sum_is_worked_out(message: str, worked: str) -> None:
         "A room costs 1,200 euros a month. How much is that per day?",  # days: not given
         "I ran 5 km in 30 minutes, how much is that per km?",  # which amount?
         "How much is 50 pounds in euros?",  # a currency: a rate to look up
+        "How many grams are in a pound?",  # with its note the model wrote nonsense
         "Convert 30 km/h to kg",
         "Do you have a room for 2 plus 1 child?",
         "What is 5 divided by 0?",

@@ -3,12 +3,12 @@ that for 6 days?" without a tool, the small model wrote "346"; shown ``(49 × 6 
 after the message, as it is shown the days a message names, it copies the result.
 
 Only forms whose operation and operands are plain are worked out, since the note is shown
-with every message, tool or not: a unit conversion ("18 degrees Celsius in Fahrenheit",
-"How many grams are in a pound?"), an expression ("What is 15% of 40 euros?", "What's 7
-times 8?") and a rate times a count of the rate's own unit ("49 euros a day … for 6
-days", "9 kWh a day … over a 30-day month") or an amount for a count divided per unit
-("A 10-class pass costs 85 euros … per class"). A number that could be read two ways
-("1.200", "2-3 nights", "24/7") gives no sum."""
+with every message, tool or not: a conversion of an amount ("18 degrees Celsius in
+Fahrenheit", "Convert 30 km/h to miles per hour"), an expression ("What is 15% of 40
+euros?", "What's 7 times 8?"), a rate times a count of the rate's own unit ("49 euros a
+day … for 6 days", "9 kWh a day … over a 30-day month") and an amount for a count divided
+per unit ("A 10-class pass costs 85 euros … per class"). A number that could be read two
+ways ("1.200", "2-3 nights", "24/7") gives no sum."""
 
 from __future__ import annotations
 
@@ -197,10 +197,6 @@ _CONVERSION = re.compile(
     rf"(?P<source>{_UNIT})\s+(?:in|to|into)\s+(?:an? )?(?P<target>{_UNIT})\s*[.?]?$",
     re.IGNORECASE,
 )
-_UNITS_IN_ONE = re.compile(
-    rf"^how many (?P<target>{_UNIT}) (?:are )?in (?:an? |one )(?P<source>{_UNIT})\s*\??$",
-    re.IGNORECASE,
-)
 
 
 def _unit(name: str) -> str | None:
@@ -226,21 +222,26 @@ def _converted(amount: Decimal, source_name: str, target_name: str) -> str | Non
     return f"{_shown(amount)} {_named(source, amount)} = {shown:f} {_named(target, shown)}"
 
 
+_WORDS = {
+    "m": ("metre", "metres"),
+    "mile": ("mile", "miles"),
+    "yard": ("yard", "yards"),
+    "foot": ("foot", "feet"),
+    "inch": ("inch", "inches"),
+    "g": ("gram", "grams"),
+    "pound": ("pound", "pounds"),
+    "ounce": ("ounce", "ounces"),
+    "stone": ("stone", "stone"),
+    "l": ("litre", "litres"),
+    "gallon": ("US gallon", "US gallons"),
+    "pint": ("US pint", "US pints"),
+}
+
+
 def _named(unit: str, amount: Decimal) -> str:
-    """``mile`` or ``miles``, ``foot`` or ``feet``; symbols stay as they are."""
-    if amount == 1 or unit not in {
-        "mile",
-        "yard",
-        "foot",
-        "inch",
-        "pound",
-        "ounce",
-        "stone",
-        "gallon",
-        "pint",
-    }:
-        return unit
-    return {"foot": "feet", "inch": "inches"}.get(unit, unit + "s")
+    """``mile`` or ``miles``, ``gram`` or ``grams``; symbols such as km and °C as they are."""
+    one, many = _WORDS.get(unit, (unit, unit))
+    return one if amount == 1 else many
 
 
 def _conversion(text: str) -> str | None:
@@ -251,8 +252,9 @@ def _conversion(text: str) -> str | None:
             return None
         amount = -amount if found["n"].startswith("-") else amount
         return _converted(amount, found["source"], found["target"])
-    found = _UNITS_IN_ONE.match(text)
-    return _converted(Decimal(1), found["source"], found["target"]) if found else None
+    # "How many grams are in a pound?" gets no note: with "(1 pound = 453.59 grams)" after
+    # it the model wrote the tool lines back; without, it answers 453.59.
+    return None
 
 
 def worked_sum(message: str) -> str | None:
