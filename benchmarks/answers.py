@@ -40,7 +40,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import importlib.util
 import json
 import re
 import socket
@@ -49,6 +48,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import types
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -302,20 +302,49 @@ def summary(outcomes: list[Outcome]) -> dict[str, Any]:
     }
 
 
-def baseline_provider(ref: str, address: str) -> ModelProvider:
-    """The embedded provider as it was at ``ref``, talking to the already loaded model."""
-    source = subprocess.run(
-        ["git", "show", f"{ref}:src/gptforge/llm/embedded.py"],
-        check=True,
+# The provider's own modules are loaded as they were at the ref too; the event types
+# (base) and the model's one queue (queue) stay shared, so the runtime reads both sides'
+# events and the two providers take turns on the one model.
+_SHARED_LLM_MODULES = frozenset({"__init__", "base", "queue", "openai_compat", "scripted"})
+_BASELINE = "gptforge_baseline_llm"
+
+
+def _source_at(ref: str, path: str) -> str | None:
+    shown = subprocess.run(
+        ["git", "show", f"{ref}:{path}"],
         capture_output=True,
         text=True,
         cwd=Path(__file__).resolve().parents[1],
-    ).stdout
-    spec = importlib.util.spec_from_loader("gptforge_baseline_embedded", loader=None)
-    assert spec is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while defining
-    exec(compile(source, f"{ref}:embedded.py", "exec"), module.__dict__)
+    )
+    return shown.stdout if shown.returncode == 0 else None
+
+
+def _module_at(ref: str, name: str) -> types.ModuleType:
+    """``gptforge/llm/<name>.py`` as it was at ``ref``, its imports of the provider's own
+    modules pointed at their versions at ``ref``."""
+    qualified = f"{_BASELINE}.{name}"
+    if qualified in sys.modules:
+        return sys.modules[qualified]
+    source = _source_at(ref, f"src/gptforge/llm/{name}.py")
+    if source is None:
+        raise SystemExit(f"--compare {ref}: src/gptforge/llm/{name}.py does not exist there")
+    for imported in sorted(set(re.findall(r"from gptforge\.llm\.(\w+) import", source))):
+        if imported not in _SHARED_LLM_MODULES:
+            _module_at(ref, imported)
+            source = source.replace(
+                f"from gptforge.llm.{imported} import", f"from {_BASELINE}.{imported} import"
+            )
+    module = types.ModuleType(qualified)
+    sys.modules[qualified] = module  # dataclasses look their module up while defining
+    exec(compile(source, f"{ref}:{name}.py", "exec"), module.__dict__)
+    return module
+
+
+def baseline_provider(ref: str, address: str) -> ModelProvider:
+    """The embedded provider as it was at ``ref`` (with the provider's own modules, such as
+    ``dates``, as they were there), talking to the already loaded model."""
+    sys.modules.setdefault(_BASELINE, types.ModuleType(_BASELINE))
+    module = _module_at(ref, "embedded")
     server = module._EmbeddedServer
     server._address = address
     if hasattr(server, "_config"):
