@@ -1648,12 +1648,13 @@ class EmbeddedProvider:
         unidentified: list[list[str]] | None = []
         asking = bool(tools) and messages[-1].get("role") == "user"
         kind = self_contained_kind(_last_question(messages), tools) if asking else None
-        if kind == "arithmetic" or (kind and not _identifiers_asked(messages)):
+        named_an_id = asking and bool(_identifiers_asked(messages))
+        if kind == "arithmetic" or (kind and not named_an_id):
             # A translation, a definition or a sum is told by its words, before the model
             # is asked; a sum's numbers ("49 euros a day") are no identifiers.
             offered = []
             routed = True
-        elif asking and not _identifiers_asked(messages):
+        elif asking and not named_an_id:
             # The route question first: a message that needs no tool (a joke, a
             # translation) is answered at once instead of after up to three guessed calls
             # the checks below rule out one by one.

@@ -45,12 +45,12 @@ def _codes(text: str) -> set[str]:
     return {c.lower().strip(".-") for c in _CODE.findall(text)}
 
 
-def _labels(value: Any, key: str = "") -> list[str]:
+def _labels(value: Any) -> list[str]:
     """What a record is about: its keys and its short text and code fields, nested."""
     if isinstance(value, dict):
-        return [part for k, v in value.items() for part in [str(k), *_labels(v, str(k))]]
+        return [part for k, v in value.items() for part in [str(k), *_labels(v)]]
     if isinstance(value, list):
-        return [part for v in value for part in _labels(v, key)]
+        return [part for v in value for part in _labels(v)]
     if isinstance(value, str):
         return [value] if len(value) <= SHORT_VALUE else []
     return []

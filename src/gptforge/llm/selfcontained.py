@@ -195,8 +195,3 @@ def self_contained_kind(message: str, tools: Iterable[ToolDefinition]) -> str | 
                 continue
             return kind.name
     return None
-
-
-def is_self_contained(message: str, tools: Iterable[ToolDefinition]) -> bool:
-    """Whether ``message`` needs nothing from ``tools``: see :func:`self_contained_kind`."""
-    return self_contained_kind(message, tools) is not None

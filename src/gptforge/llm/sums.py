@@ -59,6 +59,7 @@ _AMOUNT = re.compile(
     rf"(?:[€$£]\s?(?P<pre>{_FIGURE})|(?P<post>{_FIGURE})\s?(?:{_CURRENCY_WORDS})\b)",
     re.IGNORECASE,
 )
+_COUNT = re.compile(r"\b(?P<count>\d+)[ -](?P<unit>[a-z]+)", re.IGNORECASE)  # "10-class"
 _PER = re.compile(r"\bhow much is that per (?P<unit>[a-z]+)\s*\??$", re.IGNORECASE)
 _MULTIPLY = {"times", "×", "*", "x", "multiplied by"}
 _AMBIGUOUS = re.compile(r"\b\d{1,3}\.\d{3}\b(?!\.)")  # 1.200: a thousand or one point two
@@ -128,11 +129,7 @@ def _amount_per_unit(text: str) -> str | None:
     if asked is None or len(amounts) != 1:
         return None
     unit = _stem(asked["unit"])
-    counts = [
-        c
-        for c in re.finditer(r"\b(?P<count>\d+)[ -](?P<unit>[a-z]+)", text, re.IGNORECASE)
-        if _stem(c["unit"]) == unit
-    ]
+    counts = [c for c in _COUNT.finditer(text) if _stem(c["unit"]) == unit]
     if len(counts) != 1:
         return None
     amount, count = _value(amounts[0]["pre"] or amounts[0]["post"]), _value(counts[0]["count"])
@@ -245,16 +242,13 @@ def _named(unit: str, amount: Decimal) -> str:
 
 
 def _conversion(text: str) -> str | None:
+    # Only an amount given: "How many grams are in a pound?" gets no note. With "(1 pound
+    # = 453.59 grams)" after it the model wrote the tool lines back; without, it answers.
     found = _CONVERSION.match(text)
-    if found:
-        amount = _value(found["n"].lstrip("-"))
-        if amount is None:
-            return None
-        amount = -amount if found["n"].startswith("-") else amount
-        return _converted(amount, found["source"], found["target"])
-    # "How many grams are in a pound?" gets no note: with "(1 pound = 453.59 grams)" after
-    # it the model wrote the tool lines back; without, it answers 453.59.
-    return None
+    amount = _value(found["n"]) if found else None
+    if found is None or amount is None:
+        return None
+    return _converted(amount, found["source"], found["target"])
 
 
 def worked_sum(message: str) -> str | None:
