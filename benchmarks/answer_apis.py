@@ -1,4 +1,4 @@
-"""The APIs behind benchmarks/answers.py: fourteen shapes, deterministic data, a request log.
+"""The APIs behind benchmarks/answers.py: sixteen shapes, deterministic data, a request log.
 
 - weather: the bundled demo API (flat objects, a list of days);
 - shop: search, details, orders and opening hours, with closed days, out-of-stock
@@ -56,7 +56,21 @@
   serve), collection calendars per street with alternating recycling weeks and holiday
   shifts (Thanksgiving), what goes in which cart (conditions, items no cart accepts),
   drop-off centers (a weekday closed, a one-off closure, a seasonal site), missed-collection
-  reports (no return trip), bulky item pickups (cancelled for an unpaid fee) and fees.
+  reports (no return trip), bulky item pickups (cancelled for an unpaid fee) and fees;
+- restaurant: a restaurant group's API with integer location ids, confirmation codes and
+  gift card numbers as text, course, diet and allergen enums, opening hours per weekday (a
+  weekday closed, Christmas Eve hours, holiday closures), menus by course with prices,
+  allergens and dietary flags (dishes sold out today), table availability by date and party
+  size (fully booked times, a party above the online maximum rejected with a 422),
+  reservations (confirmed, cancelled by the restaurant, waitlisted), delivery by UK postcode
+  (a district not served) and gift card balances (one expired);
+- university: a university's student API with course codes as text ("CS 2110", also
+  "cs2110") and student ids, program, residency and event type enums, a course search,
+  course details with prerequisites and sections (instructor, days, times, room, seats; one
+  section full, one course with a closed waitlist), final exams (one moved to another room,
+  one course with no final exam), the academic calendar (add/drop deadline passed, reading
+  week, holidays), library study rooms by date (rooms with hourly slots), tuition nested by
+  program and residency, and enrollment (an unpaid balance hold that blocks registration).
 
 Each app is served on a free 127.0.0.1 port by the benchmark; every request it
 receives is appended to a log so the benchmark reads the operations from the API
@@ -8070,5 +8084,1984 @@ def create_waste_app(server_url: str) -> FastAPI:
         if topic:
             return {"topic": topic, topic: WASTE_FEES[topic]}
         return {"city": "Westbrook Falls", **WASTE_FEES}
+
+    return app
+
+
+# ---------------------------------------------------------------------------- restaurant
+
+RESTO_DAY = "2026-12-22"  # a Tuesday
+RESTO_BOOKING_UNTIL = "2027-02-28"
+RESTO_EVENTS_EMAIL = "events@saffronandsalt.co.uk"
+RESTO_LOCATIONS: dict[int, dict[str, Any]] = {
+    12: {
+        "name": "Saffron & Salt Harbourside",
+        "area": "Harbourside",
+        "aliases": "harbour harbor waterfront city centre center quay",
+        "address": {"street": "3 Narrow Quay", "city": "Bristol", "postcode": "BS1 4QA"},
+        "phone": "0117 496 0121",
+        "email": "harbourside@saffronandsalt.co.uk",
+        "hours": {
+            "Monday": None,
+            **{key: {"open": "12:00", "close": "22:00"} for key in WEEK[1:4]},
+            "Friday": {"open": "12:00", "close": "23:00"},
+            "Saturday": {"open": "12:00", "close": "23:00"},
+            "Sunday": {"open": "12:00", "close": "21:00"},
+        },
+        "special_hours": [
+            {
+                "date": "2026-12-24",
+                "open": "12:00",
+                "close": "16:00",
+                "reason": "Christmas Eve: lunch only, last table at 14:30.",
+            },
+            {
+                "date": "2026-12-31",
+                "open": "18:00",
+                "close": "01:00",
+                "reason": "New Year's Eve: set menu only (65 GBP per person).",
+            },
+        ],
+        "closures": [
+            {"date": "2026-12-25", "reason": "Closed for Christmas Day."},
+            {"date": "2027-01-01", "reason": "Closed for New Year's Day."},
+        ],
+        "services": ["dine-in", "takeaway"],
+        "seats": 110,
+        "max_party_online": 8,
+        "private_dining": "Private dining room for 10 to 20 guests: " + RESTO_EVENTS_EMAIL,
+        "accessibility": "Step-free entrance and an accessible toilet on the ground floor.",
+        "notes": "Heated terrace (30 seats) on the water; dogs welcome on the terrace.",
+    },
+    15: {
+        "name": "Saffron & Salt Clifton",
+        "area": "Clifton Village",
+        "aliases": "clifton village",
+        "address": {
+            "street": "41 Princess Victoria Street",
+            "city": "Bristol",
+            "postcode": "BS8 4BX",
+        },
+        "phone": "0117 496 0158",
+        "email": "clifton@saffronandsalt.co.uk",
+        "hours": {
+            "Monday": {"open": "17:00", "close": "22:00"},
+            "Tuesday": None,
+            "Wednesday": {"open": "17:00", "close": "22:00"},
+            "Thursday": {"open": "17:00", "close": "22:00"},
+            "Friday": {"open": "12:00", "close": "22:30"},
+            "Saturday": {"open": "12:00", "close": "22:30"},
+            "Sunday": {"open": "12:00", "close": "17:00"},
+        },
+        "special_hours": [],
+        "closures": [
+            {"date": "2026-12-25", "reason": "Closed for Christmas Day."},
+            {"date": "2026-12-26", "reason": "Closed for Boxing Day."},
+        ],
+        "services": ["dine-in"],
+        "seats": 48,
+        "max_party_online": 6,
+        "private_dining": None,
+        "accessibility": "Three steps at the entrance; no accessible toilet.",
+        "notes": "Dinner only from Monday to Thursday. Children welcome until 19:00.",
+    },
+    18: {
+        "name": "Saffron & Salt Gloucester Road",
+        "area": "Bishopston",
+        "aliases": "gloucester road glos road bishopston horfield",
+        "address": {"street": "212 Gloucester Road", "city": "Bristol", "postcode": "BS7 8NU"},
+        "phone": "0117 496 0189",
+        "email": "gloucesterroad@saffronandsalt.co.uk",
+        "hours": {
+            **{key: {"open": "11:30", "close": "21:30"} for key in WEEK[:4]},
+            "Friday": {"open": "11:30", "close": "22:30"},
+            "Saturday": {"open": "11:30", "close": "22:30"},
+            "Sunday": None,
+        },
+        "special_hours": [],
+        "closures": [
+            {"date": "2026-12-25", "reason": "Closed for Christmas Day."},
+            {"date": "2026-12-26", "reason": "Closed for Boxing Day."},
+        ],
+        "services": ["dine-in", "takeaway", "delivery"],
+        "seats": 40,
+        "max_party_online": 8,
+        "private_dining": None,
+        "accessibility": "Step-free entrance; accessible toilet.",
+        "notes": "Our delivery kitchen: every delivery order is cooked here.",
+    },
+}
+RESTO_DISHES: dict[str, dict[str, Any]] = {
+    "hummus": {
+        "course": "small_plates",
+        "name": "Hummus with warm flatbread",
+        "description": "Chickpeas, tahini, lemon and olive oil.",
+        "price_gbp": 6.5,
+        "allergens": ["sesame", "gluten"],
+        "vegan": True,
+        "vegetarian": True,
+        "gluten_free": False,
+    },
+    "baba-ganoush": {
+        "course": "small_plates",
+        "name": "Baba ganoush with crudités",
+        "description": "Smoked aubergine, tahini and pomegranate.",
+        "price_gbp": 6.5,
+        "allergens": ["sesame"],
+        "vegan": True,
+        "vegetarian": True,
+        "gluten_free": True,
+    },
+    "halloumi-fries": {
+        "course": "small_plates",
+        "name": "Halloumi fries with za'atar and pomegranate",
+        "description": "Battered halloumi, za'atar, pomegranate molasses.",
+        "price_gbp": 7.0,
+        "allergens": ["milk", "gluten", "sesame"],
+        "vegan": False,
+        "vegetarian": True,
+        "gluten_free": False,
+    },
+    "falafel": {
+        "course": "small_plates",
+        "name": "Falafel with tahini sauce",
+        "description": "Five herb falafel made with chickpea flour.",
+        "price_gbp": 6.0,
+        "allergens": ["sesame"],
+        "vegan": True,
+        "vegetarian": True,
+        "gluten_free": True,
+    },
+    "muhammara": {
+        "course": "small_plates",
+        "name": "Muhammara",
+        "description": "Roasted red pepper and walnut dip with toasted breadcrumbs.",
+        "price_gbp": 6.5,
+        "allergens": ["tree_nuts", "gluten"],
+        "vegan": True,
+        "vegetarian": True,
+        "gluten_free": False,
+    },
+    "octopus": {
+        "course": "small_plates",
+        "name": "Chargrilled octopus",
+        "description": "With smoked paprika, lemon and olive oil.",
+        "price_gbp": 11.0,
+        "allergens": ["molluscs"],
+        "vegan": False,
+        "vegetarian": False,
+        "gluten_free": True,
+    },
+    "prawns": {
+        "course": "small_plates",
+        "name": "Prawns with chilli and garlic",
+        "description": "King prawns, Aleppo chilli, garlic and white wine.",
+        "price_gbp": 9.5,
+        "allergens": ["crustaceans", "sulphites"],
+        "vegan": False,
+        "vegetarian": False,
+        "gluten_free": True,
+    },
+    "lamb-shoulder": {
+        "course": "mains",
+        "name": "Slow-roast lamb shoulder with pomegranate molasses",
+        "description": "Seven-hour lamb, pickled red onion, herb salad. For one.",
+        "price_gbp": 22.0,
+        "allergens": ["celery", "sulphites"],
+        "vegan": False,
+        "vegetarian": False,
+        "gluten_free": True,
+    },
+    "chicken-shish": {
+        "course": "mains",
+        "name": "Chicken shish with garlic toum",
+        "description": "Yoghurt-marinated chicken thigh skewers with sesame flatbread.",
+        "price_gbp": 17.5,
+        "allergens": ["milk", "gluten", "sesame"],
+        "vegan": False,
+        "vegetarian": False,
+        "gluten_free": False,
+    },
+    "cauliflower": {
+        "course": "mains",
+        "name": "Spiced cauliflower steak with tahini and almonds",
+        "description": "Roasted cauliflower, tahini, toasted almonds, green chilli.",
+        "price_gbp": 15.0,
+        "allergens": ["sesame", "tree_nuts"],
+        "vegan": True,
+        "vegetarian": True,
+        "gluten_free": True,
+    },
+    "sea-bass": {
+        "course": "mains",
+        "name": "Sea bass with chermoula and freekeh",
+        "description": "Pan-fried sea bass fillet, chermoula, smoked freekeh.",
+        "price_gbp": 21.0,
+        "allergens": ["fish", "gluten", "celery"],
+        "vegan": False,
+        "vegetarian": False,
+        "gluten_free": False,
+    },
+    "sea-bream": {
+        "course": "mains",
+        "name": "Whole roasted sea bream",
+        "description": "With preserved lemon, capers and herbs. Allow 30 minutes.",
+        "price_gbp": 26.0,
+        "allergens": ["fish"],
+        "vegan": False,
+        "vegetarian": False,
+        "gluten_free": True,
+    },
+    "tagine": {
+        "course": "mains",
+        "name": "Mushroom and chickpea tagine with couscous",
+        "description": "Slow-cooked with apricots, ras el hanout and herbs.",
+        "price_gbp": 16.0,
+        "allergens": ["gluten", "celery"],
+        "vegan": True,
+        "vegetarian": True,
+        "gluten_free": False,
+    },
+    "kofta": {
+        "course": "mains",
+        "name": "Beef kofta with tahini yoghurt",
+        "description": "Chargrilled beef kofta, tahini yoghurt, mustard-dressed leaves.",
+        "price_gbp": 18.5,
+        "allergens": ["milk", "sesame", "mustard"],
+        "vegan": False,
+        "vegetarian": False,
+        "gluten_free": True,
+    },
+    "saffron-rice": {
+        "course": "sides",
+        "name": "Saffron rice",
+        "description": "Basmati rice with saffron and crispy shallots.",
+        "price_gbp": 4.0,
+        "allergens": [],
+        "vegan": True,
+        "vegetarian": True,
+        "gluten_free": True,
+    },
+    "fattoush": {
+        "course": "sides",
+        "name": "Fattoush salad",
+        "description": "Tomato, cucumber, radish, sumac and crispy pitta.",
+        "price_gbp": 5.0,
+        "allergens": ["gluten"],
+        "vegan": True,
+        "vegetarian": True,
+        "gluten_free": False,
+    },
+    "flatbread": {
+        "course": "sides",
+        "name": "Sesame flatbread",
+        "description": "Baked to order.",
+        "price_gbp": 3.0,
+        "allergens": ["gluten", "sesame"],
+        "vegan": True,
+        "vegetarian": True,
+        "gluten_free": False,
+    },
+    "fries": {
+        "course": "sides",
+        "name": "Fries with baharat salt",
+        "description": "Cooked in a fryer shared with the halloumi fries.",
+        "price_gbp": 4.0,
+        "allergens": [],
+        "vegan": True,
+        "vegetarian": True,
+        "gluten_free": False,
+    },
+    "baklava": {
+        "course": "desserts",
+        "name": "Pistachio baklava",
+        "description": "Filo, pistachio, honey and butter.",
+        "price_gbp": 6.5,
+        "allergens": ["tree_nuts", "gluten", "milk"],
+        "vegan": False,
+        "vegetarian": True,
+        "gluten_free": False,
+    },
+    "panna-cotta": {
+        "course": "desserts",
+        "name": "Orange blossom panna cotta",
+        "description": "Set with agar; with poached quince.",
+        "price_gbp": 6.0,
+        "allergens": ["milk"],
+        "vegan": False,
+        "vegetarian": True,
+        "gluten_free": True,
+    },
+    "mousse": {
+        "course": "desserts",
+        "name": "Dark chocolate and tahini mousse",
+        "description": "Made with aquafaba; sesame brittle.",
+        "price_gbp": 6.5,
+        "allergens": ["sesame", "soya"],
+        "vegan": True,
+        "vegetarian": True,
+        "gluten_free": True,
+    },
+    "peanut-ice-cream": {
+        "course": "desserts",
+        "name": "Salted peanut and date ice cream",
+        "description": "Two scoops, made in house.",
+        "price_gbp": 5.5,
+        "allergens": ["peanuts", "milk", "eggs"],
+        "vegan": False,
+        "vegetarian": True,
+        "gluten_free": True,
+    },
+    "sorbet": {
+        "course": "desserts",
+        "name": "Blood orange sorbet",
+        "description": "Two scoops.",
+        "price_gbp": 4.5,
+        "allergens": [],
+        "vegan": True,
+        "vegetarian": True,
+        "gluten_free": True,
+    },
+}
+RESTO_MENUS: dict[int, list[str]] = {
+    12: [
+        "hummus",
+        "baba-ganoush",
+        "halloumi-fries",
+        "falafel",
+        "muhammara",
+        "octopus",
+        "prawns",
+        "lamb-shoulder",
+        "chicken-shish",
+        "cauliflower",
+        "sea-bass",
+        "tagine",
+        "kofta",
+        "saffron-rice",
+        "fattoush",
+        "flatbread",
+        "fries",
+        "baklava",
+        "panna-cotta",
+        "mousse",
+        "peanut-ice-cream",
+    ],
+    15: [
+        "hummus",
+        "baba-ganoush",
+        "halloumi-fries",
+        "muhammara",
+        "octopus",
+        "prawns",
+        "lamb-shoulder",
+        "chicken-shish",
+        "cauliflower",
+        "sea-bass",
+        "sea-bream",
+        "saffron-rice",
+        "fattoush",
+        "flatbread",
+        "baklava",
+        "panna-cotta",
+        "mousse",
+    ],
+    18: [
+        "hummus",
+        "baba-ganoush",
+        "halloumi-fries",
+        "falafel",
+        "muhammara",
+        "chicken-shish",
+        "cauliflower",
+        "tagine",
+        "kofta",
+        "saffron-rice",
+        "fattoush",
+        "flatbread",
+        "fries",
+        "baklava",
+        "panna-cotta",
+        "mousse",
+        "peanut-ice-cream",
+        "sorbet",
+    ],
+}
+RESTO_SOLD_OUT: dict[int, set[str]] = {12: {"lamb-shoulder"}, 15: set(), 18: {"baklava"}}
+RESTO_COURSES = {
+    "small_plates": "Small plates",
+    "mains": "Mains",
+    "sides": "Sides",
+    "desserts": "Desserts",
+}
+# Slots with no table left at all (any party size).
+RESTO_FULL: dict[tuple[int, str], set[str] | None] = {
+    (12, "2026-12-23"): {"19:00", "19:30"},
+    (12, "2026-12-26"): {"19:00", "19:30", "20:00"},
+    (12, "2026-12-31"): None,  # every slot
+    (15, "2026-12-23"): {"19:30", "20:00"},
+    (18, "2026-12-28"): {"12:30"},
+}
+RESTO_FULL_REASON = {
+    (12, "2026-12-31"): "New Year's Eve is fully booked. Join the waitlist by calling "
+    "0117 496 0121.",
+}
+RESTO_RESERVATIONS: dict[str, dict[str, Any]] = {
+    "K7-42QP": {
+        "status": "confirmed",
+        "name": "Priya Shah",
+        "location_id": 12,
+        "date": "2026-12-23",
+        "time": "19:00",
+        "party_size": 4,
+        "area": "Heated terrace",
+        "occasion": "Birthday (you may bring your own cake; no cakeage fee).",
+        "deposit": None,
+        "booked_on": "2026-12-02",
+        "cancellation": None,
+        "waitlist": None,
+        "policy": "Free changes and cancellation until 24 hours before; after that, or if "
+        "you do not come, 10 GBP per guest.",
+    },
+    "M3-8XTD": {
+        "status": "cancelled",
+        "name": "Tom Ellery",
+        "location_id": 15,
+        "date": "2026-12-26",
+        "time": "13:00",
+        "party_size": 2,
+        "area": "Dining room",
+        "occasion": None,
+        "deposit": {"amount_gbp": 20.0, "status": "refunded on 2026-12-02"},
+        "booked_on": "2026-11-18",
+        "cancellation": {
+            "date": "2026-12-01",
+            "by": "restaurant",
+            "reason": "Saffron & Salt Clifton is closed on Boxing Day (2026-12-26) this "
+            "year. We e-mailed you on 2026-12-01; Harbourside is open that day.",
+        },
+        "waitlist": None,
+        "policy": "Free changes and cancellation until 24 hours before; after that, or if "
+        "you do not come, 10 GBP per guest.",
+    },
+    "R9-05LB": {
+        "status": "waitlisted",
+        "name": "Daniel Okoro",
+        "location_id": 12,
+        "date": "2026-12-31",
+        "time": "20:00",
+        "party_size": 6,
+        "area": None,
+        "occasion": "New Year's Eve set menu (65 GBP per person).",
+        "deposit": None,
+        "booked_on": "2026-12-10",
+        "cancellation": None,
+        "waitlist": {
+            "position": 3,
+            "notify_by": "2026-12-30 18:00",
+            "note": "New Year's Eve is fully booked. We text you if a table for 6 frees up; "
+            "a 60 GBP deposit is then due within 2 hours to confirm.",
+        },
+        "policy": "No table is held while you are on the waitlist.",
+    },
+    "T2-77HN": {
+        "status": "confirmed",
+        "name": "Hannah Wu",
+        "location_id": 18,
+        "date": "2026-12-28",
+        "time": "12:30",
+        "party_size": 2,
+        "area": "Window table",
+        "occasion": None,
+        "deposit": None,
+        "booked_on": "2026-12-19",
+        "cancellation": None,
+        "waitlist": None,
+        "policy": "Free changes and cancellation until 24 hours before; after that, or if "
+        "you do not come, 10 GBP per guest.",
+    },
+}
+# Postcode district: zone, minimum order, delivery fee, free delivery from, minutes.
+RESTO_DELIVERY: dict[str, tuple[str, float, float, float, str]] = {
+    "BS7": ("A", 15.0, 1.99, 30.0, "25-35"),
+    "BS6": ("A", 15.0, 1.99, 30.0, "25-35"),
+    "BS1": ("B", 20.0, 2.99, 35.0, "30-45"),
+    "BS2": ("B", 20.0, 2.99, 35.0, "30-45"),
+    "BS8": ("B", 20.0, 2.99, 35.0, "30-45"),
+    "BS3": ("C", 25.0, 3.99, 45.0, "40-55"),
+    "BS5": ("C", 25.0, 3.99, 45.0, "40-55"),
+    "BS9": ("C", 25.0, 3.99, 45.0, "40-55"),
+}
+RESTO_NOT_DELIVERED = {
+    "BS4": "We don't deliver to BS4 (Knowle, Brislington, St Anne's): it is too far from our "
+    "Gloucester Road kitchen for the food to arrive hot. Order for collection from "
+    "Gloucester Road instead.",
+}
+RESTO_DELIVERY_HOURS = {
+    **{key: {"from": "12:00", "until": "21:00"} for key in WEEK[:4]},
+    "Friday": {"from": "12:00", "until": "22:00"},
+    "Saturday": {"from": "12:00", "until": "22:00"},
+    "Sunday": None,
+}
+RESTO_GIFT_CARDS: dict[str, dict[str, Any]] = {
+    "6011223344550198": {
+        "status": "active",
+        "value_gbp": 50.0,
+        "balance_gbp": 37.5,
+        "issued": "2026-06-12",
+        "expires": "2027-06-12",
+        "last_used": {
+            "date": "2026-11-14",
+            "location": "Saffron & Salt Clifton",
+            "amount_gbp": 12.5,
+        },
+    },
+    "6011223344550371": {
+        "status": "expired",
+        "value_gbp": 25.0,
+        "balance_gbp": 25.0,
+        "issued": "2025-11-30",
+        "expires": "2026-11-30",
+        "last_used": None,
+    },
+    "6011223344550412": {
+        "status": "used up",
+        "value_gbp": 100.0,
+        "balance_gbp": 0.0,
+        "issued": "2026-02-14",
+        "expires": "2027-02-14",
+        "last_used": {
+            "date": "2026-10-03",
+            "location": "Saffron & Salt Harbourside",
+            "amount_gbp": 41.0,
+        },
+    },
+}
+RESTO_GIFT_CARD_RULES = (
+    "Gift cards are valid for 12 months from purchase and cannot be extended once expired. "
+    "They pay for food and drink at all three restaurants, dine-in or takeaway, but not for "
+    "delivery orders. Any remaining balance stays on the card."
+)
+
+Allergen = Literal[
+    "celery",
+    "gluten",
+    "crustaceans",
+    "eggs",
+    "fish",
+    "lupin",
+    "milk",
+    "molluscs",
+    "mustard",
+    "peanuts",
+    "sesame",
+    "soya",
+    "sulphites",
+    "tree_nuts",
+]
+
+
+def _resto_location(location_id: int) -> dict[str, Any]:
+    location = RESTO_LOCATIONS.get(location_id)
+    if location is None:
+        raise HTTPException(
+            404, f"No restaurant with id {location_id}. Find ids with listLocations."
+        )
+    return location
+
+
+def _resto_hours(location: dict[str, Any], day: str) -> tuple[dict[str, str] | None, str | None]:
+    """A location's hours on a date (None: closed) and the reason for closures and changes."""
+    weekday = _weekday(day)
+    closure = next((c for c in location["closures"] if c["date"] == day), None)
+    if closure:
+        return None, closure["reason"]
+    special = next((s for s in location["special_hours"] if s["date"] == day), None)
+    if special:
+        return {"open": special["open"], "close": special["close"]}, special["reason"]
+    hours = location["hours"][weekday]
+    return hours, None if hours else f"Closed on {weekday}s."
+
+
+def _resto_slots(location_id: int, day: str, hours: dict[str, str]) -> list[str]:
+    """Booking times every 30 minutes, up to 90 minutes before closing (lunch only on
+    Christmas Eve: up to 14:30)."""
+    start = _minutes(hours["open"])
+    end = _minutes(hours["close"])
+    if end <= start:
+        end += 24 * 60
+    last = end - 90
+    if day == "2026-12-24":
+        last = _minutes("14:30")
+    return [_clock(m % (24 * 60)) for m in range(start, last + 1, 30)]
+
+
+def _tables_left(location_id: int, day: str, time: str, party_size: int) -> int:
+    full = RESTO_FULL.get((location_id, day), set())
+    if full is None or time in full:
+        return 0
+    left = (int(day[-2:]) + int(time[:2]) + location_id) % 4 + 1
+    return min(left, 1) if party_size > 6 else left
+
+
+def _resto_code(code: str) -> str:
+    """A confirmation code as printed ("K7-42QP"), also as "k742qp" or "K7 42QP"."""
+    wanted = "".join(c for c in code.upper() if c.isalnum())
+    for key in RESTO_RESERVATIONS:
+        if key.replace("-", "") == wanted:
+            return key
+    raise HTTPException(
+        404,
+        f"No reservation with confirmation code {code}. The code (like K7-42QP) is in your "
+        "confirmation e-mail and text message.",
+    )
+
+
+def _uk_postcode(postcode: str) -> tuple[str, str]:
+    """("BS3 1QS", "BS3") from "bs31qs", "BS3 1QS" or just the district "BS3"."""
+    text = "".join(c for c in postcode.upper() if c.isalnum())
+    match = re.fullmatch(r"([A-Z]{1,2}\d[A-Z\d]?)(\d[A-Z]{2})?", text)
+    if match is None:
+        raise HTTPException(422, f"{postcode} is not a UK postcode (like BS7 8NU).")
+    district, inward = match.group(1), match.group(2)
+    return (f"{district} {inward}" if inward else district), district
+
+
+def create_restaurant_app(server_url: str) -> FastAPI:
+    app = FastAPI(
+        title="Saffron & Salt Restaurants API",
+        version="1.6.0",
+        description="Locations, opening hours, menus with allergens, table availability, "
+        "reservations, delivery and gift cards of Saffron & Salt, three Eastern "
+        "Mediterranean restaurants in Bristol. Prices in GBP.",
+        servers=[{"url": server_url}],
+    )
+
+    @app.get(
+        "/locations",
+        operation_id="listLocations",
+        summary="Find a restaurant",
+        description="The group's restaurants: id, name, area, address, phone and services "
+        "(dine-in, takeaway, delivery). Opening hours and closures are in getLocation.",
+    )
+    def locations(
+        q: str = Query("", description="Part of the name or area, e.g. Clifton. Empty: all."),
+    ) -> dict[str, Any]:
+        ignore = {"saffron", "salt", "the", "restaurant", "branch", "in", "at", "bristol", "&"}
+        words = [w for w in re.sub(r"[^\w\s]", " ", _fold(q)).split() if w not in ignore]
+        hits = [
+            n
+            for n, loc in RESTO_LOCATIONS.items()
+            if all(
+                w
+                in _fold(
+                    f"{loc['name']} {loc['area']} {loc['address']['street']} "
+                    f"{loc['address']['postcode']} {loc['aliases']}"
+                )
+                for w in words
+            )
+        ]
+        return {
+            "total": len(hits),
+            "locations": [
+                {
+                    "id": n,
+                    "name": RESTO_LOCATIONS[n]["name"],
+                    "area": RESTO_LOCATIONS[n]["area"],
+                    "address": RESTO_LOCATIONS[n]["address"],
+                    "phone": RESTO_LOCATIONS[n]["phone"],
+                    "services": RESTO_LOCATIONS[n]["services"],
+                }
+                for n in hits
+            ],
+            "message": None if hits else f"No Saffron & Salt restaurant matches {q!r}.",
+        }
+
+    @app.get(
+        "/locations/{location_id}",
+        operation_id="getLocation",
+        summary="A restaurant's opening hours and details",
+        description="Address, phone, opening hours per weekday (null: closed all day), special "
+        "hours and closures on particular dates (holidays), the largest party that can book "
+        "online, private dining and accessibility. With a date: whether it is open that day "
+        "and its hours.",
+    )
+    def location(
+        location_id: int = Path(description="Restaurant id from listLocations, e.g. 12."),
+        date: str | None = Query(
+            None, pattern=r"^\d{4}-\d{2}-\d{2}$", description="A day, YYYY-MM-DD (optional)."
+        ),
+    ) -> dict[str, Any]:
+        loc = _resto_location(location_id)
+        out: dict[str, Any] = {
+            "id": location_id,
+            **{k: v for k, v in loc.items() if k != "aliases"},
+        }
+        if date:
+            hours, reason = _resto_hours(loc, date)
+            out["on_date"] = {
+                "date": date,
+                "weekday": _weekday(date),
+                "open": hours is not None,
+                "hours": hours,
+                "reason": reason,
+            }
+        return out
+
+    @app.get(
+        "/locations/{location_id}/menu",
+        operation_id="getMenu",
+        summary="A restaurant's menu",
+        description="Today's menu by course (small plates, mains, sides, desserts): each "
+        "dish's name, price, allergens (the 14 UK allergens), whether it is vegan, "
+        "vegetarian or gluten-free, and whether it is sold out today. Optionally one course, "
+        "one diet, or only dishes without an allergen.",
+    )
+    def menu(
+        location_id: int = Path(description="Restaurant id from listLocations, e.g. 12."),
+        course: Literal["small_plates", "mains", "sides", "desserts"] | None = Query(
+            None, description="Only this course."
+        ),
+        diet: Literal["vegan", "vegetarian", "gluten_free"] | None = Query(
+            None, description="Only dishes suitable for this diet."
+        ),
+        without: Allergen | None = Query(
+            None, description="Only dishes that do not contain this allergen."
+        ),
+    ) -> dict[str, Any]:
+        loc = _resto_location(location_id)
+        hours, reason = _resto_hours(loc, RESTO_DAY)
+        courses = []
+        for key, title in RESTO_COURSES.items():
+            if course is not None and key != course:
+                continue
+            dishes = []
+            for dish_id in RESTO_MENUS[location_id]:
+                d = RESTO_DISHES[dish_id]
+                if d["course"] != key:
+                    continue
+                if diet is not None and not d[diet]:
+                    continue
+                if without is not None and without in d["allergens"]:
+                    continue
+                dishes.append(
+                    {
+                        **{k: v for k, v in d.items() if k != "course"},
+                        "sold_out_today": dish_id in RESTO_SOLD_OUT[location_id],
+                    }
+                )
+            courses.append({"course": title, "dishes": dishes})
+        return {
+            "location": {"id": location_id, "name": loc["name"]},
+            "date": RESTO_DAY,
+            "open_today": hours is not None,
+            "today": reason if hours is None else None,
+            "filters": {"course": course, "diet": diet, "without": without},
+            "courses": courses,
+            "allergy_note": "Allergens are those in the recipe. Our kitchens handle all 14 "
+            "allergens, so we cannot rule out traces; tell your server about any allergy.",
+        }
+
+    @app.get(
+        "/availability",
+        operation_id="searchTables",
+        summary="Free tables at a restaurant",
+        description="Booking times (every 30 minutes) at a restaurant on a date for a party "
+        "size, with the tables left at each time; a fully booked time has 0. With a time: "
+        "that time and the nearest free times. Closed days say why.",
+    )
+    def availability(
+        location_id: int = Query(description="Restaurant id from listLocations, e.g. 12."),
+        date: str = Query(pattern=r"^\d{4}-\d{2}-\d{2}$", description="Day, YYYY-MM-DD."),
+        party_size: int = Query(ge=1, description="Number of guests, children included."),
+        time: str | None = Query(
+            None, pattern=r"^\d{1,2}:\d{2}$", description="Preferred time, HH:MM (optional)."
+        ),
+    ) -> dict[str, Any]:
+        loc = _resto_location(location_id)
+        weekday = _weekday(date)
+        if party_size > loc["max_party_online"]:
+            raise HTTPException(
+                422,
+                f"Online booking at {loc['name']} is for 1 to {loc['max_party_online']} guests. "
+                f"For {party_size} guests call {loc['phone']} or e-mail {RESTO_EVENTS_EMAIL}."
+                + (
+                    " Harbourside's private dining room seats 10 to 20."
+                    if loc["private_dining"]
+                    else ""
+                ),
+            )
+        if date < RESTO_DAY:
+            raise HTTPException(422, f"{date} is in the past (today is {RESTO_DAY}).")
+        if date > RESTO_BOOKING_UNTIL:
+            raise HTTPException(422, f"Tables can be booked until {RESTO_BOOKING_UNTIL}.")
+        hours, reason = _resto_hours(loc, date)
+        out: dict[str, Any] = {
+            "location": {"id": location_id, "name": loc["name"]},
+            "date": date,
+            "weekday": weekday,
+            "party_size": party_size,
+            "open": hours is not None,
+            "hours": hours,
+            "note": reason,
+        }
+        if hours is None:
+            return {**out, "slots": [], "message": f"{loc['name']} is closed: {reason}"}
+        slots = []
+        for t in _resto_slots(location_id, date, hours):
+            left = _tables_left(location_id, date, t, party_size)
+            slots.append({"time": t, "tables_left": left, "available": left > 0})
+        message = RESTO_FULL_REASON.get((location_id, date))
+        if message is None and not any(s["available"] for s in slots):
+            message = "Fully booked for this party size."
+        if time is None:
+            return {**out, "slots": slots, "message": message}
+        wanted = _clock(_minutes(time.zfill(5)))
+        asked = next((s for s in slots if s["time"] == wanted), None)
+        if asked is None:
+            return {
+                **out,
+                "requested": {"time": wanted, "available": False},
+                "message": f"{wanted} is not a booking time on {weekday}: tables from "
+                f"{slots[0]['time']} to {slots[-1]['time']} (every 30 minutes).",
+                "alternatives": [s["time"] for s in slots if s["available"]][:4],
+            }
+        index = slots.index(asked)
+        earlier = [s["time"] for s in reversed(slots[:index]) if s["available"]][:2]
+        later = [s["time"] for s in slots[index + 1 :] if s["available"]][:2]
+        return {
+            **out,
+            "requested": asked,
+            "message": message
+            or (None if asked["available"] else f"{wanted} is fully booked for {party_size}."),
+            "alternatives": [] if asked["available"] else sorted(earlier + later),
+        }
+
+    @app.get(
+        "/reservations/{confirmation_code}",
+        operation_id="getReservation",
+        summary="A reservation by confirmation code",
+        description="Status (confirmed, cancelled or waitlisted), name, restaurant, date, "
+        "time, party size, table area, occasion, deposit, the cancellation (date, by whom, "
+        "why) and the waitlist position, and the change and cancellation policy.",
+    )
+    def reservation(
+        confirmation_code: str = Path(description="Confirmation code, e.g. K7-42QP."),
+    ) -> dict[str, Any]:
+        key = _resto_code(confirmation_code)
+        r = RESTO_RESERVATIONS[key]
+        loc = RESTO_LOCATIONS[r["location_id"]]
+        return {
+            "confirmation_code": key,
+            **{k: v for k, v in r.items() if k != "location_id"},
+            "weekday": _weekday(r["date"]),
+            "location": {
+                "id": r["location_id"],
+                "name": loc["name"],
+                "address": loc["address"],
+                "phone": loc["phone"],
+            },
+        }
+
+    @app.get(
+        "/delivery",
+        operation_id="checkDelivery",
+        summary="Delivery to a postcode",
+        description="Whether we deliver to a UK postcode (or postcode district) and, if so, "
+        "the zone, minimum order, delivery fee, the order value from which delivery is free, "
+        "the estimated time and the delivery hours. All deliveries come from the Gloucester "
+        "Road kitchen.",
+    )
+    def delivery(
+        postcode: str = Query(description="UK postcode, e.g. BS7 8NU, or a district, e.g. BS7."),
+    ) -> dict[str, Any]:
+        shown, district = _uk_postcode(postcode)
+        zone = RESTO_DELIVERY.get(district)
+        if zone is None:
+            return {
+                "postcode": shown,
+                "district": district,
+                "served": False,
+                "message": RESTO_NOT_DELIVERED.get(
+                    district,
+                    f"We don't deliver to {district}. We deliver in Bristol: BS1, BS2, BS3, "
+                    "BS5, BS6, BS7, BS8 and BS9.",
+                ),
+            }
+        name, minimum, fee, free_from, minutes = zone
+        return {
+            "postcode": shown,
+            "district": district,
+            "served": True,
+            "zone": name,
+            "minimum_order_gbp": minimum,
+            "delivery_fee_gbp": fee,
+            "free_delivery_from_gbp": free_from,
+            "estimated_minutes": minutes,
+            "kitchen": "Saffron & Salt Gloucester Road",
+            "hours": RESTO_DELIVERY_HOURS,
+            "closures": [
+                {"date": "2026-12-25", "reason": "No delivery on Christmas Day."},
+                {"date": "2026-12-26", "reason": "No delivery on Boxing Day."},
+            ],
+            "message": None,
+        }
+
+    @app.get(
+        "/gift-cards/{card_number}",
+        operation_id="getGiftCardBalance",
+        summary="A gift card's balance",
+        description="Status (active, expired or used up), original value, remaining balance, "
+        "issue and expiry dates, when it was last used, and where it can be used.",
+    )
+    def gift_card(
+        card_number: str = Path(description="The 16-digit number on the card."),
+    ) -> dict[str, Any]:
+        digits = "".join(c for c in card_number if c.isdigit())
+        card = RESTO_GIFT_CARDS.get(digits)
+        if card is None:
+            raise HTTPException(
+                404, f"No gift card with number {card_number}. Check the 16 digits on the back."
+            )
+        usable = card["status"] == "active" and card["balance_gbp"] > 0
+        return {
+            "card_number": f"**** **** **** {digits[-4:]}",
+            **card,
+            "can_be_used": usable,
+            "rules": RESTO_GIFT_CARD_RULES,
+        }
+
+    return app
+
+
+# ---------------------------------------------------------------------------- university
+
+UNI_DAY = "2027-02-10"  # a Wednesday
+UNI_TERM = "Winter 2027"
+UNI_DEPARTMENTS = {
+    "CS": "Computer Science",
+    "MATH": "Mathematics",
+    "STAT": "Statistics",
+    "PSYC": "Psychology",
+    "ECON": "Economics",
+    "HIST": "History",
+}
+MWF = ["Monday", "Wednesday", "Friday"]
+TR = ["Tuesday", "Thursday"]
+MW = ["Monday", "Wednesday"]
+UNI_COURSES: dict[str, dict[str, Any]] = {
+    "CS 1110": {
+        "title": "Introduction to Programming",
+        "credits": 4,
+        "description": "Programming in Python: variables, functions, lists, dictionaries, "
+        "objects and testing. No programming experience needed.",
+        "keywords": "python coding beginner",
+        "prerequisites": [],
+        "prerequisite_note": None,
+        "sections": [
+            (
+                "001",
+                "lecture",
+                "Dr. Amara Okafor",
+                MWF,
+                "09:30",
+                "10:20",
+                "Thornton Auditorium",
+                214,
+                240,
+            ),
+            (
+                "201",
+                "lab",
+                "Dr. Amara Okafor",
+                ["Thursday"],
+                "14:30",
+                "16:20",
+                "Ashford Centre 2.14",
+                36,
+                40,
+            ),
+            (
+                "202",
+                "lab",
+                "Dr. Amara Okafor",
+                ["Friday"],
+                "13:30",
+                "15:20",
+                "Ashford Centre 2.14",
+                38,
+                40,
+            ),
+        ],
+        "waitlist": None,
+    },
+    "CS 1112": {
+        "title": "Introduction to Programming for Engineers",
+        "credits": 4,
+        "description": "Programming in MATLAB for engineering students: arrays, plotting, "
+        "simulation and numerical methods.",
+        "keywords": "matlab engineering coding",
+        "prerequisites": [],
+        "prerequisite_note": None,
+        "sections": [
+            (
+                "001",
+                "lecture",
+                "Dr. Samuel Park",
+                TR,
+                "08:30",
+                "09:45",
+                "Langdon Hall 101",
+                96,
+                120,
+            ),
+        ],
+        "waitlist": None,
+    },
+    "CS 2110": {
+        "title": "Object-Oriented Programming and Data Structures",
+        "credits": 4,
+        "description": "Java, object-oriented design, recursion, lists, trees, hash tables, "
+        "graphs and the analysis of algorithms.",
+        "keywords": "java oop data structures algorithms",
+        "prerequisites": ["CS 1110 or CS 1112"],
+        "prerequisite_note": "CS 1110 or CS 1112 with a grade of C or better.",
+        "sections": [
+            (
+                "001",
+                "lecture",
+                "Prof. Daniel Ferreira",
+                TR,
+                "10:00",
+                "11:15",
+                "Mercer Hall 120",
+                180,
+                180,
+            ),
+            (
+                "002",
+                "lecture",
+                "Dr. Lena Marsh",
+                MW,
+                "14:30",
+                "15:45",
+                "Langdon Hall 101",
+                171,
+                180,
+            ),
+        ],
+        "waitlist": None,
+    },
+    "CS 3410": {
+        "title": "Computer System Organization and Programming",
+        "credits": 4,
+        "description": "How computers work: C programming, assembly, processors, caches, "
+        "virtual memory and concurrency.",
+        "keywords": "computer systems architecture c assembly hardware",
+        "prerequisites": ["CS 2110"],
+        "prerequisite_note": None,
+        "sections": [
+            (
+                "001",
+                "lecture",
+                "Prof. Hannah Weiss",
+                MWF,
+                "11:30",
+                "12:20",
+                "Langdon Hall 101",
+                131,
+                150,
+            ),
+        ],
+        "waitlist": None,
+    },
+    "CS 4780": {
+        "title": "Machine Learning",
+        "credits": 4,
+        "description": "Supervised learning: linear models, kernels, decision trees, neural "
+        "networks, bias and variance, model selection. Team project.",
+        "keywords": "machine learning ml artificial intelligence ai neural networks",
+        "prerequisites": ["CS 2110", "MATH 2210", "STAT 2150"],
+        "prerequisite_note": "All three are required; STAT 2150 may be taken at the same time "
+        "with the instructor's permission.",
+        "sections": [
+            (
+                "001",
+                "lecture",
+                "Prof. Rafael Lindqvist",
+                TR,
+                "13:00",
+                "14:15",
+                "Thornton Auditorium",
+                238,
+                250,
+            ),
+        ],
+        "waitlist": None,
+    },
+    "MATH 1110": {
+        "title": "Calculus I",
+        "credits": 4,
+        "description": "Limits, derivatives and their applications, integrals.",
+        "keywords": "calculus differential",
+        "prerequisites": [],
+        "prerequisite_note": "High-school calculus recommended.",
+        "sections": [
+            (
+                "001",
+                "lecture",
+                "Dr. Priya Raman",
+                MWF,
+                "08:30",
+                "09:20",
+                "Kellner Hall 105",
+                142,
+                160,
+            ),
+        ],
+        "waitlist": None,
+    },
+    "MATH 1120": {
+        "title": "Calculus II",
+        "credits": 4,
+        "description": "Integration techniques, sequences and series, parametric curves.",
+        "keywords": "calculus integral series",
+        "prerequisites": ["MATH 1110"],
+        "prerequisite_note": None,
+        "sections": [
+            (
+                "001",
+                "lecture",
+                "Dr. Tomasz Nowak",
+                MWF,
+                "10:30",
+                "11:20",
+                "Kellner Hall 105",
+                119,
+                160,
+            ),
+        ],
+        "waitlist": None,
+    },
+    "MATH 2210": {
+        "title": "Linear Algebra",
+        "credits": 3,
+        "description": "Vectors, matrices, linear systems, determinants, eigenvalues and "
+        "vector spaces.",
+        "keywords": "matrices matrix vectors",
+        "prerequisites": ["MATH 1120"],
+        "prerequisite_note": None,
+        "sections": [
+            (
+                "001",
+                "lecture",
+                "Dr. Claire Dubois",
+                TR,
+                "11:30",
+                "12:45",
+                "Kellner Hall 210",
+                77,
+                90,
+            ),
+        ],
+        "waitlist": None,
+    },
+    "STAT 2150": {
+        "title": "Introduction to Probability and Statistics",
+        "credits": 3,
+        "description": "Probability, random variables, distributions, estimation, hypothesis "
+        "tests and regression.",
+        "keywords": "probability statistics stats data",
+        "prerequisites": ["MATH 1120"],
+        "prerequisite_note": None,
+        "sections": [
+            (
+                "001",
+                "lecture",
+                "Dr. Ibrahim Haddad",
+                MW,
+                "13:00",
+                "14:15",
+                "Kellner Hall 105",
+                133,
+                160,
+            ),
+        ],
+        "waitlist": None,
+    },
+    "PSYC 1010": {
+        "title": "Introduction to Psychology",
+        "credits": 3,
+        "description": "The science of mind and behaviour: the brain, perception, memory, "
+        "learning, development, personality and mental health.",
+        "keywords": "intro psych psychology",
+        "prerequisites": [],
+        "prerequisite_note": None,
+        "sections": [
+            (
+                "001",
+                "lecture",
+                "Prof. Naomi Adler",
+                MWF,
+                "10:30",
+                "11:20",
+                "Thornton Auditorium",
+                350,
+                350,
+            ),
+        ],
+        "waitlist": {
+            "length": 23,
+            "status": "closed",
+            "closed_on": "2027-01-22",
+            "note": "Waitlists closed at the add/drop deadline (2027-01-22); no more students "
+            "can be added this term. PSYC 1010 is offered again in Summer 2027 (online) and "
+            "Fall 2027.",
+        },
+    },
+    "PSYC 2300": {
+        "title": "Social Psychology",
+        "credits": 3,
+        "description": "How people think about, influence and relate to one another.",
+        "keywords": "social psych",
+        "prerequisites": ["PSYC 1010"],
+        "prerequisite_note": None,
+        "sections": [
+            ("001", "lecture", "Dr. Kofi Mensah", TR, "15:00", "16:15", "Birch Hall 202", 88, 100),
+        ],
+        "waitlist": None,
+    },
+    "ECON 1110": {
+        "title": "Introductory Microeconomics",
+        "credits": 3,
+        "description": "Markets, supply and demand, consumers and firms, competition and "
+        "market failure.",
+        "keywords": "economics micro markets",
+        "prerequisites": [],
+        "prerequisite_note": None,
+        "sections": [
+            (
+                "001",
+                "lecture",
+                "Prof. Oluwaseun Adeyemi",
+                TR,
+                "08:30",
+                "09:45",
+                "Birch Hall Lecture Theatre",
+                402,
+                450,
+            ),
+        ],
+        "waitlist": None,
+    },
+    "HIST 2350": {
+        "title": "The Cold War, 1945-1991",
+        "credits": 3,
+        "description": "The rivalry of the United States and the Soviet Union and its effects "
+        "on Europe, Asia, Africa and the Americas.",
+        "keywords": "history cold war soviet twentieth century",
+        "prerequisites": [],
+        "prerequisite_note": None,
+        "sections": [
+            (
+                "001",
+                "lecture",
+                "Dr. Ingrid Solberg",
+                TR,
+                "11:30",
+                "12:45",
+                "Birch Hall 202",
+                54,
+                60,
+            ),
+        ],
+        "waitlist": None,
+    },
+}
+UNI_EXAM_PERIOD = {"from": "2027-04-12", "to": "2027-04-28"}
+# Course: (date, start, end, room) or None for no final exam.
+UNI_EXAMS: dict[str, tuple[str, str, str, str] | None] = {
+    "CS 1110": ("2027-04-14", "14:00", "16:30", "Barton Gymnasium"),
+    "CS 1112": ("2027-04-15", "09:00", "11:30", "Langdon Hall 101"),
+    "CS 2110": ("2027-04-16", "09:00", "11:30", "Thornton Auditorium"),
+    "CS 3410": ("2027-04-19", "09:00", "11:30", "Barton Gymnasium"),
+    "CS 4780": None,
+    "MATH 1110": ("2027-04-13", "14:00", "16:30", "Kellner Hall 105"),
+    "MATH 1120": ("2027-04-20", "09:00", "11:30", "Barton Gymnasium"),
+    "MATH 2210": ("2027-04-22", "14:00", "16:30", "Kellner Hall 210"),
+    "STAT 2150": ("2027-04-26", "09:00", "11:30", "Barton Gymnasium"),
+    "PSYC 1010": ("2027-04-21", "19:00", "21:00", "Thornton Auditorium"),
+    "PSYC 2300": ("2027-04-24", "09:00", "11:00", "Birch Hall 202"),
+    "ECON 1110": ("2027-04-13", "09:00", "11:30", "Barton Gymnasium"),
+    "HIST 2350": ("2027-04-27", "14:00", "17:00", "Birch Hall 202"),
+}
+UNI_EXAM_CHANGES = {
+    "CS 3410": {
+        "previous_room": "Langdon Hall 101",
+        "changed_on": "2027-02-03",
+        "reason": "Moved to a larger room so that students sit one seat apart.",
+    },
+}
+UNI_NO_EXAM = {
+    "CS 4780": "CS 4780 has no final exam. Instead: a final project (40% of the grade), due "
+    "2027-04-23 at 17:00 on the course site.",
+}
+# (first day, last day or None, type, title, details)
+UNI_CALENDAR: list[tuple[str, str | None, str, str, str | None]] = [
+    ("2026-12-24", "2027-01-01", "holiday", "Winter closure (university closed)", None),
+    ("2027-01-11", None, "term", "Winter 2027 classes begin", None),
+    (
+        "2027-01-22",
+        None,
+        "deadline",
+        "Last day to add or drop a course",
+        "A course dropped after this date stays on the transcript with a W (withdrawn); "
+        "waitlists close. No tuition refund for courses dropped after this date.",
+    ),
+    (
+        "2027-01-29",
+        None,
+        "fees",
+        "Winter 2027 fee payment deadline",
+        "Unpaid balances are charged 1.5% interest a month, and a hold that blocks "
+        "registration is placed on 2027-02-01.",
+    ),
+    ("2027-02-12", None, "deadline", "Last day to apply to graduate in June 2027", None),
+    (
+        "2027-02-15",
+        None,
+        "holiday",
+        "Family Day (university closed)",
+        "No classes; buildings and libraries closed.",
+    ),
+    (
+        "2027-02-15",
+        "2027-02-19",
+        "break",
+        "Reading week",
+        "No classes. Libraries open 10:00-18:00 from Tuesday to Friday.",
+    ),
+    (
+        "2027-03-12",
+        None,
+        "deadline",
+        "Last day to withdraw from a course",
+        "The course stays on the transcript with a W; it does not count in the GPA.",
+    ),
+    (
+        "2027-03-15",
+        None,
+        "registration",
+        "Registration for Summer 2027 courses opens",
+        "From 08:00 in the Student Centre. Students with a hold that blocks registration "
+        "cannot register.",
+    ),
+    ("2027-03-26", None, "holiday", "Good Friday (university closed)", "No classes."),
+    ("2027-04-09", None, "term", "Last day of Winter 2027 classes", None),
+    (
+        "2027-04-12",
+        "2027-04-28",
+        "exams",
+        "Final exam period",
+        "Each course's exam date, time and room are in getExam.",
+    ),
+    ("2027-05-10", None, "term", "Summer 2027 classes begin", None),
+]
+UNI_LIBRARIES: dict[str, dict[str, Any]] = {
+    "Halloran Library": {
+        "hours": {
+            **{key: {"open": "08:00", "close": "23:00"} for key in WEEK[:4]},
+            "Friday": {"open": "08:00", "close": "20:00"},
+            "Saturday": {"open": "10:00", "close": "18:00"},
+            "Sunday": {"open": "12:00", "close": "22:00"},
+        },
+    },
+    "Science & Engineering Library": {
+        "hours": {
+            **{key: {"open": "08:00", "close": "20:00"} for key in WEEK[:5]},
+            "Saturday": None,
+            "Sunday": {"open": "12:00", "close": "18:00"},
+        },
+    },
+}
+UNI_LIBRARY_CLOSED = {"2027-02-15": "Closed for Family Day."}
+UNI_LIBRARY_SHORT = {
+    day: "Reading week: open 10:00-18:00."
+    for day in ("2027-02-16", "2027-02-17", "2027-02-18", "2027-02-19")
+}
+UNI_STUDY_ROOMS: dict[str, dict[str, Any]] = {
+    "H-201": {"library": "Halloran Library", "capacity": 4, "equipment": ["whiteboard"]},
+    "H-202": {
+        "library": "Halloran Library",
+        "capacity": 6,
+        "equipment": ["whiteboard", "wall screen (HDMI)"],
+    },
+    "H-310": {
+        "library": "Halloran Library",
+        "capacity": 10,
+        "equipment": ["seminar table", "projector"],
+    },
+    "S-110": {
+        "library": "Science & Engineering Library",
+        "capacity": 8,
+        "equipment": ["whiteboard walls", "wall screen (HDMI)"],
+    },
+    "S-114": {
+        "library": "Science & Engineering Library",
+        "capacity": 4,
+        "equipment": ["whiteboard"],
+    },
+}
+# Booked start hours per (date, room); other days follow a fixed pattern.
+UNI_ROOM_BOOKED: dict[tuple[str, str], set[int]] = {
+    ("2027-02-10", "H-201"): {10, 11, 12, 13, 14, 15, 16},
+    ("2027-02-10", "H-202"): {9, 10, 11, 12, 13, 14, 15, 16, 17},
+    ("2027-02-10", "H-310"): {12, 13, 14, 15, 16, 17, 18},
+    ("2027-02-10", "S-110"): {9, 10, 11, 12, 13, 14, 15, 16},
+    ("2027-02-10", "S-114"): {11, 12, 13, 14, 15, 16, 17, 18},
+    ("2027-02-11", "H-201"): {9, 10, 15, 16},
+    ("2027-02-11", "H-202"): {12, 13, 14, 15, 19},
+    ("2027-02-11", "H-310"): {14, 18},
+    ("2027-02-11", "S-110"): {10, 11, 17},
+    ("2027-02-11", "S-114"): {14, 15},
+}
+UNI_STUDY_ROOM_RULES = (
+    "Up to 2 hours per student per day; book in the Northmere Library app with your "
+    "student id, up to 14 days ahead. A room is released if nobody checks in within 15 "
+    "minutes of the start."
+)
+UNI_TUITION: dict[str, dict[str, Any]] = {
+    "arts": {
+        "degree": "Bachelor of Arts",
+        "faculty": "Arts",
+        "full_time_per_term": {"domestic": 3210.0, "international": 16450.0},
+        "part_time_per_credit": {"domestic": 267.5, "international": 1370.0},
+        "program_fees": {},
+    },
+    "business": {
+        "degree": "Bachelor of Commerce",
+        "faculty": "Business",
+        "full_time_per_term": {"domestic": 4380.0, "international": 21700.0},
+        "part_time_per_credit": {"domestic": 365.0, "international": 1808.0},
+        "program_fees": {"case_competition_and_careers_fee": 85.0},
+    },
+    "computer_science": {
+        "degree": "Bachelor of Science in Computer Science",
+        "faculty": "Science",
+        "full_time_per_term": {"domestic": 3650.0, "international": 19850.0},
+        "part_time_per_credit": {"domestic": 304.0, "international": 1654.0},
+        "program_fees": {"computing_lab_fee": 95.0},
+    },
+    "engineering": {
+        "degree": "Bachelor of Engineering",
+        "faculty": "Engineering",
+        "full_time_per_term": {"domestic": 4960.0, "international": 23400.0},
+        "part_time_per_credit": {"domestic": 413.0, "international": 1950.0},
+        "program_fees": {"lab_and_materials_fee": 180.0},
+    },
+    "nursing": {
+        "degree": "Bachelor of Science in Nursing",
+        "faculty": "Health Sciences",
+        "full_time_per_term": {"domestic": 3480.0, "international": 18900.0},
+        "part_time_per_credit": {"domestic": 290.0, "international": 1575.0},
+        "program_fees": {"clinical_placement_fee": 250.0},
+    },
+    "science": {
+        "degree": "Bachelor of Science",
+        "faculty": "Science",
+        "full_time_per_term": {"domestic": 3380.0, "international": 17600.0},
+        "part_time_per_credit": {"domestic": 282.0, "international": 1467.0},
+        "program_fees": {"science_lab_fee": 60.0},
+    },
+}
+UNI_ANCILLARY_FEES: dict[str, Any] = {
+    "all_students": {
+        "student_union": 68.5,
+        "athletics_and_recreation": 96.75,
+        "student_services": 118.2,
+        "transit_pass": 215.0,
+    },
+    "health_insurance": {
+        "domestic": {
+            "plan": "Student health and dental plan (opt-out by 2027-01-22)",
+            "cad": 142.0,
+        },
+        "international": {"plan": "Mandatory international health insurance", "cad": 396.0},
+    },
+}
+UNI_STUDENTS: dict[str, dict[str, Any]] = {
+    "N00482913": {
+        "name": "Maya Chen",
+        "program": "Bachelor of Science in Computer Science",
+        "year": 2,
+        "residency": "domestic",
+        "courses": [
+            ("CS 2110", "002", "enrolled", None),
+            ("MATH 2210", "001", "enrolled", None),
+            ("STAT 2150", "001", "enrolled", None),
+            ("ECON 1110", "001", "enrolled", None),
+        ],
+        "account": {
+            "balance_due_cad": 1240.5,
+            "due_date": "2027-01-29",
+            "overdue": True,
+            "last_payment": {"date": "2027-01-08", "amount_cad": 3144.95},
+        },
+        "holds": [
+            {
+                "type": "financial",
+                "reason": "Unpaid Winter 2027 balance of 1,240.50 CAD (due 2027-01-29).",
+                "placed_on": "2027-02-01",
+                "blocks": [
+                    "registration (adding, dropping or changing courses, and Summer 2027 "
+                    "registration)",
+                    "official transcripts",
+                ],
+                "how_to_clear": "Pay the balance in the Student Centre or at Student "
+                "Accounts (Mercer Hall, room 104); the hold is lifted within 1 business day "
+                "of payment.",
+            }
+        ],
+    },
+    "N00517306": {
+        "name": "Jonah Whitfield",
+        "program": "Bachelor of Arts in Psychology",
+        "year": 1,
+        "residency": "domestic",
+        "courses": [
+            ("ECON 1110", "001", "enrolled", None),
+            ("HIST 2350", "001", "enrolled", None),
+            ("MATH 1110", "001", "enrolled", None),
+            (
+                "PSYC 1010",
+                "001",
+                "not enrolled (waitlist closed)",
+                "You were number 7 on the waitlist when waitlists closed at the add/drop "
+                "deadline on 2027-01-22; no seat opened, so you are not enrolled. PSYC 1010 "
+                "is offered again in Summer 2027 (online).",
+            ),
+        ],
+        "account": {
+            "balance_due_cad": 0.0,
+            "due_date": None,
+            "overdue": False,
+            "last_payment": {"date": "2027-01-15", "amount_cad": 3850.45},
+        },
+        "holds": [],
+    },
+}
+
+Program = Literal["arts", "business", "computer_science", "engineering", "nursing", "science"]
+
+
+def _course_code(code: str) -> str:
+    """A course code as printed ("CS 2110"), also as "cs2110", "CS-2110" or "cs 2110"."""
+    match = re.fullmatch(r"\s*([A-Za-z]{2,4})[\s_-]*(\d{4})\s*", code)
+    if match is None:
+        raise HTTPException(422, f"{code} is not a course code (like CS 2110).")
+    key = f"{match.group(1).upper()} {match.group(2)}"
+    if key not in UNI_COURSES:
+        raise HTTPException(404, f"No course {key} in {UNI_TERM}. Find courses with searchCourses.")
+    return key
+
+
+def _section(row: tuple[str, str, str, list[str], str, str, str, int, int]) -> dict[str, Any]:
+    number, kind, instructor, days, start, end, room, taken, capacity = row
+    return {
+        "section": number,
+        "type": kind,
+        "instructor": instructor,
+        "days": days,
+        "start": start,
+        "end": end,
+        "room": room,
+        "seats_taken": taken,
+        "capacity": capacity,
+        "seats_open": capacity - taken,
+        "status": "full" if taken >= capacity else "open",
+    }
+
+
+def _course_summary(code: str) -> dict[str, Any]:
+    c = UNI_COURSES[code]
+    return {
+        "code": code,
+        "title": c["title"],
+        "department": UNI_DEPARTMENTS[code.split()[0]],
+        "credits": c["credits"],
+        "level": f"{code.split()[1][0]}000-level",
+    }
+
+
+def _event_status(first: str, last: str | None) -> str:
+    end = last or first
+    if end < UNI_DAY:
+        return "passed"
+    if first <= UNI_DAY:
+        return "today" if first == end else "ongoing"
+    return "upcoming"
+
+
+def _student_key(student_id: str) -> str:
+    wanted = "".join(c for c in student_id.upper() if c.isalnum())
+    if wanted.isdigit():
+        wanted = f"N{wanted.zfill(8)}"
+    if wanted not in UNI_STUDENTS:
+        raise HTTPException(
+            404, f"No student with id {student_id}. Student ids look like N00123456."
+        )
+    return wanted
+
+
+def _room_booked(day: str, room: str, hour: int) -> bool:
+    booked = UNI_ROOM_BOOKED.get((day, room))
+    if booked is not None:
+        return hour in booked
+    return (hour + int(day[-2:]) + list(UNI_STUDY_ROOMS).index(room)) % 3 == 0
+
+
+def create_university_app(server_url: str) -> FastAPI:
+    app = FastAPI(
+        title="Northmere University Student API",
+        version="2.1.0",
+        description="Course catalogue, sections and seats, final exams, the academic "
+        "calendar, library study rooms, tuition fees and student enrollment at Northmere "
+        f"University, {UNI_TERM} term. Amounts in CAD.",
+        servers=[{"url": server_url}],
+    )
+
+    @app.get(
+        "/courses",
+        operation_id="searchCourses",
+        summary="Search the course catalogue",
+        description=f"Courses offered in {UNI_TERM} by keyword and/or department: code, "
+        "title, department, credits and level. Sections, seats and prerequisites are in "
+        "getCourse.",
+    )
+    def search_courses(
+        q: str = Query("", description="Words from the title or topic, e.g. data structures."),
+        department: str | None = Query(
+            None, description="Department code or name, e.g. CS or Computer Science."
+        ),
+    ) -> dict[str, Any]:
+        stop = {"the", "a", "an", "to", "of", "and", "in", "for", "course", "class", "intro"}
+        words = [w for w in re.sub(r"[^\w\s]", " ", _fold(q)).split() if w not in stop]
+        if "intro" in _fold(q).split():
+            words.append("introduction")
+        dept = None
+        if department:
+            wanted = _fold(department).strip()
+            dept = next(
+                (
+                    code
+                    for code, name in UNI_DEPARTMENTS.items()
+                    if wanted in (code.lower(), _fold(name)) or wanted in _fold(name)
+                ),
+                None,
+            )
+            if dept is None:
+                raise HTTPException(
+                    404,
+                    f"No department {department!r}. Departments: "
+                    + ", ".join(f"{c} ({n})" for c, n in UNI_DEPARTMENTS.items()),
+                )
+
+        def text(code: str) -> str:
+            c = UNI_COURSES[code]
+            name = UNI_DEPARTMENTS[code.split()[0]]
+            return _fold(f"{code} {c['title']} {c['keywords']} {c['description']} {name}")
+
+        pool = [code for code in UNI_COURSES if dept is None or code.split()[0] == dept]
+        hits = [code for code in pool if all(w in text(code) for w in words)]
+        message = None
+        if not hits and words:
+            scored = sorted(
+                ((sum(w in text(code) for w in words), code) for code in pool), reverse=True
+            )
+            hits = [code for score, code in scored if score][:3]
+            message = "No exact match; the closest courses." if hits else "No course matches."
+        return {
+            "term": UNI_TERM,
+            "total": len(hits),
+            "courses": [_course_summary(code) for code in hits],
+            "message": message,
+        }
+
+    @app.get(
+        "/courses/{course_code}",
+        operation_id="getCourse",
+        summary="A course's details, sections and seats",
+        description="Title, department, credits, description, prerequisites, and each "
+        "section (lecture or lab) with its instructor, days, times, room, seats taken and "
+        "capacity (full or open), and the course waitlist if it has one.",
+    )
+    def course(
+        course_code: str = Path(description="Course code, e.g. CS 2110 (cs2110 also works)."),
+    ) -> dict[str, Any]:
+        key = _course_code(course_code)
+        c = UNI_COURSES[key]
+        sections = [_section(row) for row in c["sections"]]
+        return {
+            **_course_summary(key),
+            "term": UNI_TERM,
+            "description": c["description"],
+            "prerequisites": c["prerequisites"],
+            "prerequisite_note": c["prerequisite_note"],
+            "sections": sections,
+            "seats_open": sum(s["seats_open"] for s in sections if s["type"] == "lecture"),
+            "waitlist": c["waitlist"],
+        }
+
+    @app.get(
+        "/courses/{course_code}/exam",
+        operation_id="getExam",
+        summary="A course's final exam",
+        description=f"The {UNI_TERM} final exam of a course: date, weekday, start and end "
+        "time and room (with the previous room if it was moved), or null with the final "
+        "assessment for courses without a final exam.",
+    )
+    def exam(
+        course_code: str = Path(description="Course code, e.g. CS 3410 (cs3410 also works)."),
+    ) -> dict[str, Any]:
+        key = _course_code(course_code)
+        row = UNI_EXAMS[key]
+        final: dict[str, Any] | None = None
+        if row is not None:
+            day, start, end, room = row
+            final = {
+                "date": day,
+                "weekday": _weekday(day),
+                "start": start,
+                "end": end,
+                "room": room,
+                "room_changed": UNI_EXAM_CHANGES.get(key),
+            }
+        return {
+            "course": {"code": key, "title": UNI_COURSES[key]["title"]},
+            "term": UNI_TERM,
+            "final_exam": final,
+            "final_assessment": UNI_NO_EXAM.get(key),
+            "exam_period": UNI_EXAM_PERIOD,
+            "rules": "Bring your student card. Arrive 15 minutes early; no entry after the "
+            "first 30 minutes.",
+        }
+
+    @app.get(
+        "/calendar",
+        operation_id="listCalendarEvents",
+        summary="Academic calendar",
+        description="Dates of the term: classes begin and end, add/drop and withdrawal "
+        "deadlines, fee deadlines, holidays when the university is closed, reading week, "
+        "registration and the exam period, each marked passed, today, ongoing or upcoming. "
+        f"Default: the whole {UNI_TERM} term.",
+    )
+    def calendar(
+        from_date: str | None = Query(
+            None,
+            alias="from",
+            pattern=r"^\d{4}-\d{2}-\d{2}$",
+            description="First day, YYYY-MM-DD (optional).",
+        ),
+        to_date: str | None = Query(
+            None,
+            alias="to",
+            pattern=r"^\d{4}-\d{2}-\d{2}$",
+            description="Last day, YYYY-MM-DD (optional).",
+        ),
+        kind: Literal["term", "deadline", "fees", "holiday", "break", "registration", "exams"]
+        | None = Query(None, alias="type", description="Only events of this type."),
+    ) -> dict[str, Any]:
+        start = from_date or "2027-01-01"
+        end = to_date or "2027-05-31"
+        events = [
+            {
+                "date": first,
+                "end_date": last,
+                "weekday": _weekday(first),
+                "type": event_kind,
+                "title": title,
+                "details": details,
+                "status": _event_status(first, last),
+            }
+            for first, last, event_kind, title, details in UNI_CALENDAR
+            if (last or first) >= start and first <= end and (kind is None or event_kind == kind)
+        ]
+        return {
+            "today": UNI_DAY,
+            "today_weekday": _weekday(UNI_DAY),
+            "term": UNI_TERM,
+            "from": start,
+            "to": end,
+            "events": events,
+        }
+
+    @app.get(
+        "/library/study-rooms",
+        operation_id="getStudyRoomAvailability",
+        summary="Free library study rooms on a day",
+        description="Per library: opening hours that day and each group study room with its "
+        "capacity, equipment and hourly slots (free or booked). Optionally only rooms for at "
+        "least a number of people.",
+    )
+    def study_rooms(
+        date: str | None = Query(
+            None, pattern=r"^\d{4}-\d{2}-\d{2}$", description="Day, YYYY-MM-DD. Default: today."
+        ),
+        min_capacity: int | None = Query(
+            None, ge=1, description="Only rooms for at least this many people."
+        ),
+        library: Literal["Halloran Library", "Science & Engineering Library"] | None = Query(
+            None, description="Only this library."
+        ),
+    ) -> dict[str, Any]:
+        day = date or UNI_DAY
+        weekday = _weekday(day)
+        if day < UNI_DAY:
+            raise HTTPException(422, f"{day} is in the past (today is {UNI_DAY}).")
+        latest = (datetime.date.fromisoformat(UNI_DAY) + datetime.timedelta(14)).isoformat()
+        if day > latest:
+            raise HTTPException(422, f"Rooms can be booked up to 14 days ahead ({latest}).")
+        libraries = []
+        for name, lib in UNI_LIBRARIES.items():
+            if library is not None and name != library:
+                continue
+            hours = lib["hours"][weekday]
+            note = None
+            if day in UNI_LIBRARY_CLOSED:
+                hours, note = None, UNI_LIBRARY_CLOSED[day]
+            elif day in UNI_LIBRARY_SHORT and hours is not None:
+                hours, note = {"open": "10:00", "close": "18:00"}, UNI_LIBRARY_SHORT[day]
+            elif hours is None:
+                note = f"Closed on {weekday}s."
+            rooms = []
+            for room, r in UNI_STUDY_ROOMS.items():
+                if r["library"] != name or (min_capacity and r["capacity"] < min_capacity):
+                    continue
+                slots = []
+                if hours is not None:
+                    for hour in range(int(hours["open"][:2]), int(hours["close"][:2])):
+                        slots.append(
+                            {
+                                "start": f"{hour:02d}:00",
+                                "end": f"{hour + 1:02d}:00",
+                                "available": not _room_booked(day, room, hour),
+                            }
+                        )
+                rooms.append(
+                    {
+                        "room": room,
+                        "capacity": r["capacity"],
+                        "equipment": r["equipment"],
+                        "slots": slots,
+                    }
+                )
+            libraries.append({"library": name, "hours": hours, "note": note, "rooms": rooms})
+        return {
+            "date": day,
+            "weekday": weekday,
+            "libraries": libraries,
+            "rules": UNI_STUDY_ROOM_RULES,
+        }
+
+    @app.get(
+        "/tuition",
+        operation_id="getTuitionFees",
+        summary="Tuition and fees",
+        description=f"{UNI_TERM} tuition per program and residency (domestic or "
+        "international): full-time tuition per term (12 to 18 credits), part-time tuition per "
+        "credit, program fees, and the ancillary fees every student pays. Optionally one "
+        "program and/or one residency.",
+    )
+    def tuition(
+        program: Program | None = Query(None, description="Only this program."),
+        residency: Literal["domestic", "international"] | None = Query(
+            None, description="Only this residency status."
+        ),
+    ) -> dict[str, Any]:
+        programs: dict[str, Any] = {}
+        for key, p in UNI_TUITION.items():
+            if program is not None and key != program:
+                continue
+            programs[key] = {
+                "degree": p["degree"],
+                "faculty": p["faculty"],
+                "tuition": {
+                    res: {
+                        "full_time_per_term_cad": p["full_time_per_term"][res],
+                        "part_time_per_credit_cad": p["part_time_per_credit"][res],
+                    }
+                    for res in ("domestic", "international")
+                    if residency is None or res == residency
+                },
+                "program_fees_per_term_cad": p["program_fees"],
+            }
+        health = UNI_ANCILLARY_FEES["health_insurance"]
+        return {
+            "term": UNI_TERM,
+            "currency": "CAD",
+            "programs": programs,
+            "ancillary_fees_per_term_cad": {
+                "all_students": UNI_ANCILLARY_FEES["all_students"],
+                "health_insurance": {
+                    res: plan
+                    for res, plan in health.items()
+                    if residency is None or res == residency
+                },
+            },
+            "payment": "Due 2027-01-29 for the Winter term; 1.5% interest a month on unpaid "
+            "balances.",
+        }
+
+    @app.get(
+        "/students/{student_id}/enrollment",
+        operation_id="getEnrollment",
+        summary="A student's enrollment, balance and holds",
+        description=f"A student's {UNI_TERM} courses (section, days, times, room and "
+        "status: enrolled, waitlisted or not enrolled), credits, account balance, holds and "
+        "what they block, and whether the student can register.",
+    )
+    def enrollment(
+        student_id: str = Path(description="Student id, e.g. N00123456."),
+    ) -> dict[str, Any]:
+        key = _student_key(student_id)
+        s = UNI_STUDENTS[key]
+        courses = []
+        for code, number, status, note in s["courses"]:
+            section = next(
+                _section(row) for row in UNI_COURSES[code]["sections"] if row[0] == number
+            )
+            courses.append(
+                {
+                    "code": code,
+                    "title": UNI_COURSES[code]["title"],
+                    "credits": UNI_COURSES[code]["credits"],
+                    "section": number,
+                    "days": section["days"],
+                    "start": section["start"],
+                    "end": section["end"],
+                    "room": section["room"],
+                    "instructor": section["instructor"],
+                    "status": status,
+                    "note": note,
+                }
+            )
+        blocking = [h for h in s["holds"] if any("registration" in b for b in h["blocks"])]
+        return {
+            "student_id": key,
+            "name": s["name"],
+            "program": s["program"],
+            "year": s["year"],
+            "residency": s["residency"],
+            "term": UNI_TERM,
+            "courses": courses,
+            "credits_enrolled": sum(c["credits"] for c in courses if c["status"] == "enrolled"),
+            "account": s["account"],
+            "holds": s["holds"],
+            "registration": {
+                "can_register": not blocking,
+                "blocked_by": [h["type"] for h in blocking],
+                "next": {"term": "Summer 2027", "opens": "2027-03-15"},
+            },
+        }
 
     return app

@@ -66,10 +66,12 @@ from answer_apis import (
     create_hotel_app,
     create_library_app,
     create_parcels_app,
+    create_restaurant_app,
     create_shop_app,
     create_tickets_app,
     create_tracker_app,
     create_transit_app,
+    create_university_app,
     create_waste_app,
 )
 
@@ -137,6 +139,8 @@ def serve(api: str, gpt_spec: Any, workdir: Path) -> Served:
             "carrental": create_carrental_app,
             "airline": create_airline_app,
             "waste": create_waste_app,
+            "restaurant": create_restaurant_app,
+            "university": create_university_app,
         }[api]
         log = RequestLog(factory(url))
         gpt = GptDefinition(**gpt_spec, actions=[ActionDefinition(openapi=f"{url}/openapi.json")])
