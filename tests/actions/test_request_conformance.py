@@ -132,3 +132,27 @@ def test_keys_allowed_by_pattern_properties_stay_allowed() -> None:
     spec = spec_with({"/things": {"post": op("make", requestBody=body)}})
     request = RequestBuilder().build(spec.tool("make"), {"body": {"pattern": "p", "x-a": "1"}})
     assert json.loads(request.content) == {"pattern": "p", "x-a": "1"}
+
+
+NULLABLE = {"anyOf": [{"type": "string"}, {"type": "null"}]}
+
+
+def test_an_optional_parameter_given_null_is_left_out() -> None:
+    params = [
+        {"name": "q", "in": "query", "required": True, "schema": {"type": "string"}},
+        {"name": "number", "in": "query", "schema": NULLABLE},
+        {"name": "X-Trace", "in": "header", "schema": NULLABLE},
+    ]
+    spec = spec_with({"/streets": {"get": op("search", parameters=params)}})
+    request = RequestBuilder().build(
+        spec.tool("search"), {"q": "Maple", "number": None, "X-Trace": None}
+    )
+    assert str(request.url) == "https://api.example.com/v1/streets?q=Maple"
+    assert "x-trace" not in request.headers
+
+
+def test_a_required_parameter_given_null_is_still_sent_empty() -> None:
+    params = [{"name": "q", "in": "query", "required": True, "schema": NULLABLE}]
+    spec = spec_with({"/streets": {"get": op("search", parameters=params)}})
+    request = RequestBuilder().build(spec.tool("search"), {"q": None})
+    assert str(request.url) == "https://api.example.com/v1/streets?q="

@@ -129,6 +129,11 @@ class RequestBuilder:
         try:
             for arg, value in args.items():
                 param = tool.binding.parameters.get(arg)
+                if param is not None and value is None and not param.required:
+                    # An optional parameter given null was not given: sent as `?guests=`,
+                    # the API reads an empty value, and rejected the request or searched
+                    # for it (models write null for "not given" in a nullable schema).
+                    continue
                 if param is not None:
                     if param.location == "path":
                         path_values[param.name] = path_value(param, value)
