@@ -155,11 +155,19 @@ async def test_openai_compatible_provider_talks_to_the_embedded_endpoint(
     assert chunks[-1].kind == "finish"
 
 
-async def test_an_answer_to_a_result_cannot_open_with_yes(provider: EmbeddedProvider) -> None:
+@pytest.mark.parametrize(
+    ("question", "verdict"),
+    [
+        ("Is water wet? Reply with the single word Yes.", "yes"),
+        ("Is fire cold? Reply with the single word No.", "no"),
+        ("Can fish swim? Reply with the words: You can swim.", "you can"),
+    ],
+)
+async def test_an_answer_to_a_result_cannot_open_with_a_verdict(
+    provider: EmbeddedProvider, question: str, verdict: str
+) -> None:
     """llama.cpp's llguidance compiles the reading grammar and holds the model to it."""
-    messages = [
-        {"role": "user", "content": "Is water wet? Reply with the single word Yes."},
-    ]
+    messages = [{"role": "user", "content": question}]
     async with httpx.AsyncClient(timeout=120) as client:
         answers = []
         for grammar in (TEXT_GRAMMAR, READING_GRAMMAR):
@@ -169,5 +177,5 @@ async def test_an_answer_to_a_result_cannot_open_with_yes(provider: EmbeddedProv
             )
             reply.raise_for_status()
             answers.append(reply.json()["choices"][0]["message"]["content"].strip())
-    assert answers[0].lower().startswith("yes")  # the plain grammar lets it say yes
-    assert answers[1] and not answers[1].lower().startswith("yes")
+    assert answers[0].lower().startswith(verdict)  # the plain grammar lets it say it
+    assert answers[1] and not answers[1].lower().startswith(verdict)

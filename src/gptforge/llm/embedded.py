@@ -297,12 +297,37 @@ def decision_grammar(tools: list[ToolDefinition], *, simplified: bool = False) -
 _ANSWER_RULE = r"answer: /[^{\s][\s\S]*/"
 TEXT_GRAMMAR = "\n".join(["%llguidance {}", "start: answer", _ANSWER_RULE])
 """An answer in plain text (it may not start with ``{``)."""
-_READING_RULE = "\n".join(["answer: READING", r"READING: /[^{\s][\s\S]*/ & ~/[Yy][Ee][Ss][\s\S]*/"])
+
+
+def _any_case(words: str) -> str:
+    """``words`` as a regex that matches them in any letter case (``[Nn][Oo]``)."""
+    return "".join(f"[{c.upper()}{c.lower()}]" if c.isalpha() else c for c in words)
+
+
+_MODALS = "can could may might should will won do does did need must still".split() + ["have to"]
+# No continuation is allowed after a verdict's first words: let "Yes" or "You can" be
+# followed by anything but a space and the model writes "Yesweathermap", "You Can Swim".
+_ECHOED_VERDICT = "(?:{})[\\s\\S]*".format(
+    "|".join(
+        [
+            *(_any_case(word) for word in ("yes", "yeah", "no")),
+            *(
+                f"{_any_case(who)} +{_any_case(verb)}"
+                for who in ("you", "we", "i")
+                for verb in _MODALS
+            ),
+        ]
+    )
+)
+_READING_RULE = "\n".join(["answer: READING", rf"READING: /[^{{\s][\s\S]*/ & ~/{_ECHOED_VERDICT}/"])
 READING_GRAMMAR = "\n".join(["%llguidance {}", "start: answer", _READING_RULE])
-"""An answer to a tool result, in plain text that does not open with "Yes": the small
-model says "Yes" to nearly every yes/no question before it reads the result ("Yes, it
-is raining" over ``conditions: fog``); made to open otherwise, it states what the result
-says first ("Based on the information provided, it is not raining")."""
+"""An answer to a tool result, in plain text that does not open with a verdict: "Yes",
+"No", or the question turned around ("You can…", "No, you cannot…", "We do not…"). The
+small model gives the verdict before it reads the result ("Yes, it is raining" over
+``conditions: fog``; "You can have it delivered on Wednesday" over options for Tuesday and
+Thursday; "No, your appointment is still on" over a cancellation); made to open
+otherwise, it states what the result says first ("Based on the information provided, it
+is not raining", "The appointment was cancelled")."""
 
 
 def _describe_parameters(parameters: dict[str, Any]) -> str:
