@@ -1727,3 +1727,76 @@ async def test_a_sum_on_the_numbers_given_is_answered_without_a_call(
     assert llama[0]["messages"][-1]["content"].endswith(
         "How much is that for 6 days?\n(49 × 6 = 294)"
     )
+
+
+@pytest.mark.parametrize("llama", [[]], indirect=True)
+@pytest.mark.parametrize("empty", ["[]", '{"count": 0, "results": []}'])
+async def test_a_search_a_filter_nobody_asked_for_left_empty_is_made_again_without_it(
+    provider: EmbeddedProvider, llama: list[dict[str, Any]], empty: str
+) -> None:
+    """``type: post_office`` for a stationery shop found nothing, and the answer said the
+    shop does not exist; the same search without the filter is made before any answer."""
+    messages = after_call(
+        "Parcels.",
+        "Can I drop off a return at Schreibwaren Huber in Munich?",
+        "searchPickupPoints",
+        {"q": "Schreibwaren Huber", "type": "post_office"},
+        empty,
+    )
+    events = [e async for e in provider.stream(messages, PICKUP_TOOLS)]
+    assert calls_made(events) == [("searchPickupPoints", {"q": "Schreibwaren Huber"})]
+    assert not llama  # decided without the model
+
+
+@pytest.mark.parametrize("llama", [[["Nothing matches."]]], indirect=True)
+@pytest.mark.parametrize(
+    ("question", "arguments", "result"),
+    [
+        # the user named the filter: nothing found is the answer
+        ("Is there a parcel locker in Tübingen?", {"q": "Tübingen", "type": "locker"}, "[]"),
+        # something was found: the filter stays
+        (
+            "Can I drop off a return at Schreibwaren Huber?",
+            {"q": "Schreibwaren Huber", "type": "shop"},
+            '[{"id": 4, "name": "Schreibwaren Huber"}]',
+        ),
+        # no filter to leave out
+        ("Can I drop off a return at Huber?", {"q": "Huber"}, "[]"),
+    ],
+)
+async def test_a_search_is_not_made_again_when_its_filters_were_asked_for_or_it_found_some(
+    provider: EmbeddedProvider,
+    llama: list[dict[str, Any]],
+    question: str,
+    arguments: dict[str, Any],
+    result: str,
+) -> None:
+    messages = after_call("Parcels.", question, "searchPickupPoints", arguments, result)
+    events = [e async for e in provider.stream(messages, PICKUP_TOOLS)]
+    assert not calls_made(events)
+    assert "".join(e.text for e in events if isinstance(e, TextDelta)) == "Nothing matches."
+
+
+@pytest.mark.parametrize("llama", [[["Nothing matches."]]], indirect=True)
+async def test_the_widened_search_is_made_once(
+    provider: EmbeddedProvider, llama: list[dict[str, Any]]
+) -> None:
+    """After the search without the filter came back empty too, the model answers."""
+    messages = after_call(
+        "Parcels.",
+        "Can I drop off a return at Huber?",
+        "searchPickupPoints",
+        {"q": "Huber", "type": "post_office"},
+        "[]",
+    )
+    again = {"name": "searchPickupPoints", "arguments": json.dumps({"q": "Huber"})}
+    messages += [
+        {
+            "role": "assistant",
+            "content": None,
+            "tool_calls": [{"id": "c2", "type": "function", "function": again}],
+        },
+        {"role": "tool", "tool_call_id": "c2", "content": "[]"},
+    ]
+    events = [e async for e in provider.stream(messages, PICKUP_TOOLS)]
+    assert not calls_made(events)

@@ -304,7 +304,8 @@ def _any_case(words: str) -> str:
     return "".join(f"[{c.upper()}{c.lower()}]" if c.isalpha() else c for c in words)
 
 
-_MODALS = "can could may might should will won do does did need must still".split() + ["have to"]
+_MODALS = ("can", "could", "may", "might", "should", "will", "won", "do", "does", "did")
+_MODALS_MORE = ("need", "must", "have to", "still")
 # No continuation is allowed after a verdict's first words: let "Yes" or "You can" be
 # followed by anything but a space and the model writes "Yesweathermap", "You Can Swim".
 _ECHOED_VERDICT = "(?:{})[\\s\\S]*".format(
@@ -314,7 +315,7 @@ _ECHOED_VERDICT = "(?:{})[\\s\\S]*".format(
             *(
                 f"{_any_case(who)} +{_any_case(verb)}"
                 for who in ("you", "we", "i")
-                for verb in _MODALS
+                for verb in (*_MODALS, *_MODALS_MORE)
             ),
         ]
     )
@@ -1330,39 +1331,84 @@ def _enum_values(schema: Any) -> set[str]:
 _NEGATIONS = frozenset({"not", "no", "don", "dont", "without", "except", "than", "isn", "aren"})
 
 
+def _choice_named(choice: str, question: str) -> bool:
+    """Whether ``question`` names an ``enum`` choice: its words (three letters or more
+    each) stand together in the question, not after a negation ("anything other than a
+    locker"). A short choice (``IN``, ``de``, ``L``) is never taken from the question."""
+    words = [_stem(w) for w in _name_words(choice)]
+    if not words or any(len(w) < 3 for w in words):
+        return False
+    asked = [_stem(w) for w in _WORD.findall(question.lower())]
+    for at in range(len(asked) - len(words) + 1):
+        negated = _NEGATIONS & set(asked[max(0, at - 4) : at])
+        if asked[at : at + len(words)] == words and not negated:
+            return True
+    return False
+
+
 def _with_named_choices(
     arguments: dict[str, Any], tool: ToolDefinition | None, question: str
 ) -> dict[str, Any]:
     """``arguments`` with a choice from a parameter's ``enum`` that the question does not
-    name replaced by the one choice it does name: ``type: post_office`` became
-    ``type: locker`` for "Is there a parcel locker in Hamburg?". A choice is named when
-    its words (three letters or more each) stand together in the question, not after a
-    negation ("anything other than a locker"); a short choice (``IN``, ``de``, ``L``) is
-    never taken from the question's words."""
+    name (:func:`_choice_named`) replaced by the one choice it does name: ``type:
+    post_office`` became ``type: locker`` for "Is there a parcel locker in Hamburg?"."""
     if tool is None:
         return arguments
     properties = (tool["function"].get("parameters") or {}).get("properties") or {}
-    asked = [_stem(w) for w in _WORD.findall(question.lower())]
-
-    def named(choice: str) -> bool:
-        words = [_stem(w) for w in _name_words(choice)]
-        if not words or any(len(w) < 3 for w in words):
-            return False
-        for at in range(len(asked) - len(words) + 1):
-            negated = _NEGATIONS & set(asked[max(0, at - 4) : at])
-            if asked[at : at + len(words)] == words and not negated:
-                return True
-        return False
-
     out = dict(arguments)
     for name, value in arguments.items():
         choices = _enum_values(properties.get(name))
-        if not isinstance(value, str) or value not in choices or named(value):
+        if not isinstance(value, str) or value not in choices or _choice_named(value, question):
             continue
-        others = [choice for choice in sorted(choices) if named(choice)]
+        others = [choice for choice in sorted(choices) if _choice_named(choice, question)]
         if len(others) == 1:
             out[name] = others[0]
     return out
+
+
+def _found_nothing(content: str) -> bool:
+    """Whether a result is an empty list: ``[]``, or an object whose lists are all empty
+    (``{"count": 0, "results": []}``)."""
+    try:
+        data = json.loads(content)
+    except (ValueError, RecursionError):
+        return False
+    if isinstance(data, list):
+        return not data
+    if isinstance(data, dict):
+        lists = [v for v in data.values() if isinstance(v, list)]
+        return bool(lists) and not any(lists)
+    return False
+
+
+def search_widened(messages: list[Message], tools: list[ToolDefinition]) -> dict[str, Any] | None:
+    """The last call's arguments without the optional ``enum`` choices the question does
+    not name, when that call found nothing; None when there are none to leave out.
+
+    The small model fills filters nobody asked for (``type: post_office`` for "Can I drop
+    off a return at Schreibwaren Huber?", ``class_type: spin`` for "a personal training
+    session with Sanne"); when they make a search come back empty, the answer said that
+    nothing exists. Without them the API's defaults apply, as the user asked."""
+    call = _last_call(messages)
+    if call is None or not _found_nothing(str(messages[-1].get("content") or "")):
+        return None
+    tool = next((t for t in tools if t["function"]["name"] == call["name"]), None)
+    arguments = _last_call_arguments(messages)
+    if tool is None or not isinstance(arguments, dict):
+        return None
+    parameters = tool["function"].get("parameters") or {}
+    required = set(parameters.get("required") or [])
+    properties = parameters.get("properties") or {}
+    question = _last_question(messages)
+    widened = {
+        name: value
+        for name, value in arguments.items()
+        if name in required
+        or not isinstance(value, str)
+        or value not in _enum_values(properties.get(name))
+        or _choice_named(value, question)
+    }
+    return widened if widened != arguments else None
 
 
 def _ungrounded_text(
@@ -1661,6 +1707,15 @@ class EmbeddedProvider:
             if quoted is not None:
                 yield TextDelta(text=quoted)
                 yield Finish(reason="stop")
+                return
+        widened = search_widened(messages, tools) if messages[-1].get("role") == "tool" else None
+        if widened is not None and (name := _last_call_name(messages)) is not None:
+            call = (name, json.dumps(widened, sort_keys=True))
+            if call not in made:
+                yield ToolCallRequest(
+                    id=f"call_{time.monotonic_ns()}", name=name, arguments=call[1]
+                )
+                yield Finish(reason="tool_calls")
                 return
         wrote_text = False
         offered = tools
