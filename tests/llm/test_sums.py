@@ -67,3 +67,37 @@ def test_a_plain_sum_is_worked_out(message: str, worked: str) -> None:
 )
 def test_other_messages_get_no_sum(message: str) -> None:
     assert worked_sum(message) is None
+
+
+@pytest.mark.parametrize(
+    ("message", "worked"),
+    [
+        (
+            "My first flight is 2 h 35 min, the layover 1 h 50 min and the second flight "
+            "1 h 15 min. How long is the whole trip?",
+            "2 h 35 min + 1 h 50 min + 1 h 15 min = 5 h 40 min",
+        ),
+        (
+            "The film runs 2 hours and 10 minutes, the ads 15 minutes. How long is it in total?",
+            "2 h 10 min + 15 min = 2 h 25 min",
+        ),
+        ("I walk 20 min and ride 45 min. What's the total time?", "20 min + 45 min = 1 h 5 min"),
+    ],
+)
+def test_durations_asked_for_in_total_are_added(message: str, worked: str) -> None:
+    assert worked_sum(message) == worked
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "The drive is 2-3 hours and the ferry 45 min. How long is the whole trip?",
+        "Flight RV312 takes 1 h 5 min and RV313 1 h 10 min. How long is the whole trip?",
+        "The walk is 20 min and the ride 45 min. How long is the ride?",
+        "How long is the whole trip from Helsinki to Oulu? The flight is 1 h 5 min.",
+    ],
+)
+def test_durations_without_a_total_asked_or_with_a_range_or_a_code_get_no_sum(
+    message: str,
+) -> None:
+    assert worked_sum(message) is None

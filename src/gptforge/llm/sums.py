@@ -251,6 +251,44 @@ def _conversion(text: str) -> str | None:
     return _converted(amount, found["source"], found["target"])
 
 
+_DURATION = re.compile(
+    r"\b(?:(?P<h>\d+)\s?(?:h|hrs?|hours?)\b(?:\s?(?:and\s)?(?P<hm>\d+)\s?(?:m|mins?|minutes?)\b)?"
+    r"|(?P<m>\d+)\s?(?:m|mins?|minutes?)\b)",
+    re.IGNORECASE,
+)
+_TOTAL_ASKED = re.compile(
+    r"\bhow long\b[^.?!]*\b(?:whole|total|altogether|all together|in all|entire|overall|"
+    r"combined|in total)\b|\b(?:total|overall|combined) (?:time|duration|length)\b",
+    re.IGNORECASE,
+)
+_CODE = re.compile(r"\b(?=[\w-]*\d)(?=[\w-]*[A-Za-z])[\w-]+\b")
+_RANGE = re.compile(r"\d\s?(?:-|–|to|or)\s?\d")
+
+
+def _hours_and_minutes(minutes: int) -> str:
+    hours, rest = divmod(minutes, 60)
+    return " ".join(p for p in (f"{hours} h" if hours else "", f"{rest} min" if rest else "") if p)
+
+
+def _durations_total(text: str) -> str | None:
+    """ "2 h 35 min, 1 h 50 min and 1 h 15 min: how long is the whole trip?" as ``2 h 35 min
+    + 1 h 50 min + 1 h 15 min = 5 h 40 min`` (the model's own sum: "3 hours 30 minutes").
+    Only when the message asks for a total and gives two durations or more, none of them
+    a range ("2-3 hours"), and names no code (a flight number)."""
+    if not _TOTAL_ASKED.search(text) or _RANGE.search(text):
+        return None
+    if _CODE.search(_DURATION.sub(" ", text)):
+        return None  # "RV312 takes 1 h 5 min": a flight the GPT's tools may know better
+    durations = [
+        int(found["h"]) * 60 + int(found["hm"] or 0) if found["h"] else int(found["m"])
+        for found in _DURATION.finditer(text)
+    ]
+    if len(durations) < 2:
+        return None
+    terms = " + ".join(_hours_and_minutes(d) or "0 min" for d in durations)
+    return f"{terms} = {_hours_and_minutes(sum(durations)) or '0 min'}"
+
+
 def worked_sum(message: str) -> str | None:
     """The sum ``message`` asks for with its result (``49 × 6 = 294``), or None when it
     asks for none in a form whose operation and operands are plain."""
@@ -260,4 +298,9 @@ def worked_sum(message: str) -> str | None:
     found = _EXPRESSION.match(text)
     if found:
         return _expression(found)
-    return _rate_times_count(text) or _amount_per_unit(text) or _conversion(text)
+    return (
+        _rate_times_count(text)
+        or _amount_per_unit(text)
+        or _conversion(text)
+        or _durations_total(text)
+    )
