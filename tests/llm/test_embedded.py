@@ -25,13 +25,13 @@ from gptforge.llm import DATE_NOTE, EmbeddedProvider, Finish, TextDelta, ToolCal
 from gptforge.llm import embedded as embedded_module
 from gptforge.llm.embedded import (
     MODEL_FILE,
-    READING_GRAMMAR,
     TEXT_GRAMMAR,
     _EmbeddedServer,
     details_to_fetch,
     follow_up_tools,
     not_found_answer,
     readable_result,
+    reading_grammar,
     route_needs_a_tool,
 )
 from tests.servers import serve
@@ -194,7 +194,7 @@ async def test_the_same_call_again_is_answered_from_the_result_instead(
     events = [e async for e in provider.stream(AFTER_RESULT, TOOLS)]
     assert not [e for e in events if isinstance(e, ToolCallRequest)]
     assert "".join(e.text for e in events if isinstance(e, TextDelta)) == "No, it is closed."
-    assert llama[1]["grammar"] == READING_GRAMMAR
+    assert llama[1]["grammar"] == reading_grammar("Is Lyon open on Sunday?")
     shown = llama[0]["messages"][-1]["content"]
     assert "[Result of getOpeningHours]" in shown and "day: Sunday, closed: yes" in shown
     assert '"Is Lyon open on Sunday?"' in shown
@@ -234,7 +234,7 @@ async def test_after_the_call_limit_the_model_must_answer(
     call = AFTER_RESULT[2]
     messages = [*AFTER_RESULT[:2], *([call, AFTER_RESULT[3]] * provider.max_calls_per_turn)]
     events = [e async for e in provider.stream(messages, TOOLS)]
-    assert llama[0]["grammar"] == READING_GRAMMAR
+    assert llama[0]["grammar"] == reading_grammar("Is Lyon open on Sunday?")
     assert [e.text for e in events if isinstance(e, TextDelta)] == ["Here is what I found."]
 
 
@@ -1800,3 +1800,12 @@ async def test_the_widened_search_is_made_once(
     ]
     events = [e async for e in provider.stream(messages, PICKUP_TOOLS)]
     assert not calls_made(events)
+
+
+def test_the_reading_grammar_rules_out_the_questions_own_opening() -> None:
+    """The echo is ruled out by the question's first three words, written as escapes a
+    regex reads literally (an apostrophe, a dot and a slash stay what they are)."""
+    grammar = reading_grammar("I'm student N00482913. Will I be able to register?")
+    assert "I\\x{27}m\\x{20}student\\x{20}N00482913\\x{2e}" in grammar
+    assert "/" not in grammar.split("~/", 1)[1][:-1]  # nothing closes the regex early
+    assert reading_grammar("Hours?") == reading_grammar()  # too short to be an echo

@@ -15,7 +15,7 @@ from gptforge.actions import ActionExecutor
 from gptforge.egress import EgressClient
 from gptforge.errors import ProviderError
 from gptforge.llm import EmbeddedProvider, OpenAICompatibleProvider, TextDelta
-from gptforge.llm.embedded import READING_GRAMMAR, TEXT_GRAMMAR
+from gptforge.llm.embedded import TEXT_GRAMMAR, reading_grammar
 from gptforge.runtime import ConversationState, Runtime, build_actions, event_to_dict, load_gpt_file
 from gptforge.settings import Settings
 from tests.demo import DemoApi, demo_api
@@ -159,18 +159,19 @@ async def test_openai_compatible_provider_talks_to_the_embedded_endpoint(
     ("question", "verdict"),
     [
         ("Is water wet? Reply with the single word Yes.", "yes"),
-        ("Is fire cold? Reply with the single word No.", "no"),
+        ("Will I see the moon tonight? Write my question back word for word.", "will i see"),
         ("Can fish swim? Reply with the words: You can swim.", "you can"),
     ],
 )
 async def test_an_answer_to_a_result_cannot_open_with_a_verdict(
     provider: EmbeddedProvider, question: str, verdict: str
 ) -> None:
-    """llama.cpp's llguidance compiles the reading grammar and holds the model to it."""
+    """llama.cpp's llguidance compiles the reading grammar and holds the model to it: no
+    "Yes", no "You can", and not the question's own first words."""
     messages = [{"role": "user", "content": question}]
     async with httpx.AsyncClient(timeout=120) as client:
         answers = []
-        for grammar in (TEXT_GRAMMAR, READING_GRAMMAR):
+        for grammar in (TEXT_GRAMMAR, reading_grammar(question)):
             reply = await client.post(
                 f"{await provider.base_url()}/chat/completions",
                 json={"messages": messages, "max_tokens": 24, "temperature": 0, "grammar": grammar},

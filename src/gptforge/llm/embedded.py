@@ -275,7 +275,9 @@ def decision_schema(tools: list[ToolDefinition]) -> dict[str, Any]:
     return schema
 
 
-def decision_grammar(tools: list[ToolDefinition], *, simplified: bool = False) -> str:
+def decision_grammar(
+    tools: list[ToolDefinition], *, simplified: bool = False, question: str = ""
+) -> str:
     """A llguidance grammar: one tool call as JSON, or an answer in plain text.
 
     Plain text may not start with ``{``, so the first character tells the two apart and
@@ -289,7 +291,7 @@ def decision_grammar(tools: list[ToolDefinition], *, simplified: bool = False) -
             "%llguidance {}",
             "start: call | answer",
             f"call: %json {json.dumps(schema, ensure_ascii=False)}",
-            _READING_RULE,
+            _reading_rule(question),
         ]
     )
 
@@ -304,31 +306,55 @@ def _any_case(words: str) -> str:
     return "".join(f"[{c.upper()}{c.lower()}]" if c.isalpha() else c for c in words)
 
 
-_MODALS = ("can", "could", "may", "might", "should", "will", "won", "do", "does", "did")
-_MODALS_MORE = ("need", "must", "have to", "still")
 # No continuation is allowed after a verdict's first words: let "Yes" or "You can" be
 # followed by anything but a space and the model writes "Yesweathermap", "You Can Swim".
 _ECHOED_VERDICT = "(?:{})[\\s\\S]*".format(
     "|".join(
         [
-            *(_any_case(word) for word in ("yes", "yeah", "no")),
+            *(_any_case(word) for word in ("yes", "yeah")),
             *(
                 f"{_any_case(who)} +{_any_case(verb)}"
                 for who in ("you", "we", "i")
-                for verb in (*_MODALS, *_MODALS_MORE)
+                for verb in ("can", "could", "may", "might", "will")
             ),
         ]
     )
 )
-_READING_RULE = "\n".join(["answer: READING", rf"READING: /[^{{\s][\s\S]*/ & ~/{_ECHOED_VERDICT}/"])
-READING_GRAMMAR = "\n".join(["%llguidance {}", "start: answer", _READING_RULE])
-"""An answer to a tool result, in plain text that does not open with a verdict: "Yes",
-"No", or the question turned around ("You can…", "No, you cannot…", "We do not…"). The
-small model gives the verdict before it reads the result ("Yes, it is raining" over
-``conditions: fog``; "You can have it delivered on Wednesday" over options for Tuesday and
-Thursday; "No, your appointment is still on" over a cancellation); made to open
-otherwise, it states what the result says first ("Based on the information provided, it
-is not raining", "The appointment was cancelled")."""
+_ECHO_WORDS = 3
+
+
+def _literal(text: str) -> str:
+    """``text`` as a regex that matches it alone (every other character as a hex escape,
+    which llguidance's regex reads the same inside or outside a class)."""
+    return "".join(c if c.isascii() and c.isalnum() else f"\\x{{{ord(c):x}}}" for c in text)
+
+
+def _reading_rule(question: str = "") -> str:
+    """An answer to a tool result that does not open with a verdict, nor with the
+    question's own first words (:data:`READING_GRAMMAR`)."""
+    banned = _ECHOED_VERDICT
+    opening = question.split()[:_ECHO_WORDS]
+    if len(opening) == _ECHO_WORDS:
+        banned += f"|{_literal(' '.join(opening))}[\\s\\S]*"
+    return "\n".join(["answer: READING", rf"READING: /[^{{\s][\s\S]*/ & ~/{banned}/"])
+
+
+def reading_grammar(question: str = "") -> str:
+    """The grammar of an answer to a tool result (:data:`READING_GRAMMAR`), which may
+    not write ``question`` back either: asked for a verdict it could not give ("Will I be
+    able to register…?" with "No" ruled out), the small model copied the question."""
+    return "\n".join(["%llguidance {}", "start: answer", _reading_rule(question)])
+
+
+READING_GRAMMAR = reading_grammar()
+"""An answer to a tool result, in plain text that does not open with a verdict: "Yes" or
+the question turned into a permission ("You can…", "We can…"). The small model gives
+the verdict before it reads the result ("Yes, it is raining" over ``conditions: fog``;
+"You can have it delivered on Wednesday" over options for Tuesday and Thursday); made to
+open otherwise, it states what the result says first ("Based on the information
+provided, it is not raining"). "No" stays allowed: its answers were as often right
+("No, you cannot bring your dog") as wrong, and with it ruled out the model wrote
+"We deliver to BS4 …, served: no" where it had written "We don't deliver to BS4"."""
 
 
 def _describe_parameters(parameters: dict[str, Any]) -> str:
@@ -1578,6 +1604,8 @@ class EmbeddedProvider:
                 "content": f"{text_messages[-1]['content']}\n\n{_PLAIN_TEXT_NOTE}",
             }
 
+        question = _last_question(messages)
+
         def constraint(simplified: bool) -> dict[str, Any] | None:
             if call:
                 schema = call_schema(call)
@@ -1586,11 +1614,12 @@ class EmbeddedProvider:
                 # Plain text only: with no tool offered, the model may still try to write
                 # a call in the JSON it sees in the conversation.
                 after_result = messages[-1].get("role") == "tool"
-                return {"grammar": READING_GRAMMAR if after_result else TEXT_GRAMMAR}
+                return {"grammar": reading_grammar(question) if after_result else TEXT_GRAMMAR}
             if messages[-1].get("role") != "tool":
                 schema = decision_schema(tools)
                 return {"json_schema": _simplified(schema) if simplified else schema}
-            return {"grammar": decision_grammar(tools, simplified=simplified)}
+            grammar = decision_grammar(tools, simplified=simplified, question=question)
+            return {"grammar": grammar}
 
         try:
             async for event in self._decode(text_messages, constraint(False)):
