@@ -1809,3 +1809,53 @@ def test_the_reading_grammar_rules_out_the_questions_own_opening() -> None:
     assert "I\\x{27}m\\x{20}student\\x{20}N00482913\\x{2e}" in grammar
     assert "/" not in grammar.split("~/", 1)[1][:-1]  # nothing closes the regex early
     assert reading_grammar("Hours?") == reading_grammar()  # too short to be an echo
+
+
+@pytest.mark.parametrize("llama", [[["Done."]]], indirect=True)
+@pytest.mark.parametrize(
+    ("question", "name", "arguments", "result"),
+    [
+        # a write whose result holds an empty list is no empty search
+        (
+            "Book a table for 2 tomorrow.",
+            "createBooking",
+            {"party": "2", "seating": "indoor"},
+            '{"booking_id": "BK-1", "status": "confirmed", "notes": []}',
+        ),
+        # a read whose result says more than "nothing"
+        (
+            "What's the weather in Oslo?",
+            "getWeather",
+            {"city": "Oslo", "seating": "indoor"},
+            '{"temp": 3, "alerts": []}',
+        ),
+        # a choice the question asks for in other words, or a flag
+        ("Is the blue teapot in stock?", "searchItems", {"seating": "in_stock"}, "[]"),
+        ("Any vegan dishes?", "searchItems", {"seating": "true"}, "[]"),
+    ],
+)
+async def test_only_an_empty_read_with_a_choice_nobody_asked_for_is_made_again(
+    provider: EmbeddedProvider,
+    llama: list[dict[str, Any]],
+    question: str,
+    name: str,
+    arguments: dict[str, Any],
+    result: str,
+) -> None:
+    seating = {"type": "string", "enum": ["indoor", "outdoor", "in_stock", "true", "false"]}
+    tools = [
+        _tool(n, "An operation.", required=[], party="string", city="string", seating=seating)
+        for n in ("createBooking", "getWeather", "searchItems")
+    ]
+    messages = after_call("Shop.", question, name, arguments, result)
+    events = [e async for e in provider.stream(messages, tools)]
+    assert not calls_made(events)
+
+
+def test_the_question_is_ruled_out_as_an_opening_only_when_it_would_be_an_echo() -> None:
+    """ "Will I be able…" and "I'm student…" are written back as answers; "The 8:15
+    train to Lyon, is it on time?" is answered "The 8:15 train is late"."""
+    assert reading_grammar("Will I be able to register?") != reading_grammar()
+    assert reading_grammar("The 8:15 train to Lyon, is it on time?") == reading_grammar()
+    assert reading_grammar("Will \ud800 be there?") == reading_grammar()  # no such character
+    assert "[Ii] +" not in reading_grammar()  # "I could not find any" stays allowed

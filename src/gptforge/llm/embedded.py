@@ -50,7 +50,7 @@ from gptforge.llm.dates import named_dates
 from gptforge.llm.focus import focused
 from gptforge.llm.queue import ModelGate
 from gptforge.llm.selfcontained import self_contained_kind
-from gptforge.llm.sums import worked_sum
+from gptforge.llm.sums import total_time, worked_sum
 from gptforge.llm.words import COMMON as _COMMON
 from gptforge.llm.words import WORD as _WORD
 from gptforge.llm.words import content_words as _content_words
@@ -314,7 +314,7 @@ _ECHOED_VERDICT = "(?:{})[\\s\\S]*".format(
             *(_any_case(word) for word in ("yes", "yeah")),
             *(
                 f"{_any_case(who)} +{_any_case(verb)}"
-                for who in ("you", "we", "i")
+                for who in ("you", "we")
                 for verb in ("can", "could", "may", "might", "will")
             ),
         ]
@@ -329,12 +329,25 @@ def _literal(text: str) -> str:
     return "".join(c if c.isascii() and c.isalnum() else f"\\x{{{ord(c):x}}}" for c in text)
 
 
+# The openings a question is written back from: a question word or auxiliary ("Will I be
+# able to register…?"), or the user about themselves ("I'm student N00482913. Will…",
+# "I got 78, 85 and 92…"). "The 8:15 train to Lyon, is it on time?" is answered "The 8:15
+# train is late", from the same words.
+_QUESTION_WORDS = ("what", "when", "where", "which", "who", "whom", "whose", "why", "how")
+_MODAL_VERBS = ("will", "can", "could", "would", "should", "shall", "may", "might", "must")
+_AUXILIARIES = ("is", "are", "am", "was", "were", "do", "does", "did", "has", "have", "had")
+_FIRST_PERSON = ("i", "i'm", "i've", "i'd", "i'll", "my", "we", "we're", "we've", "our")
+_ECHOED_OPENINGS = frozenset(_QUESTION_WORDS + _MODAL_VERBS + _AUXILIARIES + _FIRST_PERSON)
+
+
 def _reading_rule(question: str = "") -> str:
     """An answer to a tool result that does not open with a verdict, nor with the
     question's own first words (:data:`READING_GRAMMAR`)."""
     banned = _ECHOED_VERDICT
     opening = question.split()[:_ECHO_WORDS]
-    if len(opening) == _ECHO_WORDS:
+    first = opening[0].lower().replace("\u2019", "'") if opening else ""
+    unshowable = any(0xD800 <= ord(c) <= 0xDFFF for c in "".join(opening))
+    if len(opening) == _ECHO_WORDS and first in _ECHOED_OPENINGS and not unshowable:
         banned += f"|{_literal(' '.join(opening))}[\\s\\S]*"
     return "\n".join(["answer: READING", rf"READING: /[^{{\s][\s\S]*/ & ~/{banned}/"])
 
@@ -1014,7 +1027,7 @@ def _with_notes(text: str, today: date | None) -> str:
     """A user's message with the days it names spelled out after it and the sum it asks
     for worked out (``(49 × 6 = 294)``, :func:`~gptforge.llm.sums.worked_sum`): the small
     model's own sums went wrong."""
-    worked = worked_sum(text)
+    worked = worked_sum(text) or total_time(text)
     shown = with_named_dates(text, today)
     return f"{shown}\n({worked})" if worked else shown
 
@@ -1392,35 +1405,63 @@ def _with_named_choices(
     return out
 
 
-def _found_nothing(content: str) -> bool:
-    """Whether a result is an empty list: ``[]``, or an object whose lists are all empty
-    (``{"count": 0, "results": []}``)."""
+def _found_nothing(content: str, arguments: dict[str, Any]) -> bool:
+    """Whether a result is an empty list and nothing else: ``[]``, or an object whose
+    lists are all empty and whose other values are counts of 0, nulls or the call's own
+    arguments echoed (``{"query": "Huber", "count": 0, "results": []}``). A created
+    booking with an empty ``notes`` list is not."""
     try:
         data = json.loads(content)
     except (ValueError, RecursionError):
         return False
     if isinstance(data, list):
         return not data
-    if isinstance(data, dict):
-        lists = [v for v in data.values() if isinstance(v, list)]
-        return bool(lists) and not any(lists)
-    return False
+    if not isinstance(data, dict):
+        return False
+    echoed = {str(v).lower() for v in arguments.values()}
+    lists = [v for v in data.values() if isinstance(v, list)]
+    others = [v for v in data.values() if not isinstance(v, list)]
+    return (
+        bool(lists)
+        and not any(lists)
+        and all(v is None or v == 0 or str(v).lower() in echoed for v in others)
+    )
+
+
+_FLAGS = frozenset({"true", "false", "yes", "no", "on", "off", "0", "1"})
+
+
+def _choice_asked(choice: str, question: str) -> bool:
+    """Whether the question may well have asked for an ``enum`` choice: a word of it (three
+    letters or more) is in the question ("in stock" for ``in_stock``), or it is a flag
+    (``true``), which a question asks for without naming it."""
+    if choice.lower() in _FLAGS:
+        return True
+    asked = {_stem(w) for w in _WORD.findall(question.lower())}
+    return any(len(w) >= 3 and _stem(w) in asked for w in _name_words(choice))
 
 
 def search_widened(messages: list[Message], tools: list[ToolDefinition]) -> dict[str, Any] | None:
     """The last call's arguments without the optional ``enum`` choices the question does
-    not name, when that call found nothing; None when there are none to leave out.
+    not ask for, when that call was a read (its name begins with get, list, search...)
+    and found nothing; None when there are none to leave out.
 
     The small model fills filters nobody asked for (``type: post_office`` for "Can I drop
     off a return at Schreibwaren Huber?", ``class_type: spin`` for "a personal training
     session with Sanne"); when they make a search come back empty, the answer said that
-    nothing exists. Without them the API's defaults apply, as the user asked."""
+    nothing exists. Without them the API's defaults apply, as the user asked; the empty
+    result stays in the conversation with the filter that made it."""
     call = _last_call(messages)
-    if call is None or not _found_nothing(str(messages[-1].get("content") or "")):
+    if call is None:
+        return None
+    words = _name_words(str(call["name"]))
+    arguments = _last_call_arguments(messages)
+    if not words or words[0] not in _READ_VERBS or not isinstance(arguments, dict):
+        return None
+    if not _found_nothing(str(messages[-1].get("content") or ""), arguments):
         return None
     tool = next((t for t in tools if t["function"]["name"] == call["name"]), None)
-    arguments = _last_call_arguments(messages)
-    if tool is None or not isinstance(arguments, dict):
+    if tool is None:
         return None
     parameters = tool["function"].get("parameters") or {}
     required = set(parameters.get("required") or [])
@@ -1432,7 +1473,7 @@ def search_widened(messages: list[Message], tools: list[ToolDefinition]) -> dict
         if name in required
         or not isinstance(value, str)
         or value not in _enum_values(properties.get(name))
-        or _choice_named(value, question)
+        or _choice_asked(value, question)
     }
     return widened if widened != arguments else None
 

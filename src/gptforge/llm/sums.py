@@ -252,8 +252,8 @@ def _conversion(text: str) -> str | None:
 
 
 _DURATION = re.compile(
-    r"\b(?:(?P<h>\d+)\s?(?:h|hrs?|hours?)\b(?:\s?(?:and\s)?(?P<hm>\d+)\s?(?:m|mins?|minutes?)\b)?"
-    r"|(?P<m>\d+)\s?(?:m|mins?|minutes?)\b)",
+    r"\b(?:(?P<h>\d+)\s?(?:h|hrs?|hours?)\b(?:\s?(?:and\s)?(?P<hm>\d+)\s?(?:mins?|minutes?)\b)?"
+    r"|(?P<m>\d+)\s?(?:mins?|minutes?)\b)",
     re.IGNORECASE,
 )
 _TOTAL_ASKED = re.compile(
@@ -261,8 +261,13 @@ _TOTAL_ASKED = re.compile(
     r"combined|in total)\b|\b(?:total|overall|combined) (?:time|duration|length)\b",
     re.IGNORECASE,
 )
-_CODE = re.compile(r"\b(?=[\w-]*\d)(?=[\w-]*[A-Za-z])[\w-]+\b")
-_RANGE = re.compile(r"\d\s?(?:-|–|to|or)\s?\d")
+# Words that make the durations something other than terms to add: a range, times of day,
+# what is left of a budget, a count of lessons, a duration repeated.
+_NOT_ADDED = re.compile(
+    r"\b(?:between|from|to|until|till|or|left|remain\w*|how many|each|every|per|of|times|"
+    r"twice|thrice|half|an hour|a day|days?|weeks?)\b|[-–/×*]",
+    re.IGNORECASE,
+)
 
 
 def _hours_and_minutes(minutes: int) -> str:
@@ -270,15 +275,20 @@ def _hours_and_minutes(minutes: int) -> str:
     return " ".join(p for p in (f"{hours} h" if hours else "", f"{rest} min" if rest else "") if p)
 
 
-def _durations_total(text: str) -> str | None:
+def total_time(message: str) -> str | None:
     """ "2 h 35 min, 1 h 50 min and 1 h 15 min: how long is the whole trip?" as ``2 h 35 min
     + 1 h 50 min + 1 h 15 min = 5 h 40 min`` (the model's own sum: "3 hours 30 minutes").
-    Only when the message asks for a total and gives two durations or more, none of them
-    a range ("2-3 hours"), and names no code (a flight number)."""
-    if not _TOTAL_ASKED.search(text) or _RANGE.search(text):
+    Only when the message asks for a total, gives two durations or more in whole hours and
+    minutes, and has no other number and no word that makes them other than terms to add
+    ("between 1 h and 2 h", "3 episodes of 45 min", "how much is left"). The note is shown
+    to the model; it does not make the message one that needs no tool (a trip's legs may
+    be the GPT's to look up)."""
+    text = " ".join(message[:READ_CHARS].split())
+    if not _TOTAL_ASKED.search(text):
         return None
-    if _CODE.search(_DURATION.sub(" ", text)):
-        return None  # "RV312 takes 1 h 5 min": a flight the GPT's tools may know better
+    rest = _DURATION.sub(" ", text)
+    if any(c.isdigit() for c in rest) or _NOT_ADDED.search(_TOTAL_ASKED.sub(" ", rest)):
+        return None
     durations = [
         int(found["h"]) * 60 + int(found["hm"] or 0) if found["h"] else int(found["m"])
         for found in _DURATION.finditer(text)
@@ -298,9 +308,4 @@ def worked_sum(message: str) -> str | None:
     found = _EXPRESSION.match(text)
     if found:
         return _expression(found)
-    return (
-        _rate_times_count(text)
-        or _amount_per_unit(text)
-        or _conversion(text)
-        or _durations_total(text)
-    )
+    return _rate_times_count(text) or _amount_per_unit(text) or _conversion(text)
