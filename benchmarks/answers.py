@@ -1,4 +1,4 @@
-"""Are the offline model's answers faithful to the API? Labeled questions on fourteen APIs.
+"""Are the offline model's answers faithful to the API? Labeled questions on sixteen APIs.
 
     python benchmarks/answers.py [--sets weather,shop,library] [--limit N] [--stride N]
                                  [--threads N] [--only WORD,...]
@@ -8,7 +8,8 @@
 
 Each set in benchmarks/answer_sets/ names an API (benchmarks/answer_apis.py), a GPT
 and 20 questions (15 in ``tracker``, ``transit``, ``parcels``, ``clinic``, ``hotel``,
-``energy``, ``gym``, ``carrental``, ``airline`` and ``waste``, held out: written before any
+``energy``, ``gym``, ``carrental``, ``airline``, ``waste``, ``restaurant`` and
+``university``, held out: written before any
 run on them) labeled with the operations they need (in order, or none) and what the answer
 must contain / must not contain. The ``*_followups`` sets (10 each) are
 follow-up questions: an item's ``before`` messages are sent first in the same
