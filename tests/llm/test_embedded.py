@@ -1265,7 +1265,7 @@ async def test_a_call_taking_what_the_user_named_survives_a_none_route(
             ['{"tool": "getOpeningHours", "arguments": {"city": "Lyon"}}'],
             ["Yes, 10:00 to 18:00."],
             ["none"],
-            ["You're welcome!"],
+            ["Why did the shop close? It ran out of stock."],
         ]
     ],
     indirect=True,
@@ -1295,7 +1295,8 @@ async def test_each_kind_of_prompt_begins_differently_so_each_is_restored_from_t
     answered.insert(1, date)
     [e async for e in provider.stream(answered, TOOLS)]
     thanks = [*answered, {"role": "assistant", "content": "Yes, 10:00 to 18:00."}]
-    [e async for e in provider.stream([*thanks, {"role": "user", "content": "Thanks!"}], TOOLS)]
+    joke = {"role": "user", "content": "Tell me a joke about shops."}
+    [e async for e in provider.stream([*thanks, joke], TOOLS)]
 
     route, decision, after_result, _, plain = (r["messages"][0]["content"] for r in llama)
     assert route.startswith("Tools:\n- getOpeningHours: ")
@@ -1859,3 +1860,26 @@ def test_the_question_is_ruled_out_as_an_opening_only_when_it_would_be_an_echo()
     assert reading_grammar("The 8:15 train to Lyon, is it on time?") == reading_grammar()
     assert reading_grammar("Will \ud800 be there?") == reading_grammar()  # no such character
     assert "[Ii] +" not in reading_grammar()  # "I could not find any" stays allowed
+
+
+@pytest.mark.parametrize("llama", [[["You're welcome! Have a great day!"]]], indirect=True)
+async def test_thanks_are_answered_under_the_instructions_alone(
+    provider: EmbeddedProvider, llama: list[dict[str, Any]]
+) -> None:
+    """No route question, no tools, no dates, no earlier turns: under the answer prompt
+    the small model replied to "Thanks, that's all for today!" with a made-up temperature."""
+    date = {"role": "system", "content": "Today is Friday, 27 November 2026.", "name": DATE_NOTE}
+    messages = [
+        *after_call("Réponds en français.", "Lyon?", "getOpeningHours", {"city": "Lyon"}, "{}"),
+        {"role": "assistant", "content": "Ouvert."},
+        date,
+        {"role": "user", "content": "Thanks, that's all for today!"},
+    ]
+    events = [e async for e in provider.stream(messages, TOOLS)]
+    assert not calls_made(events) and len(llama) == 1
+    prompt = llama[0]["messages"]
+    assert [m["role"] for m in prompt] == ["system", "user"]
+    assert prompt[0]["content"].startswith("Réponds en français.")
+    assert "getOpeningHours" not in prompt[0]["content"] and "2026" not in prompt[0]["content"]
+    assert prompt[1]["content"] == "Thanks, that's all for today!"
+    assert llama[0]["grammar"] == TEXT_GRAMMAR

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from gptforge.llm.selfcontained import self_contained_kind
+from gptforge.llm.selfcontained import is_closing, self_contained_kind
 
 
 def _tool(name: str, description: str) -> dict[str, Any]:
@@ -144,3 +144,37 @@ def test_a_term_or_phrase_the_tools_name_is_left_to_the_model() -> None:
 def test_only_the_head_of_a_long_message_is_read() -> None:
     long = "5 kg " * 6000 + "how much is that for 2 days?"
     assert self_contained_kind(long, []) is None
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Thanks, that's all for today!",
+        "Thanks, see you in December!",
+        "Cheers, bye!",
+        "Great, thanks for your help!",
+        "That's all, thanks!",
+        "ok thanks",
+        "Perfect, thank you so much!",
+    ],
+)
+def test_thanks_and_goodbyes_are_closings(message: str) -> None:
+    assert is_closing(message)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Thanks! What's the capital of Australia?",
+        "Thanks, now book room 5 for me.",
+        "Thanks, and the forecast for Oslo",
+        "Thank you for booking ALB-12",
+        "Thanks but the order never arrived",
+        "Thanksgiving opening hours",
+        "That's all wrong, the API said closed",
+        "Hello!",
+        "Thanks, see you at 5",
+    ],
+)
+def test_messages_that_ask_for_more_are_no_closings(message: str) -> None:
+    assert not is_closing(message)

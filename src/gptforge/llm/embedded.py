@@ -49,7 +49,7 @@ from gptforge.llm.base import (
 from gptforge.llm.dates import named_dates
 from gptforge.llm.focus import focused
 from gptforge.llm.queue import ModelGate
-from gptforge.llm.selfcontained import self_contained_kind
+from gptforge.llm.selfcontained import is_closing, self_contained_kind
 from gptforge.llm.sums import total_time, worked_sum
 from gptforge.llm.words import COMMON as _COMMON
 from gptforge.llm.words import WORD as _WORD
@@ -556,6 +556,25 @@ def plain_answer_messages(messages: list[Message], tools: list[ToolDefinition]) 
     ]
     out[0] = {"role": "system", "content": "\n\n".join(p for p in system if p)}
     return out
+
+
+_CLOSING_NOTE = (
+    "The user's message below thanks you or closes the conversation: reply in one short, "
+    "friendly sentence, without any data."
+)
+
+
+def closing_messages(messages: list[Message]) -> list[Message]:
+    """The prompt for a message that only thanks or says goodbye
+    (:func:`~gptforge.llm.selfcontained.is_closing`): the GPT's instructions (its tone, its
+    language) and the message, without tools, dates or earlier turns. Under the answer
+    prompt without a tool the small model replied "The temperature today is 10°C" to
+    "Thanks, that's all for today!"; here it says "You're welcome! Have a great day!"."""
+    system = [*_system_texts(messages, dates=False), _CLOSING_NOTE]
+    return [
+        {"role": "system", "content": "\n\n".join(p for p in system if p)},
+        {"role": "user", "content": _last_question(messages)},
+    ]
 
 
 def route_messages(messages: list[Message], tools: list[ToolDefinition]) -> list[Message]:
@@ -1620,6 +1639,7 @@ class EmbeddedProvider:
         call: list[ToolDefinition] | None = None,
         listed: list[ToolDefinition] | None = None,
         plain: bool = False,
+        closing: bool = False,
     ) -> AsyncIterator[ProviderEvent | dict[str, Any]]:
         """Text deltas as they come; a tool call comes whole at the end as a dict.
 
@@ -1632,8 +1652,11 @@ class EmbeddedProvider:
         again without a tool keeps the prompt of the first one, so llama.cpp's prompt
         cache serves it instead of reading the whole prompt anew. ``plain``: an answer
         without a tool to the user's message, under :func:`plain_answer_messages`.
+        ``closing``: a reply to thanks or a goodbye, under :func:`closing_messages`.
         """
-        if plain:
+        if closing:
+            text_messages = closing_messages(messages)
+        elif plain:
             text_messages = plain_answer_messages(messages, listed or tools)
         else:
             text_messages = _as_text_messages(messages, tools if listed is None else listed)
@@ -1787,6 +1810,12 @@ class EmbeddedProvider:
                 )
                 yield Finish(reason="tool_calls")
                 return
+        if messages[-1].get("role") == "user" and is_closing(_last_question(messages)):
+            async for event in self._answer(messages, [], closing=True):
+                if not isinstance(event, dict):
+                    yield event
+            yield Finish(reason="stop")
+            return
         wrote_text = False
         offered = tools
         guessed = False

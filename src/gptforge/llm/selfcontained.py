@@ -140,6 +140,137 @@ _KINDS = (
 )
 
 
+# "Thanks, that's all for today!", "Great, thanks for your help!", "Cheers, bye!": a
+# message that thanks or closes the conversation and asks for nothing. Under the usual
+# prompts the small model answered them with data it made up ("The temperature today is
+# 10°C").
+_CLOSING = re.compile(
+    r"^(?:(?:ok(?:ay)?|great|perfect|awesome|cool|nice|super|excellent|wonderful|brilliant|"
+    r"lovely|good|alright|all right|fantastic|amazing)[,!.]*\s+)*"
+    r"(?:thanks?|thank you|thx|many thanks|cheers|bye|bye-bye|goodbye|good bye|good night|"
+    r"see you|see ya|that'?s all|that is all|that'?s it)\b",
+    re.IGNORECASE,
+)
+# Every word of a closing is one of these (or a month's or a weekday's name): "Thanks,
+# and the forecast for Oslo" asks for more.
+_CLOSING_WORDS = frozenset(
+    [
+        "thanks",
+        "thank",
+        "thx",
+        "you",
+        "so",
+        "very",
+        "much",
+        "a",
+        "lot",
+        "bunch",
+        "again",
+        "for",
+        "your",
+        "the",
+        "help",
+        "all",
+        "that's",
+        "that",
+        "is",
+        "it",
+        "it's",
+        "today",
+        "tonight",
+        "now",
+        "bye",
+        "goodbye",
+        "good",
+        "see",
+        "ya",
+        "in",
+        "on",
+        "at",
+        "later",
+        "soon",
+        "then",
+        "have",
+        "nice",
+        "great",
+        "day",
+        "evening",
+        "night",
+        "weekend",
+        "week",
+        "take",
+        "care",
+        "cheers",
+        "ok",
+        "okay",
+        "perfect",
+        "awesome",
+        "cool",
+        "lovely",
+        "super",
+        "excellent",
+        "wonderful",
+        "brilliant",
+        "fantastic",
+        "amazing",
+        "alright",
+        "right",
+        "everything",
+        "really",
+        "helpful",
+        "appreciated",
+        "appreciate",
+        "was",
+        "and",
+        "i",
+        "i've",
+        "i'm",
+        "needed",
+        "many",
+        "mate",
+        "next",
+        "till",
+        "until",
+    ]
+)
+_MONTHS_AND_DAYS = frozenset(
+    [
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+        "christmas",
+    ]
+)
+CLOSING_CHARS = 60
+
+
+def is_closing(message: str) -> bool:
+    """Whether ``message`` only thanks or says goodbye: short, opening with a word of
+    thanks or farewell, every word a courtesy ("Thanks, and the forecast for Oslo" and
+    "Thanks, can you also check…?" ask for more)."""
+    text = " ".join(message.split())
+    if len(text) > CLOSING_CHARS or "?" in text or not _CLOSING.match(text):
+        return False
+    words = re.findall(r"[a-z']+|\d", text.lower().replace("\u2019", "'"))
+    return all(w in _CLOSING_WORDS or w in _MONTHS_AND_DAYS for w in words)
+
+
 _TRANSLATION_WORDS = frozenset(
     {"translate", "translating", "say", "write", "spell", "word", "into", "please", "would"}
 )
