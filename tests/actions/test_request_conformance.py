@@ -156,3 +156,17 @@ def test_a_required_parameter_given_null_is_still_sent_empty() -> None:
     spec = spec_with({"/streets": {"get": op("search", parameters=params)}})
     request = RequestBuilder().build(spec.tool("search"), {"q": None})
     assert str(request.url) == "https://api.example.com/v1/streets?q="
+
+
+@pytest.mark.parametrize("media", ["application/x-www-form-urlencoded", "multipart/form-data"])
+def test_an_optional_form_field_given_null_is_left_out(media: str) -> None:
+    schema = {
+        "type": "object",
+        "properties": {"q": {"type": "string"}, "note": NULLABLE},
+        "required": ["q"],
+    }
+    body = {"content": {media: {"schema": schema}}}
+    spec = spec_with({"/things": {"post": op("make", requestBody=body)}})
+    request = RequestBuilder().build(spec.tool("make"), {"q": "hi", "note": None})
+    content = request.read()
+    assert b"hi" in content and b"note" not in content

@@ -202,6 +202,10 @@ def _request_with_body(
         return httpx.Request(op.method, url, headers=headers, content=text.encode())
     if not isinstance(body, dict):
         raise InvalidArguments(f"The {spec_body.kind} body must be an object of fields.")
+    schema = spec_body.schema if isinstance(spec_body.schema, dict) else {}
+    required = set(schema.get("required") or [])
+    # A form has no null: an optional field given null was not given (as in the query).
+    body = {key: value for key, value in body.items() if value is not None or key in required}
     if spec_body.kind == "form":
         headers["Content-Type"] = "application/x-www-form-urlencoded"
         pairs: list[tuple[str, str]] = []
