@@ -1460,10 +1460,12 @@ def _choice_asked(choice: str, question: str) -> bool:
     return any(len(w) >= 3 and _stem(w) in asked for w in _name_words(choice))
 
 
-def search_widened(messages: list[Message], tools: list[ToolDefinition]) -> dict[str, Any] | None:
-    """The last call's arguments without the optional ``enum`` choices the question does
-    not ask for, when that call was a read (its name begins with get, list, search...)
-    and found nothing; None when there are none to leave out.
+def search_widened(
+    messages: list[Message], tools: list[ToolDefinition]
+) -> tuple[str, dict[str, Any]] | None:
+    """The last call (its name, its arguments) again without the optional ``enum``
+    choices the question does not ask for, when that call was a read (its name begins
+    with get, list, search...) and found nothing; None when there are none to leave out.
 
     The small model fills filters nobody asked for (``type: post_office`` for "Can I drop
     off a return at Schreibwaren Huber?", ``class_type: spin`` for "a personal training
@@ -1494,7 +1496,7 @@ def search_widened(messages: list[Message], tools: list[ToolDefinition]) -> dict
         or value not in _enum_values(properties.get(name))
         or _choice_asked(value, question)
     }
-    return widened if widened != arguments else None
+    return (str(call["name"]), widened) if widened != arguments else None
 
 
 def _ungrounded_text(
@@ -1553,7 +1555,8 @@ def _without_empty_optionals(
 ) -> dict[str, Any]:
     """``arguments`` without the optional text ones the model left empty (``"guests":
     ""``): sent as ``?guests=``, the API rejected the whole request for a parameter nobody
-    meant to give. ``null`` and ``[]`` stay: in a request body they can mean "clear it"."""
+    meant to give. ``null`` and ``[]`` stay: the action layer leaves out an optional
+    parameter given ``null``, and in a JSON body either can mean "clear it"."""
     if tool is None:
         return arguments
     required = set((tool["function"].get("parameters") or {}).get("required") or [])
@@ -1801,12 +1804,12 @@ class EmbeddedProvider:
                 yield TextDelta(text=quoted)
                 yield Finish(reason="stop")
                 return
-        widened = search_widened(messages, tools) if messages[-1].get("role") == "tool" else None
-        if widened is not None and (name := _last_call_name(messages)) is not None:
-            call = (name, json.dumps(widened, sort_keys=True))
+        widened = search_widened(messages, tools)
+        if widened is not None:
+            call = (widened[0], json.dumps(widened[1], sort_keys=True))
             if call not in made:
                 yield ToolCallRequest(
-                    id=f"call_{time.monotonic_ns()}", name=name, arguments=call[1]
+                    id=f"call_{time.monotonic_ns()}", name=call[0], arguments=call[1]
                 )
                 yield Finish(reason="tool_calls")
                 return

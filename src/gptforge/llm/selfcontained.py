@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from gptforge.llm.base import ToolDefinition
+from gptforge.llm.dates import DAYS
 from gptforge.llm.sums import worked_sum
 from gptforge.llm.words import content_words
 
@@ -154,109 +155,16 @@ _CLOSING = re.compile(
 # Every word of a closing is one of these (or a month's or a weekday's name): "Thanks,
 # and the forecast for Oslo" asks for more.
 _CLOSING_WORDS = frozenset(
-    [
-        "thanks",
-        "thank",
-        "thx",
-        "you",
-        "so",
-        "very",
-        "much",
-        "a",
-        "lot",
-        "bunch",
-        "again",
-        "for",
-        "your",
-        "the",
-        "help",
-        "all",
-        "that's",
-        "that",
-        "is",
-        "it",
-        "it's",
-        "today",
-        "tonight",
-        "now",
-        "bye",
-        "goodbye",
-        "good",
-        "see",
-        "ya",
-        "in",
-        "on",
-        "at",
-        "later",
-        "soon",
-        "then",
-        "have",
-        "nice",
-        "great",
-        "day",
-        "evening",
-        "night",
-        "weekend",
-        "week",
-        "take",
-        "care",
-        "cheers",
-        "ok",
-        "okay",
-        "perfect",
-        "awesome",
-        "cool",
-        "lovely",
-        "super",
-        "excellent",
-        "wonderful",
-        "brilliant",
-        "fantastic",
-        "amazing",
-        "alright",
-        "right",
-        "everything",
-        "really",
-        "helpful",
-        "appreciated",
-        "appreciate",
-        "was",
-        "and",
-        "i",
-        "i've",
-        "i'm",
-        "needed",
-        "many",
-        "mate",
-        "next",
-        "till",
-        "until",
-    ]
+    """thanks thank thx you so very much a lot bunch again for your the help all that's that
+    is it it's today tonight now bye goodbye good see ya in on at later soon then have nice
+    great day evening night weekend week take care cheers ok okay perfect awesome cool
+    lovely super excellent wonderful brilliant fantastic amazing alright right everything
+    really helpful appreciated appreciate was and i i've i'm needed many mate next till
+    until""".split()  # noqa: SIM905
 )
-_MONTHS_AND_DAYS = frozenset(
-    [
-        "january",
-        "february",
-        "march",
-        "april",
-        "may",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
-        "monday",
-        "tuesday",
-        "wednesday",
-        "thursday",
-        "friday",
-        "saturday",
-        "sunday",
-        "christmas",
-    ]
-)
+_MONTHS = """january february march april may june july august september october november
+    december""".split()  # noqa: SIM905
+_MONTHS_AND_DAYS = frozenset([*_MONTHS, *(day.lower() for day in DAYS), "christmas"])
 CLOSING_CHARS = 60
 
 

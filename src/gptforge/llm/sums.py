@@ -271,8 +271,11 @@ _NOT_ADDED = re.compile(
 
 
 def _hours_and_minutes(minutes: int) -> str:
+    """``2 h 35 min``, ``2 h``, ``35 min``, ``0 min``."""
     hours, rest = divmod(minutes, 60)
-    return " ".join(p for p in (f"{hours} h" if hours else "", f"{rest} min" if rest else "") if p)
+    if not rest:
+        return f"{hours} h" if hours else "0 min"
+    return f"{hours} h {rest} min" if hours else f"{rest} min"
 
 
 def total_time(message: str) -> str | None:
@@ -295,8 +298,8 @@ def total_time(message: str) -> str | None:
     ]
     if len(durations) < 2:
         return None
-    terms = " + ".join(_hours_and_minutes(d) or "0 min" for d in durations)
-    return f"{terms} = {_hours_and_minutes(sum(durations)) or '0 min'}"
+    terms = " + ".join(_hours_and_minutes(d) for d in durations)
+    return f"{terms} = {_hours_and_minutes(sum(durations))}"
 
 
 def worked_sum(message: str) -> str | None:
