@@ -22,10 +22,7 @@ from dataclasses import dataclass
 from gptforge.llm.base import ToolDefinition
 from gptforge.llm.dates import DAYS
 from gptforge.llm.sums import worked_sum
-from gptforge.llm.words import content_words
-
-READ_CHARS = 500
-"""Only a message's head is read: the forms are short, and a long message is no sum."""
+from gptforge.llm.words import content_words, head
 
 _LANGUAGES = (
     "english|french|spanish|german|italian|portuguese|dutch|flemish|polish|czech|slovak|"
@@ -218,7 +215,7 @@ def _is_general(term: str, tool_words: set[str]) -> bool:
 def self_contained_kind(message: str, tools: Iterable[ToolDefinition]) -> str | None:
     """The kind of self-contained message ``message`` is (``translation``, ``definition``,
     ``arithmetic``), or None when it may ask for a tool's data."""
-    text = " ".join(message[:READ_CHARS].split())
+    text = head(message)
     offered = _tool_text(tools)
     tool_words = content_words(offered)
     for kind in _KINDS:

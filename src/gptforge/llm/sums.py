@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal, InvalidOperation
 
-READ_CHARS = 500
+from gptforge.llm.words import head
 
 _CURRENCY_WORDS = (
     r"euros?|eur|dollars?|usd|pounds?|gbp|francs?|chf|kronor|kroner|sek|nok|dkk|zloty|pln|"
@@ -286,7 +286,7 @@ def total_time(message: str) -> str | None:
     ("between 1 h and 2 h", "3 episodes of 45 min", "how much is left"). The note is shown
     to the model; it does not make the message one that needs no tool (a trip's legs may
     be the GPT's to look up)."""
-    text = " ".join(message[:READ_CHARS].split())
+    text = head(message)
     if not _TOTAL_ASKED.search(text):
         return None
     rest = _DURATION.sub(" ", text)
@@ -305,7 +305,7 @@ def total_time(message: str) -> str | None:
 def worked_sum(message: str) -> str | None:
     """The sum ``message`` asks for with its result (``49 × 6 = 294``), or None when it
     asks for none in a form whose operation and operands are plain."""
-    text = " ".join(message[:READ_CHARS].split())
+    text = head(message)
     if _AMBIGUOUS.search(text):
         return None
     found = _EXPRESSION.match(text)

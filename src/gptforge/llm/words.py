@@ -7,6 +7,10 @@ import re
 
 WORD = re.compile(r"[^\W_]+")
 
+READ_CHARS = 500
+"""Only a message's head is read for its form (a sum, a translation): the forms are short,
+and a long message is none of them."""
+
 COMMON = frozenset(
     [
         "the",
@@ -49,3 +53,9 @@ def content_words(text: str) -> set[str]:
     stock; ``getBook``: get, book), singular."""
     text = re.sub(r"([a-z])([A-Z])", r"\1 \2", text).lower()
     return {stem(w) for w in WORD.findall(text) if len(w) >= 3 and w not in COMMON}
+
+
+def head(message: str) -> str:
+    """The first :data:`READ_CHARS` characters of ``message``, runs of whitespace made one
+    space: the text the message's form is read from."""
+    return " ".join(message[:READ_CHARS].split())
