@@ -1,4 +1,4 @@
-"""The APIs behind benchmarks/answers.py: sixteen shapes, deterministic data, a request log.
+"""The APIs behind benchmarks/answers.py: eighteen shapes, deterministic data, a request log.
 
 - weather: the bundled demo API (flat objects, a list of days);
 - shop: search, details, orders and opening hours, with closed days, out-of-stock
@@ -70,7 +70,23 @@
   section full, one course with a closed waitlist), final exams (one moved to another room,
   one course with no final exam), the academic calendar (add/drop deadline passed, reading
   week, holidays), library study rooms by date (rooms with hourly slots), tuition nested by
-  program and residency, and enrollment (an unpaid balance hold that blocks registration).
+  program and residency, and enrollment (an unpaid balance hold that blocks registration);
+- cinema: a cinema chain's API with cinema ids as an enum of slugs ("box-hill"), integer
+  film and session ids, booking codes and loyalty card numbers as text, feature, genre and
+  format enums, cinemas with hours per weekday (a cinema closed on Mondays and Tuesdays), a
+  film search (one film coming soon) and film details (runtime, classification and what it
+  means), session times per day with prices by ticket type (a session sold out, one
+  cancelled), seat maps with wheelchair spaces (both booked), bookings (confirmed, refunded,
+  an unknown code), loyalty points short of a reward and candy bar prices per cinema (one
+  cinema not licensed);
+- vet: a veterinary practice's API with integer patient ids, lab order and Rx numbers and
+  appointment codes as text, species, appointment type and price category enums, a patient
+  search (two pets with the same name), patient records (a microchip or null, vaccinations
+  up to date, due soon or overdue), prescriptions (no refills left, refills left, expired),
+  lab results (pending, ready with a high value), free appointment times by day and type (a
+  vet away sick, a short Saturday), appointments (confirmed with fasting instructions,
+  cancelled by the clinic), opening hours (closed on Sundays, an emergency-only holiday)
+  and a price list.
 
 Each app is served on a free 127.0.0.1 port by the benchmark; every request it
 receives is appended to a log so the benchmark reads the operations from the API
@@ -10062,6 +10078,1851 @@ def create_university_app(server_url: str) -> FastAPI:
                 "blocked_by": [h["type"] for h in blocking],
                 "next": {"term": "Summer 2027", "opens": "2027-03-15"},
             },
+        }
+
+    return app
+
+
+# ---------------------------------------------------------------------------- cinema
+
+CINE_DAY = "2027-03-04"  # a Thursday
+CINE_DAYS_AHEAD = 6  # sessions are published a week ahead
+CINE_CINEMAS: dict[str, dict[str, Any]] = {
+    "fitzroy": {
+        "name": "Southern Cross Fitzroy",
+        "address": {"street": "214 Brunswick Street", "suburb": "Fitzroy", "postcode": "3065"},
+        "phone": "(03) 9417 2210",
+        "screens": 6,
+        "features": ["3D", "licensed_bar", "wheelchair_access"],
+        "hours": {
+            **{key: {"open": "10:00", "close": "23:30"} for key in WEEK[:4]},
+            "Friday": {"open": "10:00", "close": "00:30"},
+            "Saturday": {"open": "10:00", "close": "00:30"},
+            "Sunday": {"open": "10:00", "close": "23:00"},
+        },
+        "parking": "No on-site parking; Fitzroy Street car park (400 m), 2 hours free.",
+        "public_transport": "Tram 11 to stop 16 (Johnston Street).",
+        "base_prices": {"adult": 22.5, "child": 16.5, "concession": 18.0, "senior": 14.0},
+    },
+    "docklands": {
+        "name": "Southern Cross Docklands",
+        "address": {"street": "100 Harbour Esplanade", "suburb": "Docklands", "postcode": "3008"},
+        "phone": "(03) 9602 4480",
+        "screens": 10,
+        "features": ["IMAX", "3D", "licensed_bar", "wheelchair_access"],
+        "hours": {
+            **{key: {"open": "09:30", "close": "00:00"} for key in WEEK[:4]},
+            "Friday": {"open": "09:30", "close": "01:00"},
+            "Saturday": {"open": "09:30", "close": "01:00"},
+            "Sunday": {"open": "09:30", "close": "23:30"},
+        },
+        "parking": "Harbour Town car park: 3 hours free with a validated movie ticket.",
+        "public_transport": "Tram 70 or 86 to Docklands Drive; 10 minutes' walk from "
+        "Southern Cross Station.",
+        "base_prices": {"adult": 23.5, "child": 17.0, "concession": 18.5, "senior": 14.5},
+    },
+    "box-hill": {
+        "name": "Southern Cross Box Hill",
+        "address": {"street": "17 Station Street", "suburb": "Box Hill", "postcode": "3128"},
+        "phone": "(03) 9898 3315",
+        "screens": 8,
+        "features": ["3D", "recliners", "wheelchair_access"],
+        "hours": {
+            **{key: {"open": "09:30", "close": "23:30"} for key in WEEK[:5]},
+            "Saturday": {"open": "09:00", "close": "23:59"},
+            "Sunday": {"open": "09:00", "close": "23:00"},
+        },
+        "parking": "Box Hill Central car park, first 3 hours free.",
+        "public_transport": "Box Hill Station (Belgrave and Lilydale lines), 2 minutes' walk.",
+        "base_prices": {"adult": 21.5, "child": 15.5, "concession": 17.0, "senior": 13.5},
+    },
+    "castlemaine": {
+        "name": "Southern Cross Theatre Royal Castlemaine",
+        "address": {"street": "30 Hargraves Street", "suburb": "Castlemaine", "postcode": "3450"},
+        "phone": "(03) 5472 1196",
+        "screens": 1,
+        "features": ["licensed_bar", "wheelchair_access"],
+        "hours": {
+            "Monday": None,
+            "Tuesday": None,
+            "Wednesday": {"open": "17:00", "close": "22:30"},
+            "Thursday": {"open": "17:00", "close": "22:30"},
+            "Friday": {"open": "17:00", "close": "23:30"},
+            "Saturday": {"open": "12:00", "close": "23:30"},
+            "Sunday": {"open": "12:00", "close": "21:30"},
+        },
+        "parking": "Free street parking on Hargraves Street and Lyttleton Street.",
+        "public_transport": "Castlemaine Station (Bendigo line), 8 minutes' walk.",
+        "base_prices": {"adult": 17.0, "child": 12.0, "concession": 14.0, "senior": 12.0},
+    },
+    "geelong": {
+        "name": "Southern Cross Geelong Waterfront",
+        "address": {"street": "5 Cunningham Pier Road", "suburb": "Geelong", "postcode": "3220"},
+        "phone": "(03) 5221 7740",
+        "screens": 5,
+        "features": ["Vmax", "3D", "licensed_bar", "wheelchair_access"],
+        "hours": {
+            **{key: {"open": "10:00", "close": "23:30"} for key in WEEK[:5]},
+            "Saturday": {"open": "09:30", "close": "23:59"},
+            "Sunday": {"open": "09:30", "close": "23:00"},
+        },
+        "parking": "Waterfront car park on Eastern Beach Road (paid, 4.50 AUD an hour).",
+        "public_transport": "Geelong Station, 12 minutes' walk.",
+        "base_prices": {"adult": 20.0, "child": 14.5, "concession": 16.0, "senior": 12.5},
+    },
+}
+CINE_ALIASES = {
+    "fitzroy": "brunswick street north melbourne",
+    "docklands": "harbour town city melbourne cbd",
+    "box-hill": "boxhill eastern",
+    "castlemaine": "theatre royal regional",
+    "geelong": "waterfront pier",
+}
+CINE_FORMAT_SURCHARGE = {"2D": 0.0, "3D": 3.0, "IMAX": 6.0, "IMAX 3D": 8.0, "Vmax": 3.0}
+CINE_CHEAP_DAY = "Tuesday"
+CINE_CHEAP_PRICE = 13.0
+CINE_FILMS: dict[int, dict[str, Any]] = {
+    5101: {
+        "title": "Tidewater",
+        "status": "now_showing",
+        "release_date": "2027-02-18",
+        "genres": ["drama", "thriller"],
+        "classification": "M",
+        "consumer_advice": "Mature themes, violence and coarse language",
+        "runtime_minutes": 134,
+        "language": "English",
+        "subtitles": None,
+        "director": "Ruth Adeyemi-Clarke",
+        "cast": ["Noah Kessler", "Isabel Fontaine", "Tariq Hollis"],
+        "synopsis": "A salvage diver on the Bass Coast finds a sunken car that should not be "
+        "there, and a town that would rather it stayed down.",
+        "formats": ["2D"],
+        "aliases": "tide water",
+    },
+    5102: {
+        "title": "Paper Lanterns",
+        "status": "now_showing",
+        "release_date": "2027-02-25",
+        "genres": ["animation", "family"],
+        "classification": "PG",
+        "consumer_advice": "Mild themes and animated peril",
+        "runtime_minutes": 96,
+        "language": "English",
+        "subtitles": None,
+        "director": "Mei Ling Sato",
+        "cast": ["Ava Brennan (voice)", "Jonah Pike (voice)", "Greta Lindahl (voice)"],
+        "synopsis": "On the night of the lantern festival, a girl and a paper fox chase a "
+        "runaway lantern across the rooftops of her town.",
+        "formats": ["2D", "3D"],
+        "aliases": "lantern kids animated",
+    },
+    5103: {
+        "title": "Outpost 9",
+        "status": "now_showing",
+        "release_date": "2027-02-11",
+        "genres": ["sci-fi", "horror"],
+        "classification": "MA15+",
+        "consumer_advice": "Strong horror violence and coarse language",
+        "runtime_minutes": 118,
+        "language": "English",
+        "subtitles": None,
+        "director": "Dmitri Valen",
+        "cast": ["Sienna Okoro", "Lachlan Reyes", "Hana Vogel"],
+        "synopsis": "The crew of a mining outpost on a frozen moon stop receiving messages "
+        "from Earth, then start receiving them from inside the base.",
+        "formats": ["2D", "IMAX", "IMAX 3D", "Vmax"],
+        "aliases": "outpost nine",
+    },
+    5104: {
+        "title": "A Long Weekend in Lorne",
+        "status": "now_showing",
+        "release_date": "2027-01-28",
+        "genres": ["comedy"],
+        "classification": "M",
+        "consumer_advice": "Coarse language and sexual references",
+        "runtime_minutes": 104,
+        "language": "English",
+        "subtitles": None,
+        "director": "Kate Brandt",
+        "cast": ["Oliver Quaid", "Priya Menon", "Sam Whitcombe"],
+        "synopsis": "Four old school friends rent a beach house in Lorne for the Labour Day "
+        "weekend; only one of them remembered to book it.",
+        "formats": ["2D"],
+        "aliases": "long weekend lorne",
+    },
+    5105: {
+        "title": "Kingfisher",
+        "status": "now_showing",
+        "release_date": "2027-02-04",
+        "genres": ["documentary", "family"],
+        "classification": "G",
+        "consumer_advice": "Very mild themes",
+        "runtime_minutes": 88,
+        "language": "English",
+        "subtitles": None,
+        "director": "Alana Murray",
+        "cast": ["Narrated by Miriam Coates"],
+        "synopsis": "A year on the Murray River with a family of sacred kingfishers.",
+        "formats": ["2D"],
+        "aliases": "kingfishers bird nature",
+    },
+    5106: {
+        "title": "Starfall: Part Two",
+        "status": "coming_soon",
+        "release_date": "2027-03-18",
+        "genres": ["sci-fi", "action"],
+        "classification": "M",
+        "consumer_advice": "Science fiction violence",
+        "runtime_minutes": 162,
+        "language": "English",
+        "subtitles": None,
+        "director": "Marcus Ihejirika",
+        "cast": ["Zara Lindqvist", "Owen Achebe", "Fleur Dantès"],
+        "synopsis": "The second half of the Starfall saga: the fleet reaches the edge of the map.",
+        "formats": ["2D", "IMAX", "IMAX 3D", "Vmax"],
+        "aliases": "starfall 2 ii part two sequel",
+    },
+    5107: {
+        "title": "Sonata for a Stranger",
+        "status": "now_showing",
+        "release_date": "2027-02-18",
+        "genres": ["drama"],
+        "classification": "M",
+        "consumer_advice": "Mature themes and brief nudity",
+        "runtime_minutes": 112,
+        "language": "French",
+        "subtitles": "English",
+        "director": "Claire Moreau-Lenoir",
+        "cast": ["Étienne Vasseur", "Juliette Arnaud"],
+        "synopsis": "A retired pianist in Lyon gives lessons to a young man who says he is "
+        "her son.",
+        "formats": ["2D"],
+        "aliases": "sonata stranger french",
+    },
+}
+CINE_ADVANCE = {
+    5106: "Advance tickets go on sale on 2027-03-08 at 09:00 for sessions from the opening "
+    "day, Thursday 2027-03-18 (IMAX at Docklands, Vmax at Geelong).",
+}
+CINE_CLASSIFICATION_RULES = {
+    "G": "General: suitable for everyone.",
+    "PG": "Parental guidance recommended for under 15s.",
+    "M": "Recommended for mature audiences (15 and over); not legally restricted.",
+    "MA15+": "Legally restricted to people 15 and over: under 15s must be accompanied by a "
+    "parent or adult guardian for the whole film. Staff may ask for photo ID.",
+    "R18+": "Legally restricted to adults 18 and over; photo ID required.",
+}
+# (film id, time, screen, format, weekdays or None for every day the cinema is open)
+CINE_SCHEDULE: dict[str, list[tuple[int, str, str, str, list[str] | None]]] = {
+    "fitzroy": [
+        (5102, "10:30", "Cinema 1", "2D", ["Saturday", "Sunday"]),
+        (5105, "11:00", "Cinema 6", "2D", None),
+        (5101, "12:30", "Cinema 4", "2D", None),
+        (5102, "13:00", "Cinema 1", "3D", None),
+        (5104, "14:10", "Cinema 3", "2D", None),
+        (5102, "15:15", "Cinema 1", "2D", None),
+        (5101, "16:00", "Cinema 4", "2D", None),
+        (5107, "17:45", "Cinema 5", "2D", None),
+        (5104, "18:30", "Cinema 3", "2D", None),
+        (5101, "19:00", "Cinema 4", "2D", None),
+        (5107, "20:15", "Cinema 6", "2D", None),
+        (5104, "20:50", "Cinema 3", "2D", None),
+        (5101, "21:20", "Cinema 2", "2D", None),
+    ],
+    "docklands": [
+        (5102, "10:15", "Cinema 2", "3D", None),
+        (5102, "12:40", "Cinema 2", "2D", None),
+        (5103, "13:30", "IMAX Screen 1", "IMAX 3D", None),
+        (5101, "15:40", "Cinema 3", "2D", None),
+        (5103, "16:15", "IMAX Screen 1", "IMAX", None),
+        (5101, "18:20", "Cinema 3", "2D", None),
+        (5103, "19:00", "IMAX Screen 1", "IMAX", None),
+        (5104, "19:30", "Cinema 5", "2D", None),
+        (5103, "20:40", "Cinema 6", "2D", None),
+        (5101, "21:00", "Cinema 3", "2D", None),
+        (5103, "21:30", "IMAX Screen 1", "IMAX", None),
+    ],
+    "box-hill": [
+        (5102, "10:00", "Cinema 2", "2D", ["Saturday", "Sunday"]),
+        (5105, "11:15", "Cinema 8", "2D", None),
+        (5102, "12:15", "Cinema 2", "3D", None),
+        (5101, "13:10", "Cinema 5", "2D", None),
+        (5102, "14:30", "Cinema 2", "2D", None),
+        (5104, "16:20", "Cinema 4", "2D", None),
+        (5101, "18:50", "Cinema 5", "2D", None),
+        (5103, "20:30", "Cinema 7", "2D", None),
+    ],
+    "castlemaine": [
+        (5102, "13:00", "Theatre Royal", "2D", ["Saturday", "Sunday"]),
+        (5105, "15:30", "Theatre Royal", "2D", ["Saturday", "Sunday"]),
+        (5107, "18:00", "Theatre Royal", "2D", None),
+        (5101, "20:30", "Theatre Royal", "2D", ["Wednesday", "Thursday", "Friday", "Saturday"]),
+    ],
+    "geelong": [
+        (5102, "10:30", "Cinema 1", "2D", None),
+        (5102, "13:00", "Cinema 1", "3D", None),
+        (5104, "15:10", "Cinema 2", "2D", None),
+        (5101, "17:30", "Cinema 3", "2D", None),
+        (5103, "19:15", "Vmax Cinema 5", "Vmax", None),
+        (5104, "19:45", "Cinema 2", "2D", None),
+        (5103, "21:40", "Cinema 4", "2D", None),
+    ],
+}
+# Screen: rows, seats per row, wheelchair spaces.
+CINE_SCREENS: dict[str, tuple[int, int, int]] = {
+    "IMAX Screen 1": (16, 24, 2),
+    "Vmax Cinema 5": (14, 20, 2),
+    "Theatre Royal": (12, 18, 2),
+}
+CINE_SCREEN_DEFAULT = (10, 16, 2)
+CINE_CINEMA_NUMBER = {"fitzroy": 1, "docklands": 2, "box-hill": 3, "castlemaine": 4, "geelong": 5}
+# (cinema, date, time): seats left, wheelchair spaces free, or a cancellation.
+CINE_OVERRIDES: dict[tuple[str, str, str], dict[str, Any]] = {
+    ("fitzroy", "2027-03-05", "19:00"): {"seats_left": 0, "wheelchair_free": 0},
+    ("fitzroy", "2027-03-05", "21:20"): {"seats_left": 34},
+    ("fitzroy", "2027-03-06", "19:00"): {"seats_left": 12},
+    ("docklands", "2027-03-04", "21:30"): {
+        "cancelled": "IMAX projector fault. Every booking for this session has been refunded "
+        "in full to the original payment method (3-5 business days); ticket holders were "
+        "e-mailed. The 20:40 2D session of Outpost 9 in Cinema 6 still has seats.",
+    },
+    ("docklands", "2027-03-04", "20:40"): {"seats_left": 41},
+    ("docklands", "2027-03-06", "13:30"): {"seats_left": 0, "wheelchair_free": 0},
+    ("docklands", "2027-03-06", "19:00"): {"seats_left": 23, "wheelchair_free": 0},
+    ("box-hill", "2027-03-06", "10:00"): {"seats_left": 58},
+}
+CINE_BOOKINGS: dict[str, dict[str, Any]] = {
+    "BK-7Q2M": {
+        "status": "confirmed",
+        "name": "Olivia Tran",
+        "cinema": "fitzroy",
+        "film_id": 5101,
+        "date": "2027-03-06",
+        "time": "19:00",
+        "screen": "Cinema 4",
+        "format": "2D",
+        "seats": ["F7", "F8"],
+        "tickets": [{"type": "adult", "quantity": 2, "price_aud": 22.5}],
+        "extras": [
+            {"item": "Large popcorn + 2 regular drinks combo", "quantity": 1, "price_aud": 17.9}
+        ],
+        "total_aud": 62.9,
+        "paid_with": "Visa ending 4417",
+        "booked_at": "2027-03-01T20:14:00+11:00",
+        "points_earned": 63,
+        "refund": None,
+        "how_to_enter": "Show the QR code in the app or the confirmation e-mail at the door; "
+        "no need to print. Collect the combo at the candy bar.",
+    },
+    "BK-3HX9": {
+        "status": "refunded",
+        "name": "Marcus Bell",
+        "cinema": "docklands",
+        "film_id": 5103,
+        "date": "2027-03-04",
+        "time": "21:30",
+        "screen": "IMAX Screen 1",
+        "format": "IMAX",
+        "seats": ["H11", "H12", "H13"],
+        "tickets": [{"type": "adult", "quantity": 3, "price_aud": 29.5}],
+        "extras": [],
+        "total_aud": 88.5,
+        "paid_with": "Mastercard ending 2290",
+        "booked_at": "2027-02-27T09:41:00+11:00",
+        "points_earned": 0,
+        "refund": {
+            "amount_aud": 88.5,
+            "date": "2027-03-04",
+            "to": "Mastercard ending 2290",
+            "reason": "Session cancelled by the cinema: IMAX projector fault.",
+            "arrives": "3-5 business days",
+        },
+        "how_to_enter": None,
+    },
+    "BK-W8NC": {
+        "status": "confirmed",
+        "name": "Grace Holloway",
+        "cinema": "castlemaine",
+        "film_id": 5102,
+        "date": "2027-03-07",
+        "time": "13:00",
+        "screen": "Theatre Royal",
+        "format": "2D",
+        "seats": ["D9", "D10", "D11"],
+        "tickets": [
+            {"type": "adult", "quantity": 1, "price_aud": 17.0},
+            {"type": "child", "quantity": 2, "price_aud": 12.0},
+        ],
+        "extras": [],
+        "total_aud": 41.0,
+        "paid_with": "PayPal",
+        "booked_at": "2027-03-03T18:02:00+11:00",
+        "points_earned": 41,
+        "refund": None,
+        "how_to_enter": "Show the QR code in the app or the confirmation e-mail at the door.",
+    },
+}
+CINE_BOOKING_RULES = (
+    "Bookings can be changed to another session up to 1 hour before the start (once, free). "
+    "Refunds only if the cinema cancels the session."
+)
+CINE_REWARDS = [
+    {"reward": "Free regular drink", "points": 250},
+    {"reward": "Free large popcorn", "points": 500},
+    {"reward": "Free standard 2D ticket (any day)", "points": 1000},
+    {"reward": "Free IMAX or Vmax ticket", "points": 1400},
+]
+CINE_MEMBERS: dict[str, dict[str, Any]] = {
+    "620044179032": {
+        "name": "Priya Natarajan",
+        "tier": "Silver",
+        "member_since": "2023-08-19",
+        "points": 860,
+        "points_expiring": {"points": 120, "on": "2027-03-31"},
+        "tier_benefits": ["1 point per dollar spent", "10% off the candy bar (not the bar)"],
+        "recent_activity": [
+            {"date": "2027-02-26", "description": "Outpost 9, Docklands (IMAX)", "points": 59},
+            {"date": "2027-02-12", "description": "Free large popcorn redeemed", "points": -500},
+            {"date": "2027-02-12", "description": "Paper Lanterns, Box Hill", "points": 52},
+        ],
+    },
+    "620051230118": {
+        "name": "Tom Leblanc",
+        "tier": "Gold",
+        "member_since": "2019-02-02",
+        "points": 2315,
+        "points_expiring": None,
+        "tier_benefits": [
+            "1.5 points per dollar spent",
+            "15% off the candy bar (not the bar)",
+            "Free ticket on your birthday",
+        ],
+        "recent_activity": [
+            {"date": "2027-03-01", "description": "Tidewater, Fitzroy", "points": 34},
+        ],
+    },
+}
+CINE_CANDY_BAR: list[tuple[str, str, float]] = [
+    ("popcorn", "Small popcorn", 7.0),
+    ("popcorn", "Medium popcorn", 8.5),
+    ("popcorn", "Large popcorn", 9.9),
+    ("drinks", "Regular soft drink (600 ml)", 5.5),
+    ("drinks", "Large soft drink (1 l)", 6.9),
+    ("drinks", "Bottled water", 4.5),
+    ("snacks", "Choc top", 6.5),
+    ("snacks", "Nachos with cheese", 11.5),
+    ("snacks", "Bag of lollies", 5.0),
+    ("combos", "Large popcorn + large drink combo", 15.9),
+    ("combos", "Large popcorn + 2 regular drinks combo", 17.9),
+    ("combos", "Kids' combo (small popcorn, juice box, lollies)", 11.0),
+]
+CINE_BAR: list[tuple[str, float]] = [
+    ("Mountain Goat Steam Ale (375 ml)", 11.0),
+    ("Glass of house red or white wine", 12.5),
+    ("Sparkling wine (200 ml)", 13.0),
+    ("Negroni", 18.0),
+]
+CINE_PREMIUM = {"docklands": 1.0}  # added to every candy bar price
+CINE_UNAVAILABLE = {
+    "docklands": {"Nachos with cheese": "Unavailable until 2027-03-12 (oven repair)."},
+}
+
+CineSlug = Literal["fitzroy", "docklands", "box-hill", "castlemaine", "geelong"]
+CineFeature = Literal["IMAX", "Vmax", "3D", "recliners", "licensed_bar", "wheelchair_access"]
+CineFormat = Literal["2D", "3D", "IMAX", "IMAX 3D", "Vmax"]
+CineGenre = Literal[
+    "action",
+    "animation",
+    "comedy",
+    "documentary",
+    "drama",
+    "family",
+    "horror",
+    "sci-fi",
+    "thriller",
+]
+
+
+def _cine_film(film_id: int) -> dict[str, Any]:
+    film = CINE_FILMS.get(film_id)
+    if film is None:
+        raise HTTPException(404, f"No film with id {film_id}. Find ids with searchFilms.")
+    return film
+
+
+def _mix32(*parts: int) -> int:
+    """A deterministic pseudo-random 32-bit number from integers (FNV-1a, then the
+    MurmurHash3 finalizer so that every bit depends on every input)."""
+    value = 2166136261
+    for part in parts:
+        value = ((value ^ (part % 2**32)) * 16777619) % 2**32
+    value ^= value >> 16
+    value = (value * 0x85EBCA6B) % 2**32
+    value ^= value >> 13
+    value = (value * 0xC2B2AE35) % 2**32
+    return value ^ (value >> 16)
+
+
+def _cine_sessions(slug: str, day: str) -> list[dict[str, Any]]:
+    """The sessions of a cinema on a day, with ids, seats and prices."""
+    cinema = CINE_CINEMAS[slug]
+    weekday = _weekday(day)
+    if cinema["hours"][weekday] is None:
+        return []
+    offset = (datetime.date.fromisoformat(day) - datetime.date.fromisoformat(CINE_DAY)).days
+    sessions = []
+    for index, (film_id, time, screen, fmt, days) in enumerate(CINE_SCHEDULE[slug]):
+        film = CINE_FILMS[film_id]
+        if days is not None and weekday not in days:
+            continue
+        if film["release_date"] > day:
+            continue
+        session_id = 880000 + CINE_CINEMA_NUMBER[slug] * 1000 + offset * 50 + index
+        rows, per_row, wheelchair = CINE_SCREENS.get(screen, CINE_SCREEN_DEFAULT)
+        capacity = rows * per_row
+        override = CINE_OVERRIDES.get((slug, day, time), {})
+        if "seats_left" in override:
+            left = override["seats_left"]
+        else:
+            left = capacity * (_mix32(session_id) % 60 + 20) // 100
+        wheelchair_free = override.get(
+            "wheelchair_free", sum(_mix32(session_id, n) % 3 != 0 for n in range(wheelchair))
+        )
+        if weekday == CINE_CHEAP_DAY:
+            base = dict.fromkeys(cinema["base_prices"], CINE_CHEAP_PRICE)
+        else:
+            base = cinema["base_prices"]
+        prices = {kind: round(p + CINE_FORMAT_SURCHARGE[fmt], 2) for kind, p in base.items()}
+        cancelled = override.get("cancelled")
+        if cancelled:
+            status = "cancelled"
+        elif left == 0:
+            status = "sold out"
+        elif left <= 30:
+            status = "selling fast"
+        else:
+            status = "available"
+        sessions.append(
+            {
+                "session_id": session_id,
+                "film_id": film_id,
+                "time": time,
+                "ends_about": _clock(_minutes(time) + film["runtime_minutes"] + 15),
+                "screen": screen,
+                "format": fmt,
+                "status": status,
+                "seats_left": None if cancelled else left,
+                "cancellation_reason": cancelled,
+                "prices_aud": prices,
+                "_capacity": (rows, per_row, wheelchair),
+                "_wheelchair_free": 0 if cancelled else min(wheelchair_free, wheelchair),
+            }
+        )
+    return sessions
+
+
+def _cine_session(session_id: int) -> tuple[str, str, dict[str, Any]]:
+    start = datetime.date.fromisoformat(CINE_DAY)
+    for slug in CINE_CINEMAS:
+        for offset in range(CINE_DAYS_AHEAD + 1):
+            day = (start + datetime.timedelta(offset)).isoformat()
+            for session in _cine_sessions(slug, day):
+                if session["session_id"] == session_id:
+                    return slug, day, session
+    raise HTTPException(
+        404, f"No session with id {session_id}. Find session ids with listShowtimes."
+    )
+
+
+def _cine_public(session: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in session.items() if not k.startswith("_")}
+
+
+def _cine_booking_key(code: str) -> str:
+    """A booking code as printed ("BK-7Q2M"), also as "bk7q2m" or "BK 7Q2M"."""
+    wanted = "".join(c for c in code.upper() if c.isalnum())
+    if not wanted.startswith("BK"):
+        wanted = f"BK{wanted}"
+    for key in CINE_BOOKINGS:
+        if key.replace("-", "") == wanted:
+            return key
+    raise HTTPException(
+        404,
+        f"No booking with code {code}. The code (like BK-7Q2M) is in your confirmation "
+        "e-mail and in the app under My tickets.",
+    )
+
+
+def create_cinema_app(server_url: str) -> FastAPI:
+    app = FastAPI(
+        title="Southern Cross Cinemas API",
+        version="4.3.0",
+        description="Cinemas, films, session times, seats, bookings, Stellar Rewards points "
+        "and candy bar prices of Southern Cross Cinemas, five cinemas in Victoria, "
+        "Australia. Prices in AUD; times are Melbourne time.",
+        servers=[{"url": server_url}],
+    )
+
+    @app.get(
+        "/cinemas",
+        operation_id="listCinemas",
+        summary="Find a cinema",
+        description="Our cinemas: id, name, address, phone, number of screens, features "
+        "(IMAX, Vmax, 3D, recliners, licensed bar, wheelchair access), opening hours per "
+        "weekday (null: closed that day), parking and public transport.",
+    )
+    def cinemas(
+        q: str = Query("", description="Part of the name or suburb, e.g. Fitzroy. Empty: all."),
+        feature: CineFeature | None = Query(None, description="Only cinemas with this feature."),
+    ) -> dict[str, Any]:
+        ignore = {"southern", "cross", "the", "cinema", "cinemas", "in", "at", "movies", "vic"}
+        words = [w for w in re.sub(r"[^\w\s]", " ", _fold(q)).split() if w not in ignore]
+        hits = []
+        for slug, c in CINE_CINEMAS.items():
+            text = _fold(f"{slug} {c['name']} {c['address']['suburb']} {CINE_ALIASES[slug]}")
+            if all(w in text for w in words) and (feature is None or feature in c["features"]):
+                hits.append({"id": slug, **{k: v for k, v in c.items() if k != "base_prices"}})
+        return {
+            "total": len(hits),
+            "cinemas": hits,
+            "message": None if hits else "No Southern Cross cinema matches.",
+        }
+
+    @app.get(
+        "/films",
+        operation_id="searchFilms",
+        summary="Search films",
+        description="Films now showing and coming soon: id, title, status (now_showing or "
+        "coming_soon), release date, genres and formats. Runtime, classification, consumer "
+        "advice and cast are in getFilm; session times are in listShowtimes.",
+    )
+    def search_films(
+        q: str = Query("", description="Words from the title, e.g. tidewater. Empty: all."),
+        genre: CineGenre | None = Query(None, description="Only films of this genre."),
+        status: Literal["now_showing", "coming_soon"] | None = Query(
+            None, description="Only films now showing, or only coming soon."
+        ),
+    ) -> dict[str, Any]:
+        stop = {"the", "a", "film", "movie", "of", "part", "pt"}
+        words = [w for w in re.sub(r"[^\w\s]", " ", _fold(q)).split() if w not in stop]
+        hits = [
+            film_id
+            for film_id, f in CINE_FILMS.items()
+            if all(w in _fold(f"{f['title']} {f['aliases']}") for w in words)
+            and (genre is None or genre in f["genres"])
+            and (status is None or f["status"] == status)
+        ]
+        return {
+            "total": len(hits),
+            "films": [
+                {
+                    "id": film_id,
+                    "title": CINE_FILMS[film_id]["title"],
+                    "status": CINE_FILMS[film_id]["status"],
+                    "release_date": CINE_FILMS[film_id]["release_date"],
+                    "genres": CINE_FILMS[film_id]["genres"],
+                    "formats": CINE_FILMS[film_id]["formats"],
+                }
+                for film_id in hits
+            ],
+            "message": None if hits else "No film matches.",
+        }
+
+    @app.get(
+        "/films/{film_id}",
+        operation_id="getFilm",
+        summary="A film's details",
+        description="Title, status, release date, runtime, Australian classification (G, PG, "
+        "M, MA15+, R18+) with what it means and the consumer advice, genres, language and "
+        "subtitles, director, cast, synopsis, formats, the cinemas showing it, and advance "
+        "ticket sales for films coming soon.",
+    )
+    def film(
+        film_id: int = Path(description="Film id from searchFilms, e.g. 5101."),
+    ) -> dict[str, Any]:
+        f = _cine_film(film_id)
+        showing = [
+            slug
+            for slug, rows in CINE_SCHEDULE.items()
+            if f["status"] == "now_showing" and any(row[0] == film_id for row in rows)
+        ]
+        return {
+            "id": film_id,
+            **{k: v for k, v in f.items() if k != "aliases"},
+            "classification_rules": CINE_CLASSIFICATION_RULES[f["classification"]],
+            "showing_at": showing,
+            "advance_tickets": CINE_ADVANCE.get(film_id),
+        }
+
+    @app.get(
+        "/cinemas/{cinema_id}/showtimes",
+        operation_id="listShowtimes",
+        summary="Session times at a cinema",
+        description="The sessions of one day at a cinema, by film: session id, start and "
+        "approximate end time, screen, format, status (available, selling fast, sold out or "
+        "cancelled, with the reason), seats left and ticket prices (adult, child, "
+        "concession, senior). Seat maps are in getSeatAvailability.",
+    )
+    def showtimes(
+        cinema_id: CineSlug = Path(description="Cinema id, e.g. fitzroy."),
+        date: str | None = Query(
+            None, pattern=r"^\d{4}-\d{2}-\d{2}$", description="Day, YYYY-MM-DD. Default: today."
+        ),
+        film: str | None = Query(
+            None, description="Only this film: its title or id, e.g. Tidewater or 5101."
+        ),
+        format: CineFormat | None = Query(None, description="Only sessions in this format."),
+    ) -> dict[str, Any]:
+        day = date or CINE_DAY
+        weekday = _weekday(day)
+        last = (
+            datetime.date.fromisoformat(CINE_DAY) + datetime.timedelta(CINE_DAYS_AHEAD)
+        ).isoformat()
+        if day < CINE_DAY:
+            raise HTTPException(422, f"{day} is in the past (today is {CINE_DAY}).")
+        if day > last:
+            raise HTTPException(
+                422, f"Sessions are published up to {last}. Check again later in the week."
+            )
+        cinema = CINE_CINEMAS[cinema_id]
+        wanted: int | None = None
+        if film:
+            text = _fold(film).strip()
+            if text.isdigit():
+                wanted = int(text)
+            else:
+                words = [w for w in re.sub(r"[^\w\s]", " ", text).split() if w != "the"]
+                wanted = next(
+                    (
+                        fid
+                        for fid, f in CINE_FILMS.items()
+                        if words and all(w in _fold(f"{f['title']} {f['aliases']}") for w in words)
+                    ),
+                    -1,
+                )
+        sessions = _cine_sessions(cinema_id, day)
+        films: dict[int, list[dict[str, Any]]] = {}
+        for s in sessions:
+            if wanted is not None and s["film_id"] != wanted:
+                continue
+            if format is not None and s["format"] != format:
+                continue
+            films.setdefault(s["film_id"], []).append(_cine_public(s))
+        hours = cinema["hours"][weekday]
+        message = None
+        if hours is None:
+            message = f"{cinema['name']} is closed on {weekday}s."
+        elif not films:
+            message = "No sessions match."
+        return {
+            "cinema": {"id": cinema_id, "name": cinema["name"]},
+            "date": day,
+            "weekday": weekday,
+            "open": hours is not None,
+            "hours": hours,
+            "cheap_tuesday": weekday == CINE_CHEAP_DAY and hours is not None,
+            "films": [
+                {
+                    "film_id": fid,
+                    "title": CINE_FILMS[fid]["title"],
+                    "classification": CINE_FILMS[fid]["classification"],
+                    "runtime_minutes": CINE_FILMS[fid]["runtime_minutes"],
+                    "sessions": [{k: v for k, v in s.items() if k != "film_id"} for s in rows],
+                }
+                for fid, rows in films.items()
+            ],
+            "message": message,
+        }
+
+    @app.get(
+        "/sessions/{session_id}/seats",
+        operation_id="getSeatAvailability",
+        summary="Free seats for a session",
+        description="The seat map of a session: rows from A (front) to the back, the free "
+        "seat numbers in each row, and the wheelchair spaces (with a companion seat each) "
+        "and whether they are free.",
+    )
+    def seats(
+        session_id: int = Path(description="Session id from listShowtimes, e.g. 882105."),
+    ) -> dict[str, Any]:
+        slug, day, session = _cine_session(session_id)
+        film = CINE_FILMS[session["film_id"]]
+        head = {
+            "session_id": session_id,
+            "cinema": {"id": slug, "name": CINE_CINEMAS[slug]["name"]},
+            "film": {"id": session["film_id"], "title": film["title"]},
+            "date": day,
+            "time": session["time"],
+            "screen": session["screen"],
+            "format": session["format"],
+            "status": session["status"],
+        }
+        if session["status"] == "cancelled":
+            return {**head, "message": session["cancellation_reason"], "rows": []}
+        rows, per_row, wheelchair = session["_capacity"]
+        letters = "ABCDEFGHJKLMNOPQ"[:rows]
+        everyone = [(r, n) for r in letters for n in range(1, per_row + 1)]
+        ranked = sorted(everyone, key=lambda seat: _mix32(session_id, ord(seat[0]), seat[1]))
+        free = set(ranked[: session["seats_left"]])
+        free_wheelchair = session["_wheelchair_free"]
+        return {
+            **head,
+            "seats_left": session["seats_left"],
+            "capacity": rows * per_row,
+            "rows": [
+                {
+                    "row": r,
+                    "free_seats": [n for n in range(1, per_row + 1) if (r, n) in free],
+                }
+                for r in letters
+            ],
+            "wheelchair_spaces": [
+                {
+                    "space": f"WS{n + 1}",
+                    "location": f"Row {letters[-1]}, level access from the rear entrance",
+                    "companion_seat": True,
+                    "free": n < free_wheelchair,
+                }
+                for n in range(wheelchair)
+            ],
+            "wheelchair_spaces_free": free_wheelchair,
+        }
+
+    @app.get(
+        "/bookings/{booking_code}",
+        operation_id="getBooking",
+        summary="A booking by code",
+        description="Status (confirmed, refunded or cancelled), name, cinema, film, date, "
+        "time, screen, seats, tickets and extras with prices, total, payment, points "
+        "earned, the refund if there was one, and how to get in.",
+    )
+    def booking(
+        booking_code: str = Path(description="Booking code, e.g. BK-7Q2M."),
+    ) -> dict[str, Any]:
+        key = _cine_booking_key(booking_code)
+        b = CINE_BOOKINGS[key]
+        return {
+            "booking_code": key,
+            **{k: v for k, v in b.items() if k not in ("cinema", "film_id")},
+            "weekday": _weekday(b["date"]),
+            "cinema": {
+                "id": b["cinema"],
+                "name": CINE_CINEMAS[b["cinema"]]["name"],
+                "address": CINE_CINEMAS[b["cinema"]]["address"],
+            },
+            "film": {
+                "id": b["film_id"],
+                "title": CINE_FILMS[b["film_id"]]["title"],
+                "classification": CINE_FILMS[b["film_id"]]["classification"],
+            },
+            "rules": CINE_BOOKING_RULES,
+        }
+
+    @app.get(
+        "/members/{card_number}",
+        operation_id="getLoyaltyAccount",
+        summary="Stellar Rewards points",
+        description="A Stellar Rewards member's tier, points balance, points about to "
+        "expire, tier benefits, recent activity, the rewards the points can pay for now and "
+        "the next reward with the points still needed.",
+    )
+    def member(
+        card_number: str = Path(description="The 12-digit Stellar card number."),
+    ) -> dict[str, Any]:
+        digits = "".join(c for c in card_number if c.isdigit())
+        m = CINE_MEMBERS.get(digits)
+        if m is None:
+            raise HTTPException(404, f"No Stellar Rewards member with card number {card_number}.")
+        affordable = [r for r in CINE_REWARDS if r["points"] <= m["points"]]
+        upcoming = next((r for r in CINE_REWARDS if r["points"] > m["points"]), None)
+        return {
+            "card_number": f"{digits[:4]} {digits[4:8]} {digits[8:]}",
+            **m,
+            "rewards_available_now": affordable,
+            "next_reward": None
+            if upcoming is None
+            else {**upcoming, "points_needed": upcoming["points"] - m["points"]},
+            "reward_catalogue": CINE_REWARDS,
+        }
+
+    @app.get(
+        "/cinemas/{cinema_id}/concessions",
+        operation_id="getConcessionPrices",
+        summary="Candy bar and bar prices",
+        description="A cinema's candy bar prices (popcorn, drinks, snacks, combos), items "
+        "unavailable today, the bar's drinks if the cinema is licensed (null if not), and "
+        "Stellar member discounts.",
+    )
+    def concessions(
+        cinema_id: CineSlug = Path(description="Cinema id, e.g. fitzroy."),
+        category: Literal["popcorn", "drinks", "snacks", "combos"] | None = Query(
+            None, description="Only this part of the candy bar."
+        ),
+    ) -> dict[str, Any]:
+        cinema = CINE_CINEMAS[cinema_id]
+        premium = CINE_PREMIUM.get(cinema_id, 0.0)
+        missing = CINE_UNAVAILABLE.get(cinema_id, {})
+        items = [
+            {
+                "category": kind,
+                "item": name,
+                "price_aud": round(price + premium, 2),
+                "available": name not in missing,
+                "note": missing.get(name),
+            }
+            for kind, name, price in CINE_CANDY_BAR
+            if category is None or kind == category
+        ]
+        licensed = "licensed_bar" in cinema["features"]
+        return {
+            "cinema": {"id": cinema_id, "name": cinema["name"]},
+            "currency": "AUD",
+            "candy_bar": items,
+            "licensed": licensed,
+            "bar": [{"drink": name, "price_aud": price} for name, price in CINE_BAR]
+            if licensed
+            else None,
+            "bar_note": "Alcohol only for guests 18 and over with photo ID; you may take "
+            "drinks into M and MA15+ sessions."
+            if licensed
+            else f"{cinema['name']} is not licensed: no alcohol is sold or allowed.",
+            "member_discounts": "Silver 10% and Gold 15% off the candy bar (not the bar); "
+            "show your Stellar card.",
+        }
+
+    return app
+
+
+# ---------------------------------------------------------------------------- vet
+
+VET_DAY = "2027-01-15"  # a Friday
+VET_CLINIC = {
+    "name": "Maple Hollow Animal Hospital",
+    "address": {
+        "street": "2140 SE Division Street",
+        "city": "Portland",
+        "state": "OR",
+        "zip": "97202",
+    },
+    "phone": "(503) 555-0148",
+    "email": "frontdesk@maplehollowvet.com",
+}
+VET_EMERGENCY = {
+    "name": "Cascade Veterinary Emergency Center",
+    "address": "8005 NE Sandy Boulevard, Portland, OR 97213",
+    "phone": "(503) 555-0190",
+    "hours": "Open 24 hours, every day",
+    "note": "For emergencies when we are closed. Call them on the way.",
+}
+VET_HOURS: dict[str, dict[str, str] | None] = {
+    **{key: {"open": "07:30", "close": "19:00"} for key in WEEK[:5]},
+    "Saturday": {"open": "08:00", "close": "13:00"},
+    "Sunday": None,
+}
+VET_SPECIAL_DAYS: dict[str, dict[str, Any]] = {
+    "2027-01-18": {
+        "name": "Martin Luther King Jr. Day",
+        "emergency_only": True,
+        "hours": {"open": "09:00", "close": "17:00"},
+        "note": "Emergency and urgent cases only: no routine appointments, vaccinations or "
+        "pharmacy pickups. Please call before you come.",
+    },
+    "2027-02-15": {
+        "name": "Presidents' Day",
+        "emergency_only": True,
+        "hours": {"open": "09:00", "close": "17:00"},
+        "note": "Emergency and urgent cases only: no routine appointments, vaccinations or "
+        "pharmacy pickups. Please call before you come.",
+    },
+}
+VET_VETS: dict[int, dict[str, Any]] = {
+    3: {
+        "name": "Dr. Elena Ramos, DVM",
+        "focus": "General practice, internal medicine, rabbits and birds",
+        "days": WEEK[:5],
+    },
+    5: {
+        "name": "Dr. Marcus Okafor, DVM",
+        "focus": "General practice and soft-tissue surgery",
+        "days": WEEK[1:6],
+    },
+    7: {
+        "name": "Dr. Ingrid Lindgren, DVM",
+        "focus": "Dentistry and general practice",
+        "days": ["Monday", "Tuesday", "Thursday", "Saturday"],
+    },
+}
+VET_AWAY: dict[int, tuple[str, str, str]] = {
+    5: ("2027-01-15", "2027-01-18", "Away sick"),
+}
+VET_APPOINTMENT_TYPES: dict[str, dict[str, Any]] = {
+    "wellness": {"name": "Wellness exam", "minutes": 30},
+    "vaccination": {"name": "Vaccination visit (with a nurse check)", "minutes": 20},
+    "sick_visit": {"name": "Sick visit or recheck", "minutes": 20},
+    "dental": {"name": "Dental cleaning (drop-off, home the same day)", "minutes": 0},
+    "surgery_consult": {"name": "Surgery consultation", "minutes": 40},
+}
+# (date, type): vet id -> free start times; other days follow a fixed pattern.
+VET_FREE: dict[tuple[str, str], dict[int, list[str]]] = {
+    ("2027-01-16", "vaccination"): {7: ["09:20", "10:40"]},
+    ("2027-01-16", "wellness"): {7: ["11:30"]},
+    ("2027-01-16", "sick_visit"): {7: ["12:20"]},
+}
+VET_PATIENTS: dict[int, dict[str, Any]] = {
+    40218: {
+        "name": "Biscuit",
+        "species": "dog",
+        "breed": "Beagle",
+        "sex": "male",
+        "neutered": True,
+        "date_of_birth": "2019-05-03",
+        "color": "Tricolor",
+        "weight": {"kg": 14.1, "measured_on": "2026-06-18"},
+        "microchip": {"number": "985141002345678", "implanted": "2019-07-10"},
+        "allergies": [],
+        "conditions": [],
+        "alerts": ["Nervous at the clinic: muzzle for nail trims."],
+        "primary_vet": 5,
+        "owner": {"name": "Daniel Reyes", "phone": "(503) 555-0162"},
+        "insurance": {"provider": "Trupanion", "policy": "TP-8830412"},
+        "vaccinations": [
+            ("Rabies (3-year)", "2023-12-02", "2026-12-02"),
+            ("DHPP (3-year)", "2025-11-20", "2028-11-20"),
+            ("Leptospirosis", "2026-06-18", "2027-06-18"),
+            ("Bordetella (kennel cough)", "2026-06-18", "2027-06-18"),
+        ],
+        "last_visit": {"date": "2026-06-18", "reason": "Ear infection (left ear)"},
+    },
+    40577: {
+        "name": "Milo",
+        "species": "dog",
+        "breed": "French Bulldog",
+        "sex": "male",
+        "neutered": True,
+        "date_of_birth": "2021-09-14",
+        "color": "Fawn",
+        "weight": {"kg": 12.3, "measured_on": "2026-06-11"},
+        "microchip": {"number": "985141003377120", "implanted": "2021-11-30"},
+        "allergies": ["Chicken (food allergy)"],
+        "conditions": ["Atopic dermatitis", "Brachycephalic airway: sedate with care"],
+        "alerts": [],
+        "primary_vet": 3,
+        "owner": {"name": "Ethan Brooks", "phone": "(503) 555-0127"},
+        "insurance": None,
+        "vaccinations": [
+            ("Rabies (3-year)", "2024-09-20", "2027-09-20"),
+            ("DHPP (3-year)", "2024-09-20", "2027-09-20"),
+            ("Bordetella (kennel cough)", "2026-03-02", "2027-03-02"),
+        ],
+        "last_visit": {"date": "2026-06-11", "reason": "Allergy recheck"},
+    },
+    40363: {
+        "name": "Luna",
+        "species": "cat",
+        "breed": "Domestic Shorthair",
+        "sex": "female",
+        "neutered": True,
+        "date_of_birth": "2016-04-02",
+        "color": "Black",
+        "weight": {"kg": 4.1, "measured_on": "2027-01-05"},
+        "microchip": {"number": "985141000998877", "implanted": "2016-07-01"},
+        "allergies": [],
+        "conditions": ["Dental tartar (grade 2)"],
+        "alerts": [],
+        "primary_vet": 7,
+        "owner": {"name": "Hannah Kim", "phone": "(503) 555-0185"},
+        "insurance": None,
+        "vaccinations": [
+            ("FVRCP (3-year)", "2025-03-10", "2028-03-10"),
+            ("Rabies (1-year)", "2026-03-10", "2027-03-10"),
+        ],
+        "last_visit": {
+            "date": "2027-01-05",
+            "reason": "Dental check and pre-anesthetic blood test",
+        },
+    },
+    40752: {
+        "name": "Mochi",
+        "species": "cat",
+        "breed": "Ragdoll",
+        "sex": "female",
+        "neutered": True,
+        "date_of_birth": "2024-02-11",
+        "color": "Seal point",
+        "weight": {"kg": 4.6, "measured_on": "2026-04-22"},
+        "microchip": None,
+        "allergies": [],
+        "conditions": [],
+        "alerts": ["Indoor only."],
+        "primary_vet": 3,
+        "owner": {"name": "Sarah Whitlock", "phone": "(503) 555-0113"},
+        "insurance": None,
+        "vaccinations": [
+            ("FVRCP (3-year)", "2025-04-22", "2028-04-22"),
+            ("Rabies (1-year)", "2026-04-22", "2027-04-22"),
+        ],
+        "last_visit": {"date": "2026-04-22", "reason": "Annual wellness exam"},
+    },
+    40753: {
+        "name": "Mochi",
+        "species": "rabbit",
+        "breed": "Holland Lop",
+        "sex": "male",
+        "neutered": True,
+        "date_of_birth": "2023-06-01",
+        "color": "Orange and white",
+        "weight": {"kg": 1.8, "measured_on": "2026-08-30"},
+        "microchip": {"number": "985141001239870", "implanted": "2023-09-14"},
+        "allergies": [],
+        "conditions": [],
+        "alerts": [],
+        "primary_vet": 3,
+        "owner": {"name": "Kenji Sato", "phone": "(503) 555-0171"},
+        "insurance": None,
+        "vaccinations": [("RHDV2 (rabbit hemorrhagic disease)", "2026-08-30", "2027-08-30")],
+        "last_visit": {"date": "2026-08-30", "reason": "Vaccination and nail trim"},
+    },
+    40129: {
+        "name": "Pepper",
+        "species": "dog",
+        "breed": "Cavalier King Charles Spaniel",
+        "sex": "female",
+        "neutered": True,
+        "date_of_birth": "2017-02-20",
+        "color": "Blenheim",
+        "weight": {"kg": 8.2, "measured_on": "2027-01-13"},
+        "microchip": {"number": "985141000456211", "implanted": "2017-05-02"},
+        "allergies": [],
+        "conditions": ["Mitral valve disease (stage B2)"],
+        "alerts": ["Heart patient: no sedation without Dr. Ramos's approval."],
+        "primary_vet": 3,
+        "owner": {"name": "Lucia Alvarez", "phone": "(503) 555-0139"},
+        "insurance": {"provider": "Nationwide", "policy": "NW-5521907"},
+        "vaccinations": [
+            ("Rabies (3-year)", "2025-02-01", "2028-02-01"),
+            ("DHPP (3-year)", "2024-02-01", "2027-02-01"),
+        ],
+        "last_visit": {"date": "2027-01-13", "reason": "Cardiology recheck and blood test"},
+    },
+    40316: {
+        "name": "Pepper",
+        "species": "cat",
+        "breed": "Domestic Longhair",
+        "sex": "male",
+        "neutered": True,
+        "date_of_birth": "2020-10-09",
+        "color": "Grey tabby",
+        "weight": {"kg": 5.4, "measured_on": "2026-10-02"},
+        "microchip": {"number": "985141002211093", "implanted": "2021-01-15"},
+        "allergies": [],
+        "conditions": [],
+        "alerts": [],
+        "primary_vet": 5,
+        "owner": {"name": "James Holt", "phone": "(503) 555-0104"},
+        "insurance": None,
+        "vaccinations": [
+            ("FVRCP (3-year)", "2024-10-02", "2027-10-02"),
+            ("Rabies (1-year)", "2026-10-02", "2027-10-02"),
+        ],
+        "last_visit": {"date": "2026-10-02", "reason": "Annual wellness exam"},
+    },
+    40091: {
+        "name": "Ziggy",
+        "species": "cat",
+        "breed": "Siamese",
+        "sex": "male",
+        "neutered": True,
+        "date_of_birth": "2012-08-05",
+        "color": "Seal point",
+        "weight": {"kg": 3.4, "measured_on": "2027-01-11"},
+        "microchip": {"number": "985141000120045", "implanted": "2012-11-20"},
+        "allergies": ["Penicillin"],
+        "conditions": ["Weight loss (0.5 kg since July 2026)"],
+        "alerts": [],
+        "primary_vet": 3,
+        "owner": {"name": "Margaret Olsen", "phone": "(503) 555-0158"},
+        "insurance": None,
+        "vaccinations": [
+            ("FVRCP (3-year)", "2024-07-19", "2027-07-19"),
+            ("Rabies (1-year)", "2026-07-19", "2027-07-19"),
+        ],
+        "last_visit": {"date": "2027-01-11", "reason": "Senior wellness exam and blood test"},
+    },
+    40610: {
+        "name": "Oreo",
+        "species": "rabbit",
+        "breed": "Netherland Dwarf",
+        "sex": "female",
+        "neutered": True,
+        "date_of_birth": "2022-05-15",
+        "color": "Black and white",
+        "weight": {"kg": 1.1, "measured_on": "2026-02-09"},
+        "microchip": {"number": "985141004433219", "implanted": "2022-09-01"},
+        "allergies": [],
+        "conditions": [],
+        "alerts": [],
+        "primary_vet": 3,
+        "owner": {"name": "Priya Nair", "phone": "(503) 555-0196"},
+        "insurance": None,
+        "vaccinations": [("RHDV2 (rabbit hemorrhagic disease)", "2026-02-09", "2027-02-09")],
+        "last_visit": {"date": "2026-02-09", "reason": "Vaccination and dental check"},
+    },
+    40611: {
+        "name": "Kiwi",
+        "species": "bird",
+        "breed": "Budgerigar",
+        "sex": "male",
+        "neutered": False,
+        "date_of_birth": "2024-04-01",
+        "color": "Green and yellow",
+        "weight": {"kg": 0.035, "measured_on": "2026-05-12"},
+        "microchip": None,
+        "allergies": [],
+        "conditions": [],
+        "alerts": [],
+        "primary_vet": 3,
+        "owner": {"name": "Priya Nair", "phone": "(503) 555-0196"},
+        "insurance": None,
+        "vaccinations": [],
+        "last_visit": {"date": "2026-05-12", "reason": "Beak and nail trim"},
+    },
+}
+VET_PRESCRIPTIONS: dict[int, list[dict[str, Any]]] = {
+    40577: [
+        {
+            "rx_number": 218804,
+            "medication": "Apoquel (oclacitinib) 16 mg tablets",
+            "directions": "1 tablet by mouth once daily",
+            "quantity": 30,
+            "prescribed_on": "2026-06-11",
+            "prescribed_by": 3,
+            "expires": "2027-06-11",
+            "refills_total": 3,
+            "refills_left": 0,
+            "last_filled": "2026-12-20",
+            "note": "No refills left. Dr. Ramos needs to see Milo for an allergy recheck "
+            "before renewing long-term Apoquel: book a sick visit or recheck.",
+        },
+        {
+            "rx_number": 218805,
+            "medication": "Chlorhexidine 4% shampoo, 237 ml",
+            "directions": "Bathe twice a week; leave on for 10 minutes before rinsing",
+            "quantity": 1,
+            "prescribed_on": "2026-06-11",
+            "prescribed_by": 3,
+            "expires": "2027-06-11",
+            "refills_total": 2,
+            "refills_left": 1,
+            "last_filled": "2026-10-30",
+            "note": None,
+        },
+    ],
+    40129: [
+        {
+            "rx_number": 220131,
+            "medication": "Vetmedin (pimobendan) 5 mg chewable tablets",
+            "directions": "1 tablet by mouth twice daily, 1 hour before meals",
+            "quantity": 60,
+            "prescribed_on": "2026-07-02",
+            "prescribed_by": 3,
+            "expires": "2027-07-02",
+            "refills_total": 5,
+            "refills_left": 2,
+            "last_filled": "2026-12-28",
+            "note": None,
+        },
+        {
+            "rx_number": 220132,
+            "medication": "Enalapril 5 mg tablets",
+            "directions": "1 tablet by mouth once daily",
+            "quantity": 30,
+            "prescribed_on": "2026-07-02",
+            "prescribed_by": 3,
+            "expires": "2027-07-02",
+            "refills_total": 5,
+            "refills_left": 3,
+            "last_filled": "2026-12-28",
+            "note": None,
+        },
+        {
+            "rx_number": 209377,
+            "medication": "Carprofen 25 mg tablets",
+            "directions": "1 tablet by mouth twice daily with food, for 10 days",
+            "quantity": 20,
+            "prescribed_on": "2025-09-30",
+            "prescribed_by": 5,
+            "expires": "2026-09-30",
+            "refills_total": 0,
+            "refills_left": 0,
+            "last_filled": "2025-09-30",
+            "note": "Short course after a sprain; finished.",
+        },
+    ],
+}
+VET_REFILLS = (
+    "Request refills online or by phone ((503) 555-0148, option 2). Ready for pickup after "
+    "14:00 the next business day; no pickups on Sundays and emergency-only days."
+)
+VET_LAB_ORDERS: dict[int, dict[str, Any]] = {
+    700412: {
+        "patient_id": 40129,
+        "panel": "Cardiac biomarker: NT-proBNP",
+        "laboratory": "Pacific Reference Laboratory",
+        "collected_on": "2027-01-13",
+        "status": "pending",
+        "expected_by": "2027-01-19",
+        "reported_on": None,
+        "results": [],
+        "vet_comment": None,
+        "note": "Sent to the reference laboratory; results usually take 3-4 business days. "
+        "Dr. Ramos will call you when they are in.",
+    },
+    700388: {
+        "patient_id": 40091,
+        "panel": "Senior feline chemistry panel with total T4",
+        "laboratory": "In-house",
+        "collected_on": "2027-01-11",
+        "status": "ready",
+        "expected_by": None,
+        "reported_on": "2027-01-13",
+        "results": [
+            ("Total T4", 5.8, "µg/dL", "0.8-4.7", "high"),
+            ("BUN", 24, "mg/dL", "16-36", "normal"),
+            ("Creatinine", 1.9, "mg/dL", "0.8-2.4", "normal"),
+            ("ALT", 112, "U/L", "12-130", "normal"),
+            ("Glucose", 132, "mg/dL", "74-159", "normal"),
+        ],
+        "vet_comment": "T4 is above the reference range, which fits hyperthyroidism. Dr. "
+        "Ramos will call to discuss treatment options (medication, diet or radioiodine).",
+        "note": None,
+    },
+    700420: {
+        "patient_id": 40363,
+        "panel": "Pre-anesthetic blood panel",
+        "laboratory": "In-house",
+        "collected_on": "2027-01-05",
+        "status": "ready",
+        "expected_by": None,
+        "reported_on": "2027-01-05",
+        "results": [
+            ("BUN", 27, "mg/dL", "16-36", "normal"),
+            ("Creatinine", 1.6, "mg/dL", "0.8-2.4", "normal"),
+            ("ALT", 58, "U/L", "12-130", "normal"),
+            ("PCV (hematocrit)", 38, "%", "30-45", "normal"),
+        ],
+        "vet_comment": "All normal: fine for anesthesia.",
+        "note": None,
+    },
+}
+VET_APPOINTMENTS: dict[str, dict[str, Any]] = {
+    "APT-5Q8R": {
+        "status": "cancelled",
+        "patient_id": 40218,
+        "type": "wellness",
+        "reason": "Annual wellness exam and rabies booster",
+        "vet_id": 5,
+        "date": "2027-01-16",
+        "time": "10:00",
+        "booked_on": "2026-12-29",
+        "instructions": None,
+        "estimate_usd": None,
+        "cancellation": {
+            "date": "2027-01-15",
+            "by": "clinic",
+            "reason": "Dr. Okafor is ill. We left you a voicemail on 2027-01-15; please "
+            "rebook online or by phone. No fee.",
+        },
+    },
+    "APT-2M7X": {
+        "status": "confirmed",
+        "patient_id": 40363,
+        "type": "dental",
+        "reason": "Dental cleaning under anesthesia, with dental X-rays",
+        "vet_id": 7,
+        "date": "2027-01-19",
+        "time": "08:00",
+        "booked_on": "2027-01-05",
+        "instructions": {
+            "drop_off": "08:00 (front desk opens 07:30)",
+            "pick_up": "Between 16:00 and 18:00 the same day; we call when she is awake.",
+            "fasting": "No food after 22:00 the night before; water is fine until 06:00 on "
+            "the day.",
+            "medication": "Give usual medication with a small amount of water.",
+        },
+        "estimate_usd": {
+            "low": 385.0,
+            "high": 560.0,
+            "note": "Extractions, if needed, are extra; we call you before doing any.",
+        },
+        "cancellation": None,
+    },
+    "APT-8HN3": {
+        "status": "confirmed",
+        "patient_id": 40129,
+        "type": "sick_visit",
+        "reason": "Cardiology recheck (blood pressure, NT-proBNP results)",
+        "vet_id": 3,
+        "date": "2027-01-22",
+        "time": "15:30",
+        "booked_on": "2027-01-13",
+        "instructions": {"medication": "Give Vetmedin as usual on the day."},
+        "estimate_usd": {"low": 45.0, "high": 45.0, "note": "Recheck exam."},
+        "cancellation": None,
+    },
+}
+VET_PRICES: dict[str, list[tuple[str, str, float, str | None]]] = {
+    "exams": [
+        ("Wellness exam", "dog, cat", 72.0, None),
+        ("Wellness exam", "rabbit, bird, small mammal", 88.0, "With Dr. Ramos."),
+        ("Sick visit", "all", 85.0, None),
+        ("Recheck within 14 days of a visit", "all", 45.0, None),
+        ("Emergency exam on an emergency-only day", "all", 150.0, "Tests and treatment extra."),
+    ],
+    "vaccines": [
+        ("Rabies (1-year)", "dog, cat", 32.0, None),
+        ("Rabies (3-year)", "dog, cat", 38.0, None),
+        ("DHPP", "dog", 36.0, None),
+        ("Leptospirosis", "dog", 34.0, None),
+        ("Bordetella (kennel cough)", "dog", 30.0, None),
+        ("FVRCP", "cat", 36.0, None),
+        ("FeLV (feline leukemia)", "cat", 40.0, None),
+        ("RHDV2", "rabbit", 55.0, None),
+    ],
+    "dental": [
+        (
+            "Dental cleaning under anesthesia",
+            "cat",
+            385.0,
+            "Includes anesthesia and monitoring; pre-anesthetic blood panel and X-rays extra.",
+        ),
+        (
+            "Dental cleaning under anesthesia",
+            "dog under 20 kg",
+            445.0,
+            "Includes anesthesia and monitoring; pre-anesthetic blood panel and X-rays extra.",
+        ),
+        (
+            "Dental cleaning under anesthesia",
+            "dog 20 kg and over",
+            520.0,
+            "Includes anesthesia and monitoring; pre-anesthetic blood panel and X-rays extra.",
+        ),
+        ("Full-mouth dental X-rays", "dog, cat", 140.0, None),
+        ("Tooth extraction", "dog, cat", 45.0, "From 45 to 180 USD a tooth, by tooth."),
+    ],
+    "surgery": [
+        ("Spay", "cat", 295.0, None),
+        ("Neuter", "cat", 185.0, None),
+        ("Spay", "dog under 20 kg", 425.0, None),
+        ("Spay", "dog 20 kg and over", 520.0, None),
+        ("Neuter", "dog under 20 kg", 365.0, None),
+        ("Neuter", "dog 20 kg and over", 445.0, None),
+        ("Spay", "rabbit", 340.0, None),
+    ],
+    "diagnostics": [
+        ("Pre-anesthetic blood panel", "dog, cat", 98.0, None),
+        ("Senior chemistry panel", "dog, cat", 165.0, None),
+        ("Total T4", "dog, cat", 58.0, None),
+        ("NT-proBNP (sent out)", "dog, cat", 95.0, None),
+        ("Urinalysis", "all", 62.0, None),
+        ("X-rays (two views)", "all", 190.0, None),
+    ],
+    "other": [
+        ("Microchip, implanted and registered", "all", 65.0, None),
+        ("Nail trim", "all", 22.0, None),
+        ("Anal gland expression", "dog, cat", 28.0, None),
+    ],
+}
+
+VetSpecies = Literal["dog", "cat", "rabbit", "bird", "other"]
+VetAppointmentType = Literal["wellness", "vaccination", "sick_visit", "dental", "surgery_consult"]
+VetPriceCategory = Literal["exams", "vaccines", "dental", "surgery", "diagnostics", "other"]
+
+
+def _vet_patient(patient_id: int) -> dict[str, Any]:
+    patient = VET_PATIENTS.get(patient_id)
+    if patient is None:
+        raise HTTPException(
+            404, f"No patient with id {patient_id}. Find patient ids with searchPatients."
+        )
+    return patient
+
+
+def _vet_vaccine_status(due: str) -> str:
+    if due < VET_DAY:
+        return "overdue"
+    soon = (datetime.date.fromisoformat(VET_DAY) + datetime.timedelta(30)).isoformat()
+    return "due soon" if due <= soon else "up to date"
+
+
+def _vet_age(birth: str) -> int:
+    born = datetime.date.fromisoformat(birth)
+    today = datetime.date.fromisoformat(VET_DAY)
+    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+
+def _vet_day(day: str) -> tuple[dict[str, str] | None, bool, str | None]:
+    """The clinic's hours on a date (None: closed), whether it is emergency-only, a note."""
+    weekday = _weekday(day)
+    special = VET_SPECIAL_DAYS.get(day)
+    if special:
+        return special["hours"], special["emergency_only"], f"{special['name']}: {special['note']}"
+    hours = VET_HOURS[weekday]
+    return hours, False, None if hours else f"Closed on {weekday}s."
+
+
+def _vet_away(vet_id: int, day: str) -> str | None:
+    away = VET_AWAY.get(vet_id)
+    if away and away[0] <= day <= away[1]:
+        return f"{away[2]} ({away[0]} to {away[1]})."
+    return None
+
+
+def _vet_code(code: str) -> str:
+    """An appointment code as printed ("APT-5Q8R"), also as "apt5q8r" or "5Q8R"."""
+    wanted = "".join(c for c in code.upper() if c.isalnum())
+    if not wanted.startswith("APT"):
+        wanted = f"APT{wanted}"
+    for key in VET_APPOINTMENTS:
+        if key.replace("-", "") == wanted:
+            return key
+    raise HTTPException(
+        404,
+        f"No appointment with code {code}. The code (like APT-5Q8R) is in your confirmation "
+        "text and e-mail.",
+    )
+
+
+def create_vet_app(server_url: str) -> FastAPI:
+    app = FastAPI(
+        title="Maple Hollow Animal Hospital Client API",
+        version="1.9.2",
+        description="Patients (pets) and their vaccinations, prescriptions and refills, lab "
+        "results, appointment availability and bookings, opening hours and prices of Maple "
+        "Hollow Animal Hospital, a small-animal practice in Portland, Oregon. Prices in USD; "
+        "times are Pacific time.",
+        servers=[{"url": server_url}],
+    )
+
+    @app.get(
+        "/patients",
+        operation_id="searchPatients",
+        summary="Find a patient",
+        description="Pets registered at the practice by pet name and/or owner name: patient "
+        "id, name, species, breed and owner. Details, weight, microchip and vaccinations "
+        "are in getPatient.",
+    )
+    def search_patients(
+        name: str = Query("", description="The pet's name, e.g. Biscuit."),
+        owner: str = Query("", description="The owner's first and/or last name, e.g. Reyes."),
+        species: VetSpecies | None = Query(None, description="Only this species."),
+    ) -> dict[str, Any]:
+        if not name.strip() and not owner.strip():
+            raise HTTPException(422, "Give a pet name, an owner name or both.")
+        pet_words = _fold(name).split()
+        owner_words = [
+            w
+            for w in re.sub(r"[^\w\s]", " ", _fold(owner)).split()
+            if w not in {"mr", "mrs", "ms", "dr"}
+        ]
+        hits = [
+            pid
+            for pid, p in VET_PATIENTS.items()
+            if all(w in _fold(p["name"]).split() for w in pet_words)
+            and all(w in _fold(p["owner"]["name"]).split() for w in owner_words)
+            and (species is None or p["species"] == species)
+        ]
+        return {
+            "total": len(hits),
+            "patients": [
+                {
+                    "patient_id": pid,
+                    "name": VET_PATIENTS[pid]["name"],
+                    "species": VET_PATIENTS[pid]["species"],
+                    "breed": VET_PATIENTS[pid]["breed"],
+                    "owner": VET_PATIENTS[pid]["owner"]["name"],
+                }
+                for pid in hits
+            ],
+            "message": None if hits else "No patient matches.",
+        }
+
+    @app.get(
+        "/patients/{patient_id}",
+        operation_id="getPatient",
+        summary="A patient's record",
+        description="A pet's details: species, breed, sex, neutered or spayed, date of birth "
+        "and age, latest weight, microchip (null: none on file), allergies, conditions, "
+        "alerts, primary vet, owner, insurance, last visit, and vaccinations with the date "
+        "given, the date due and a status (up to date, due soon or overdue).",
+    )
+    def patient(
+        patient_id: int = Path(description="Patient id from searchPatients, e.g. 40218."),
+    ) -> dict[str, Any]:
+        p = _vet_patient(patient_id)
+        vaccinations = [
+            {
+                "vaccine": vaccine,
+                "last_given": given,
+                "due": due,
+                "status": _vet_vaccine_status(due),
+            }
+            for vaccine, given, due in p["vaccinations"]
+        ]
+        return {
+            "patient_id": patient_id,
+            **{k: v for k, v in p.items() if k not in ("vaccinations", "weight", "primary_vet")},
+            "age_years": _vet_age(p["date_of_birth"]),
+            "weight": {
+                "kg": p["weight"]["kg"],
+                "lb": round(p["weight"]["kg"] * 2.20462, 1),
+                "measured_on": p["weight"]["measured_on"],
+            },
+            "primary_vet": {"id": p["primary_vet"], "name": VET_VETS[p["primary_vet"]]["name"]},
+            "vaccinations": vaccinations,
+            "vaccinations_overdue": [
+                v["vaccine"] for v in vaccinations if v["status"] == "overdue"
+            ],
+        }
+
+    @app.get(
+        "/patients/{patient_id}/prescriptions",
+        operation_id="getPrescriptions",
+        summary="A patient's prescriptions and refills",
+        description="Each prescription: Rx number, medication, directions, quantity, who "
+        "prescribed it and when, expiry, refills total and left, last filled, whether it can "
+        "be refilled now and why not, and how to request a refill.",
+    )
+    def prescriptions(
+        patient_id: int = Path(description="Patient id from searchPatients, e.g. 40218."),
+        status: Literal["active", "expired", "all"] = Query(
+            "all", description="Only active or only expired prescriptions. Default: all."
+        ),
+    ) -> dict[str, Any]:
+        p = _vet_patient(patient_id)
+        rows = []
+        for rx in VET_PRESCRIPTIONS.get(patient_id, []):
+            expired = rx["expires"] < VET_DAY
+            if (status == "active" and expired) or (status == "expired" and not expired):
+                continue
+            if expired:
+                state = "expired"
+            elif rx["refills_left"] == 0:
+                state = "no refills left"
+            else:
+                state = "active"
+            rows.append(
+                {
+                    **{k: v for k, v in rx.items() if k != "prescribed_by"},
+                    "prescribed_by": VET_VETS[rx["prescribed_by"]]["name"],
+                    "status": state,
+                    "can_refill": state == "active",
+                }
+            )
+        return {
+            "patient": {"id": patient_id, "name": p["name"], "species": p["species"]},
+            "prescriptions": rows,
+            "message": None if rows else f"No prescriptions on file for {p['name']}.",
+            "how_to_refill": VET_REFILLS,
+        }
+
+    @app.get(
+        "/lab-orders/{order_number}",
+        operation_id="getLabResults",
+        summary="Lab results by order number",
+        description="A lab order's patient, panel, laboratory, collection date and status "
+        "(pending, partial or ready), the expected date while pending, and when ready each "
+        "test's value, unit, reference range and flag (low, normal, high), with the vet's "
+        "comment.",
+    )
+    def lab_results(
+        order_number: int = Path(description="The lab order number, e.g. 700388."),
+    ) -> dict[str, Any]:
+        order = VET_LAB_ORDERS.get(order_number)
+        if order is None:
+            raise HTTPException(
+                404, f"No lab order {order_number}. The 6-digit order number is on your invoice."
+            )
+        p = VET_PATIENTS[order["patient_id"]]
+        return {
+            "order_number": order_number,
+            "patient": {"id": order["patient_id"], "name": p["name"], "species": p["species"]},
+            **{k: v for k, v in order.items() if k not in ("patient_id", "results")},
+            "results": [
+                {
+                    "test": test,
+                    "value": value,
+                    "unit": unit,
+                    "reference_range": reference,
+                    "flag": flag,
+                }
+                for test, value, unit, reference, flag in order["results"]
+            ],
+        }
+
+    @app.get(
+        "/appointment-slots",
+        operation_id="listAppointmentSlots",
+        summary="Free appointment times on a day",
+        description="For one day and one type of appointment: the clinic's hours that day "
+        "(closed or emergency-only days say so), and each vet working that day with the "
+        "free start times; vets who are away are listed with the reason. Up to 60 days "
+        "ahead.",
+    )
+    def slots(
+        date: str = Query(pattern=r"^\d{4}-\d{2}-\d{2}$", description="Day, YYYY-MM-DD."),
+        type: VetAppointmentType = Query(description="Kind of appointment."),
+        vet_id: int | None = Query(None, description="Only this vet (3, 5 or 7)."),
+    ) -> dict[str, Any]:
+        weekday = _weekday(date)
+        if date < VET_DAY:
+            raise HTTPException(422, f"{date} is in the past (today is {VET_DAY}).")
+        latest = (datetime.date.fromisoformat(VET_DAY) + datetime.timedelta(60)).isoformat()
+        if date > latest:
+            raise HTTPException(422, f"Appointments can be booked up to {latest}.")
+        if vet_id is not None and vet_id not in VET_VETS:
+            raise HTTPException(404, f"No vet with id {vet_id}. Vets: 3, 5 and 7.")
+        kind = VET_APPOINTMENT_TYPES[type]
+        hours, emergency_only, note = _vet_day(date)
+        out: dict[str, Any] = {
+            "date": date,
+            "weekday": weekday,
+            "type": type,
+            "appointment": kind["name"],
+            "duration_minutes": kind["minutes"] or None,
+            "clinic": {"open": hours is not None, "hours": hours, "emergency_only": emergency_only},
+            "note": note,
+        }
+        if hours is None or emergency_only:
+            return {
+                **out,
+                "vets": [],
+                "away": [],
+                "message": f"No {kind['name'].lower()} appointments on {date}. "
+                + (note or "")
+                + f" For emergencies: {VET_EMERGENCY['name']}, {VET_EMERGENCY['phone']}.",
+            }
+        vets, away = [], []
+        overrides = VET_FREE.get((date, type))
+        ordinal = datetime.date.fromisoformat(date).toordinal()
+        for vid, vet in VET_VETS.items():
+            if vet_id is not None and vid != vet_id:
+                continue
+            if weekday not in vet["days"]:
+                continue
+            reason = _vet_away(vid, date)
+            if reason:
+                away.append({"vet_id": vid, "name": vet["name"], "reason": reason})
+                continue
+            if overrides is not None:
+                free = overrides.get(vid, [])
+            elif type == "dental":
+                free = ["08:00"] if vid == 7 and weekday in ("Tuesday", "Thursday") else []
+                if free and _mix32(ordinal, vid) % 3 == 0:
+                    free = []
+            else:
+                start = _minutes(hours["open"]) + 30
+                end = _minutes(hours["close"]) - kind["minutes"]
+                free = [
+                    _clock(m)
+                    for m in range(start, end + 1, kind["minutes"])
+                    if _mix32(ordinal, vid, m) % 4 == 0
+                ]
+            vets.append(
+                {"vet_id": vid, "name": vet["name"], "focus": vet["focus"], "free_times": free}
+            )
+        total = sum(len(v["free_times"]) for v in vets)
+        return {
+            **out,
+            "vets": vets,
+            "away": away,
+            "message": None if total else f"No free {kind['name'].lower()} times on {date}.",
+        }
+
+    @app.get(
+        "/appointments/{confirmation_code}",
+        operation_id="getAppointment",
+        summary="An appointment by confirmation code",
+        description="Status (confirmed or cancelled), pet, owner, type and reason, vet, date "
+        "and time, preparation instructions (fasting, drop-off and pick-up), the cost "
+        "estimate, and the cancellation (date, by whom, why).",
+    )
+    def appointment(
+        confirmation_code: str = Path(description="Confirmation code, e.g. APT-5Q8R."),
+    ) -> dict[str, Any]:
+        key = _vet_code(confirmation_code)
+        a = VET_APPOINTMENTS[key]
+        p = VET_PATIENTS[a["patient_id"]]
+        return {
+            "confirmation_code": key,
+            "status": a["status"],
+            "patient": {"id": a["patient_id"], "name": p["name"], "species": p["species"]},
+            "owner": p["owner"]["name"],
+            **{k: v for k, v in a.items() if k not in ("status", "patient_id", "vet_id")},
+            "weekday": _weekday(a["date"]),
+            "vet": {"id": a["vet_id"], "name": VET_VETS[a["vet_id"]]["name"]},
+            "policy": "Please give 24 hours' notice to cancel or change; a 35 USD fee applies "
+            "to missed appointments.",
+        }
+
+    @app.get(
+        "/hours",
+        operation_id="getOpeningHours",
+        summary="Opening hours",
+        description="The clinic's address and phone, opening hours per weekday (null: closed), "
+        "holidays and emergency-only days in the coming weeks, and where to go for "
+        "emergencies when we are closed. With a date: the hours that day.",
+    )
+    def hours(
+        date: str | None = Query(
+            None, pattern=r"^\d{4}-\d{2}-\d{2}$", description="A day, YYYY-MM-DD (optional)."
+        ),
+    ) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            **VET_CLINIC,
+            "today": VET_DAY,
+            "hours": VET_HOURS,
+            "special_days": [
+                {"date": day, "weekday": _weekday(day), **special}
+                for day, special in VET_SPECIAL_DAYS.items()
+                if day >= VET_DAY
+            ],
+            "emergencies": VET_EMERGENCY,
+        }
+        if date:
+            day_hours, emergency_only, note = _vet_day(date)
+            out["on_date"] = {
+                "date": date,
+                "weekday": _weekday(date),
+                "open": day_hours is not None,
+                "hours": day_hours,
+                "emergency_only": emergency_only,
+                "note": note,
+            }
+        return out
+
+    @app.get(
+        "/prices",
+        operation_id="getPriceList",
+        summary="Price list",
+        description="Prices of exams, vaccines, dental care, surgery, diagnostics and other "
+        "services, by species or size where they differ. Optionally one category.",
+    )
+    def prices(
+        category: VetPriceCategory | None = Query(None, description="Only this category."),
+    ) -> dict[str, Any]:
+        return {
+            "currency": "USD",
+            "categories": {
+                key: [
+                    {"service": service, "for": species, "price_usd": price, "note": note}
+                    for service, species, price, note in rows
+                ]
+                for key, rows in VET_PRICES.items()
+                if category is None or key == category
+            },
+            "note": "Prices from 2027-01-01, before tax on products. Estimates for "
+            "procedures are given at the visit.",
         }
 
     return app

@@ -1,4 +1,4 @@
-"""Are the offline model's answers faithful to the API? Labeled questions on sixteen APIs.
+"""Are the offline model's answers faithful to the API? Labeled questions on eighteen APIs.
 
     python benchmarks/answers.py [--sets weather,shop,library] [--limit N] [--stride N]
                                  [--threads N] [--only WORD,...]
@@ -8,8 +8,8 @@
 
 Each set in benchmarks/answer_sets/ names an API (benchmarks/answer_apis.py), a GPT
 and 20 questions (15 in ``tracker``, ``transit``, ``parcels``, ``clinic``, ``hotel``,
-``energy``, ``gym``, ``carrental``, ``airline``, ``waste``, ``restaurant`` and
-``university``, held out: written before any
+``energy``, ``gym``, ``carrental``, ``airline``, ``waste``, ``restaurant``,
+``university``, ``cinema`` and ``vet``, held out: written before any
 run on them) labeled with the operations they need (in order, or none) and what the answer
 must contain / must not contain. The ``*_followups`` sets (10 each) are
 follow-up questions: an item's ``before`` messages are sent first in the same
@@ -61,6 +61,7 @@ from answer_apis import (
     RequestLog,
     create_airline_app,
     create_carrental_app,
+    create_cinema_app,
     create_clinic_app,
     create_energy_app,
     create_gym_app,
@@ -73,6 +74,7 @@ from answer_apis import (
     create_tracker_app,
     create_transit_app,
     create_university_app,
+    create_vet_app,
     create_waste_app,
 )
 
@@ -142,6 +144,8 @@ def serve(api: str, gpt_spec: Any, workdir: Path) -> Served:
             "waste": create_waste_app,
             "restaurant": create_restaurant_app,
             "university": create_university_app,
+            "cinema": create_cinema_app,
+            "vet": create_vet_app,
         }[api]
         log = RequestLog(factory(url))
         gpt = GptDefinition(**gpt_spec, actions=[ActionDefinition(openapi=f"{url}/openapi.json")])
