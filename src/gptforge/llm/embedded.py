@@ -402,8 +402,9 @@ _DECIDE = "\n".join(
 _AFTER_RESULT = (
     "Now answer my question {question} using only this result. Mention every item in it "
     "by name with its values (each title, price, time, number or status). If it says "
-    "closed, not found, out of stock or not ready, or lists nothing, say that plainly in "
-    "a full sentence. Call another tool only if this result lacks what I asked."
+    "closed, cancelled, not found, out of stock or not ready, or lists nothing, say that "
+    "plainly in a full sentence, with the reason it gives. Call another tool only if this "
+    "result lacks what I asked."
 )
 
 
