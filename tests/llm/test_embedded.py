@@ -33,6 +33,7 @@ from gptforge.llm.embedded import (
     readable_result,
     reading_grammar,
     route_needs_a_tool,
+    searches_for,
 )
 from tests.servers import serve
 
@@ -1883,3 +1884,96 @@ async def test_thanks_are_answered_under_the_instructions_alone(
     assert "getOpeningHours" not in prompt[0]["content"] and "2026" not in prompt[0]["content"]
     assert prompt[1]["content"] == "Thanks, that's all for today!"
     assert llama[0]["grammar"] == TEXT_GRAMMAR
+
+
+STOP_TOOLS = [
+    _tool(
+        "searchStops",
+        "Stops whose name matches: stop id, name and the lines serving it.",
+        q="string",
+    ),
+    _tool(
+        "getDepartures",
+        "The next departures from a stop: line, platform, scheduled and expected time.",
+        stop_id="integer",
+    ),
+    _tool("getStation", "Elevators, bike parking and toilets of a stop.", stop_id="integer"),
+]
+
+
+def test_a_question_that_asks_when_fetches_the_times_a_search_did_not_give() -> None:
+    """A stop search names the stop, not when the bus comes: asked when (or about a day),
+    the details whose description speaks of times are fetched; not the station's
+    facilities, not when the result already shows a time, not for a question about
+    something else."""
+    found = '{"stops": [{"stop_id": 1002, "name": "Harbor Street", "lines": ["12", "42"]}]}'
+
+    def fetched(question: str, result: str = found) -> list[str]:
+        messages = after_call("Transit.", question, "searchStops", {"q": "Harbor Street"}, result)
+        return [t["function"]["name"] for t in details_to_fetch(messages, STOP_TOOLS)]
+
+    assert fetched("I'm at Harbor Street for the 42. When will it get here?") == ["getDepartures"]
+    assert fetched("Does the 42 stop at Harbor Street on Sunday?") == ["getDepartures"]
+    assert fetched("Which lines stop at Harbor Street?") == []
+    with_time = found.replace('"lines"', '"next": "08:19", "lines"')
+    assert fetched("When does the 42 leave Harbor Street?", with_time) == []
+    # A tool named by the question's own words is fetched alone.
+    assert fetched("When can I park my bike at Harbor Street?") == ["getStation"]
+
+
+ISSUE_SEARCH_TOOLS = [
+    _tool("searchIssues", "Issues by words in their title: id, title, status.", q="string"),
+    _tool(
+        "getIssue",
+        "One issue: status, priority, assignee, reporter, labels and dates.",
+        issue_id="integer",
+    ),
+]
+
+
+def test_who_where_and_how_much_fetch_what_a_search_did_not_give() -> None:
+    """ "who" stands for an assignee, "where" for an address, "how much" for a price: asked
+    after a search that lists none of them, the details that have them are fetched."""
+    issues = '{"issues": [{"id": 107, "title": "Push notifications arrive twice"}]}'
+    who = after_call("Tracker.", "Who's on the push bug?", "searchIssues", {"q": "push"}, issues)
+    assert [t["function"]["name"] for t in details_to_fetch(who, ISSUE_SEARCH_TOOLS)] == [
+        "getIssue"
+    ]
+    assigned = issues.replace('"title"', '"assignee": "sobi", "title"')
+    who_given = after_call("Tracker.", "Who's on the push bug?", "searchIssues", {}, assigned)
+    assert details_to_fetch(who_given, ISSUE_SEARCH_TOOLS) == []
+
+    shops = '{"shops": [{"shop_id": 3, "name": "Lyon"}]}'
+    tools = [
+        _tool("findShops", "Shops by city: shop id and name.", city="string"),
+        _tool("getShop", "A shop's address, phone and prices of its services.", shop_id="integer"),
+    ]
+    for question in ("Where is your Lyon shop?", "How much is a repair in Lyon?"):
+        asked = after_call("Shop.", question, "findShops", {"city": "Lyon"}, shops)
+        assert [t["function"]["name"] for t in details_to_fetch(asked, tools)] == ["getShop"]
+    addressed = shops.replace('"name"', '"address": "3 rue Neuve", "name"')
+    where = after_call("Shop.", "Where is your Lyon shop?", "findShops", {}, addressed)
+    assert details_to_fetch(where, tools) == []
+
+
+def test_a_search_by_name_finds_what_an_invented_id_was_about() -> None:
+    """``searchPatients(name, owner)`` takes no search text, but a name finds the pet:
+    after ``getPrescriptions`` with a patient id nobody gave, it is the search asked for,
+    with its name required; search text comes first when a search takes both."""
+
+    def by_name(tool: str, **more: str) -> dict[str, Any]:
+        # ``_tool`` takes the tool's name as its first argument: add "name" afterwards.
+        definition = _tool(tool, "Pets by name: patient id.", required=[], **more)
+        definition["function"]["parameters"]["properties"]["name"] = {"type": "string"}
+        return definition
+
+    tools = [
+        by_name("searchPatients", owner="string"),
+        _tool("getPrescriptions", "A patient's prescriptions.", patient_id="integer"),
+        by_name("createNote", patient_id="integer"),
+    ]
+    found = searches_for("getPrescriptions", ["patient_id"], tools)
+    assert [t["function"]["name"] for t in found] == ["searchPatients"]
+    assert found[0]["function"]["parameters"]["required"] == ["name"]
+    both = searches_for("getPrescriptions", ["patient_id"], [by_name("searchPatients", q="string")])
+    assert both[0]["function"]["parameters"]["required"] == ["q"]

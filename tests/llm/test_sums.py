@@ -28,6 +28,12 @@ from gptforge.llm.sums import total_time, worked_sum
         ("Convert 30 km/h to miles per hour.", "30 km/h = 18.64 mph"),
         ("What is 10 km in miles?", "10 km = 6.21 miles"),
         ("Convert 5 kg to pounds", "5 kg = 11.02 pounds"),
+        (
+            "I got 78, 85 and 92 on my three assignments. What's my average?",
+            "(78 + 85 + 92) ÷ 3 = 85",
+        ),
+        ("What is the average of 4, 8 and 15?", "(4 + 8 + 15) ÷ 3 = 9"),
+        ("My bills were 40.5 and 59.5 euros. What's the average?", "(40.5 + 59.5) ÷ 2 = 50"),
     ],
 )
 def test_a_plain_sum_is_worked_out(message: str, worked: str) -> None:
@@ -63,6 +69,12 @@ def test_a_plain_sum_is_worked_out(message: str, worked: str) -> None:
         "The room is 1.200 euros a month. How much is that for 3 months?",
         "What's 24/7?",
         "What is 12/25?",
+        # averages: one list of figures and nothing else, asked for plainly
+        "What's the average of 4,5 and 6?",  # 4.5 and 6, or 4, 5 and 6?
+        "I got 78, 85 and 92 on my 3 assignments. What's my average?",
+        "What's the average rating of Dune?",
+        "What is the average price of the 3 kettles?",
+        "Rooms 101 and 102 are booked. What's the average price?",
     ],
 )
 def test_other_messages_get_no_sum(message: str) -> None:

@@ -24,7 +24,7 @@ import os
 import re
 import threading
 import time
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence, Set
 from dataclasses import dataclass
 from datetime import date
 from http import HTTPStatus
@@ -435,11 +435,14 @@ def _unknown_ids(tool: str, arguments: dict[str, Any], invented: list[str]) -> l
 
 
 _READ_VERBS = frozenset({"get", "list", "find", "search", "query", "lookup", "browse", "read"})
-_FINDERS = _SEARCH_NAMES - {"text"}  # "text" is also what a write operation takes
+# The parameters a read operation takes what to find in, search text first ("text" is also
+# what a write operation takes); a name or title finds a pet, a person or a film by it.
+_FINDERS = ("q", "query", "search", "term", "terms", "keyword", "keywords", "name", "title")
 
 
 def _search_parameter(tool: ToolDefinition) -> str | None:
-    """The parameter a read operation takes search text in (``q``, ``query``...), or None:
+    """The parameter a read operation takes search text in (``q``, ``query``... or a
+    ``name``: ``searchPatients(name, owner)``), or None:
     a tool whose name does not begin with a reading verb (``createTicket(text)``) is no
     search, whatever its parameters."""
     function = tool["function"]
@@ -447,7 +450,7 @@ def _search_parameter(tool: ToolDefinition) -> str | None:
     if not words or words[0] not in _READ_VERBS:
         return None
     properties = (function.get("parameters") or {}).get("properties") or {}
-    return next((str(p) for p in properties if str(p).lower() in _FINDERS), None)
+    return next((str(p) for f in _FINDERS for p in properties if str(p).lower() == f), None)
 
 
 def searches_for(
@@ -785,13 +788,64 @@ def follow_up_tools(messages: list[Message], tools: list[ToolDefinition]) -> lis
 _DETAIL_WORDS = frozenset({"detail", "details", "info", "information", "record", "data", "summary"})
 
 
+@dataclass(frozen=True)
+class _Asked:
+    """A kind of value a question asks for by its question word ("when", "who"): the words
+    a details operation's description calls it, and its values' shape when it has one."""
+
+    question: re.Pattern[str]
+    named: str
+    """What a description calls it, as text: :attr:`words` are its content words."""
+    shape: re.Pattern[str] | None = None
+
+    @property
+    def words(self) -> set[str]:
+        return _content_words(self.named)
+
+    def unanswered(self, question: str, result: str, given: set[str]) -> bool:
+        """Whether ``question`` asks for this kind and ``result`` shows none of it."""
+        if not self.question.search(question) or self.words & given:
+            return False
+        return self.shape is None or not self.shape.search(result)
+
+
+_WEEKDAY = r"(?:mon|tues|wednes|thurs|fri|satur|sun)day"
+_ASKED = (
+    _Asked(  # "when", "what time", a day ("on Monday", "tonight"); a time, year or day shows it
+        re.compile(
+            rf"\b(?:when|what time|{_WEEKDAY}s?|today|tonight|tomorrow|"
+            r"this (?:morning|afternoon|evening|weekend))\b",
+            re.IGNORECASE,
+        ),
+        "time date day hour schedule timetable departure arrival opening weekday",
+        re.compile(rf"\b\d{{1,2}}:\d{{2}}\b|\b(?:1[89]|20)\d{{2}}\b|\b{_WEEKDAY}\b", re.IGNORECASE),
+    ),
+    _Asked(
+        re.compile(r"\bwho(?:se|m)?\b", re.IGNORECASE),
+        "assignee owner lead author reporter teacher instructor trainer staff contact",
+    ),
+    _Asked(
+        re.compile(r"\bwhere\b", re.IGNORECASE),
+        "address location platform gate room building floor direction",
+    ),
+    _Asked(
+        re.compile(r"\bhow much\b|\bcosts?\b|\bprices?\b|\bfees?\b", re.IGNORECASE),
+        "price cost fee charge total balance",
+    ),
+)
+
+
 def details_to_fetch(messages: list[Message], tools: list[ToolDefinition]) -> list[ToolDefinition]:
     """The details operations to call before answering: those that take ids the last
     result lists (:func:`follow_up_tools`) and whose description names something the
     question asks and the result does not give ("colors" for a product search that
-    gives id, title, price and stock; "subjects" for a book search). Asked whether the
-    result gives the answer, the small model says yes or no to every search alike; this
-    comparison of words asks nothing of it."""
+    gives id, title, price and stock; "subjects" for a book search). When none does, a
+    question word stands for what is asked: "when" (or a day) for the times, hours or
+    departures of a description, "who" for an assignee or trainer, "where" for an
+    address, "how much" for a price, if the result shows none (a stop search lists the
+    stop, not when the 42 comes). Asked whether the result gives the answer, the small
+    model says yes or no to every search alike; this comparison of words asks nothing of
+    it."""
     candidates = follow_up_tools(messages, tools)
     if not candidates:
         return []
@@ -801,7 +855,47 @@ def details_to_fetch(messages: list[Message], tools: list[ToolDefinition]) -> li
     # books do I have on loan?" needs no book's details); the rest of a longer name is
     # ("free", "slot" of listFreeSlots: "Is anything free with Dr. Aydin?").
     about = _content_words(_last_call_name(messages) or "") | _VERBS
-    asked = _content_words(_last_question(messages)) - given - about
+    question = _last_question(messages)
+    asked = _content_words(question) - given - about
+    fetch = _described(candidates, asked)
+    if fetch or _points_elsewhere(asked - _ECHOED_OPENINGS, tools, candidates, messages):
+        return fetch
+    result = str(messages[-1].get("content") or "")
+    for kind in _ASKED:
+        if kind.unanswered(question, result, given):
+            fetch += [t for t in _best_described(candidates, kind.words) if t not in fetch]
+    return fetch
+
+
+def _points_elsewhere(
+    asked: Set[str],
+    tools: list[ToolDefinition],
+    candidates: list[ToolDefinition],
+    messages: list[Message],
+) -> bool:
+    """Whether a word of ``asked`` names a tool other than ``candidates`` and the one just
+    called ("a table for 4" after a restaurant list, "reservation" for the reservations):
+    the model picks the next call, not the question word."""
+    last = _last_call_name(messages)
+    return any(
+        asked & _content_words(f"{t['function']['name']} {t['function'].get('description') or ''}")
+        for t in tools
+        if t not in candidates and t["function"]["name"] != last
+    )
+
+
+def _best_described(candidates: list[ToolDefinition], words: Set[str]) -> list[ToolDefinition]:
+    """The tools of ``candidates`` whose descriptions name the most of ``words`` (at least
+    one): a store's opening hours and dates over a delivery's estimated time."""
+    counts = [
+        len(words & _content_words(str(t["function"].get("description") or ""))) for t in candidates
+    ]
+    most = max(counts, default=0)
+    return [t for t, count in zip(candidates, counts, strict=True) if most and count == most]
+
+
+def _described(candidates: list[ToolDefinition], asked: Set[str]) -> list[ToolDefinition]:
+    """The tools of ``candidates`` whose description names one of ``asked``."""
     fetch = []
     for tool in candidates:
         # The item a tool is named for, less its parameters and words any details tool

@@ -6,8 +6,9 @@ Only forms whose operation and operands are plain are worked out, since the note
 with every message, tool or not: a conversion of an amount ("18 degrees Celsius in
 Fahrenheit", "Convert 30 km/h to miles per hour"), an expression ("What is 15% of 40
 euros?", "What's 7 times 8?"), a rate times a count of the rate's own unit ("49 euros a
-day … for 6 days", "9 kWh a day … over a 30-day month") and an amount for a count divided
-per unit ("A 10-class pass costs 85 euros … per class"). A number that could be read two
+day … for 6 days", "9 kWh a day … over a 30-day month"), an amount for a count divided
+per unit ("A 10-class pass costs 85 euros … per class") and the average of one list of
+figures ("I got 78, 85 and 92 … What's my average?"). A number that could be read two
 ways ("1.200", "2-3 nights", "24/7") gives no sum."""
 
 from __future__ import annotations
@@ -136,6 +137,34 @@ def _amount_per_unit(text: str) -> str | None:
     if amount is None or count is None or count == 0:
         return None
     return f"{_shown(amount)} ÷ {_shown(count)} = {_shown(amount / count)}"
+
+
+# "78, 85 and 92": two figures or more, without a decimal comma ("78,5" could be either).
+_PLAIN_FIGURE = r"\d+(?:\.\d+)?"
+_FIGURE_LIST = re.compile(
+    rf"\b{_PLAIN_FIGURE}(?:,\s+{_PLAIN_FIGURE})*,?\s+(?:and|&)\s+{_PLAIN_FIGURE}\b"
+    rf"|\b{_PLAIN_FIGURE}(?:,\s+{_PLAIN_FIGURE})+\b"
+)
+# "What's my average?" at the end, or "the average of 4, 8 and 15".
+_AVERAGE_ASKED = re.compile(
+    r"\b(?:what(?:'s| is)|calculate|work out) (?:my|the|our|their) (?:average|mean)"
+    r"(?: (?:score|grade|mark|result))?\s*\??$"
+    r"|\b(?:average|mean) of (?=[\d,.&and\s]+\??$)",
+    re.IGNORECASE,
+)
+
+
+def _average(text: str) -> str | None:
+    """``(78 + 85 + 92) ÷ 3 = 85`` for "I got 78, 85 and 92. What's my average?": only when
+    the figures are one list and the message has no other digit."""
+    if not _AVERAGE_ASKED.search(text):
+        return None
+    lists = list(_FIGURE_LIST.finditer(text))
+    if len(lists) != 1 or any(c.isdigit() for c in _FIGURE_LIST.sub(" ", text)):
+        return None
+    values = [Decimal(v) for v in re.findall(_PLAIN_FIGURE, lists[0].group(0))]
+    terms = " + ".join(_shown(v) for v in values)
+    return f"({terms}) ÷ {len(values)} = {_shown(sum(values, Decimal(0)) / len(values))}"
 
 
 # A unit's name → (what it measures, how many of the base unit one is). Temperatures are
@@ -311,4 +340,4 @@ def worked_sum(message: str) -> str | None:
     found = _EXPRESSION.match(text)
     if found:
         return _expression(found)
-    return _rate_times_count(text) or _amount_per_unit(text) or _conversion(text)
+    return _rate_times_count(text) or _amount_per_unit(text) or _conversion(text) or _average(text)
