@@ -1191,6 +1191,36 @@ async def test_a_search_that_lacks_what_was_asked_is_followed_by_the_details_cal
     assert "id: P-204, title: Ceramic Teapot" in call["messages"][-1]["content"]
 
 
+@pytest.mark.parametrize(
+    "llama",
+    [[['{"tool": "getDepartures", "arguments": {"stop_id": 1002, "line": "42", "after": "now"}}']]],
+    indirect=True,
+)
+async def test_a_details_call_asked_for_is_made_without_the_texts_the_model_made_up(
+    provider: EmbeddedProvider, llama: list[dict[str, Any]]
+) -> None:
+    """Made to call getDepartures after a stop search, the model wrote ``after: "now"``
+    (and once ``line: "contextual"``); ruling the call out left it to answer from the
+    search ("at 10:00, on time"). The made-up optional text is left out instead; the
+    line the user named stays."""
+    tools = [
+        _tool("searchStops", "Stops whose name matches: stop id and lines.", q="string"),
+        _tool(
+            "getDepartures",
+            "The next departures from a stop: line, scheduled and expected time.",
+            required=["stop_id"],
+            stop_id="integer",
+            line="string",
+            after="string",
+        ),
+    ]
+    found = '{"stops": [{"stop_id": 1002, "name": "Harbor Street", "lines": ["12", "42"]}]}'
+    question = "I'm at Harbor Street for the 42. When will it get here?"
+    messages = after_call("Transit.", question, "searchStops", {"q": "Harbor Street"}, found)
+    events = [e async for e in provider.stream(messages, tools)]
+    assert calls_made(events) == [("getDepartures", {"stop_id": 1002, "line": "42"})]
+
+
 @pytest.mark.parametrize("llama", [[["It comes in ", "white."]]], indirect=True)
 async def test_a_search_that_gives_what_was_asked_is_answered_from(
     provider: EmbeddedProvider, llama: list[dict[str, Any]]
@@ -1977,3 +2007,16 @@ def test_a_search_by_name_finds_what_an_invented_id_was_about() -> None:
     assert found[0]["function"]["parameters"]["required"] == ["name"]
     both = searches_for("getPrescriptions", ["patient_id"], [by_name("searchPatients", q="string")])
     assert both[0]["function"]["parameters"]["required"] == ["q"]
+
+
+def test_a_results_dates_are_shown_relative_to_the_date_note() -> None:
+    """The answer's prompt shows each date of the result with its distance from today, so
+    "due 2026-11-02" reads as 25 days ago; without a date note, the result is unchanged."""
+    note = "Today is Friday, 27 November 2026 (2026-11-27)."
+    result = '{"vaccine": "rabies", "due": "2026-11-02", "next_visit": "2026-11-28"}'
+    messages = after_call("Vet.", "Is the rabies shot still valid?", "getPatient", {}, result)
+    dated = [messages[0], {"role": "system", "content": note, "name": DATE_NOTE}, *messages[1:]]
+    shown = embedded_module._as_text_messages(dated, [])[-1]["content"]
+    assert "due: 2026-11-02 (25 days ago), next_visit: 2026-11-28 (Saturday, tomorrow)" in shown
+    plain = embedded_module._as_text_messages(messages, [])[-1]["content"]
+    assert "due: 2026-11-02, next_visit: 2026-11-28\n" in plain

@@ -123,3 +123,44 @@ def named_dates(text: str, today: date) -> list[NamedDate]:
             which = (match.group("which") or "").lower()
             found[phrase] = NamedDate(phrase, _weekday(match.group("day"), which, today, past))
     return list(found.values())
+
+
+MAX_DATES_SHOWN = 12
+"""A result's distinct dates annotated, at most: a long timetable costs tokens to read."""
+NEAR_DAYS = 400
+"""Dates further from today than this (a birth date, a first edition) are left as they are."""
+
+_ISO_DATE = re.compile(r"\b(\d{4}-\d{2}-\d{2})(?:[T ]\d{2}:\d{2}(?::\d{2})?\S*)?(?![\d-])")
+
+
+def relative_day(day: date, today: date) -> str:
+    """``day`` as seen from ``today``: "Saturday, tomorrow", "Tuesday, in 4 days",
+    "44 days ago"; the weekday only within a week, where the user names days by it."""
+    delta = (day - today).days
+    when = {0: "today", 1: "tomorrow", -1: "yesterday"}.get(delta) or (
+        f"in {delta} days" if delta > 0 else f"{-delta} days ago"
+    )
+    return f"{DAYS[day.weekday()]}, {when}" if abs(delta) <= 7 else when
+
+
+def with_relative_days(text: str, today: date) -> str:
+    """``text`` (a tool result) with each ISO date's relation to today after its first
+    appearance: ``due: 2026-12-02 (44 days ago)``. Told only today's date, the small
+    model called a rabies shot due 44 days before still valid and a collection tomorrow
+    today."""
+    seen: set[str] = set()
+
+    def annotated(found: re.Match[str]) -> str:
+        shown = found.group(1)
+        if shown in seen or len(seen) >= MAX_DATES_SHOWN:
+            return found.group(0)
+        try:
+            day = date.fromisoformat(shown)
+        except ValueError:
+            return found.group(0)
+        if abs((day - today).days) > NEAR_DAYS:
+            return found.group(0)
+        seen.add(shown)
+        return f"{found.group(0)} ({relative_day(day, today)})"
+
+    return _ISO_DATE.sub(annotated, text)

@@ -46,7 +46,7 @@ from gptforge.llm.base import (
     ToolDefinition,
     Usage,
 )
-from gptforge.llm.dates import named_dates
+from gptforge.llm.dates import named_dates, with_relative_days
 from gptforge.llm.focus import focused
 from gptforge.llm.queue import ModelGate
 from gptforge.llm.selfcontained import is_closing, self_contained_kind
@@ -985,11 +985,17 @@ def _render(value: Any, indent: str = "") -> list[str]:
     return [indent + _scalar(value)]
 
 
-def readable_result(content: str, question: str = "") -> str:
+def readable_result(content: str, question: str = "", today: date | None = None) -> str:
     """A tool result as the small model reads it best: JSON as indented ``key: value``
     lines (``closed: yes`` rather than ``"closed":true``), a large one cut to the part
     ``question`` asks about (:func:`~gptforge.llm.focus.focused`); an HTTP error named in
-    words (``Error 404 (Not Found)``); other text unchanged."""
+    words (``Error 404 (Not Found)``); other text unchanged. With ``today``, its dates
+    say how far from today they are (:func:`~gptforge.llm.dates.with_relative_days`)."""
+    shown = _readable(content, question)
+    return (with_relative_days(shown, today) if today else shown)[:_RESULT_CHARS]
+
+
+def _readable(content: str, question: str) -> str:
     text = content.strip()
     prefix = ""
     error = _http_error(content)
@@ -1183,7 +1189,9 @@ def _as_text_messages(messages: list[Message], tools: list[ToolDefinition]) -> l
             # Only this turn's results are cut: a later question ("and the cheapest?")
             # may need what an earlier one's cut left out.
             this_turn = index > last_asked
-            result = readable_result(str(message.get("content") or ""), question * this_turn)
+            result = readable_result(
+                str(message.get("content") or ""), question * this_turn, today=today
+            )
             content = f"[Result of {name}]\n{result}"
             is_last = all(m.get("role") == "tool" for m in messages[index + 1 :])
             if is_last:
@@ -1645,6 +1653,25 @@ def _without_guessed_numbers(
     }
 
 
+def _without_guessed_text(
+    arguments: dict[str, Any],
+    tool: ToolDefinition | None,
+    messages: list[Message],
+    choices: set[str] | frozenset[str],
+) -> dict[str, Any]:
+    """``arguments`` without optional texts the conversation never showed
+    (``line: "contextual"``, ``after: "now"``). For a details call the provider asked
+    for, whose required arguments a result gave: made without them, not ruled out."""
+    if tool is None:
+        return arguments
+    required = set((tool["function"].get("parameters") or {}).get("required") or [])
+    return {
+        name: value
+        for name, value in arguments.items()
+        if name in required or not _ungrounded_text({name: value}, messages, choices=choices)
+    }
+
+
 def _without_empty_optionals(
     arguments: dict[str, Any], tool: ToolDefinition | None
 ) -> dict[str, Any]:
@@ -1951,6 +1978,7 @@ class EmbeddedProvider:
                     continue
                 wrote_text = wrote_text or isinstance(event, TextDelta)
                 yield event
+            fetching = details is not None and not searching  # a details call asked for
             searching, details = details is not None and searching, None
             if decision is None:
                 break
@@ -1963,6 +1991,8 @@ class EmbeddedProvider:
             arguments = _with_named_choices(arguments, tool, _last_question(messages))
             invented = _invented(arguments, messages, tool)
             choices = _enum_values(tool["function"].get("parameters")) if tool else set()
+            if fetching:
+                arguments = _without_guessed_text(arguments, tool, messages, choices)
             if invented or _ungrounded_text(arguments, messages, strict=guessed, choices=choices):
                 # A value the conversation never showed: decide again without that tool,
                 # so the model looks the item up (a search), picks another tool or answers.
