@@ -91,3 +91,23 @@ def test_only_the_first_dates_of_a_long_result_are_annotated() -> None:
     days = [(today + timedelta(days=n)).isoformat() for n in range(MAX_DATES_SHOWN + 5)]
     shown = with_relative_days(", ".join(days), today)
     assert shown.count("(") == MAX_DATES_SHOWN
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        # found by a review: the comma after a datetime stays where it was
+        (
+            "start: 2026-11-28T09:30:00, end: 2026-11-29T10:30:00+01:00, x",
+            "start: 2026-11-28T09:30:00 (Saturday, tomorrow), "
+            "end: 2026-11-29T10:30:00+01:00 (Sunday, in 2 days), x",
+        ),
+        ("due 2026-12-02.", "due 2026-12-02 (Wednesday, in 5 days)."),
+        # a date inside a longer token is not one to annotate
+        ("report-2026-11-28.pdf", "report-2026-11-28.pdf"),
+        ("https://x.org/2026-11-28/a", "https://x.org/2026-11-28/a"),
+        ("ABC-2026-11-28 2026-11-28_x", "ABC-2026-11-28 2026-11-28_x"),
+    ],
+)
+def test_dates_are_annotated_where_they_stand(text: str, shown: str) -> None:
+    assert with_relative_days(text, FRIDAY) == shown

@@ -1193,7 +1193,14 @@ async def test_a_search_that_lacks_what_was_asked_is_followed_by_the_details_cal
 
 @pytest.mark.parametrize(
     "llama",
-    [[['{"tool": "getDepartures", "arguments": {"stop_id": 1002, "line": "42", "after": "now"}}']]],
+    [
+        [
+            [
+                '{"tool": "getDepartures", "arguments": '
+                '{"stop_id": 1002, "line": "42", "after": "now", "platform": "B2"}}'
+            ]
+        ]
+    ],
     indirect=True,
 )
 async def test_a_details_call_asked_for_is_made_without_the_texts_the_model_made_up(
@@ -1212,6 +1219,7 @@ async def test_a_details_call_asked_for_is_made_without_the_texts_the_model_made
             stop_id="integer",
             line="string",
             after="string",
+            platform="string",
         ),
     ]
     found = '{"stops": [{"stop_id": 1002, "name": "Harbor Street", "lines": ["12", "42"]}]}'
@@ -2020,3 +2028,62 @@ def test_a_results_dates_are_shown_relative_to_the_date_note() -> None:
     assert "due: 2026-11-02 (25 days ago), next_visit: 2026-11-28 (Saturday, tomorrow)" in shown
     plain = embedded_module._as_text_messages(messages, [])[-1]["content"]
     assert "due: 2026-11-02, next_visit: 2026-11-28\n" in plain
+
+
+def test_no_write_operation_and_no_answered_question_word_asks_for_details() -> None:
+    """Found by a review: "When is my yoga class?" made ``cancelBooking`` (it takes a
+    booking id and speaks of start times) the details call; a key such as ``addresses``
+    answers "where"; a day named ("in stock today?") asks nothing when the result
+    answers the rest; "8:19am" is a time shown; a day word in another tool's description
+    does not stop the fetch."""
+    bookings = [
+        _tool("listBookings", "Your class bookings: booking id and class.", required=[]),
+        _tool(
+            "cancelBooking",
+            "Cancel a booking. Free until 24 hours before the start time.",
+            booking_id="string",
+        ),
+        _tool("getBooking", "A booking's class and instructor.", booking_id="string"),
+    ]
+    listed = '{"bookings": [{"booking_id": "B-7", "class": "Yoga"}]}'
+    when = after_call("Gym.", "When is my yoga class?", "listBookings", {}, listed)
+    assert details_to_fetch(when, bookings) == []
+
+    def fetched(question: str, result: str, tools: list[dict[str, Any]] = STOP_TOOLS) -> list[str]:
+        messages = after_call("Transit.", question, "searchStops", {"q": "Harbor Street"}, result)
+        return [t["function"]["name"] for t in details_to_fetch(messages, tools)]
+
+    stop = '{"stops": [{"stop_id": 1002, "name": "Harbor Street", "lines": ["12", "42"]}]}'
+    assert (
+        fetched("When does the 42 come?", stop.replace('"lines"', '"next": "8:19am", "lines"'))
+        == []
+    )
+    assert (
+        fetched(
+            "Where is Harbor Street?", stop.replace('"lines"', '"addresses": ["Quay 1"], "lines"')
+        )
+        == []
+    )
+    # the lines are given, and only the day is named
+    assert fetched("Which lines stop at Harbor Street today?", stop) == []
+    alerts = [*STOP_TOOLS, _tool("listAlerts", "Service alerts for today.", required=[])]
+    assert fetched("When does the 42 come to Harbor Street today?", stop, alerts) == [
+        "getDepartures"
+    ]
+
+
+def test_a_year_the_search_gives_answers_when() -> None:
+    """ "When was it first published?" is answered by the search's year: no details call."""
+    books = [
+        _tool("searchBooks", "Books by title: id, title, author, first_published.", q="string"),
+        _tool("getBook", "A book's editions and dates.", book_id="string"),
+    ]
+    found = '{"results": [{"book_id": "B-1", "title": "Dune", "first_published": 1965}]}'
+    messages = after_call(
+        "Library.", "When was Dune first published?", "searchBooks", {"q": "Dune"}, found
+    )
+    assert details_to_fetch(messages, books) == []
+    # A number that only looks like a year (a stop id) shows no time.
+    stop = '{"stops": [{"stop_id": 2001, "name": "Harbor Street"}]}'
+    asked = after_call("Transit.", "When does the 42 come?", "searchStops", {"q": "Harbor"}, stop)
+    assert [t["function"]["name"] for t in details_to_fetch(asked, STOP_TOOLS)] == ["getDepartures"]

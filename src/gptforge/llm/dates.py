@@ -130,7 +130,12 @@ MAX_DATES_SHOWN = 12
 NEAR_DAYS = 400
 """Dates further from today than this (a birth date, a first edition) are left as they are."""
 
-_ISO_DATE = re.compile(r"\b(\d{4}-\d{2}-\d{2})(?:[T ]\d{2}:\d{2}(?::\d{2})?\S*)?(?![\d-])")
+# A date alone or at the head of a datetime, not inside a longer token (a file name, a
+# URL, an id such as ABC-2026-11-28).
+_ISO_DATE = re.compile(
+    r"(?<![\w/.:-])(\d{4}-\d{2}-\d{2})"
+    r"(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?(?![\w/:-]|\.\w)"
+)
 
 
 def relative_day(day: date, today: date) -> str:

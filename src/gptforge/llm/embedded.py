@@ -46,7 +46,7 @@ from gptforge.llm.base import (
     ToolDefinition,
     Usage,
 )
-from gptforge.llm.dates import named_dates, with_relative_days
+from gptforge.llm.dates import DAYS, named_dates, with_relative_days
 from gptforge.llm.focus import focused
 from gptforge.llm.queue import ModelGate
 from gptforge.llm.selfcontained import is_closing, self_contained_kind
@@ -436,8 +436,9 @@ def _unknown_ids(tool: str, arguments: dict[str, Any], invented: list[str]) -> l
 
 _READ_VERBS = frozenset({"get", "list", "find", "search", "query", "lookup", "browse", "read"})
 # The parameters a read operation takes what to find in, search text first ("text" is also
-# what a write operation takes); a name or title finds a pet, a person or a film by it.
-_FINDERS = ("q", "query", "search", "term", "terms", "keyword", "keywords", "name", "title")
+# what a write operation takes; a "title" may be a job title); a name finds a pet or a
+# person by it.
+_FINDERS = ("q", "query", "search", "term", "terms", "keyword", "keywords", "name")
 
 
 def _search_parameter(tool: ToolDefinition) -> str | None:
@@ -474,8 +475,9 @@ def searches_for(
         function = candidate["function"]
         finder = _search_parameter(candidate)
         names = {_stem(w) for w in _name_words(function["name"]) if w not in generic}
-        if finder is None or not about & names:
-            continue
+        required = (function.get("parameters") or {}).get("required") or []
+        if finder is None or not about & names or set(required) & set(invented):
+            continue  # not a search for it, or one that needs the very id nobody gave
         parameters = dict(function.get("parameters") or {})
         parameters["required"] = sorted({*(parameters.get("required") or []), finder})
         found.append({**candidate, "function": {**function, "parameters": parameters}})
@@ -759,7 +761,9 @@ def _takes(parameter: str, tool: str, keys: dict[str, str], source: str) -> bool
 def follow_up_tools(messages: list[Message], tools: list[ToolDefinition]) -> list[ToolDefinition]:
     """The other tools that take identifiers the last result shows: after a search that
     lists ids, the operation that returns an item's details by its id. Every required
-    parameter must be one the result gives values for; the tool just called is not one."""
+    parameter must be one the result gives values for; the tool just called is not one,
+    nor one whose name opens with a verb that changes something (``cancelBooking`` takes
+    a booking's id too)."""
     last = _last_call_name(messages)
     if last is None:
         return []
@@ -779,10 +783,19 @@ def follow_up_tools(messages: list[Message], tools: list[ToolDefinition]) -> lis
         if (
             function["name"] != last
             and required
+            and not set(_name_words(function["name"])[:1]) & _WRITE_VERBS
             and all(_takes(p, function["name"], keys, source) for p in required)
         ):
             out.append(tool)
     return out
+
+
+_WRITE_VERBS = frozenset(
+    """create add post put patch update set delete remove cancel book reserve order pay send
+    submit reschedule change modify refund renew register enroll enrol confirm request
+    redirect transfer start stop reset upload assign close open approve reject rate reply
+    report return hold release move rename archive restore mark""".split()  # noqa: SIM905
+)
 
 
 _DETAIL_WORDS = frozenset({"detail", "details", "info", "information", "record", "data", "summary"})
@@ -803,34 +816,51 @@ class _Asked:
         return _content_words(self.named)
 
     def unanswered(self, question: str, result: str, given: set[str]) -> bool:
-        """Whether ``question`` asks for this kind and ``result`` shows none of it."""
-        if not self.question.search(question) or self.words & given:
+        """Whether ``question`` asks for this kind and ``result`` shows none of it (a key
+        such as ``addresses`` or ``assigned_to`` shows it: words compared by their first
+        five letters)."""
+        if not self.question.search(question):
+            return False
+        heads = {w[:5] for w in given}
+        if any(w[:5] in heads for w in self.words):
             return False
         return self.shape is None or not self.shape.search(result)
 
 
 _WEEKDAY = r"(?:mon|tues|wednes|thurs|fri|satur|sun)day"
+_DAY_WORDS = frozenset(
+    ["today", "tonight", "tomorrow", "weekend", "morning", "afternoon", "evening"]
+    + [day.lower() for day in DAYS]
+)
+# A question that asks when; a day it names ("on Monday", "tonight") asks it only when
+# the result leaves more of the question open (not "Is the teapot in stock today?").
+_ASKS_WHEN = re.compile(r"\b(?:when|what time)\b", re.IGNORECASE)
+_TIME_SHOWN = re.compile(
+    rf"\b\d{{1,2}}:\d{{2}}(?!\d)|\b\d{{4}}-\d{{2}}-\d{{2}}|\b{_WEEKDAY}\b"
+    r'|(?:year|published|since|founded|built|born)\w*"?\s*:\s*"?(?:1[89]|20)\d{2}\b',
+    re.IGNORECASE,
+)
 _ASKED = (
-    _Asked(  # "when", "what time", a day ("on Monday", "tonight"); a time, year or day shows it
+    _Asked(
         re.compile(
             rf"\b(?:when|what time|{_WEEKDAY}s?|today|tonight|tomorrow|"
             r"this (?:morning|afternoon|evening|weekend))\b",
             re.IGNORECASE,
         ),
         "time date day hour schedule timetable departure arrival opening weekday",
-        re.compile(rf"\b\d{{1,2}}:\d{{2}}\b|\b(?:1[89]|20)\d{{2}}\b|\b{_WEEKDAY}\b", re.IGNORECASE),
+        _TIME_SHOWN,
     ),
     _Asked(
         re.compile(r"\bwho(?:se|m)?\b", re.IGNORECASE),
-        "assignee owner lead author reporter teacher instructor trainer staff contact",
+        "assignee owner lead author reporter teacher instructor trainer staff contact manager",
     ),
     _Asked(
         re.compile(r"\bwhere\b", re.IGNORECASE),
-        "address location platform gate room building floor direction",
+        "address location platform gate room building floor direction street",
     ),
     _Asked(
         re.compile(r"\bhow much\b|\bcosts?\b|\bprices?\b|\bfees?\b", re.IGNORECASE),
-        "price cost fee charge total balance",
+        "price cost fee charge total balance rate",
     ),
 )
 
@@ -858,10 +888,16 @@ def details_to_fetch(messages: list[Message], tools: list[ToolDefinition]) -> li
     question = _last_question(messages)
     asked = _content_words(question) - given - about
     fetch = _described(candidates, asked)
-    if fetch or _points_elsewhere(asked - _ECHOED_OPENINGS, tools, candidates, messages):
+    # What is left of the question: not its question words, the day it names or what the
+    # search was for ("Harbor Street").
+    sought = _content_words(" ".join(_strings(_last_call_arguments(messages))))
+    rest = asked - _ECHOED_OPENINGS - _DAY_WORDS - sought
+    if fetch or _points_elsewhere(rest, tools, candidates, messages):
         return fetch
     result = str(messages[-1].get("content") or "")
     for kind in _ASKED:
+        if kind is _ASKED[0] and not (_ASKS_WHEN.search(question) or rest):
+            continue  # only a day named, and the result answers the rest
         if kind.unanswered(question, result, given):
             fetch += [t for t in _best_described(candidates, kind.words) if t not in fetch]
     return fetch
@@ -991,11 +1027,13 @@ def readable_result(content: str, question: str = "", today: date | None = None)
     ``question`` asks about (:func:`~gptforge.llm.focus.focused`); an HTTP error named in
     words (``Error 404 (Not Found)``); other text unchanged. With ``today``, its dates
     say how far from today they are (:func:`~gptforge.llm.dates.with_relative_days`)."""
-    shown = _readable(content, question)
-    return (with_relative_days(shown, today) if today else shown)[:_RESULT_CHARS]
+    shown = _readable(content, question)[:_RESULT_CHARS]
+    # The notes on dates (12 at most) come on top of the cut, so they cost no content.
+    return with_relative_days(shown, today) if today else shown
 
 
 def _readable(content: str, question: str) -> str:
+    """The result as lines, uncut."""
     text = content.strip()
     prefix = ""
     error = _http_error(content)
@@ -1003,14 +1041,14 @@ def _readable(content: str, question: str) -> str:
         code, phrase, text = error
         prefix = f"Error {code} ({phrase}) from the API: "
     if not text.startswith(("{", "[")):
-        return (prefix + text)[:_RESULT_CHARS] if prefix else content[:_RESULT_CHARS]
+        return prefix + text if prefix else content
     try:
         data = json.loads(text)
     except (ValueError, RecursionError):  # RecursionError: "[[[[..." nested past the limit
-        return (prefix + text)[:_RESULT_CHARS]
+        return prefix + text
     if question and not prefix:
         data = focused(data, question)
-    return (prefix + "\n".join(_render(data)))[:_RESULT_CHARS]
+    return prefix + "\n".join(_render(data))
 
 
 _HTTP_ERROR = re.compile(r"^HTTP (\d{3}) error from the API\. Response excerpt: ")
@@ -1660,15 +1698,20 @@ def _without_guessed_text(
     choices: set[str] | frozenset[str],
 ) -> dict[str, Any]:
     """``arguments`` without optional texts the conversation never showed
-    (``line: "contextual"``, ``after: "now"``). For a details call the provider asked
-    for, whose required arguments a result gave: made without them, not ruled out."""
+    (``line: "contextual"``, ``after: "now"``, ``platform: "B2"``). For a details call
+    the provider asked for, whose required arguments a result gave: made without them,
+    not ruled out. Objects and lists are kept whole (a filter may hold the line the user
+    named)."""
     if tool is None:
         return arguments
     required = set((tool["function"].get("parameters") or {}).get("required") or [])
+    invented = set(_invented(arguments, messages, tool))
     return {
         name: value
         for name, value in arguments.items()
-        if name in required or not _ungrounded_text({name: value}, messages, choices=choices)
+        if name in required
+        or not isinstance(value, str)
+        or not (name in invented or _ungrounded_text({name: value}, messages, choices=choices))
     }
 
 
@@ -1989,10 +2032,10 @@ class EmbeddedProvider:
             arguments = _without_empty_optionals(arguments, tool)
             arguments = _without_guessed_numbers(arguments, tool, messages)
             arguments = _with_named_choices(arguments, tool, _last_question(messages))
-            invented = _invented(arguments, messages, tool)
             choices = _enum_values(tool["function"].get("parameters")) if tool else set()
             if fetching:
                 arguments = _without_guessed_text(arguments, tool, messages, choices)
+            invented = _invented(arguments, messages, tool)
             if invented or _ungrounded_text(arguments, messages, strict=guessed, choices=choices):
                 # A value the conversation never showed: decide again without that tool,
                 # so the model looks the item up (a search), picks another tool or answers.

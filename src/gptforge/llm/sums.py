@@ -154,13 +154,25 @@ _AVERAGE_ASKED = re.compile(
 )
 
 
+# What comes before a list of figures to be averaged: a verb ("I got", "they were") or
+# "of". A noun there makes them ids ("Orders 101, 102 and 103", "Students 12, 15").
+_BEFORE_FIGURES = re.compile(
+    r"\b(?:got|get|scored|score|were|are|was|is|paid|spent|earned|made|ran|had|weighed|"
+    r"measured|took|of)\s+$",
+    re.IGNORECASE,
+)
+
+
 def _average(text: str) -> str | None:
     """``(78 + 85 + 92) ÷ 3 = 85`` for "I got 78, 85 and 92. What's my average?": only when
-    the figures are one list and the message has no other digit."""
-    if not _AVERAGE_ASKED.search(text):
+    the figures are one list after a verb or "of", none signed, and the message has no
+    other digit."""
+    if not _AVERAGE_ASKED.search(text) or re.search(r"[-−–+]\s*\d", text):
         return None
     lists = list(_FIGURE_LIST.finditer(text))
     if len(lists) != 1 or any(c.isdigit() for c in _FIGURE_LIST.sub(" ", text)):
+        return None
+    if not _BEFORE_FIGURES.search(text[: lists[0].start()]):
         return None
     values = [Decimal(v) for v in re.findall(_PLAIN_FIGURE, lists[0].group(0))]
     terms = " + ".join(_shown(v) for v in values)
