@@ -2017,19 +2017,6 @@ def test_a_search_by_name_finds_what_an_invented_id_was_about() -> None:
     assert both[0]["function"]["parameters"]["required"] == ["q"]
 
 
-def test_a_results_dates_are_shown_relative_to_the_date_note() -> None:
-    """The answer's prompt shows each date of the result with its distance from today, so
-    "due 2026-11-02" reads as 25 days ago; without a date note, the result is unchanged."""
-    note = "Today is Friday, 27 November 2026 (2026-11-27)."
-    result = '{"vaccine": "rabies", "due": "2026-11-02", "next_visit": "2026-11-28"}'
-    messages = after_call("Vet.", "Is the rabies shot still valid?", "getPatient", {}, result)
-    dated = [messages[0], {"role": "system", "content": note, "name": DATE_NOTE}, *messages[1:]]
-    shown = embedded_module._as_text_messages(dated, [])[-1]["content"]
-    assert "due: 2026-11-02 (25 days ago), next_visit: 2026-11-28 (Saturday, tomorrow)" in shown
-    plain = embedded_module._as_text_messages(messages, [])[-1]["content"]
-    assert "due: 2026-11-02, next_visit: 2026-11-28\n" in plain
-
-
 def test_no_write_operation_and_no_answered_question_word_asks_for_details() -> None:
     """Found by a review: "When is my yoga class?" made ``cancelBooking`` (it takes a
     booking id and speaks of start times) the details call; a key such as ``addresses``

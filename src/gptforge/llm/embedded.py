@@ -46,7 +46,7 @@ from gptforge.llm.base import (
     ToolDefinition,
     Usage,
 )
-from gptforge.llm.dates import DAYS, named_dates, with_relative_days
+from gptforge.llm.dates import DAYS, named_dates
 from gptforge.llm.focus import focused
 from gptforge.llm.queue import ModelGate
 from gptforge.llm.selfcontained import is_closing, self_contained_kind
@@ -1021,19 +1021,11 @@ def _render(value: Any, indent: str = "") -> list[str]:
     return [indent + _scalar(value)]
 
 
-def readable_result(content: str, question: str = "", today: date | None = None) -> str:
+def readable_result(content: str, question: str = "") -> str:
     """A tool result as the small model reads it best: JSON as indented ``key: value``
     lines (``closed: yes`` rather than ``"closed":true``), a large one cut to the part
     ``question`` asks about (:func:`~gptforge.llm.focus.focused`); an HTTP error named in
-    words (``Error 404 (Not Found)``); other text unchanged. With ``today``, its dates
-    say how far from today they are (:func:`~gptforge.llm.dates.with_relative_days`)."""
-    shown = _readable(content, question)[:_RESULT_CHARS]
-    # The notes on dates (12 at most) come on top of the cut, so they cost no content.
-    return with_relative_days(shown, today) if today else shown
-
-
-def _readable(content: str, question: str) -> str:
-    """The result as lines, uncut."""
+    words (``Error 404 (Not Found)``); other text unchanged."""
     text = content.strip()
     prefix = ""
     error = _http_error(content)
@@ -1041,14 +1033,14 @@ def _readable(content: str, question: str) -> str:
         code, phrase, text = error
         prefix = f"Error {code} ({phrase}) from the API: "
     if not text.startswith(("{", "[")):
-        return prefix + text if prefix else content
+        return (prefix + text)[:_RESULT_CHARS] if prefix else content[:_RESULT_CHARS]
     try:
         data = json.loads(text)
     except (ValueError, RecursionError):  # RecursionError: "[[[[..." nested past the limit
-        return prefix + text
+        return (prefix + text)[:_RESULT_CHARS]
     if question and not prefix:
         data = focused(data, question)
-    return prefix + "\n".join(_render(data))
+    return (prefix + "\n".join(_render(data)))[:_RESULT_CHARS]
 
 
 _HTTP_ERROR = re.compile(r"^HTTP (\d{3}) error from the API\. Response excerpt: ")
@@ -1227,9 +1219,7 @@ def _as_text_messages(messages: list[Message], tools: list[ToolDefinition]) -> l
             # Only this turn's results are cut: a later question ("and the cheapest?")
             # may need what an earlier one's cut left out.
             this_turn = index > last_asked
-            result = readable_result(
-                str(message.get("content") or ""), question * this_turn, today=today
-            )
+            result = readable_result(str(message.get("content") or ""), question * this_turn)
             content = f"[Result of {name}]\n{result}"
             is_last = all(m.get("role") == "tool" for m in messages[index + 1 :])
             if is_last:
