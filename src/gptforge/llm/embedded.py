@@ -441,6 +441,11 @@ _READ_VERBS = frozenset({"get", "list", "find", "search", "query", "lookup", "br
 _FINDERS = ("q", "query", "search", "term", "terms", "keyword", "keywords", "name")
 
 
+def _required(tool: ToolDefinition) -> set[str]:
+    """The names of ``tool``'s required parameters."""
+    return set((tool["function"].get("parameters") or {}).get("required") or [])
+
+
 def _search_parameter(tool: ToolDefinition) -> str | None:
     """The parameter a read operation takes search text in (``q``, ``query``... or a
     ``name``: ``searchPatients(name, owner)``), or None:
@@ -475,11 +480,11 @@ def searches_for(
         function = candidate["function"]
         finder = _search_parameter(candidate)
         names = {_stem(w) for w in _name_words(function["name"]) if w not in generic}
-        required = (function.get("parameters") or {}).get("required") or []
-        if finder is None or not about & names or set(required) & set(invented):
+        required = _required(candidate)
+        if finder is None or not about & names or required & set(invented):
             continue  # not a search for it, or one that needs the very id nobody gave
         parameters = dict(function.get("parameters") or {})
-        parameters["required"] = sorted({*(parameters.get("required") or []), finder})
+        parameters["required"] = sorted({*required, finder})
         found.append({**candidate, "function": {**function, "parameters": parameters}})
     return found
 
@@ -779,7 +784,7 @@ def follow_up_tools(messages: list[Message], tools: list[ToolDefinition]) -> lis
     out = []
     for tool in tools:
         function = tool["function"]
-        required = (function.get("parameters") or {}).get("required") or []
+        required = _required(tool)
         if (
             function["name"] != last
             and required
@@ -810,6 +815,9 @@ class _Asked:
     named: str
     """What a description calls it, as text: :attr:`words` are its content words."""
     shape: re.Pattern[str] | None = None
+    outright: re.Pattern[str] | None = None
+    """The words that ask for it outright ("when"); a question that matches ``question``
+    without them (a day it names) asks only when the result leaves more of it open."""
 
     @property
     def words(self) -> set[str]:
@@ -827,14 +835,11 @@ class _Asked:
         return self.shape is None or not self.shape.search(result)
 
 
-_WEEKDAY = r"(?:mon|tues|wednes|thurs|fri|satur|sun)day"
+_WEEKDAY = "(?:" + "|".join(day.lower() for day in DAYS) + ")"
 _DAY_WORDS = frozenset(
     ["today", "tonight", "tomorrow", "weekend", "morning", "afternoon", "evening"]
     + [day.lower() for day in DAYS]
 )
-# A question that asks when; a day it names ("on Monday", "tonight") asks it only when
-# the result leaves more of the question open (not "Is the teapot in stock today?").
-_ASKS_WHEN = re.compile(r"\b(?:when|what time)\b", re.IGNORECASE)
 _TIME_SHOWN = re.compile(
     rf"\b\d{{1,2}}:\d{{2}}(?!\d)|\b\d{{4}}-\d{{2}}-\d{{2}}|\b{_WEEKDAY}\b"
     r'|(?:year|published|since|founded|built|born)\w*"?\s*:\s*"?(?:1[89]|20)\d{2}\b',
@@ -849,6 +854,8 @@ _ASKED = (
         ),
         "time date day hour schedule timetable departure arrival opening weekday",
         _TIME_SHOWN,
+        # a day named alone does not ask it: "Is the teapot in stock today?"
+        re.compile(r"\b(?:when|what time)\b", re.IGNORECASE),
     ),
     _Asked(
         re.compile(r"\bwho(?:se|m)?\b", re.IGNORECASE),
@@ -896,7 +903,7 @@ def details_to_fetch(messages: list[Message], tools: list[ToolDefinition]) -> li
         return fetch
     result = str(messages[-1].get("content") or "")
     for kind in _ASKED:
-        if kind is _ASKED[0] and not (_ASKS_WHEN.search(question) or rest):
+        if kind.outright and not (kind.outright.search(question) or rest):
             continue  # only a day named, and the result answers the rest
         if kind.unanswered(question, result, given):
             fetch += [t for t in _best_described(candidates, kind.words) if t not in fetch]
@@ -1662,7 +1669,7 @@ def _without_guessed_numbers(
     a result or the instructions showed (``customer_id`` 57 from a search) is given."""
     if tool is None:
         return arguments
-    required = set((tool["function"].get("parameters") or {}).get("required") or [])
+    required = _required(tool)
     given = {
         float(n)
         for m in messages
@@ -1694,7 +1701,7 @@ def _without_guessed_text(
     named)."""
     if tool is None:
         return arguments
-    required = set((tool["function"].get("parameters") or {}).get("required") or [])
+    required = _required(tool)
     invented = set(_invented(arguments, messages, tool))
     return {
         name: value
@@ -1714,7 +1721,7 @@ def _without_empty_optionals(
     parameter given ``null``, and in a JSON body either can mean "clear it"."""
     if tool is None:
         return arguments
-    required = set((tool["function"].get("parameters") or {}).get("required") or [])
+    required = _required(tool)
     return {
         name: value
         for name, value in arguments.items()
