@@ -48,6 +48,20 @@ def described(text: str) -> list[str]:
         ("Are you open on Good Friday or Easter Monday?", []),
         # A week is left out: the model wrote such a span into its answer.
         ("Any slots next week?", []),
+        # Months: the coming one, this month included; the last one about the past.
+        ("What events are on next month?", ["next month = December 2026 (2026-12)"]),
+        ("Is anything on this month?", ["this month = November 2026 (2026-11)"]),
+        ("last month's invoice", ["last month = October 2026 (2026-10)"]),
+        ("What's on in february?", ["february = February 2027 (2027-02)"]),
+        ("Which concerts are on in December?", ["December = December 2026 (2026-12)"]),
+        ("Any events in November?", ["November = November 2026 (2026-11)"]),
+        ("Any events next November?", ["next November = November 2027 (2027-11)"]),
+        ("Was my October bill an estimate?", ["October = October 2026 (2026-10)"]),
+        ("What did I pay in January?", ["January = January 2026 (2026-01)"]),
+        ("May I book a table in May?", ["May = May 2027 (2027-05)"]),
+        # A month with its day or year, as the user wrote it: nothing to spell out.
+        ("Is anything on in March 2027?", []),
+        ("Can I book December 15 or the 3rd of January?", []),
     ],
 )
 def test_a_relative_day_is_the_date_people_mean(text: str, expected: list[str]) -> None:

@@ -1,11 +1,14 @@
-"""The days a message names relative to today ("tomorrow", "this Monday", "this weekend").
+"""The days and months a message names relative to today ("tomorrow", "this Monday",
+"this weekend", "next month", "in January").
 
 A small model told today's date still writes today's date for "this Monday"; told the
 date each phrase stands for, it copies it. Only the phrases a message holds are
 resolved, so what the model reads grows by a few tokens on the messages that need it
 and not at all on the others. Weeks are left out: told "next week = Monday 2026-11-30
 to Sunday 2026-12-06", the model wrote that span into its answer in place of the outage
-dates the API returned.
+dates the API returned. A month is named by its name and number (``next month =
+December 2026 (2026-12)``): with only the date note's "next month is December 2026", the
+model still asked for `2027-12`, and for `2026-02` on "in February".
 """
 
 from __future__ import annotations
@@ -15,6 +18,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+MONTHS = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
 
 _DAY_NAMES = "|".join(d.lower() for d in DAYS)
 _PHRASES = re.compile(
@@ -24,6 +31,17 @@ _PHRASES = re.compile(
     rf"|(?:(?P<which>this|next|last|coming|on)\s+)?(?P<day>{_DAY_NAMES})(?!s\b))\b",
     re.IGNORECASE,
 )
+_MONTH_PHRASES = re.compile(
+    r"\b(?:(?P<relmonth>this|next|last|previous|coming)\s+month"
+    rf"|(?:(?P<mwhich>this|next|last|coming)\s+)?(?P<month>{'|'.join(MONTHS)}))\b",
+    re.IGNORECASE,
+)
+# "May" is the month after these words ("in May"), not in "May I ...".
+_MAY_AFTER = re.compile(r"\b(?:in|of|during|since|until|till|by|from|before|after)\s+$", re.I)
+# "December 15", "15 December", "January 2027", "December 15th": a date or month the user
+# gave in full, or a day of it, which the model copies as written.
+_MONTH_GIVEN_AFTER = re.compile(r"^\s*,?\s*(?:\d{1,2}(?:st|nd|rd|th)?\b|\d{4}\b|'\d{2}\b)")
+_MONTH_GIVEN_BEFORE = re.compile(r"\b\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?$", re.IGNORECASE)
 _PAST = re.compile(
     r"\b(?:was|were|did|didn't|ago|yesterday|came|arrived|delivered|happened|went|paid)\b",
     re.IGNORECASE,
@@ -56,9 +74,14 @@ class NamedDate:
     phrase: str
     first: date
     last: date | None = None  # a weekend: its Sunday
+    month: bool = False  # the whole month ``first`` opens
 
     def describe(self) -> str:
-        """``this Monday = Monday 2026-11-30``; a span from its first to its last day."""
+        """``this Monday = Monday 2026-11-30``; a span from its first to its last day;
+        ``next month = December 2026 (2026-12)``."""
+        if self.month:
+            month = f"{MONTHS[self.first.month - 1]} {self.first.year}"
+            return f"{self.phrase} = {month} ({self.first:%Y-%m})"
         day = f"{DAYS[self.first.weekday()]} {self.first:%Y-%m-%d}"
         if self.last is None:
             return f"{self.phrase} = {day}"
@@ -95,6 +118,43 @@ def _weekday(name: str, which: str, today: date, past: bool) -> date:
     return today + timedelta(days=ahead)
 
 
+def _month_start(today: date, months_on: int) -> date:
+    index = today.year * 12 + today.month - 1 + months_on
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def _named_month(name: str, which: str, today: date, past: bool) -> date:
+    """The month called ``name``: the coming one (this month counts, unless "next"), or
+    the last one (this month counts) after "last" or in a message about the past ("my
+    October bill was ...")."""
+    ahead = (MONTHS.index(name.capitalize()) - (today.month - 1)) % 12
+    if which == "last" or (not which and past):
+        return _month_start(today, ahead - 12 if ahead else 0)
+    if which == "next" and ahead == 0:
+        ahead = 12
+    return _month_start(today, ahead)
+
+
+def _months(text: str, today: date, past: bool) -> list[NamedDate]:
+    found = []
+    for match in _MONTH_PHRASES.finditer(text):
+        phrase = " ".join(match.group(0).split())
+        if match.group("relmonth"):
+            which = match.group("relmonth").lower()
+            on = {"this": 0, "next": 1, "coming": 1, "last": -1, "previous": -1}[which]
+            found.append((match.start(), NamedDate(phrase, _month_start(today, on), month=True)))
+            continue
+        before, after = text[: match.start()], text[match.end() :]
+        if _MONTH_GIVEN_AFTER.match(after) or _MONTH_GIVEN_BEFORE.search(before):
+            continue
+        which = (match.group("mwhich") or "").lower()
+        if match.group("month").lower() == "may" and not (which or _MAY_AFTER.search(before)):
+            continue
+        first = _named_month(match.group("month"), which, today, past)
+        found.append((match.start(), NamedDate(phrase, first, month=True)))
+    return [named for _, named in found]
+
+
 def _given_otherwise(text: str, match: re.Match[str]) -> bool:
     """Whether a weekday name is part of a date the user wrote ("Tuesday 15 December")
     or of a holiday's name ("Good Friday"): no coming weekday to spell out."""
@@ -105,7 +165,8 @@ def _given_otherwise(text: str, match: re.Match[str]) -> bool:
 
 
 def named_dates(text: str, today: date) -> list[NamedDate]:
-    """The relative days ``text`` names, each once, in the order written."""
+    """The relative days ``text`` names, each once, in the order written, then the
+    months it names."""
     found: dict[str, NamedDate] = {}
     past = bool(_PAST.search(text)) and not _FUTURE.search(text)
     for match in _PHRASES.finditer(text):
@@ -122,4 +183,7 @@ def named_dates(text: str, today: date) -> list[NamedDate]:
         else:
             which = (match.group("which") or "").lower()
             found[phrase] = NamedDate(phrase, _weekday(match.group("day"), which, today, past))
+    for named in _months(text, today, past):
+        if named.phrase.lower() not in {seen.lower() for seen in found}:
+            found[named.phrase] = named
     return list(found.values())
