@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from gptforge.llm.sums import total_time, worked_sum
+from gptforge.llm.sums import end_time, total_time, worked_sum
 
 
 @pytest.mark.parametrize(
@@ -126,3 +126,44 @@ def test_durations_asked_for_in_total_are_added(message: str, worked: str) -> No
 )
 def test_durations_that_are_not_terms_to_add_get_no_note(message: str) -> None:
     assert total_time(message) is None
+
+
+@pytest.mark.parametrize(
+    ("message", "worked"),
+    [
+        (
+            "If a film starts at 7:45 pm and runs 2 hours 14 minutes, what time does it finish?",
+            "7:45 pm + 2 h 14 min = 9:59 pm (21:59)",
+        ),
+        (
+            "My flight lands at 14:05 and customs takes 30 min. When will I be out?",
+            "14:05 + 30 min = 14:35",
+        ),
+        (
+            "The show starts at 21:30 and lasts 2 h 45 min. When is it over?",
+            "21:30 + 2 h 45 min = 00:15 the next day",
+        ),
+        (
+            "The movie begins at 11pm and is 1 h 50 min long, when does it end?",
+            "11pm + 1 h 50 min = 12:50 am (00:50) the next day",
+        ),
+    ],
+)
+def test_a_time_of_day_and_a_duration_give_the_end(message: str, worked: str) -> None:
+    assert end_time(message) == worked
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "I need to be there by 9:00 and it takes 40 min. When should I leave?",
+        "It ends at 9 pm and takes 2 h. When does it start?",
+        "When does the 7:45 pm screening of Tidewater finish?",
+        "Buses run every 20 min from 7:00. When does the last one arrive?",
+        "It starts at 7 pm or 8 pm and runs 2 h. When does it end?",
+        "Doors at 7 pm, support act 40 min, headliner 90 min. When does it end?",
+        "The 3 films start at 7:45 pm and run 2 h each. When do they end?",
+    ],
+)
+def test_a_time_asked_for_another_way_gets_no_end(message: str) -> None:
+    assert end_time(message) is None

@@ -50,7 +50,7 @@ from gptforge.llm.dates import DAYS, named_dates
 from gptforge.llm.focus import focused
 from gptforge.llm.queue import ModelGate
 from gptforge.llm.selfcontained import is_closing, self_contained_kind
-from gptforge.llm.sums import total_time, worked_sum
+from gptforge.llm.sums import end_time, total_time, worked_sum
 from gptforge.llm.words import COMMON as _COMMON
 from gptforge.llm.words import WORD as _WORD
 from gptforge.llm.words import content_words as _content_words
@@ -1184,7 +1184,7 @@ def _with_notes(text: str, today: date | None) -> str:
     """A user's message with the days it names spelled out after it and the sum it asks
     for worked out (``(49 × 6 = 294)``, :func:`~gptforge.llm.sums.worked_sum`): the small
     model's own sums went wrong."""
-    worked = worked_sum(text) or total_time(text)
+    worked = worked_sum(text) or total_time(text) or end_time(text)
     shown = with_named_dates(text, today)
     return f"{shown}\n({worked})" if worked else shown
 
