@@ -444,6 +444,8 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                                 file=sys.stderr,
                             )
             for name, outcomes in set_outcomes.items():
+                if not outcomes:
+                    continue  # --only matched none of this set's questions
                 per_side[name].extend(outcomes)
                 side = report["sides"].setdefault(name, {"sets": {}, "misses": []})
                 side["sets"][set_name] = summary(outcomes)

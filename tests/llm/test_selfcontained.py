@@ -41,6 +41,7 @@ HOTEL = [
         ("What is 18 degrees Celsius in Fahrenheit?", "arithmetic"),
         ("A 10-class pass costs 85 euros. How much is that per class?", "arithmetic"),
         ("If I use 9 kWh a day, how many kWh is that over a 30-day month?", "arithmetic"),
+        ("A film starts at 7:45 pm and runs 2 h 14 min. When does it end?", "arithmetic"),
     ],
 )
 def test_translations_definitions_and_sums_need_no_tool(message: str, kind: str) -> None:

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from gptforge.llm.base import ToolDefinition
 from gptforge.llm.dates import DAYS
-from gptforge.llm.sums import worked_sum
+from gptforge.llm.sums import end_time, worked_sum
 from gptforge.llm.words import content_words, head
 
 _LANGUAGES = (
@@ -221,8 +221,8 @@ def self_contained_kind(message: str, tools: Iterable[ToolDefinition]) -> str | 
     for kind in _KINDS:
         if kind.tool_words.search(offered) or kind.refuse(text, tool_words):
             continue
-        if kind.name == "arithmetic" and worked_sum(text) is not None:
-            return kind.name  # an expression, or a rate times a count of its unit
+        if kind.name == "arithmetic" and (worked_sum(text) or end_time(text)):
+            return kind.name  # an expression, a rate times a count, a time plus a duration
         for form in kind.forms:
             found = form.pattern.search(text)
             if found is None:
