@@ -837,6 +837,64 @@ async def test_an_optional_number_the_user_never_gave_is_left_to_the_api(
     assert calls == [("getForecast", arguments)]
 
 
+DEPARTURES = [
+    {
+        "type": "function",
+        "function": {
+            "name": "getDepartures",
+            "description": "The next departures from a stop.",
+            "parameters": {
+                "type": "object",
+                "properties": {
+                    "stop_id": {"type": "string"},
+                    "line": {"type": "string"},
+                    "after": {"type": "string", "description": "HH:MM, default now"},
+                },
+                "required": ["stop_id"],
+            },
+        },
+    }
+]
+
+
+@pytest.mark.parametrize(
+    ("question", "after", "arguments"),
+    [
+        (
+            "I'm at stop 1008. When does the next number 12 leave?",
+            "05:30",
+            {"stop_id": "1008", "line": "12"},
+        ),
+        (
+            "Which buses leave stop 1008 after 7:30 pm? I want the 12.",
+            "19:30",
+            {"stop_id": "1008", "line": "12", "after": "19:30"},
+        ),
+        (
+            "Stop 1008, the 12, from 19.30 on?",
+            "19:30:00",
+            {"stop_id": "1008", "line": "12", "after": "19:30:00"},
+        ),
+    ],
+)
+async def test_a_time_of_day_nobody_wrote_is_left_to_the_api(
+    provider: EmbeddedProvider,
+    monkeypatch: pytest.MonkeyPatch,
+    question: str,
+    after: str,
+    arguments: dict[str, Any],
+) -> None:
+    decision = {"tool": "getDepartures", "arguments": {"stop_id": "1008", "line": "12"}}
+    decision["arguments"]["after"] = after
+    # The route question follows a call with an argument the user wrote otherwise.
+    app = scripted_llama([[json.dumps(decision)], ["getDepartures"]])
+    with serve(app) as url:
+        use_server(monkeypatch, provider, url)
+        messages = [{"role": "user", "content": question}]
+        events = [e async for e in provider.stream(messages, DEPARTURES)]
+    assert calls_made(events) == [("getDepartures", arguments)]
+
+
 @pytest.mark.parametrize(
     "llama", [[['{"tool": "getProduct", "arguments": {"product_id": "P-204"}}']]], indirect=True
 )

@@ -67,6 +67,38 @@ _HOLIDAY_BEFORE = re.compile(
 )
 
 
+# "7:45 pm", "7pm", "19:45": a time of day as people write it.
+CLOCK = re.compile(
+    r"\b(?P<hour>\d{1,2})(?::(?P<minute>\d{2}))?\s?(?P<half>[ap]\.?m\.?)(?![a-z])"
+    r"|\b(?P<hour24>[01]?\d|2[0-3]):(?P<minute24>[0-5]\d)\b",
+    re.IGNORECASE,
+)
+
+
+def clock_minutes(found: re.Match[str]) -> tuple[int, bool] | None:
+    """Minutes after midnight and whether the time was written with am or pm."""
+    if found["hour24"] is not None:
+        return int(found["hour24"]) * 60 + int(found["minute24"]), False
+    hour, minute = int(found["hour"]), int(found["minute"] or 0)
+    if not 1 <= hour <= 12 or minute > 59:
+        return None
+    afternoon = found["half"].lower().startswith("p")
+    return (hour % 12 + (12 if afternoon else 0)) * 60 + minute, True
+
+
+def times_of_day(text: str) -> set[int]:
+    """The times of day ``text`` writes, in minutes after midnight ("noon" too)."""
+    found = {minutes for m in CLOCK.finditer(text) if (minutes := clock_minutes(m))}
+    times = {minutes for minutes, _ in found}
+    for hour, minute in re.findall(r"\b([01]?\d|2[0-3])[.h]([0-5]\d)\b", text):
+        times.add(int(hour) * 60 + int(minute))  # "19.30", "19h30"
+    if re.search(r"\bnoon\b|\bmidday\b", text, re.IGNORECASE):
+        times.add(12 * 60)
+    if re.search(r"\bmidnight\b", text, re.IGNORECASE):
+        times.add(0)
+    return times
+
+
 @dataclass(frozen=True)
 class NamedDate:
     """A phrase of the message and the day or days it stands for."""

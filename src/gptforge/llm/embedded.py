@@ -46,7 +46,7 @@ from gptforge.llm.base import (
     ToolDefinition,
     Usage,
 )
-from gptforge.llm.dates import DAYS, named_dates
+from gptforge.llm.dates import DAYS, named_dates, times_of_day
 from gptforge.llm.focus import focused
 from gptforge.llm.queue import ModelGate
 from gptforge.llm.selfcontained import is_closing, self_contained_kind
@@ -1688,6 +1688,34 @@ def _without_guessed_numbers(
     }
 
 
+_TIME_VALUE = re.compile(
+    r"(?<![\d:])(?P<hour>[01]?\d|2[0-3]):(?P<minute>[0-5]\d)(?::\d{2})?(?![\d:])"
+)
+
+
+def _without_guessed_times(
+    arguments: dict[str, Any], tool: ToolDefinition | None, messages: list[Message]
+) -> dict[str, Any]:
+    """``arguments`` without optional texts holding a time of day nobody wrote
+    (``after: "05:30"`` for "When does the next 12 leave?"): the model is told today's
+    date, not the time, so such a time is a guess that rules out what the user asked
+    for. The API's own default (usually "now") applies instead."""
+    if tool is None:
+        return arguments
+    required = _required(tool)
+    written = times_of_day(_written(messages))
+
+    def guessed(value: Any) -> bool:
+        if not isinstance(value, str):
+            return False
+        found = [int(m["hour"]) * 60 + int(m["minute"]) for m in _TIME_VALUE.finditer(value)]
+        return any(minutes not in written for minutes in found)
+
+    return {
+        name: value for name, value in arguments.items() if name in required or not guessed(value)
+    }
+
+
 def _without_guessed_text(
     arguments: dict[str, Any],
     tool: ToolDefinition | None,
@@ -2028,6 +2056,7 @@ class EmbeddedProvider:
             tool = next((t for t in offered if t["function"]["name"] == name), None)
             arguments = _without_empty_optionals(arguments, tool)
             arguments = _without_guessed_numbers(arguments, tool, messages)
+            arguments = _without_guessed_times(arguments, tool, messages)
             arguments = _with_named_choices(arguments, tool, _last_question(messages))
             choices = _enum_values(tool["function"].get("parameters")) if tool else set()
             if fetching:

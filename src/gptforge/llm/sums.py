@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal, InvalidOperation
 
+from gptforge.llm.dates import CLOCK, clock_minutes
 from gptforge.llm.words import head
 
 _CURRENCY_WORDS = (
@@ -343,11 +344,6 @@ def total_time(message: str) -> str | None:
     return f"{terms} = {_hours_and_minutes(sum(durations))}"
 
 
-_CLOCK = re.compile(
-    r"\b(?P<hour>\d{1,2})(?::(?P<minute>\d{2}))?\s?(?P<half>[ap]\.?m\.?)(?![a-z])"
-    r"|\b(?P<hour24>[01]?\d|2[0-3]):(?P<minute24>[0-5]\d)\b",
-    re.IGNORECASE,
-)
 _END_ASKED = re.compile(
     r"\b(?:what time|when|at what time)\b[^.?!]*\b(?:finish\w*|end\w*|over|done|out|"
     r"arrive|land|get (?:there|in|back|home))\b|\b(?:finish|end|arrival) time\b",
@@ -362,17 +358,6 @@ _NOT_AN_END = re.compile(
 _START_ASKED = re.compile(
     r"\b(?:what time|when)\b[^.?!]*\b(?:leave|start|set off|depart|go|begin)\b", re.IGNORECASE
 )
-
-
-def _clock_minutes(found: re.Match[str]) -> tuple[int, bool] | None:
-    """Minutes after midnight and whether the time was written with am or pm."""
-    if found["hour24"] is not None:
-        return int(found["hour24"]) * 60 + int(found["minute24"]), False
-    hour, minute = int(found["hour"]), int(found["minute"] or 0)
-    if not 1 <= hour <= 12 or minute > 59:
-        return None
-    afternoon = found["half"].lower().startswith("p")
-    return (hour % 12 + (12 if afternoon else 0)) * 60 + minute, True
 
 
 def _clock(minutes: int, twelve_hour: bool) -> str:
@@ -396,12 +381,12 @@ def end_time(message: str) -> str | None:
     text = head(message)
     if not _END_ASKED.search(text) or _NOT_AN_END.search(text) or _START_ASKED.search(text):
         return None
-    clocks, durations = list(_CLOCK.finditer(text)), list(_DURATION.finditer(text))
+    clocks, durations = list(CLOCK.finditer(text)), list(_DURATION.finditer(text))
     if len(clocks) != 1 or len(durations) != 1:
         return None
-    if any(c.isdigit() for c in _DURATION.sub(" ", _CLOCK.sub(" ", text))):
+    if any(c.isdigit() for c in _DURATION.sub(" ", CLOCK.sub(" ", text))):
         return None
-    start = _clock_minutes(clocks[0])
+    start = clock_minutes(clocks[0])
     if start is None:
         return None
     found = durations[0]
