@@ -895,6 +895,24 @@ async def test_a_time_of_day_nobody_wrote_is_left_to_the_api(
     assert calls_made(events) == [("getDepartures", arguments)]
 
 
+async def test_a_time_an_earlier_result_listed_is_no_filter_the_user_asked_for(
+    provider: EmbeddedProvider, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    decision = {"tool": "getDepartures", "arguments": {"stop_id": "1008", "after": "05:30"}}
+    app = scripted_llama([[json.dumps(decision)]])
+    messages = after_call(
+        "Transit.",
+        "I'm at stop 1008. When does the next 12 leave?",
+        "getLine",
+        {"line": "12"},
+        '{"line": "12", "first": "05:30"}',
+    )
+    with serve(app) as url:
+        use_server(monkeypatch, provider, url)
+        events = [e async for e in provider.stream(messages, DEPARTURES)]
+    assert calls_made(events) == [("getDepartures", {"stop_id": "1008"})]
+
+
 @pytest.mark.parametrize(
     "llama", [[['{"tool": "getProduct", "arguments": {"product_id": "P-204"}}']]], indirect=True
 )

@@ -1699,11 +1699,14 @@ def _without_guessed_times(
     """``arguments`` without optional texts holding a time of day nobody wrote
     (``after: "05:30"`` for "When does the next 12 leave?"): the model is told today's
     date, not the time, so such a time is a guess that rules out what the user asked
-    for. The API's own default (usually "now") applies instead."""
+    for. The API's own default (usually "now") applies instead. Only the user's words
+    give a time: a line's first departure (05:30) in an earlier result is no filter the
+    user asked for."""
     if tool is None:
         return arguments
     required = _required(tool)
-    written = times_of_day(_written(messages))
+    asked = " ".join(str(m.get("content") or "") for m in messages if m.get("role") == "user")
+    written = times_of_day(asked)
 
     def guessed(value: Any) -> bool:
         if not isinstance(value, str):
