@@ -992,6 +992,28 @@ def _has_records(value: Any) -> bool:
     return False
 
 
+_STATE_KEYS = re.compile(
+    r"^(?:status|state|availability|available|in_stock|sold_out|open|closed|cancell?ed)$",
+    re.IGNORECASE,
+)
+
+
+def _state_forward(record: Any) -> Any:
+    """A list's record with its state (``status: cancelled``) right after the key that
+    names it: read at the end of a long line, the small model left it out and gave the
+    08:14 departure as the next one although it was cancelled."""
+    if not isinstance(record, dict) or len(record) < 3:
+        return record
+    keys = list(record)
+    states = [
+        k for k in keys[1:] if _STATE_KEYS.match(str(k)) and not isinstance(record[k], dict | list)
+    ]
+    if not states:
+        return record
+    order = [keys[0], *states, *(k for k in keys[1:] if k not in states)]
+    return {k: record[k] for k in order}
+
+
 def _render(value: Any, indent: str = "") -> list[str]:
     """Indented ``key: value`` lines. A record in a list, and an object inside an object,
     stays on one line when it is short: each line then carries what it is about (the
@@ -1016,7 +1038,7 @@ def _render(value: Any, indent: str = "") -> list[str]:
         if not value:
             return [indent + "none"]
         lines = []
-        for element in value:
+        for element in map(_state_forward, value):
             inline = _inline(element)
             if len(inline) <= INLINE_CHARS:
                 lines.append(f"{indent}- {inline}")
