@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from gptforge.llm.dates import named_dates
+from gptforge.llm.dates import named_dates, named_times
 
 FRIDAY = date(2026, 11, 27)
 
@@ -22,6 +22,7 @@ def described(text: str) -> list[str]:
         ("Can I come on Monday morning?", ["on Monday = Monday 2026-11-30"]),
         ("What about Tuesday?", ["Tuesday = Tuesday 2026-12-01"]),
         ("Is the spa open tomorrow?", ["tomorrow = Saturday 2026-11-28"]),
+        ("tix for 7pm tmrw?", ["tmrw = Saturday 2026-11-28"]),
         ("And the day after tomorrow?", ["the day after tomorrow = Sunday 2026-11-29"]),
         ("It was delivered yesterday.", ["yesterday = Thursday 2026-11-26"]),
         ("Any rooms tonight?", ["tonight = Friday 2026-11-27"]),
@@ -80,3 +81,12 @@ def test_each_phrase_once_in_the_order_written_and_recurring_days_left_alone() -
     assert described("What is the capital of Spain?") == []
     # A word that only contains a day's name is none.
     assert described("Mondayfest and todays specials") == []
+
+
+def test_a_time_with_am_or_pm_is_given_in_24_hours() -> None:
+    assert named_times("Is the 9:30pm session on? Or 7 PM, or 12 a.m.? The 9:30pm one.") == [
+        "9:30pm = 21:30",
+        "7 PM = 19:00",
+        "12 a.m. = 00:00",
+    ]
+    assert named_times("Table at 19:30 for 4, or at 8?") == []
