@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from gptforge.llm.dates import named_dates, named_times
+from gptforge.llm.dates import named_dates
 
 FRIDAY = date(2026, 11, 27)
 
@@ -81,12 +81,3 @@ def test_each_phrase_once_in_the_order_written_and_recurring_days_left_alone() -
     assert described("What is the capital of Spain?") == []
     # A word that only contains a day's name is none.
     assert described("Mondayfest and todays specials") == []
-
-
-def test_a_time_with_am_or_pm_is_given_in_24_hours() -> None:
-    assert named_times("Is the 9:30pm session on? Or 7 PM, or 12 a.m.? The 9:30pm one.") == [
-        "9:30pm = 21:30",
-        "7 PM = 19:00",
-        "12 a.m. = 00:00",
-    ]
-    assert named_times("Table at 19:30 for 4, or at 8?") == []

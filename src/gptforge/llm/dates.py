@@ -99,22 +99,6 @@ def times_of_day(text: str) -> set[int]:
     return times
 
 
-def named_times(text: str) -> list[str]:
-    """The times ``text`` writes with am or pm, each as the 24-hour time APIs list
-    (``9:30pm = 21:30``): asked about "the 9:30pm session", the small model did not see
-    it in the 21:30 one the result marked cancelled."""
-    named: list[str] = []
-    for match in CLOCK.finditer(text):
-        found = clock_minutes(match)
-        if found is None or not found[1]:
-            continue
-        hour, minute = divmod(found[0], 60)
-        note = f"{' '.join(match.group(0).split())} = {hour:02d}:{minute:02d}"
-        if note not in named:
-            named.append(note)
-    return named
-
-
 @dataclass(frozen=True)
 class NamedDate:
     """A phrase of the message and the day or days it stands for."""

@@ -46,7 +46,7 @@ from gptforge.llm.base import (
     ToolDefinition,
     Usage,
 )
-from gptforge.llm.dates import DAYS, named_dates, named_times, times_of_day
+from gptforge.llm.dates import DAYS, named_dates, times_of_day
 from gptforge.llm.focus import focused
 from gptforge.llm.queue import ModelGate
 from gptforge.llm.selfcontained import is_closing, self_contained_kind
@@ -1194,14 +1194,14 @@ def _today(messages: list[Message]) -> date | None:
 def with_named_dates(text: str, today: date | None) -> str:
     """A user's message with the days it names relative to today spelled out after it
     (``(this Monday = Monday 2026-11-30)``): told only today's date, the small model sent
-    today's for "this Monday". Times with am or pm get their 24-hour form (``9:30pm =
-    21:30``), as results list them. The same message always gets the same note, so a
-    conversation's earlier turns stay as llama.cpp's prompt cache holds them."""
-    named = [n.describe() for n in named_dates(text, today)] if today else []
-    named += named_times(text)
+    today's for "this Monday". The same message always gets the same note, so a
+    conversation's earlier turns stay as llama.cpp's prompt cache holds them. Times with
+    am or pm are left as written: their 24-hour form in the note (``2 pm = 14:00``) led
+    to a search instead of the reservation the user gave and to no better reading."""
+    named = named_dates(text, today) if today else []
     if not named:
         return text
-    return f"{text}\n({'; '.join(named)})"
+    return f"{text}\n({'; '.join(n.describe() for n in named)})"
 
 
 def _with_notes(text: str, today: date | None) -> str:
