@@ -1846,7 +1846,14 @@ async def test_a_sum_on_the_numbers_given_is_answered_without_a_call(
 
 
 @pytest.mark.parametrize("llama", [[]], indirect=True)
-@pytest.mark.parametrize("empty", ["[]", '{"count": 0, "results": []}'])
+@pytest.mark.parametrize(
+    "empty",
+    [
+        "[]",
+        '{"count": 0, "results": []}',
+        '{"city": {"name": "Munich"}, "open": true, "points": [], "message": "No point matches."}',
+    ],
+)
 async def test_a_search_a_filter_nobody_asked_for_left_empty_is_made_again_without_it(
     provider: EmbeddedProvider, llama: list[dict[str, Any]], empty: str
 ) -> None:

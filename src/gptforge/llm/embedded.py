@@ -1586,27 +1586,42 @@ def _with_named_choices(
     return out
 
 
+_NOTHING_SAID = re.compile(
+    r"\bno\b[^.]{0,40}\b(?:match\w*|found|results?)\b|\bnothing\b|\bnot found\b",
+    re.IGNORECASE,
+)
+
+
 def _found_nothing(content: str, arguments: dict[str, Any]) -> bool:
-    """Whether a result is an empty list and nothing else: ``[]``, or an object whose
-    lists are all empty and whose other values are counts of 0, nulls or the call's own
-    arguments echoed (``{"query": "Huber", "count": 0, "results": []}``). A created
-    booking with an empty ``notes`` list is not."""
+    """Whether a result lists nothing: ``[]``, or an object whose lists are all empty and
+    whose other values are counts of 0, nulls or the call's own arguments echoed
+    (``{"query": "Huber", "count": 0, "results": []}``), or which says so in words (a
+    cinema's name and hours with ``films: []`` and "No sessions match."). Weather with
+    ``alerts: []`` says more than nothing. Only read calls are asked about
+    (:func:`search_widened`): a created booking with an empty ``notes`` list is no empty
+    search."""
     try:
         data = json.loads(content)
     except (ValueError, RecursionError):
         return False
     if isinstance(data, list):
         return not data
-    if not isinstance(data, dict):
+    if not isinstance(data, dict) or not any(isinstance(v, list) for v in data.values()):
+        return False
+    if _holds_items(data):
         return False
     echoed = {str(v).lower() for v in arguments.values()}
-    lists = [v for v in data.values() if isinstance(v, list)]
     others = [v for v in data.values() if not isinstance(v, list)]
-    return (
-        bool(lists)
-        and not any(lists)
-        and all(v is None or v == 0 or str(v).lower() in echoed for v in others)
+    return all(v is None or v == 0 or str(v).lower() in echoed for v in others) or any(
+        isinstance(v, str) and _NOTHING_SAID.search(v) for v in others
     )
+
+
+def _holds_items(value: Any) -> bool:
+    """Whether ``value`` holds a list with something in it, at any depth."""
+    if isinstance(value, dict):
+        return any(_holds_items(v) for v in value.values())
+    return isinstance(value, list) and bool(value)
 
 
 _FLAGS = frozenset({"true", "false", "yes", "no", "on", "off", "0", "1"})
