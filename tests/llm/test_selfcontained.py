@@ -66,6 +66,10 @@ def test_translations_definitions_and_sums_need_no_tool(message: str, kind: str)
         "Which stations are open 24/7?",
         "What is a good time to visit the spa tomorrow?",
         "Can I bring my dog?",
+        # a time and a delay, a wait or a second question: the API knows when it ends
+        "The 18:05 train is delayed 20 min. When does it arrive?",
+        "When will my order arrive? I ordered at 19:45, it said 45 min.",
+        "The film starts at 7:45 pm and runs 2 h. When does it end? Is it sold out?",
     ],
 )
 def test_messages_that_may_ask_for_a_tools_data_are_left_to_the_model(message: str) -> None:

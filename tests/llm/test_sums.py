@@ -163,6 +163,11 @@ def test_a_time_of_day_and_a_duration_give_the_end(message: str, worked: str) ->
         "It starts at 7 pm or 8 pm and runs 2 h. When does it end?",
         "Doors at 7 pm, support act 40 min, headliner 90 min. When does it end?",
         "The 3 films start at 7:45 pm and run 2 h each. When do they end?",
+        # a delay, a wait or an estimate: when it ends is the API's to say
+        "The 18:05 train is delayed 20 min. When does it arrive?",
+        "When will my order arrive? I ordered at 19:45, it said 45 min.",
+        "My 2 pm appointment was pushed back 30 min, when will it be over?",
+        "The shop opens at 9:00 and I get there 20 min later. When am I done?",
     ],
 )
 def test_a_time_asked_for_another_way_gets_no_end(message: str) -> None:

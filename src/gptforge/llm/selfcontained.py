@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from gptforge.llm.base import ToolDefinition
-from gptforge.llm.dates import DAYS
+from gptforge.llm.dates import DAYS, MONTHS
 from gptforge.llm.sums import end_time, worked_sum
 from gptforge.llm.words import content_words, head
 
@@ -159,9 +159,7 @@ _CLOSING_WORDS = frozenset(
     really helpful appreciated appreciate was and i i've i'm needed many mate next till
     until""".split()  # noqa: SIM905
 )
-_MONTHS = """january february march april may june july august september october november
-    december""".split()  # noqa: SIM905
-_MONTHS_AND_DAYS = frozenset([*_MONTHS, *(day.lower() for day in DAYS), "christmas"])
+_MONTHS_AND_DAYS = frozenset(name.lower() for name in (*MONTHS, *DAYS, "Christmas"))
 CLOSING_CHARS = 60
 
 
@@ -212,6 +210,13 @@ def _is_general(term: str, tool_words: set[str]) -> bool:
     return not (content_words(term) & tool_words)
 
 
+def _ends_and_asks_once(text: str) -> bool:
+    """Whether ``text`` asks only when a thing of a given length ends ("The film starts at
+    7:45 pm and runs 2 h 14 min. When does it end?"): with a second question ("…, and is
+    it sold out?") the API has something to say too."""
+    return text.count("?") <= 1 and end_time(text) is not None
+
+
 def self_contained_kind(message: str, tools: Iterable[ToolDefinition]) -> str | None:
     """The kind of self-contained message ``message`` is (``translation``, ``definition``,
     ``arithmetic``), or None when it may ask for a tool's data."""
@@ -221,8 +226,8 @@ def self_contained_kind(message: str, tools: Iterable[ToolDefinition]) -> str | 
     for kind in _KINDS:
         if kind.tool_words.search(offered) or kind.refuse(text, tool_words):
             continue
-        if kind.name == "arithmetic" and (worked_sum(text) or end_time(text)):
-            return kind.name  # an expression, a rate times a count, a time plus a duration
+        if kind.name == "arithmetic" and (worked_sum(text) or _ends_and_asks_once(text)):
+            return kind.name  # an expression, a rate times a count, a time plus a length
         for form in kind.forms:
             found = form.pattern.search(text)
             if found is None:

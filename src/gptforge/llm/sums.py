@@ -358,6 +358,20 @@ _NOT_AN_END = re.compile(
 _START_ASKED = re.compile(
     r"\b(?:what time|when)\b[^.?!]*\b(?:leave|start|set off|depart|go|begin)\b", re.IGNORECASE
 )
+# The duration is how long the thing itself takes ("runs 2 h 14 min", "is 1 h 50 min
+# long"), not a wait, a delay or an estimate someone gave ("delayed 20 min", "it said 45
+# min"): when those end is the API's to say, not a sum's.
+_LENGTH_BEFORE = re.compile(
+    r"\b(?:runs?|running|lasts?|lasting|takes?|taking|is|are|it's|for)\s+"
+    r"(?:about |around |roughly |approximately |just |only |exactly )?$",
+    re.IGNORECASE,
+)
+_LENGTH_AFTER = re.compile(r"^\s*(?:long|in length)\b", re.IGNORECASE)
+_NOT_A_LENGTH = re.compile(
+    r"\b(?:delay\w*|late|later|wait\w*|since|push\w*|postpon\w*|moved|resched\w*|"
+    r"order\w*|deliver\w*|estimat\w*|eta|said|says|quoted|open\w*|clos\w*)\b",
+    re.IGNORECASE,
+)
 
 
 def _clock(minutes: int, twelve_hour: bool) -> str:
@@ -375,21 +389,27 @@ def _clock(minutes: int, twelve_hour: bool) -> str:
 def end_time(message: str) -> str | None:
     """ "If a film starts at 7:45 pm and runs 2 hours 14 minutes, what time does it
     finish?" as ``7:45 pm + 2 h 14 min = 9:59 pm (21:59)``: the small model's own clock
-    sums went wrong as its sums did. Only for one time of day and one duration, no other
-    number, a question for when something ends, and no word that makes it something else
-    ("leave by 9:00", "start", "every 20 min"). A note, as :func:`total_time`'s is."""
+    sums went wrong as its sums did. Only for one time of day and one duration that is the
+    thing's own length ("runs", "lasts", "takes", "is … long"), no other number, a question
+    for when something ends, and no word that makes it something else ("leave by 9:00",
+    "start", "every 20 min", "delayed 20 min", "it said 45 min"). A note, as
+    :func:`total_time`'s is."""
     text = head(message)
     if not _END_ASKED.search(text) or _NOT_AN_END.search(text) or _START_ASKED.search(text):
         return None
     clocks, durations = list(CLOCK.finditer(text)), list(_DURATION.finditer(text))
-    if len(clocks) != 1 or len(durations) != 1:
+    if len(clocks) != 1 or len(durations) != 1 or _NOT_A_LENGTH.search(text):
+        return None
+    found = durations[0]
+    if not (
+        _LENGTH_BEFORE.search(text[: found.start()]) or _LENGTH_AFTER.match(text[found.end() :])
+    ):
         return None
     if any(c.isdigit() for c in _DURATION.sub(" ", CLOCK.sub(" ", text))):
         return None
     start = clock_minutes(clocks[0])
     if start is None:
         return None
-    found = durations[0]
     length = int(found["h"]) * 60 + int(found["hm"] or 0) if found["h"] else int(found["m"])
     written = " ".join(clocks[0].group(0).split())
     return f"{written} + {_hours_and_minutes(length)} = {_clock(start[0] + length, start[1])}"
