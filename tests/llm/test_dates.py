@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from gptforge.llm.dates import named_dates
+from gptforge.llm.dates import named_dates, times_of_day
 
 FRIDAY = date(2026, 11, 27)
 
@@ -63,6 +63,17 @@ def described(text: str) -> list[str]:
         # A month with its day or year, as the user wrote it: nothing to spell out.
         ("Is anything on in March 2027?", []),
         ("Can I book December 15 or the 3rd of January?", []),
+        # Months that are also words or names only after "in", "next", "last" and the like.
+        ("This may be a silly question, but do you deliver?", []),
+        ("Can April from sales call me back?", []),
+        ("Any events this May?", ["this May = May 2027 (2027-05)"]),
+        ("Is the June timetable out?", ["June = June 2027 (2027-06)"]),
+        # "the last month" is the past thirty days; "last November" is a year back.
+        ("How much did I use over the last month?", []),
+        ("What did I spend last November?", ["last November = November 2025 (2025-11)"]),
+        # A bill is for a month gone by, unless the month is the one just ahead.
+        ("Why is my March bill so high?", ["March = March 2026 (2026-03)"]),
+        ("When is my December bill due?", ["December = December 2026 (2026-12)"]),
     ],
 )
 def test_a_relative_day_is_the_date_people_mean(text: str, expected: list[str]) -> None:
@@ -81,3 +92,26 @@ def test_each_phrase_once_in_the_order_written_and_recurring_days_left_alone() -
     assert described("What is the capital of Spain?") == []
     # A word that only contains a day's name is none.
     assert described("Mondayfest and todays specials") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "times"),
+    [
+        ("after 7:45 pm", {"19:45"}),
+        ("after 7.30pm.", {"19:30"}),
+        ("from 19.30 on", {"19:30"}),
+        ("19h30", {"19:30"}),
+        # without am or pm, morning and evening both
+        ("at 7", {"07:00", "19:00"}),
+        ("around 8 o'clock", {"08:00", "20:00"}),
+        ("after 7:30", {"07:30", "19:30"}),
+        ("by 12", {"12:00"}),
+        ("after 1900", {"19:00"}),
+        ("at noon or midnight", {"12:00", "00:00"}),
+        # counts, durations and amounts are no times
+        ("at 7 people, in about 7 minutes, at 15%, at 1,500", set()),
+        ("What is 2+2?", set()),
+    ],
+)
+def test_the_times_a_message_may_mean(text: str, times: set[str]) -> None:
+    assert {f"{m // 60:02d}:{m % 60:02d}" for m in times_of_day(text)} == times

@@ -36,8 +36,30 @@ _MONTH_PHRASES = re.compile(
     rf"|(?:(?P<mwhich>this|next|last|coming)\s+)?(?P<month>{'|'.join(MONTHS)}))\b",
     re.IGNORECASE,
 )
-# "May" is the month after these words ("in May"), not in "May I ...".
-_MAY_AFTER = re.compile(r"\b(?:in|of|during|since|until|till|by|from|before|after)\s+$", re.I)
+# "May", "March", "April", "June" and "August" are also words and names ("May I ...",
+# "we march", "ask April"): the month only after these words ("in May") or after "next",
+# "last" or "coming" ("this May" only when written with its capital: "This may be ...").
+_WORD_MONTHS = frozenset({"may", "march", "april", "june", "august"})
+_MONTH_AFTER = re.compile(
+    r"\b(?:in|of|during|since|until|till|by|from|before|after|for|through)\s+$", re.IGNORECASE
+)
+# "my March bill", "the June timetable": a month by what is of it.
+_OF_THE_MONTH = re.compile(
+    r"^\s*(?:bills?|statements?|invoices?|payments?|usage|readings?|payslips?|salary|rent|"
+    r"schedule|timetable|events?|programme|program|calendar|newsletter|issue|edition|sales?|"
+    r"deadline|classes|sessions|shows|concerts|dates|slots|availability|opening hours)\b",
+    re.IGNORECASE,
+)
+# "the last month", "over the past month": the past thirty days, not a calendar month.
+_SPAN_BEFORE = re.compile(r"\bthe\s+$", re.IGNORECASE)
+# A bill, a statement or a payment is for a month gone by: "my March bill" in November is
+# March's just past, not next year's. The month just ahead stays ahead ("my December
+# bill" asked in late November).
+_BILLED = re.compile(
+    r"\b(?:bills?|billed|billing|statements?|invoices?|invoiced|charges?|charged|payments?|"
+    r"usage|consumption|readings?|payslips?|salary|spent|spending|earned|earnings)\b",
+    re.IGNORECASE,
+)
 # "December 15", "15 December", "January 2027", "December 15th": a date or month the user
 # gave in full, or a day of it, which the model copies as written.
 _MONTH_GIVEN_AFTER = re.compile(r"^\s*,?\s*(?:\d{1,2}(?:st|nd|rd|th)?\b|\d{4}\b|'\d{2}\b)")
@@ -50,16 +72,16 @@ _FUTURE = re.compile(
     r"\b(?:will|can|could|would|shall|going|open|until|by|next|still|available)\b",
     re.IGNORECASE,
 )
-_MONTHS = (
+_MONTH_SPELLINGS = (
     "jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
     "sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?"
 )
 # "Tuesday 15 December", "Tuesday, the 15th", "on Friday 4/12": a date the user gave.
 _DATE_AFTER = re.compile(
-    rf"^\s*,?\s*(?:the\s+)?(?:\d{{1,2}}(?:st|nd|rd|th)?\b(?![:.]\d)|\d{{1,2}}[/.]\d{{1,2}}\b|(?:{_MONTHS})\b)",
+    rf"^\s*,?\s*(?:the\s+)?(?:\d{{1,2}}(?:st|nd|rd|th)?\b(?![:.]\d)|\d{{1,2}}[/.]\d{{1,2}}\b|(?:{_MONTH_SPELLINGS})\b)",
     re.IGNORECASE,
 )
-_DATE_BEFORE = re.compile(rf"\b(?:{_MONTHS})\s*,?\s*$", re.IGNORECASE)
+_DATE_BEFORE = re.compile(rf"\b(?:{_MONTH_SPELLINGS})\s*,?\s*$", re.IGNORECASE)
 # "Good Friday", "Black Friday", "Easter Monday": a holiday, not the coming weekday.
 _HOLIDAY_BEFORE = re.compile(
     r"\b(?:good|black|cyber|easter|holy|ash|whit|maundy|shrove|super|blue)\s+$",
@@ -67,12 +89,26 @@ _HOLIDAY_BEFORE = re.compile(
 )
 
 
-# "7:45 pm", "7pm", "19:45": a time of day as people write it.
+# "7:45 pm", "7.30pm", "7pm", "19:45": a time of day as people write it. A sentence's
+# full stop after "pm" is not the time's.
 CLOCK = re.compile(
-    r"\b(?P<hour>\d{1,2})(?::(?P<minute>\d{2}))?\s?(?P<half>[ap]\.?m\.?)(?![a-z])"
+    r"\b(?P<hour>\d{1,2})(?:[:.](?P<minute>\d{2}))?\s?(?P<half>[ap](?:\.m\.|\.?m))(?![a-z])"
     r"|\b(?P<hour24>[01]?\d|2[0-3]):(?P<minute24>[0-5]\d)\b",
     re.IGNORECASE,
 )
+# "19.30", "19h30", "8 o'clock", "at 7", "after 1900": times written without a colon or
+# without am or pm.
+_DOTTED = re.compile(r"\b([01]?\d|2[0-3])[.h]([0-5]\d)\b")
+_OCLOCK = re.compile(r"\b(1[0-2]|0?[1-9])\s*o'?\s?clock\b", re.IGNORECASE)
+_AT_HOUR = re.compile(
+    r"\b(?:at|by|from|after|before|until|till|around|about|past|since)\s+"
+    r"(?:(?P<hour>[01]?\d|2[0-3])(?!\d|[:.,/]\d|\s*(?:[ap]\.?m|h|hours?|mins?|minutes?|"
+    r"days?|weeks?|months?|years?|people|persons?|guests?|tickets?|seats?|items?)\b|\s*[€$£%])"
+    r"|(?P<hhmm>[01]\d|2[0-3])(?P<mm>[0-5]\d)\b)",
+    re.IGNORECASE,
+)
+_NOON = re.compile(r"\b(?:noon|midday)\b", re.IGNORECASE)
+_MIDNIGHT = re.compile(r"\bmidnight\b", re.IGNORECASE)
 
 
 def clock_minutes(found: re.Match[str]) -> tuple[int, bool] | None:
@@ -87,16 +123,34 @@ def clock_minutes(found: re.Match[str]) -> tuple[int, bool] | None:
 
 
 def times_of_day(text: str) -> set[int]:
-    """The times of day ``text`` writes, in minutes after midnight ("noon" too)."""
-    found = {minutes for m in CLOCK.finditer(text) if (minutes := clock_minutes(m))}
-    times = {minutes for minutes, _ in found}
-    for hour, minute in re.findall(r"\b([01]?\d|2[0-3])[.h]([0-5]\d)\b", text):
-        times.add(int(hour) * 60 + int(minute))  # "19.30", "19h30"
-    if re.search(r"\bnoon\b|\bmidday\b", text, re.IGNORECASE):
+    """The times of day ``text`` may mean, in minutes after midnight ("noon" too). Generous
+    on purpose: a time written without am or pm ("at 7", "8 o'clock", "7:30") stands for
+    both its morning and its evening, so that no time the user gave is taken for a guess."""
+    times: set[int] = set()
+    for found in CLOCK.finditer(text):
+        minutes = clock_minutes(found)
+        if minutes is not None:
+            times.update(_both_halves(minutes[0]) if not minutes[1] else {minutes[0]})
+    hours_and_minutes = [(int(h), int(m)) for h, m in _DOTTED.findall(text)]
+    hours_and_minutes += [(int(hour), 0) for hour in _OCLOCK.findall(text)]
+    for found in _AT_HOUR.finditer(text):
+        if found["hour"] is not None:
+            hours_and_minutes.append((int(found["hour"]), 0))
+        else:
+            hours_and_minutes.append((int(found["hhmm"]), int(found["mm"])))
+    for hour, minute in hours_and_minutes:
+        times.update(_both_halves(hour * 60 + minute))
+    if _NOON.search(text):
         times.add(12 * 60)
-    if re.search(r"\bmidnight\b", text, re.IGNORECASE):
+    if _MIDNIGHT.search(text):
         times.add(0)
     return times
+
+
+def _both_halves(minutes: int) -> set[int]:
+    """``minutes`` and, for a time from 1:00 to 11:59, the same time twelve hours on (7:30
+    is 07:30 or 19:30)."""
+    return {minutes, minutes + 12 * 60} if 60 <= minutes < 12 * 60 else {minutes}
 
 
 @dataclass(frozen=True)
@@ -156,12 +210,15 @@ def _month_start(today: date, months_on: int) -> date:
     return date(index // 12, index % 12 + 1, 1)
 
 
-def _named_month(name: str, which: str, today: date, past: bool) -> date:
-    """The month called ``name``: the coming one (this month counts, unless "next"), or
-    the last one (this month counts) after "last" or in a message about the past ("my
-    October bill was ...")."""
+def _named_month(name: str, which: str, today: date, past: bool, billed: bool) -> date:
+    """The month called ``name``: the coming one (this month counts, unless "next"); the
+    one before this month after "last"; the last one (this month counts) in a message
+    about the past ("my October bill was ...") or about a bill for a month not just
+    ahead."""
     ahead = (MONTHS.index(name.capitalize()) - (today.month - 1)) % 12
-    if which == "last" or (not which and past):
+    if which == "last":
+        return _month_start(today, ahead - 12)
+    if not which and (past or (billed and ahead > 1)):
         return _month_start(today, ahead - 12 if ahead else 0)
     if which == "next" and ahead == 0:
         ahead = 12
@@ -169,23 +226,39 @@ def _named_month(name: str, which: str, today: date, past: bool) -> date:
 
 
 def _months(text: str, today: date, past: bool) -> list[NamedDate]:
+    """The months ``text`` names by their names or as "this", "next" or "last" month,
+    in the order written; a month given with its day or year is left as written."""
     found = []
+    billed = bool(_BILLED.search(text))
     for match in _MONTH_PHRASES.finditer(text):
         phrase = " ".join(match.group(0).split())
+        before, after = text[: match.start()], text[match.end() :]
         if match.group("relmonth"):
+            if _SPAN_BEFORE.search(before):
+                continue
             which = match.group("relmonth").lower()
             on = {"this": 0, "next": 1, "coming": 1, "last": -1, "previous": -1}[which]
-            found.append((match.start(), NamedDate(phrase, _month_start(today, on), month=True)))
+            found.append(NamedDate(phrase, _month_start(today, on), month=True))
             continue
-        before, after = text[: match.start()], text[match.end() :]
         if _MONTH_GIVEN_AFTER.match(after) or _MONTH_GIVEN_BEFORE.search(before):
             continue
         which = (match.group("mwhich") or "").lower()
-        if match.group("month").lower() == "may" and not (which or _MAY_AFTER.search(before)):
+        if not _is_a_month(match.group("month"), which, before, after):
             continue
-        first = _named_month(match.group("month"), which, today, past)
-        found.append((match.start(), NamedDate(phrase, first, month=True)))
-    return [named for _, named in found]
+        first = _named_month(match.group("month"), which, today, past, billed)
+        found.append(NamedDate(phrase, first, month=True))
+    return found
+
+
+def _is_a_month(name: str, which: str, before: str, after: str) -> bool:
+    """Whether ``name`` stands for the month, not for the word or name it also is."""
+    if name.lower() not in _WORD_MONTHS:
+        return True
+    if which in {"next", "last", "coming"} or _MONTH_AFTER.search(before):
+        return True
+    if _OF_THE_MONTH.match(after) and name[0].isupper():
+        return True
+    return which == "this" and name[0].isupper() and not name.isupper()
 
 
 def _given_otherwise(text: str, match: re.Match[str]) -> bool:
