@@ -352,6 +352,24 @@ def test_each_result_line_says_what_it_is_about() -> None:
     ]
 
 
+def test_a_records_state_is_read_right_after_its_name() -> None:
+    """Read at the end of a long line, "cancelled" was left out of the answer; a place
+    called ``state`` or an opening time called ``open`` is no state and stays where it is."""
+    departures = readable_result(
+        '{"departures":[{"line":"12","time":"08:14","platform":"2","status":"cancelled"},'
+        '{"id":"O-1","total":3,"orderStatus":"shipped"},'
+        '{"sku":"T-1","price":9,"in_stock":false},'
+        '{"name":"Munich","state":"Bavaria","open":"09:00","isOpen":true}]}'
+    )
+    assert departures.splitlines() == [
+        "departures:",
+        "  - line: 12, status: cancelled, time: 08:14, platform: 2",
+        "  - id: O-1, orderStatus: shipped, total: 3",
+        "  - sku: T-1, in_stock: no, price: 9",
+        "  - name: Munich, isOpen: yes, state: Bavaria, open: 09:00",
+    ]
+
+
 class _FakeServer:
     started = 0
 
@@ -875,6 +893,29 @@ DEPARTURES = [
             "19:30:00",
             {"stop_id": "1008", "line": "12", "after": "19:30:00"},
         ),
+        # times written without a colon, or without am or pm, are the user's too
+        *(
+            (
+                f"Stop 1008, the 12, {when}?",
+                after,
+                {"stop_id": "1008", "line": "12", "after": after},
+            )
+            for when, after in [
+                ("after 7.30pm", "19:30"),
+                ("at 7", "19:00"),
+                ("at 7", "07:00"),
+                ("around 8 o'clock", "20:00"),
+                ("after 1900", "19:00"),
+                ("after 7:30", "19:30"),
+            ]
+        ),
+        # a date and time is a date copied, not an hour guessed
+        (
+            "Stop 1008, the 12, tomorrow?",
+            "2026-11-29T00:00:00",
+            {"stop_id": "1008", "line": "12", "after": "2026-11-29T00:00:00"},
+        ),
+        ("Stop 1008, the 12, in about 7 minutes?", "19:00", {"stop_id": "1008", "line": "12"}),
     ],
 )
 async def test_a_time_of_day_nobody_wrote_is_left_to_the_api(
@@ -1951,6 +1992,12 @@ def test_the_reading_grammar_rules_out_the_questions_own_opening() -> None:
             "getWeather",
             {"city": "Oslo", "seating": "indoor"},
             '{"temp": 3, "alerts": []}',
+        ),
+        (
+            "What's the weather in Oslo?",
+            "getWeather",
+            {"city": "Oslo", "seating": "indoor"},
+            '{"temp": 3, "alerts": [], "message": "No active weather alerts found."}',
         ),
         # a choice the question asks for in other words, or a flag
         ("Is the blue teapot in stock?", "searchItems", {"seating": "in_stock"}, "[]"),

@@ -992,10 +992,36 @@ def _has_records(value: Any) -> bool:
     return False
 
 
-_STATE_KEYS = re.compile(
-    r"^(?:status|state|availability|available|in_stock|sold_out|open|closed|cancell?ed)$",
+# ``status``, ``order_status``, ``deliveryStatus``: a state whatever its value.
+_STATUS_KEY = re.compile(r"^(?:\w*[_-])?status$|^[a-z]\w*Status$", re.IGNORECASE)
+# ``in_stock``, ``isOpen``, ``sold_out``: a state when a flag, a count or a state's word
+# (``open: "09:00"`` is an opening time).
+_FLAG_KEY = re.compile(
+    r"^(?:is[_-]?)?(?:availab\w*|in[_-]?stock|sold[_-]?out|open|closed|cancell?ed|"
+    r"full|booked|delayed|active)$",
     re.IGNORECASE,
 )
+# ``state: cancelled`` is a state, ``state: Bavaria`` a place.
+_STATE_WORD = re.compile(
+    r"^(?:open|closed|cancell?ed|active|inactive|pending|delayed|on[ _-]?time|ready|"
+    r"not[ _-]ready|shipped|delivered|in[ _-]transit|available|unavailable|sold[ _-]?out|"
+    r"in[ _-]?stock|out[ _-]of[ _-]stock|confirmed|failed|completed?|processing|booked|full|"
+    r"wait[ _-]?list(?:ed)?|scheduled|boarding|departed|arrived|returned|overdue|reserved|"
+    r"on[ _-]hold|expired|paid|unpaid|refunded|draft|published|archived|running|stopped|up|"
+    r"down|degraded|operational|outage|maintenance|suspended|closed[ _-]today)$",
+    re.IGNORECASE,
+)
+
+
+def _is_state(key: str, value: Any) -> bool:
+    """Whether ``key: value`` says what state a record is in."""
+    if isinstance(value, dict | list):
+        return False
+    if _STATUS_KEY.match(key):
+        return True
+    if isinstance(value, bool) or (isinstance(value, str) and _STATE_WORD.match(value)):
+        return bool(_FLAG_KEY.match(key)) or key.lower() in {"state", "availability"}
+    return isinstance(value, int | float) and bool(re.match(r"^availab|^in[_-]?stock", key, re.I))
 
 
 def _state_forward(record: Any) -> Any:
@@ -1005,9 +1031,7 @@ def _state_forward(record: Any) -> Any:
     if not isinstance(record, dict) or len(record) < 3:
         return record
     keys = list(record)
-    states = [
-        k for k in keys[1:] if _STATE_KEYS.match(str(k)) and not isinstance(record[k], dict | list)
-    ]
+    states = [k for k in keys[1:] if _is_state(str(k), record[k])]
     if not states:
         return record
     order = [keys[0], *states, *(k for k in keys[1:] if k not in states)]
@@ -1586,10 +1610,15 @@ def _with_named_choices(
     return out
 
 
+# "No sessions match.", "No results.", "Nothing matched your search": a search's own word
+# for finding nothing. Not "No active weather alerts found" (a weather report's empty
+# list), "Nothing to pay" or "Nothing Phone".
 _NOTHING_SAID = re.compile(
-    r"\bno\b[^.]{0,40}\b(?:match\w*|found|results?)\b|\bnothing\b|\bnot found\b",
+    r"\bno\b[^.]{0,40}\bmatch\w*|\bnothing (?:match\w*|found)\b|\bno (?:results?|matches)\b"
+    r"|\bnot found\b",
     re.IGNORECASE,
 )
+_NOTHING_SAID_CHARS = 80
 
 
 def _found_nothing(content: str, arguments: dict[str, Any]) -> bool:
@@ -1613,7 +1642,8 @@ def _found_nothing(content: str, arguments: dict[str, Any]) -> bool:
     echoed = {str(v).lower() for v in arguments.values()}
     others = [v for v in data.values() if not isinstance(v, list)]
     return all(v is None or v == 0 or str(v).lower() in echoed for v in others) or any(
-        isinstance(v, str) and _NOTHING_SAID.search(v) for v in others
+        isinstance(v, str) and len(v) <= _NOTHING_SAID_CHARS and _NOTHING_SAID.search(v)
+        for v in others
     )
 
 
@@ -1727,9 +1757,9 @@ def _without_guessed_numbers(
     }
 
 
-_TIME_VALUE = re.compile(
-    r"(?<![\d:])(?P<hour>[01]?\d|2[0-3]):(?P<minute>[0-5]\d)(?::\d{2})?(?![\d:])"
-)
+# A value that is a time of day and nothing else: "05:30", "8:00:00". A date and time
+# ("2026-11-28T00:00:00", "+01:00") is the model copying a date, not guessing an hour.
+_TIME_VALUE = re.compile(r"\s*(?P<hour>[01]?\d|2[0-3]):(?P<minute>[0-5]\d)(?::[0-5]\d)?\s*")
 
 
 def _without_guessed_times(
@@ -1750,8 +1780,8 @@ def _without_guessed_times(
     def guessed(value: Any) -> bool:
         if not isinstance(value, str):
             return False
-        found = [int(m["hour"]) * 60 + int(m["minute"]) for m in _TIME_VALUE.finditer(value)]
-        return any(minutes not in written for minutes in found)
+        found = _TIME_VALUE.fullmatch(value)
+        return found is not None and int(found["hour"]) * 60 + int(found["minute"]) not in written
 
     return {
         name: value for name, value in arguments.items() if name in required or not guessed(value)
