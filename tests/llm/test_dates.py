@@ -73,6 +73,11 @@ def described(text: str) -> list[str]:
         ("What did I spend last November?", ["last November = November 2025 (2025-11)"]),
         # A bill is for a month gone by, unless the month is the one just ahead.
         ("Why is my March bill so high?", ["March = March 2026 (2026-03)"]),
+        # Short names, read as the word months are.
+        ("Any shows in Dec?", ["Dec = December 2026 (2026-12)"]),
+        ("What was my Jan bill?", ["Jan = January 2026 (2026-01)"]),
+        ("Can Jan from accounts call me?", []),
+        ("Are my TMR results in?", []),
         ("When is my December bill due?", ["December = December 2026 (2026-12)"]),
     ],
 )

@@ -31,9 +31,12 @@ _PHRASES = re.compile(
     rf"|(?:(?P<which>this|next|last|coming|on)\s+)?(?P<day>{_DAY_NAMES})(?!s\b))\b",
     re.IGNORECASE,
 )
+# "Jan", "Sept.", "Dec": a month's short name, read as the month as "May" is.
+_SHORT_MONTHS = "jan|feb|apr|jun|jul|aug|sept?|oct|nov|dec"
 _MONTH_PHRASES = re.compile(
     r"\b(?:(?P<relmonth>this|next|last|previous|coming)\s+month"
-    rf"|(?:(?P<mwhich>this|next|last|coming)\s+)?(?P<month>{'|'.join(MONTHS)}))\b",
+    rf"|(?:(?P<mwhich>this|next|last|coming)\s+)?"
+    rf"(?P<month>{'|'.join(MONTHS)}|(?P<short>{_SHORT_MONTHS})\.?(?!\w)))(?!\w)",
     re.IGNORECASE,
 )
 # "May", "March", "April", "June" and "August" are also words and names ("May I ...",
@@ -210,12 +213,18 @@ def _month_start(today: date, months_on: int) -> date:
     return date(index // 12, index % 12 + 1, 1)
 
 
+def _month_index(name: str) -> int:
+    """0 for "January", "Jan" or "jan.", 8 for "Sept"."""
+    short = name.rstrip(".").lower()[:3]
+    return next(i for i, month in enumerate(MONTHS) if month.lower().startswith(short))
+
+
 def _named_month(name: str, which: str, today: date, past: bool, billed: bool) -> date:
     """The month called ``name``: the coming one (this month counts, unless "next"); the
     one before this month after "last"; the last one (this month counts) in a message
     about the past ("my October bill was ...") or about a bill for a month not just
     ahead."""
-    ahead = (MONTHS.index(name.capitalize()) - (today.month - 1)) % 12
+    ahead = (_month_index(name) - (today.month - 1)) % 12
     if which == "last":
         return _month_start(today, ahead - 12)
     if not which and (past or (billed and ahead > 1)):
@@ -243,16 +252,17 @@ def _months(text: str, today: date, past: bool) -> list[NamedDate]:
         if _MONTH_GIVEN_AFTER.match(after) or _MONTH_GIVEN_BEFORE.search(before):
             continue
         which = (match.group("mwhich") or "").lower()
-        if not _is_a_month(match.group("month"), which, before, after):
+        if not _is_a_month(match.group("month"), which, before, after, bool(match["short"])):
             continue
         first = _named_month(match.group("month"), which, today, past, billed)
         found.append(NamedDate(phrase, first, month=True))
     return found
 
 
-def _is_a_month(name: str, which: str, before: str, after: str) -> bool:
-    """Whether ``name`` stands for the month, not for the word or name it also is."""
-    if name.lower() not in _WORD_MONTHS:
+def _is_a_month(name: str, which: str, before: str, after: str, short: bool) -> bool:
+    """Whether ``name`` stands for the month, not for the word or name it also is ("Jan"
+    from accounts, "May I")."""
+    if name.lower() not in _WORD_MONTHS and not short:
         return True
     if which in {"next", "last", "coming"} or _MONTH_AFTER.search(before):
         return True
@@ -281,6 +291,8 @@ def named_dates(text: str, today: date) -> list[NamedDate]:
             continue
         if match.group("day") and _given_otherwise(text, match):
             continue
+        if match.group("rel") in {"TMR", "TMRW"}:
+            continue  # an acronym ("TMR levels"), not a shorthand for tomorrow
         if match.group("rel"):
             found[phrase] = NamedDate(phrase, _relative(match.group("rel"), today))
         elif match.group("weekend"):
