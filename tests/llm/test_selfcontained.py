@@ -70,6 +70,8 @@ def test_translations_definitions_and_sums_need_no_tool(message: str, kind: str)
         "The 18:05 train is delayed 20 min. When does it arrive?",
         "When will my order arrive? I ordered at 19:45, it said 45 min.",
         "The film starts at 7:45 pm and runs 2 h. When does it end? Is it sold out?",
+        "The film starts at 7:45 pm and runs 2 h. When does it end, and is it sold out?",
+        "The 7:45 pm train is running 20 min behind, when will it arrive?",
     ],
 )
 def test_messages_that_may_ask_for_a_tools_data_are_left_to_the_model(message: str) -> None:

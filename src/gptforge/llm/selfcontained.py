@@ -210,11 +210,21 @@ def _is_general(term: str, tool_words: set[str]) -> bool:
     return not (content_words(term) & tool_words)
 
 
+# "…, and is it sold out", "and are there seats left": a second question in one sentence.
+_SECOND_QUESTION = re.compile(
+    r"\b(?:and|also|plus)\s+(?:is|are|was|were|can|could|do|does|will|would|has|have|"
+    r"what|which|where|how|who|any|tell)\b",
+    re.IGNORECASE,
+)
+
+
 def _ends_and_asks_once(text: str) -> bool:
     """Whether ``text`` asks only when a thing of a given length ends ("The film starts at
     7:45 pm and runs 2 h 14 min. When does it end?"): with a second question ("…, and is
     it sold out?") the API has something to say too."""
-    return text.count("?") <= 1 and end_time(text) is not None
+    if text.count("?") > 1 or _SECOND_QUESTION.search(text):
+        return False
+    return end_time(text) is not None
 
 
 def self_contained_kind(message: str, tools: Iterable[ToolDefinition]) -> str | None:

@@ -368,7 +368,8 @@ _LENGTH_BEFORE = re.compile(
 )
 _LENGTH_AFTER = re.compile(r"^\s*(?:long|in length)\b", re.IGNORECASE)
 _NOT_A_LENGTH = re.compile(
-    r"\b(?:delay\w*|late|later|wait\w*|since|push\w*|postpon\w*|moved|resched\w*|"
+    r"\b(?:delay\w*|late|later|behind|overdue|slow\w*|held up|stuck|wait\w*|since|push\w*|"
+    r"postpon\w*|moved|resched\w*|"
     r"order\w*|deliver\w*|estimat\w*|eta|said|says|quoted|open\w*|clos\w*)\b",
     re.IGNORECASE,
 )
