@@ -39,30 +39,46 @@ _MONTH_PHRASES = re.compile(
     rf"(?P<month>{'|'.join(MONTHS)}|(?P<short>{_SHORT_MONTHS})\.?(?!\w)))(?!\w)",
     re.IGNORECASE,
 )
-# "May", "March", "April", "June" and "August" are also words and names ("May I ...",
-# "we march", "ask April"): the month only after these words ("in May") or after "next",
-# "last" or "coming" ("this May" only when written with its capital: "This may be ...").
-_WORD_MONTHS = frozenset({"may", "march", "april", "june", "august"})
+# "May" is also a word ("May I ...", "This may be ..."): the month only after these words
+# ("in May", "early May"), after "next", "last" or "coming", as "this May" with its
+# capital, or before what is of a month ("my May bill").
 _MONTH_AFTER = re.compile(
-    r"\b(?:in|of|during|since|until|till|by|from|before|after|for|through)\s+$", re.IGNORECASE
+    r"\b(?:in|of|during|since|until|till|by|from|before|after|for|through|early|late|mid|"
+    r"between|around|and|or|to)\s*-?\s*$",
+    re.IGNORECASE,
 )
-# "my March bill", "the June timetable": a month by what is of it.
+# "my March bill", "the June statement": a bill, a statement or a payment is for a month
+# gone by (March's just past in November, not next year's), unless that month is the one
+# just ahead ("my December bill" asked in late November).
+_BILL = re.compile(
+    r"^\s*(?:'s\s+)?(?:bills?|statements?|invoices?|payments?|charges?|usage|readings?|"
+    r"payslips?|salary|rent)\b",
+    re.IGNORECASE,
+)
 _OF_THE_MONTH = re.compile(
-    r"^\s*(?:bills?|statements?|invoices?|payments?|usage|readings?|payslips?|salary|rent|"
-    r"schedule|timetable|events?|programme|program|calendar|newsletter|issue|edition|sales?|"
-    r"deadline|classes|sessions|shows|concerts|dates|slots|availability|opening hours)\b",
+    r"^\s*(?:'s\s+)?(?:schedule|timetable|events?|programme|program|calendar|newsletter|"
+    r"issue|edition|sales?|deadline|classes|sessions|shows|concerts|dates|slots)\b",
     re.IGNORECASE,
 )
-# "the last month", "over the past month": the past thirty days, not a calendar month.
+# "ask April", "Jan from accounts", "a gift for June and me", "we march on": the name of
+# a person, or the verb, not the month.
+_PERSON_BEFORE = re.compile(
+    r"\b(?:ask|asked|tell|told|call|called|email|emailed|text|texted|message|meet|met|"
+    r"thank|cc|dear|hi|hello|hey|with)\s+$",
+    re.IGNORECASE,
+)
+_PERSON_AFTER = re.compile(
+    r"^(?:'s\b(?!\s+(?:bills?|statements?|schedule|events?|timetable))|\s+(?:from|said|says|"
+    r"told|asked|wrote|called|is|was|and (?:me|i|us)\b|about|at (?:the )?(?:desk|front)))\b",
+    re.IGNORECASE,
+)
+_MARCH_VERB_AFTER = re.compile(
+    r"^\s+(?:on|down|into|through|past|forward|against|towards?|in step)\b"
+)
+# "the last month", "over the past month": the past thirty days, not a calendar month
+# ("the last month's statement" is one).
 _SPAN_BEFORE = re.compile(r"\bthe\s+$", re.IGNORECASE)
-# A bill, a statement or a payment is for a month gone by: "my March bill" in November is
-# March's just past, not next year's. The month just ahead stays ahead ("my December
-# bill" asked in late November).
-_BILLED = re.compile(
-    r"\b(?:bills?|billed|billing|statements?|invoices?|invoiced|charges?|charged|payments?|"
-    r"usage|consumption|readings?|payslips?|salary|spent|spending|earned|earnings)\b",
-    re.IGNORECASE,
-)
+_MONTH_WINDOW = 40  # characters either side of a month's name read to tell what it is
 # "December 15", "15 December", "January 2027", "December 15th": a date or month the user
 # gave in full, or a day of it, which the model copies as written.
 _MONTH_GIVEN_AFTER = re.compile(r"^\s*,?\s*(?:\d{1,2}(?:st|nd|rd|th)?\b|\d{4}\b|'\d{2}\b)")
@@ -110,6 +126,30 @@ _AT_HOUR = re.compile(
     r"|(?P<hhmm>[01]\d|2[0-3])(?P<mm>[0-5]\d)\b)",
     re.IGNORECASE,
 )
+# "730pm", "at 930": a time written without its colon.
+_RUN_TOGETHER = re.compile(
+    r"\b(?P<hour>1[0-2]|0?[1-9])(?P<minute>[0-5]\d)\s?[ap]\.?m(?![a-z])"
+    r"|\b(?:at|by|from|after|before|until|till|around)\s+(?P<h>[1-9])(?P<m>[0-5]\d)\b",
+    re.IGNORECASE,
+)
+# "after 17h": an hour past noon with an h is a time, not a duration.
+_H_SUFFIX = re.compile(r"\b(?P<hour>1[3-9]|2[0-3])\s?h\b", re.IGNORECASE)
+# "between 6 and 8pm", "6-8pm": the range's first end, in either half of the day.
+_RANGE_START = re.compile(
+    r"\b(?P<hour>1[0-2]|0?[1-9])(?:[:.](?P<minute>[0-5]\d))?\s*(?:-|–|to|and|or|till|until)\s*"
+    r"(?=\d{1,2}(?:[:.]\d{2})?\s?[ap]\.?m)",
+    re.IGNORECASE,
+)
+_HOUR_WORDS = (
+    "one", "two", "three", "four", "five", "six",
+    "seven", "eight", "nine", "ten", "eleven", "twelve",
+)  # fmt: skip
+# "quarter past 7", "20 to 8", "half past seven", "half seven".
+_SPOKEN = re.compile(
+    r"\b(?:(?P<part>quarter|half|\d{1,2})\s+(?:minutes\s+)?(?P<way>past|after|to)\s+|half\s+)"
+    rf"(?P<hour>1[0-2]|0?[1-9]|{'|'.join(_HOUR_WORDS)})\b",
+    re.IGNORECASE,
+)
 _NOON = re.compile(r"\b(?:noon|midday)\b", re.IGNORECASE)
 _MIDNIGHT = re.compile(r"\bmidnight\b", re.IGNORECASE)
 
@@ -141,6 +181,15 @@ def times_of_day(text: str) -> set[int]:
             hours_and_minutes.append((int(found["hour"]), 0))
         else:
             hours_and_minutes.append((int(found["hhmm"]), int(found["mm"])))
+    for found in _RUN_TOGETHER.finditer(text):
+        if found["hour"] is not None:
+            times.update(_both_halves(int(found["hour"]) * 60 + int(found["minute"])))
+        else:
+            hours_and_minutes.append((int(found["h"]), int(found["m"])))
+    hours_and_minutes += [(int(hour), 0) for hour in _H_SUFFIX.findall(text)]
+    for found in _RANGE_START.finditer(text):
+        hours_and_minutes.append((int(found["hour"]), int(found["minute"] or 0)))
+    times.update(_spoken(text))
     for hour, minute in hours_and_minutes:
         times.update(_both_halves(hour * 60 + minute))
     if _NOON.search(text):
@@ -150,10 +199,28 @@ def times_of_day(text: str) -> set[int]:
     return times
 
 
+def _spoken(text: str) -> set[int]:
+    """The times of "quarter past 7", "20 to 8", "half seven" (British: 7:30), in both
+    halves of the day."""
+    times: set[int] = set()
+    for found in _SPOKEN.finditer(text):
+        hour_word = found["hour"].lower()
+        hour = _HOUR_WORDS.index(hour_word) + 1 if hour_word in _HOUR_WORDS else int(hour_word)
+        part = (found["part"] or "half").lower()
+        minutes = {"quarter": 15, "half": 30}.get(part) or int(part)
+        if minutes >= 60:
+            continue
+        start = hour * 60 + (minutes if (found["way"] or "past").lower() != "to" else -minutes)
+        times.update(_both_halves(start % (24 * 60)))
+    return times
+
+
 def _both_halves(minutes: int) -> set[int]:
-    """``minutes`` and, for a time from 1:00 to 11:59, the same time twelve hours on (7:30
-    is 07:30 or 19:30)."""
-    return {minutes, minutes + 12 * 60} if 60 <= minutes < 12 * 60 else {minutes}
+    """``minutes`` and the same time twelve hours on or back: a time written without am
+    or pm may be either (7:30 is 07:30 or 19:30; 12 is noon or midnight)."""
+    if minutes < 13 * 60:
+        return {minutes, (minutes + 12 * 60) % (24 * 60)}
+    return {minutes}
 
 
 @dataclass(frozen=True)
@@ -213,18 +280,19 @@ def _month_start(today: date, months_on: int) -> date:
     return date(index // 12, index % 12 + 1, 1)
 
 
-def _month_index(name: str) -> int:
-    """0 for "January", "Jan" or "jan.", 8 for "Sept"."""
+def _month_index(name: str) -> int | None:
+    """0 for "January", "Jan" or "jan.", 8 for "Sept"; None for a spelling no month has
+    (IGNORECASE lets "ſept" through)."""
     short = name.rstrip(".").lower()[:3]
-    return next(i for i, month in enumerate(MONTHS) if month.lower().startswith(short))
+    return next((i for i, month in enumerate(MONTHS) if month.lower().startswith(short)), None)
 
 
-def _named_month(name: str, which: str, today: date, past: bool, billed: bool) -> date:
-    """The month called ``name``: the coming one (this month counts, unless "next"); the
-    one before this month after "last"; the last one (this month counts) in a message
-    about the past ("my October bill was ...") or about a bill for a month not just
-    ahead."""
-    ahead = (_month_index(name) - (today.month - 1)) % 12
+def _named_month(index: int, which: str, today: date, past: bool, billed: bool) -> date:
+    """The month of ``index`` (0 for January): the coming one (this month counts, unless
+    "next"); the one before this month after "last"; the last one (this month counts) in
+    a message about the past ("my October bill was ...") or for a bill of a month not just
+    ahead ("my March bill")."""
+    ahead = (index - (today.month - 1)) % 12
     if which == "last":
         return _month_start(today, ahead - 12)
     if not which and (past or (billed and ahead > 1)):
@@ -238,12 +306,12 @@ def _months(text: str, today: date, past: bool) -> list[NamedDate]:
     """The months ``text`` names by their names or as "this", "next" or "last" month,
     in the order written; a month given with its day or year is left as written."""
     found = []
-    billed = bool(_BILLED.search(text))
     for match in _MONTH_PHRASES.finditer(text):
         phrase = " ".join(match.group(0).split())
-        before, after = text[: match.start()], text[match.end() :]
+        before = text[max(0, match.start() - _MONTH_WINDOW) : match.start()]
+        after = text[match.end() : match.end() + _MONTH_WINDOW]
         if match.group("relmonth"):
-            if _SPAN_BEFORE.search(before):
+            if _SPAN_BEFORE.search(before) and not after.startswith("'s"):
                 continue
             which = match.group("relmonth").lower()
             on = {"this": 0, "next": 1, "coming": 1, "last": -1, "previous": -1}[which]
@@ -251,30 +319,37 @@ def _months(text: str, today: date, past: bool) -> list[NamedDate]:
             continue
         if _MONTH_GIVEN_AFTER.match(after) or _MONTH_GIVEN_BEFORE.search(before):
             continue
-        which = (match.group("mwhich") or "").lower()
-        if not _is_a_month(match.group("month"), which, before, after, bool(match["short"])):
+        name, which = match.group("month"), (match.group("mwhich") or "").lower()
+        index = _month_index(name)
+        if index is None or not _is_a_month(name, which, before, after, text):
             continue
-        first = _named_month(match.group("month"), which, today, past, billed)
+        billed = bool(_BILL.match(after))
+        first = _named_month(index, which, today, past, billed)
         found.append(NamedDate(phrase, first, month=True))
     return found
 
 
-def _is_a_month(name: str, which: str, before: str, after: str, short: bool) -> bool:
-    """Whether ``name`` stands for the month, not for the word or name it also is ("Jan"
-    from accounts, "May I")."""
-    if name.lower() not in _WORD_MONTHS and not short:
+def _is_a_month(name: str, which: str, before: str, after: str, text: str) -> bool:
+    """Whether ``name`` stands for the month, not for the word or the name it also is:
+    "May I", "This may be", "ask April", "Jan from accounts", "we march on", "APR"."""
+    if which in {"next", "last", "coming"}:
         return True
-    if which in {"next", "last", "coming"} or _MONTH_AFTER.search(before):
-        return True
-    if _OF_THE_MONTH.match(after) and name[0].isupper():
-        return True
-    return which == "this" and name[0].isupper() and not name.isupper()
+    if name.isupper() and len(name) > 1 and not text.isupper():
+        return False  # "APR", "DEC": an acronym in a message written in lower case
+    if name.lower() == "may":
+        if _MONTH_AFTER.search(before) or _BILL.match(after) or _OF_THE_MONTH.match(after):
+            return True
+        return which == "this" and name[0].isupper()
+    if _PERSON_BEFORE.search(before) or _PERSON_AFTER.match(after):
+        return False
+    return not (name.islower() and name == "march" and _MARCH_VERB_AFTER.match(after))
 
 
 def _given_otherwise(text: str, match: re.Match[str]) -> bool:
     """Whether a weekday name is part of a date the user wrote ("Tuesday 15 December")
     or of a holiday's name ("Good Friday"): no coming weekday to spell out."""
-    before, after = text[: match.start()], text[match.end() :]
+    before = text[max(0, match.start() - _MONTH_WINDOW) : match.start()]
+    after = text[match.end() : match.end() + _MONTH_WINDOW]
     return bool(
         _DATE_AFTER.match(after) or _DATE_BEFORE.search(before) or _HOLIDAY_BEFORE.search(before)
     )
@@ -291,7 +366,7 @@ def named_dates(text: str, today: date) -> list[NamedDate]:
             continue
         if match.group("day") and _given_otherwise(text, match):
             continue
-        if match.group("rel") in {"TMR", "TMRW"}:
+        if match.group("rel") in {"TMR", "TMRW"} and not text.isupper():
             continue  # an acronym ("TMR levels"), not a shorthand for tomorrow
         if match.group("rel"):
             found[phrase] = NamedDate(phrase, _relative(match.group("rel"), today))
