@@ -358,7 +358,7 @@ def test_a_records_state_is_read_right_after_its_name() -> None:
     departures = readable_result(
         '{"departures":[{"line":"12","time":"08:14","platform":"2","status":"cancelled"},'
         '{"id":"O-1","total":3,"orderStatus":"shipped"},'
-        '{"sku":"T-1","price":9,"in_stock":false},'
+        '{"sku":"T-1","price":9,"in_stock":false},{"sku":"T-2","price":9,"in_stock":"yes"},'
         '{"name":"Munich","state":"Bavaria","open":"09:00","isOpen":true}]}'
     )
     assert departures.splitlines() == [
@@ -366,6 +366,7 @@ def test_a_records_state_is_read_right_after_its_name() -> None:
         "  - line: 12, status: cancelled, time: 08:14, platform: 2",
         "  - id: O-1, orderStatus: shipped, total: 3",
         "  - sku: T-1, in_stock: no, price: 9",
+        "  - sku: T-2, in_stock: yes, price: 9",
         "  - name: Munich, isOpen: yes, state: Bavaria, open: 09:00",
     ]
 
@@ -1893,6 +1894,7 @@ async def test_a_sum_on_the_numbers_given_is_answered_without_a_call(
         "[]",
         '{"count": 0, "results": []}',
         '{"city": {"name": "Munich"}, "open": true, "points": [], "message": "No point matches."}',
+        '{"q": "Schreibwaren Huber", "points": [], "message": "No points found for this search."}',
     ],
 )
 async def test_a_search_a_filter_nobody_asked_for_left_empty_is_made_again_without_it(

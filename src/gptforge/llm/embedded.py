@@ -994,13 +994,16 @@ def _has_records(value: Any) -> bool:
 
 # ``status``, ``order_status``, ``deliveryStatus``: a state whatever its value.
 _STATUS_KEY = re.compile(r"^(?:\w*[_-])?status$|^[a-z]\w*Status$", re.IGNORECASE)
-# ``in_stock``, ``isOpen``, ``sold_out``: a state when a flag, a count or a state's word
-# (``open: "09:00"`` is an opening time).
+# ``in_stock``, ``isOpen``, ``sold_out``, ``open_now``: a state when a flag (``true``,
+# ``"yes"``) or a state's word (``open: "09:00"`` is an opening time).
 _FLAG_KEY = re.compile(
     r"^(?:is[_-]?)?(?:availab\w*|in[_-]?stock|sold[_-]?out|open|closed|cancell?ed|"
-    r"full|booked|delayed|active)$",
+    r"open[_-]?now|full|booked|delayed|active)$",
     re.IGNORECASE,
 )
+_FLAG_WORDS = frozenset({"yes", "no", "true", "false", "y", "n"})
+# ``available: 3``, ``in_stock: 0``: a count that is a state.
+_COUNT_KEY = re.compile(r"^(?:is[_-]?)?(?:availab\w*|in[_-]?stock)$", re.IGNORECASE)
 # ``state: cancelled`` is a state, ``state: Bavaria`` a place.
 _STATE_WORD = re.compile(
     r"^(?:open|closed|cancell?ed|active|inactive|pending|delayed|on[ _-]?time|ready|"
@@ -1019,9 +1022,11 @@ def _is_state(key: str, value: Any) -> bool:
         return False
     if _STATUS_KEY.match(key):
         return True
+    if isinstance(value, str) and value.lower() in _FLAG_WORDS:
+        return bool(_FLAG_KEY.match(key))
     if isinstance(value, bool) or (isinstance(value, str) and _STATE_WORD.match(value)):
         return bool(_FLAG_KEY.match(key)) or key.lower() in {"state", "availability"}
-    return isinstance(value, int | float) and bool(re.match(r"^availab|^in[_-]?stock", key, re.I))
+    return isinstance(value, int | float) and bool(_COUNT_KEY.match(key))
 
 
 def _state_forward(record: Any) -> Any:
@@ -1615,10 +1620,13 @@ def _with_named_choices(
 # list), "Nothing to pay" or "Nothing Phone".
 _NOTHING_SAID = re.compile(
     r"\bno\b[^.]{0,40}\bmatch\w*|\bnothing (?:match\w*|found)\b|\bno (?:results?|matches)\b"
-    r"|\bnot found\b",
+    r"|\b(?:not|none) found\b|\b0 results\b",
     re.IGNORECASE,
 )
-_NOTHING_SAID_CHARS = 80
+# "No films found for this date.": a search's word too when the result says nothing else
+# (what else it holds is the call's own arguments echoed).
+_NONE_FOUND = re.compile(r"\bno\b[^.]{0,40}\bfound\b", re.IGNORECASE)
+_NOTHING_SAID_CHARS = 120
 
 
 def _found_nothing(content: str, arguments: dict[str, Any]) -> bool:
@@ -1641,9 +1649,10 @@ def _found_nothing(content: str, arguments: dict[str, Any]) -> bool:
         return False
     echoed = {str(v).lower() for v in arguments.values()}
     others = [v for v in data.values() if not isinstance(v, list)]
-    return all(v is None or v == 0 or str(v).lower() in echoed for v in others) or any(
-        isinstance(v, str) and len(v) <= _NOTHING_SAID_CHARS and _NOTHING_SAID.search(v)
-        for v in others
+    said = [v for v in others if isinstance(v, str) and len(v) <= _NOTHING_SAID_CHARS]
+    rest = [v for v in others if not (isinstance(v, str) and _NONE_FOUND.search(v))]
+    return all(v is None or v == 0 or str(v).lower() in echoed for v in rest) or any(
+        _NOTHING_SAID.search(v) for v in said
     )
 
 
@@ -1765,7 +1774,7 @@ _TIME_VALUE = re.compile(r"\s*(?P<hour>[01]?\d|2[0-3]):(?P<minute>[0-5]\d)(?::[0
 def _without_guessed_times(
     arguments: dict[str, Any], tool: ToolDefinition | None, messages: list[Message]
 ) -> dict[str, Any]:
-    """``arguments`` without optional texts holding a time of day nobody wrote
+    """``arguments`` without optional texts that are a time of day nobody wrote
     (``after: "05:30"`` for "When does the next 12 leave?"): the model is told today's
     date, not the time, so such a time is a guess that rules out what the user asked
     for. The API's own default (usually "now") applies instead. Only the user's words
