@@ -92,6 +92,15 @@ def described(text: str) -> list[str]:
         ("How are APR payments calculated?", []),
         ("Show the last month's statement", ["last month = October 2026 (2026-10)"]),
         ("in ſept", []),
+        ("We march on Sunday.", ["on Sunday = Sunday 2026-11-29"]),
+        (
+            "Anything in spring: March, April, May?",
+            [
+                "March = March 2027 (2027-03)",
+                "April = April 2027 (2027-04)",
+                "May = May 2027 (2027-05)",
+            ],
+        ),
         ("When is my December bill due?", ["December = December 2026 (2026-12)"]),
     ],
 )

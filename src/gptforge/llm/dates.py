@@ -44,7 +44,8 @@ _MONTH_PHRASES = re.compile(
 # capital, or before what is of a month ("my May bill").
 _MONTH_AFTER = re.compile(
     r"\b(?:in|of|during|since|until|till|by|from|before|after|for|through|early|late|mid|"
-    r"between|around|and|or|to)\s*-?\s*$",
+    r"between|around|and|or|to)\s*-?\s*$"
+    rf"|\b(?:{'|'.join(MONTHS)}),\s*$",  # "March, April, May"
     re.IGNORECASE,
 )
 # "my March bill", "the June statement": a bill, a statement or a payment is for a month
@@ -100,7 +101,8 @@ _DATE_AFTER = re.compile(
     rf"^\s*,?\s*(?:the\s+)?(?:\d{{1,2}}(?:st|nd|rd|th)?\b(?![:.]\d)|\d{{1,2}}[/.]\d{{1,2}}\b|(?:{_MONTH_SPELLINGS})\b)",
     re.IGNORECASE,
 )
-_DATE_BEFORE = re.compile(rf"\b(?:{_MONTH_SPELLINGS})\s*,?\s*$", re.IGNORECASE)
+# ("we march on Sunday": the verb, in lower case, is no month before the day)
+_DATE_BEFORE = re.compile(rf"\b(?!march\b)(?:(?i:{_MONTH_SPELLINGS}))\s*,?\s*$")
 # "Good Friday", "Black Friday", "Easter Monday": a holiday, not the coming weekday.
 _HOLIDAY_BEFORE = re.compile(
     r"\b(?:good|black|cyber|easter|holy|ash|whit|maundy|shrove|super|blue)\s+$",
