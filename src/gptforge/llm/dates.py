@@ -79,7 +79,7 @@ _MARCH_VERB_AFTER = re.compile(
 # "the last month", "over the past month": the past thirty days, not a calendar month
 # ("the last month's statement" is one).
 _SPAN_BEFORE = re.compile(r"\bthe\s+$", re.IGNORECASE)
-_MONTH_WINDOW = 40  # characters either side of a month's name read to tell what it is
+_CONTEXT_CHARS = 40  # characters either side of a day's or month's name read to tell what it is
 # "December 15", "15 December", "January 2027", "December 15th": a date or month the user
 # gave in full, or a day of it, which the model copies as written.
 _MONTH_GIVEN_AFTER = re.compile(r"^\s*,?\s*(?:\d{1,2}(?:st|nd|rd|th)?\b|\d{4}\b|'\d{2}\b)")
@@ -178,16 +178,14 @@ def times_of_day(text: str) -> set[int]:
             times.update(_both_halves(minutes[0]) if not minutes[1] else {minutes[0]})
     hours_and_minutes = [(int(h), int(m)) for h, m in _DOTTED.findall(text)]
     hours_and_minutes += [(int(hour), 0) for hour in _OCLOCK.findall(text)]
-    for found in _AT_HOUR.finditer(text):
-        if found["hour"] is not None:
-            hours_and_minutes.append((int(found["hour"]), 0))
-        else:
-            hours_and_minutes.append((int(found["hhmm"]), int(found["mm"])))
-    for found in _RUN_TOGETHER.finditer(text):
-        if found["hour"] is not None:
-            times.update(_both_halves(int(found["hour"]) * 60 + int(found["minute"])))
-        else:
-            hours_and_minutes.append((int(found["h"]), int(found["m"])))
+    hours_and_minutes += [
+        (int(found["hour"] or found["hhmm"]), int(found["mm"] or 0))
+        for found in _AT_HOUR.finditer(text)
+    ]
+    hours_and_minutes += [
+        (int(found["hour"] or found["h"]), int(found["minute"] or found["m"]))
+        for found in _RUN_TOGETHER.finditer(text)
+    ]
     hours_and_minutes += [(int(hour), 0) for hour in _H_SUFFIX.findall(text)]
     for found in _RANGE_START.finditer(text):
         hours_and_minutes.append((int(found["hour"]), int(found["minute"] or 0)))
@@ -304,14 +302,20 @@ def _named_month(index: int, which: str, today: date, past: bool, billed: bool) 
     return _month_start(today, ahead)
 
 
+def _surroundings(text: str, match: re.Match[str]) -> tuple[str, str]:
+    """The few words before and after ``match``: enough to tell a date or a name, without
+    reading a long message once per match."""
+    start, end = match.start(), match.end()
+    return text[max(0, start - _CONTEXT_CHARS) : start], text[end : end + _CONTEXT_CHARS]
+
+
 def _months(text: str, today: date, past: bool) -> list[NamedDate]:
     """The months ``text`` names by their names or as "this", "next" or "last" month,
     in the order written; a month given with its day or year is left as written."""
     found = []
     for match in _MONTH_PHRASES.finditer(text):
         phrase = " ".join(match.group(0).split())
-        before = text[max(0, match.start() - _MONTH_WINDOW) : match.start()]
-        after = text[match.end() : match.end() + _MONTH_WINDOW]
+        before, after = _surroundings(text, match)
         if match.group("relmonth"):
             if _SPAN_BEFORE.search(before) and not after.startswith("'s"):
                 continue
@@ -344,14 +348,13 @@ def _is_a_month(name: str, which: str, before: str, after: str, text: str) -> bo
         return which == "this" and name[0].isupper()
     if _PERSON_BEFORE.search(before) or _PERSON_AFTER.match(after):
         return False
-    return not (name.islower() and name == "march" and _MARCH_VERB_AFTER.match(after))
+    return not (name == "march" and _MARCH_VERB_AFTER.match(after))
 
 
 def _given_otherwise(text: str, match: re.Match[str]) -> bool:
     """Whether a weekday name is part of a date the user wrote ("Tuesday 15 December")
     or of a holiday's name ("Good Friday"): no coming weekday to spell out."""
-    before = text[max(0, match.start() - _MONTH_WINDOW) : match.start()]
-    after = text[match.end() : match.end() + _MONTH_WINDOW]
+    before, after = _surroundings(text, match)
     return bool(
         _DATE_AFTER.match(after) or _DATE_BEFORE.search(before) or _HOLIDAY_BEFORE.search(before)
     )

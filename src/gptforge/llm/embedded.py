@@ -1025,7 +1025,7 @@ def _is_state(key: str, value: Any) -> bool:
     if isinstance(value, str) and value.lower() in _FLAG_WORDS:
         return bool(_FLAG_KEY.match(key))
     if isinstance(value, bool) or (isinstance(value, str) and _STATE_WORD.match(value)):
-        return bool(_FLAG_KEY.match(key)) or key.lower() in {"state", "availability"}
+        return bool(_FLAG_KEY.match(key)) or key.lower() == "state"
     return isinstance(value, int | float) and bool(_COUNT_KEY.match(key))
 
 

@@ -396,10 +396,12 @@ def end_time(message: str) -> str | None:
     "start", "every 20 min", "delayed 20 min", "it said 45 min"). A note, as
     :func:`total_time`'s is."""
     text = head(message)
-    if not _END_ASKED.search(text) or _NOT_AN_END.search(text) or _START_ASKED.search(text):
+    if not _END_ASKED.search(text) or _START_ASKED.search(text):
+        return None
+    if _NOT_AN_END.search(text) or _NOT_A_LENGTH.search(text):
         return None
     clocks, durations = list(CLOCK.finditer(text)), list(_DURATION.finditer(text))
-    if len(clocks) != 1 or len(durations) != 1 or _NOT_A_LENGTH.search(text):
+    if len(clocks) != 1 or len(durations) != 1:
         return None
     found = durations[0]
     if not (
